@@ -1,0 +1,291 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+
+/** Options shared by every front-end (tracer, span processor, exporter, propagator). */
+export interface BridgeOptions {
+  /** Service name (SkyWalking `service`). Env `SW_AGENT_NAME`. */
+  serviceName?: string;
+  /** Instance name. Env `SW_AGENT_INSTANCE_NAME` (or `SW_AGENT_INSTANCE`). Default `<uuid>@<hostname>`. */
+  serviceInstance?: string;
+  /** Namespace: prefixes the propagation header names (`<ns>-sw8`), as the Java agent does. Env `SW_AGENT_NAMESPACE`. */
+  namespace?: string;
+  /** Comma-separated `host:port` list of OAP gRPC addresses, tried in order. Env `SW_AGENT_COLLECTOR_BACKEND_SERVICES`. */
+  collectorAddress?: string;
+  /** Token sent as gRPC metadata `Authentication`. Env `SW_AGENT_AUTHENTICATION`. */
+  authentication?: string;
+  /** Use TLS to the collector. Env `SW_AGENT_FORCE_TLS` (or `SW_AGENT_SECURE`). */
+  secure?: boolean;
+  /** PEM file of trusted CAs; implies TLS. Env `SW_AGENT_SSL_TRUSTED_CA_PATH`. */
+  caPath?: string;
+  /** PEM client certificate chain for mutual TLS. Env `SW_AGENT_SSL_CERT_CHAIN_PATH`. */
+  certChainPath?: string;
+  /** PEM client private key for mutual TLS. Env `SW_AGENT_SSL_KEY_PATH`. */
+  keyPath?: string;
+  /** Segments held while the collector is slow or away; past it the oldest is dropped and counted. Env `SW_AGENT_MAX_BUFFER_SIZE`. */
+  maxBufferSize?: number;
+  /** Segments sent per stream. Env `SW_BRIDGE_BATCH_SIZE`. */
+  batchSize?: number;
+  /** How often queued segments are sent, ms. Env `SW_BRIDGE_FLUSH_INTERVAL`. */
+  flushIntervalMs?: number;
+  /** Deadline of each gRPC call, ms. Env `SW_AGENT_TRACE_TIMEOUT`. */
+  reportTimeoutMs?: number;
+  /** Seconds between keepAlive pings. Env `SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD`. */
+  heartbeatPeriod?: number;
+  /** Instance properties are re-sent every this many heartbeats. Env `SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR`. */
+  propertiesReportPeriodFactor?: number;
+  /** Extra instance properties reported with the heartbeat. */
+  instanceProperties?: Record<string, string>;
+  /** Spans per segment; later spans are dropped and the segment marked `isSizeLimited`. Env `SW_AGENT_SPAN_LIMIT`. */
+  spanLimit?: number;
+  /** Segments open at once; past it new local traces are not recorded (counted). Env `SW_BRIDGE_MAX_OPEN_SEGMENTS`. */
+  maxOpenSegments?: number;
+  /** A segment with spans still open after this many ms is closed and reported, those spans marked forced. Env `SW_BRIDGE_SEGMENT_TIMEOUT`. */
+  segmentTimeoutMs?: number;
+  /** Longest tag key kept, characters. Env `SW_BRIDGE_TAG_KEY_MAX_LENGTH`. */
+  tagKeyMaxLength?: number;
+  /** Longest tag or log value kept, characters; longer ones are cut. Env `SW_BRIDGE_TAG_VALUE_MAX_LENGTH`. */
+  tagValueMaxLength?: number;
+  /** Tags kept per span. Env `SW_BRIDGE_TAGS_PER_SPAN`. */
+  tagsPerSpan?: number;
+  /** Logs kept per span. Env `SW_BRIDGE_LOGS_PER_SPAN`. */
+  logsPerSpan?: number;
+  /** Baggage keys carried in `sw8-correlation`. Env `SW_CORRELATION_ELEMENT_MAX_NUMBER`. */
+  correlationMaxElements?: number;
+  /** Longest baggage value carried, characters. Env `SW_CORRELATION_VALUE_MAX_LENGTH`. */
+  correlationMaxValueLength?: number;
+  /** Read `uber-trace-id`, `b3`, `X-B3-*` and `traceparent` when no sw8 is present. Env `SW_BRIDGE_LEGACY_EXTRACT`. */
+  legacyExtract?: boolean;
+  /** Also write these legacy headers beside sw8 during a migration. Env `SW_BRIDGE_LEGACY_INJECT` (comma-separated). */
+  legacyInject?: LegacyFormat[];
+  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), or `none`. Env `SW_BRIDGE_REPORTER`. */
+  reporter?: ReporterKind;
+}
+
+export type LegacyFormat = 'jaeger' | 'b3' | 'b3multi' | 'w3c';
+export type ReporterKind = 'grpc' | 'console' | 'none';
+
+/** Every option resolved: option > env > default. */
+export interface ResolvedConfig {
+  serviceName: string;
+  serviceInstance: string;
+  namespace: string;
+  collectorAddresses: string[];
+  authentication: string;
+  secure: boolean;
+  caPath: string;
+  certChainPath: string;
+  keyPath: string;
+  maxBufferSize: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  reportTimeoutMs: number;
+  heartbeatPeriod: number;
+  propertiesReportPeriodFactor: number;
+  instanceProperties: Record<string, string>;
+  spanLimit: number;
+  maxOpenSegments: number;
+  segmentTimeoutMs: number;
+  tagKeyMaxLength: number;
+  tagValueMaxLength: number;
+  tagsPerSpan: number;
+  logsPerSpan: number;
+  correlationMaxElements: number;
+  correlationMaxValueLength: number;
+  legacyExtract: boolean;
+  legacyInject: LegacyFormat[];
+  reporter: ReporterKind;
+  /** Whether `serviceName` came from an option or env rather than the default. */
+  serviceNameExplicit: boolean;
+  /** Whether `serviceInstance` came from an option or env rather than the default. */
+  serviceInstanceExplicit: boolean;
+}
+
+export const DEFAULT_SERVICE_NAME = 'your-nodejs-service';
+export const DEFAULT_COLLECTOR = '127.0.0.1:11800';
+
+/** A configuration problem: thrown only from constructors, never on the request path. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+interface Source<T> {
+  option: keyof BridgeOptions;
+  env: readonly string[];
+  value: T | undefined;
+  raw: string | undefined;
+  from: 'option' | 'env' | 'default';
+}
+
+function pick<T>(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[]): Source<T> {
+  const o = options[option];
+  if (o !== undefined && o !== null) return { option, env: envNames, value: o as T, raw: String(o), from: 'option' };
+  for (const name of envNames) {
+    const e = env[name];
+    if (e !== undefined && e.trim() !== '') return { option, env: [name], value: undefined, raw: e.trim(), from: 'env' };
+  }
+  return { option, env: envNames, value: undefined, raw: undefined, from: 'default' };
+}
+
+function where<T>(s: Source<T>): string {
+  return s.from === 'env' ? `env ${s.env[0]}` : `option \`${String(s.option)}\``;
+}
+
+function fail<T>(s: Source<T>, expected: string): never {
+  const envHint = s.from === 'option' && s.env.length > 0 ? ` (or env ${s.env[0]})` : '';
+  throw new ConfigError(
+    `skywalking-bridge: ${where(s)}${envHint} is ${JSON.stringify(s.raw)}; expected ${expected}.`,
+  );
+}
+
+function str(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: string, maxLength = 1000): [string, boolean] {
+  const s = pick<string>(options, env, option, envNames);
+  if (s.from === 'default') return [dflt, false];
+  const v = s.from === 'option' ? s.value : s.raw;
+  if (typeof v !== 'string') fail(s, 'a string');
+  const t = v.trim();
+  if (t.length > maxLength) fail(s, `a string of at most ${maxLength} characters`);
+  return [t, true];
+}
+
+function int(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: number, min: number, max: number): number {
+  const s = pick<number>(options, env, option, envNames);
+  if (s.from === 'default') return dflt;
+  const v = s.from === 'option' ? s.value : Number(s.raw);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    fail(s, `a whole number from ${min} to ${max}`);
+  }
+  return v;
+}
+
+function bool(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: boolean): boolean {
+  const s = pick<boolean>(options, env, option, envNames);
+  if (s.from === 'default') return dflt;
+  if (s.from === 'option') {
+    if (typeof s.value !== 'boolean') fail(s, 'true or false');
+    return s.value;
+  }
+  const r = s.raw!.toLowerCase();
+  if (r === 'true' || r === '1' || r === 'yes') return true;
+  if (r === 'false' || r === '0' || r === 'no') return false;
+  return fail(s, 'true or false');
+}
+
+const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
+
+/** Split and check a comma-separated `host:port` list. */
+export function parseAddresses(raw: string): string[] | undefined {
+  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (list.length === 0) return undefined;
+  for (const a of list) {
+    const m = ADDRESS.exec(a);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) return undefined;
+  }
+  return list;
+}
+
+const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];
+const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none'];
+
+/** The default instance name, as the Java agent makes it: `<uuid without dashes>@<hostname>`. */
+export function defaultInstanceName(): string {
+  let host = 'localhost';
+  try {
+    host = hostname() || host;
+  } catch {
+    // keep the fallback
+  }
+  return `${randomUUID().replace(/-/g, '')}@${host}`;
+}
+
+/**
+ * Resolve options once: option > `SW_*` env > default. Throws `ConfigError` naming the option,
+ * the value and the accepted form when something is invalid.
+ */
+export function resolveConfig(options: BridgeOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`skywalking-bridge: options must be an object, got ${typeof options}.`);
+  }
+  const [serviceName, serviceNameExplicit] = str(options, env, 'serviceName', ['SW_AGENT_NAME'], DEFAULT_SERVICE_NAME, 200);
+  if (serviceName === '') fail(pick(options, env, 'serviceName', ['SW_AGENT_NAME']), 'a non-empty service name');
+  const [instance, serviceInstanceExplicit] = str(options, env, 'serviceInstance', ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'], '', 200);
+  const [namespace] = str(options, env, 'namespace', ['SW_AGENT_NAMESPACE'], '', 100);
+  if (namespace !== '' && !/^[A-Za-z0-9_.-]+$/.test(namespace)) {
+    fail(pick(options, env, 'namespace', ['SW_AGENT_NAMESPACE']), 'letters, digits, `_`, `.` or `-` (it prefixes header names)');
+  }
+
+  const addrSource = pick<string>(options, env, 'collectorAddress', ['SW_AGENT_COLLECTOR_BACKEND_SERVICES']);
+  let collectorAddresses = [DEFAULT_COLLECTOR];
+  if (addrSource.from !== 'default') {
+    const raw = addrSource.from === 'option' ? addrSource.value : addrSource.raw;
+    const parsed = typeof raw === 'string' ? parseAddresses(raw) : undefined;
+    if (!parsed) fail(addrSource, 'a comma-separated list of host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
+    collectorAddresses = parsed;
+  }
+
+  const [authentication] = str(options, env, 'authentication', ['SW_AGENT_AUTHENTICATION'], '', 4096);
+  const [caPath] = str(options, env, 'caPath', ['SW_AGENT_SSL_TRUSTED_CA_PATH'], '', 4096);
+  const [certChainPath] = str(options, env, 'certChainPath', ['SW_AGENT_SSL_CERT_CHAIN_PATH'], '', 4096);
+  const [keyPath] = str(options, env, 'keyPath', ['SW_AGENT_SSL_KEY_PATH'], '', 4096);
+  if ((certChainPath === '') !== (keyPath === '')) {
+    throw new ConfigError('skywalking-bridge: mutual TLS needs both `certChainPath` (SW_AGENT_SSL_CERT_CHAIN_PATH) and `keyPath` (SW_AGENT_SSL_KEY_PATH); set both or neither.');
+  }
+  const secure = bool(options, env, 'secure', ['SW_AGENT_FORCE_TLS', 'SW_AGENT_SECURE'], false) || caPath !== '' || certChainPath !== '';
+
+  const legacySource = pick<LegacyFormat[]>(options, env, 'legacyInject', ['SW_BRIDGE_LEGACY_INJECT']);
+  let legacyInject: LegacyFormat[] = [];
+  if (legacySource.from !== 'default') {
+    const list = legacySource.from === 'option' ? legacySource.value : legacySource.raw!.split(',').map((x) => x.trim()).filter(Boolean);
+    if (!Array.isArray(list) || !list.every((x) => LEGACY.includes(x as LegacyFormat))) {
+      fail(legacySource, `a list of ${LEGACY.map((x) => `'${x}'`).join(', ')}`);
+    }
+    legacyInject = [...new Set(list as LegacyFormat[])];
+  }
+
+  const reporterSource = pick<string>(options, env, 'reporter', ['SW_BRIDGE_REPORTER']);
+  let reporter: ReporterKind = 'grpc';
+  if (reporterSource.from !== 'default') {
+    const r = reporterSource.from === 'option' ? reporterSource.value : reporterSource.raw;
+    if (!REPORTERS.includes(r as ReporterKind)) fail(reporterSource, `one of ${REPORTERS.map((x) => `'${x}'`).join(', ')}`);
+    reporter = r as ReporterKind;
+  }
+
+  const props = options.instanceProperties ?? {};
+  if (typeof props !== 'object' || Array.isArray(props) || !Object.values(props).every((v) => typeof v === 'string')) {
+    throw new ConfigError('skywalking-bridge: option `instanceProperties` must be an object of string values.');
+  }
+
+  return {
+    serviceName,
+    serviceInstance: instance === '' ? defaultInstanceName() : instance,
+    namespace,
+    collectorAddresses,
+    authentication,
+    secure,
+    caPath,
+    certChainPath,
+    keyPath,
+    maxBufferSize: int(options, env, 'maxBufferSize', ['SW_AGENT_MAX_BUFFER_SIZE'], 10_000, 1, 1_000_000),
+    batchSize: int(options, env, 'batchSize', ['SW_BRIDGE_BATCH_SIZE'], 500, 1, 100_000),
+    flushIntervalMs: int(options, env, 'flushIntervalMs', ['SW_BRIDGE_FLUSH_INTERVAL'], 1000, 10, 600_000),
+    reportTimeoutMs: int(options, env, 'reportTimeoutMs', ['SW_AGENT_TRACE_TIMEOUT'], 10_000, 100, 600_000),
+    heartbeatPeriod: int(options, env, 'heartbeatPeriod', ['SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'], 30, 1, 86_400),
+    propertiesReportPeriodFactor: int(options, env, 'propertiesReportPeriodFactor', ['SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'], 10, 1, 10_000),
+    instanceProperties: { ...props },
+    spanLimit: int(options, env, 'spanLimit', ['SW_AGENT_SPAN_LIMIT'], 300, 1, 100_000),
+    maxOpenSegments: int(options, env, 'maxOpenSegments', ['SW_BRIDGE_MAX_OPEN_SEGMENTS'], 10_000, 1, 10_000_000),
+    segmentTimeoutMs: int(options, env, 'segmentTimeoutMs', ['SW_BRIDGE_SEGMENT_TIMEOUT'], 300_000, 100, 86_400_000),
+    tagKeyMaxLength: int(options, env, 'tagKeyMaxLength', ['SW_BRIDGE_TAG_KEY_MAX_LENGTH'], 128, 1, 10_000),
+    tagValueMaxLength: int(options, env, 'tagValueMaxLength', ['SW_BRIDGE_TAG_VALUE_MAX_LENGTH'], 2048, 1, 1_000_000),
+    tagsPerSpan: int(options, env, 'tagsPerSpan', ['SW_BRIDGE_TAGS_PER_SPAN'], 128, 0, 10_000),
+    logsPerSpan: int(options, env, 'logsPerSpan', ['SW_BRIDGE_LOGS_PER_SPAN'], 32, 0, 10_000),
+    correlationMaxElements: int(options, env, 'correlationMaxElements', ['SW_CORRELATION_ELEMENT_MAX_NUMBER'], 3, 0, 100),
+    correlationMaxValueLength: int(options, env, 'correlationMaxValueLength', ['SW_CORRELATION_VALUE_MAX_LENGTH'], 128, 1, 10_000),
+    legacyExtract: bool(options, env, 'legacyExtract', ['SW_BRIDGE_LEGACY_EXTRACT'], true),
+    legacyInject,
+    reporter,
+    serviceNameExplicit,
+    serviceInstanceExplicit,
+  };
+}

@@ -1,0 +1,36 @@
+import type { SegmentObject } from '../model';
+
+/** Anything that can produce its wire form when the reporter gets to it (off the request path). */
+export interface SegmentSource {
+  toSegmentObject(): SegmentObject;
+}
+
+/** What a reporter has done so far. */
+export interface ReporterStats {
+  /** Segments waiting to be sent. */
+  queued: number;
+  /** Segments the collector acknowledged. */
+  sent: number;
+  /** Segments dropped because the queue was full (oldest first). */
+  dropped: number;
+  /** Segments written to a stream that then failed: lost, not retried. */
+  lost: number;
+  /** Streams (batches) that failed. */
+  failedBatches: number;
+  /** Heartbeats (keepAlive / properties) that failed. */
+  failedHeartbeats: number;
+}
+
+/** Takes closed segments and delivers them. Never throws or rejects into the caller. */
+export interface Reporter {
+  report(segment: SegmentSource): void;
+  /** Deliver what is queued; resolves within `timeoutMs` (default: the report timeout) whatever happens. */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Flush, then release connections and timers. Idempotent. */
+  shutdown(timeoutMs?: number): Promise<void>;
+  stats(): ReporterStats;
+}
+
+export function emptyStats(): ReporterStats {
+  return { queued: 0, sent: 0, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 };
+}

@@ -1,0 +1,196 @@
+import type { ResolvedConfig } from '../config';
+import { log } from '../diag';
+import { newId } from '../ids';
+import { RefType, SpanType } from '../model';
+import type { Sw8Context } from '../propagation/sw8';
+import { type RecorderCounters, Segment, type SegmentLimits, crossThreadRef } from './segment';
+import type { RecordedSpan } from './span';
+
+/** Where closed segments go: a reporter. */
+export interface SegmentSink {
+  report(segment: Segment): void;
+}
+
+export interface StartSpanOptions {
+  /** A local parent span. Its segment gets the span, or, if closed, a new segment with a CrossThread ref. */
+  parent?: RecordedSpan;
+  /** A parent extracted from an sw8 header: a new segment with a CrossProcess ref; the trace id is kept byte for byte. */
+  remote?: Sw8Context;
+  /** Open a new segment with a CrossThread ref to `parent` even while its segment is open (follows-from). */
+  crossThread?: boolean;
+  /** Trace id for a new trace (e.g. the OTel trace id); a fresh one if absent. */
+  traceId?: string;
+  /** Epoch ms; now if absent. */
+  startTime?: number;
+  type?: SpanType;
+  /** sw8-x tracing mode 1: the new segment's spans skip analysis. */
+  skipAnalysis?: boolean;
+}
+
+/**
+ * The segment recorder: both front-ends start spans here; it places them in segments, assigns
+ * int ids, builds refs, enforces the bounds and hands closed segments to the sink.
+ */
+export class Recorder {
+  service: string;
+  instance: string;
+  readonly counters: RecorderCounters = {
+    segmentsStarted: 0,
+    segmentsClosed: 0,
+    segmentsForced: 0,
+    segmentsNotRecorded: 0,
+    spansDropped: 0,
+    tagsDropped: 0,
+    logsDropped: 0,
+    crossThreadSegments: 0,
+    finalizeErrors: 0,
+  };
+  private readonly limits: SegmentLimits;
+  private readonly openSegments = new Set<Segment>();
+  private readonly maxOpenSegments: number;
+  private readonly segmentTimeoutMs: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly closeHandler = (segment: Segment): void => {
+    this.openSegments.delete(segment);
+    try {
+      this.sink.report(segment);
+    } catch (err) {
+      log('warn', 'recorder.sink', `reporter failed to accept a segment: ${String(err)}`);
+    }
+  };
+  private readonly discardHandler = (): void => {};
+
+  constructor(config: ResolvedConfig, private readonly sink: SegmentSink) {
+    this.service = config.serviceName;
+    this.instance = config.serviceInstance;
+    this.limits = {
+      spanLimit: config.spanLimit,
+      tagKeyMaxLength: config.tagKeyMaxLength,
+      tagValueMaxLength: config.tagValueMaxLength,
+      tagsPerSpan: config.tagsPerSpan,
+      logsPerSpan: config.logsPerSpan,
+    };
+    this.maxOpenSegments = config.maxOpenSegments;
+    this.segmentTimeoutMs = config.segmentTimeoutMs;
+  }
+
+  /** Segments currently open (their spans not all finished). */
+  get openSegmentCount(): number {
+    return this.openSegments.size;
+  }
+
+  /** Start a span. Never throws; past the open-segment bound the span is real but not reported. */
+  startSpan(operationName: string, options: StartSpanOptions = {}): RecordedSpan {
+    const startTime = typeof options.startTime === 'number' && Number.isFinite(options.startTime) ? Math.trunc(options.startTime) : Date.now();
+    const name = operationName === '' ? '/' : operationName;
+    const parent = options.parent;
+    let span: RecordedSpan;
+    if (parent && !parent.segment.closed && !options.crossThread) {
+      span = parent.segment.newSpan(parent, name, startTime);
+    } else if (parent) {
+      const seg = this.newSegment(parent.segment.traceId, parent.segment.skipAnalysis || !!options.skipAnalysis);
+      span = seg.newSpan(undefined, name, startTime);
+      if (!span.dropped) span.refs = [crossThreadRef(parent)];
+      this.counters.crossThreadSegments++;
+    } else if (options.remote) {
+      const r = options.remote;
+      const seg = this.newSegment(r.traceId, !!options.skipAnalysis);
+      span = seg.newSpan(undefined, name, startTime);
+      if (!span.dropped) {
+        span.refs = [
+          {
+            refType: RefType.CrossProcess,
+            traceId: r.traceId,
+            parentTraceSegmentId: r.segmentId,
+            parentSpanId: r.spanId,
+            parentService: r.service,
+            parentServiceInstance: r.instance,
+            parentEndpoint: r.endpoint,
+            networkAddressUsedAtPeer: r.address,
+          },
+        ];
+      }
+    } else {
+      const seg = this.newSegment(options.traceId || newId(), !!options.skipAnalysis);
+      span = seg.newSpan(undefined, name, startTime);
+    }
+    if (options.type !== undefined) span.type = options.type;
+    return span;
+  }
+
+  /**
+   * The sw8 fields for an outgoing call made from `span`. The span becomes an Exit span if it was
+   * Local. Its peer is the sw8 address; when no peer is set, `fallbackPeer` (from URL or
+   * peer.service) or else the operation name is used and set as the peer, with a warning once per
+   * operation, so the header is always one the Java agent accepts and the OAP can still link.
+   */
+  carrierFor(span: RecordedSpan, fallbackPeer?: string): Sw8Context {
+    let s: RecordedSpan | undefined = span;
+    while (s && s.dropped) s = s.anchor;
+    const target = s ?? span;
+    if (target.type === SpanType.Local && !target.finished) target.type = SpanType.Exit;
+    let peer = target.peer;
+    if (peer === '') {
+      peer = fallbackPeer || target.operationName || 'unknown';
+      if (!target.finished) target.peer = peer;
+      log('warn', `recorder.nopeer.${target.operationName}`,
+        `span "${target.operationName}" injected sw8 without a peer; using "${peer}". Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.`,
+        3_600_000);
+    }
+    const seg = target.segment;
+    return {
+      sample: 1,
+      traceId: seg.traceId,
+      segmentId: seg.segmentId,
+      spanId: Math.max(0, target.id),
+      service: seg.service,
+      instance: seg.instance,
+      endpoint: seg.primaryEndpoint() || target.operationName || '/',
+      address: peer,
+    };
+  }
+
+  /** Close every open segment now, spans still open marked forced (shutdown). */
+  closeAll(): void {
+    for (const seg of [...this.openSegments]) seg.forceClose();
+  }
+
+  /** Stop the timeout sweep. */
+  stop(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+  }
+
+  /** Close segments open longer than the timeout (their open spans are marked forced). */
+  sweep(now: number = Date.now()): number {
+    let n = 0;
+    for (const seg of this.openSegments) {
+      if (now - seg.createdAt >= this.segmentTimeoutMs) {
+        seg.forceClose(now);
+        n++;
+      }
+    }
+    if (n > 0) log('warn', 'recorder.timeout', `${n} segment(s) had spans open longer than ${this.segmentTimeoutMs} ms; reported with those spans marked forced.finish`);
+    return n;
+  }
+
+  private newSegment(traceId: string, skipAnalysis: boolean): Segment {
+    this.counters.segmentsStarted++;
+    if (this.openSegments.size >= this.maxOpenSegments) {
+      this.counters.segmentsNotRecorded++;
+      log('warn', 'recorder.maxopen', `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`);
+      const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.discardHandler);
+      seg.skipAnalysis = skipAnalysis;
+      return seg;
+    }
+    const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.closeHandler);
+    seg.skipAnalysis = skipAnalysis;
+    this.openSegments.add(seg);
+    if (!this.sweepTimer) {
+      const every = Math.min(Math.max(Math.floor(this.segmentTimeoutMs / 2), 50), 10_000);
+      this.sweepTimer = setInterval(() => this.sweep(), every);
+      this.sweepTimer.unref();
+    }
+    return seg;
+  }
+}

@@ -1,0 +1,108 @@
+import { type KeyStringValuePair, type LogObject, type SegmentReference, SpanLayer, SpanType } from '../model';
+import { safeString } from './values';
+import type { Segment } from './segment';
+
+/**
+ * One span in a segment. Fields are plain and public so front-ends can set them cheaply; the
+ * setters below bound and stringify. A span can be `dropped` (its segment hit the span limit):
+ * it still works for the caller but is not reported, and its children attach to `anchor`.
+ */
+export class RecordedSpan {
+  operationName: string;
+  type: SpanType = SpanType.Local;
+  layer: SpanLayer = SpanLayer.Unknown;
+  componentId = 0;
+  peer = '';
+  isError = false;
+  skipAnalysis = false;
+  startTime: number;
+  endTime = 0;
+  tags: KeyStringValuePair[] | undefined;
+  logs: LogObject[] | undefined;
+  refs: SegmentReference[] | undefined;
+  finished = false;
+  /** Closed by the segment timeout rather than by `finish()`. */
+  forced = false;
+  /** Front-end data mapped lazily when the segment is converted (off the request path). */
+  source: unknown;
+  /** Fills fields from `source`; called once, when the segment is converted for sending. */
+  finalize: ((span: RecordedSpan) => void) | undefined;
+
+  constructor(
+    readonly segment: Segment,
+    /** Int id in the segment, in start order; -1 for a dropped span. */
+    readonly id: number,
+    readonly parentId: number,
+    operationName: string,
+    startTime: number,
+    /** For a dropped span: the recorded span its children hang under. */
+    readonly anchor: RecordedSpan | undefined = undefined,
+  ) {
+    this.operationName = operationName;
+    this.startTime = startTime;
+  }
+
+  get dropped(): boolean {
+    return this.id < 0;
+  }
+
+  /** Add a tag, bounded: key and value cut to the limits, at most `tagsPerSpan` tags. */
+  addTag(key: string, value: unknown): void {
+    if (this.finished) return;
+    const limits = this.segment.limits;
+    const tags = (this.tags ??= []);
+    if (tags.length >= limits.tagsPerSpan) {
+      this.segment.counters.tagsDropped++;
+      return;
+    }
+    tags.push({ key: safeString(key, limits.tagKeyMaxLength), value: safeString(value, limits.tagValueMaxLength) });
+  }
+
+  /** Set a tag, replacing an earlier one with the same key. */
+  setTag(key: string, value: unknown): void {
+    if (this.finished) return;
+    const tags = this.tags;
+    if (tags) {
+      for (let i = 0; i < tags.length; i++) {
+        if (tags[i]!.key === key) {
+          tags[i] = { key, value: safeString(value, this.segment.limits.tagValueMaxLength) };
+          return;
+        }
+      }
+    }
+    this.addTag(key, value);
+  }
+
+  /** Add a log (fields stringified and bounded), at most `logsPerSpan` logs. */
+  log(fields: Iterable<readonly [string, unknown]>, time: number = Date.now()): void {
+    if (this.finished) return;
+    const limits = this.segment.limits;
+    const logs = (this.logs ??= []);
+    if (logs.length >= limits.logsPerSpan) {
+      this.segment.counters.logsDropped++;
+      return;
+    }
+    const data: KeyStringValuePair[] = [];
+    for (const [k, v] of fields) {
+      if (data.length >= limits.tagsPerSpan) break;
+      data.push({ key: safeString(k, limits.tagKeyMaxLength), value: safeString(v, limits.tagValueMaxLength) });
+    }
+    logs.push({ time: Number.isFinite(time) ? Math.trunc(time) : Date.now(), data });
+  }
+
+  /** Mark the span Entry and let the segment know (for the parent-endpoint rule). */
+  setType(type: SpanType): void {
+    if (this.finished) return;
+    this.type = type;
+  }
+
+  /** Finish the span; the segment closes when its last open span finishes. Idempotent. */
+  finish(endTime?: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    const now = Date.now();
+    const end = typeof endTime === 'number' && Number.isFinite(endTime) ? Math.trunc(endTime) : now;
+    this.endTime = end < this.startTime ? this.startTime : end;
+    this.segment.spanFinished(this);
+  }
+}
