@@ -1,5 +1,6 @@
 import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
+import { FORCED_FINISH_TAG } from '../semconv';
 import { RecordedSpan } from './span';
 
 /** Per-span bounds, taken from the resolved configuration. */
@@ -125,7 +126,7 @@ export class Segment {
         span.source = undefined;
       }
       let tags = span.tags ?? [];
-      if (span.forced) tags = [...tags, { key: 'forced.finish', value: 'true' }];
+      if (span.forced) tags = [...tags, { key: FORCED_FINISH_TAG, value: 'true' }];
       spans.push({
         spanId: span.id,
         parentSpanId: span.parentId,

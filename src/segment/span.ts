@@ -46,9 +46,13 @@ export class RecordedSpan {
     return this.id < 0;
   }
 
-  /** Add a tag, bounded: key and value cut to the limits, at most `tagsPerSpan` tags. */
+  /** Add a tag, bounded: key and value cut to the limits, at most `tagsPerSpan` tags. Ignored after finish. */
   addTag(key: string, value: unknown): void {
-    if (this.finished) return;
+    if (!this.finished) this.appendTag(key, value);
+  }
+
+  /** Add a tag even after finish (for `finalize` mappings), bounded like `addTag`. */
+  appendTag(key: string, value: unknown): void {
     const limits = this.segment.limits;
     const tags = (this.tags ??= []);
     if (tags.length >= limits.tagsPerSpan) {

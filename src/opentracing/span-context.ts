@@ -1,0 +1,41 @@
+import type { LegacyContext } from '../propagation/legacy';
+import type { Sw8Context } from '../propagation/sw8';
+import type { RecordedSpan } from '../segment/span';
+import { SpanContextBase } from './opentracing-api';
+
+/**
+ * An OpenTracing SpanContext: either of a local span (`span`), or extracted from headers
+ * (`remote` sw8 parent, or a `legacy` jaeger/b3/w3c parent). Baggage travels as sw8-correlation.
+ */
+export class SkyWalkingSpanContext extends SpanContextBase {
+  /** Baggage items; copied into children at start. */
+  baggage: Map<string, string>;
+
+  constructor(
+    readonly span: RecordedSpan | undefined,
+    readonly remote: Sw8Context | undefined,
+    readonly legacy: LegacyContext | undefined,
+    baggage: Map<string, string> | undefined,
+    /** sw8-x tracing mode 1 came in with this context. */
+    readonly skipAnalysis = false,
+    /** sw8-x sending timestamp that came in with this context. */
+    readonly sendingTimestamp: number | undefined = undefined,
+  ) {
+    super();
+    this.baggage = baggage ?? new Map();
+  }
+
+  /** The SkyWalking trace id (for log correlation). */
+  override toTraceId(): string {
+    if (this.span) return this.span.segment.traceId;
+    if (this.remote) return this.remote.traceId;
+    return this.legacy?.traceId ?? '';
+  }
+
+  /** `<segmentId>-<spanId>`: where this span lives in SkyWalking. */
+  override toSpanId(): string {
+    if (this.span) return `${this.span.segment.segmentId}-${Math.max(this.span.id, 0)}`;
+    if (this.remote) return `${this.remote.segmentId}-${this.remote.spanId}`;
+    return this.legacy?.spanId ?? '';
+  }
+}

@@ -1,0 +1,105 @@
+import type * as OT from 'opentracing';
+import type { RecordedSpan } from '../segment/span';
+import { SpanBase } from './opentracing-api';
+import type { SkyWalkingSpanContext } from './span-context';
+import { type RawTag, applyOpenTracingTags, spanTypeOfKind } from './tags';
+import { errorLogFields, isErrorLog } from './logs';
+
+function finalizeSpan(span: RecordedSpan): void {
+  applyOpenTracingTags(span, span.source as RawTag[]);
+}
+
+/**
+ * An OpenTracing Span recording into a SkyWalking segment. Tags are kept raw and mapped when the
+ * segment is converted; `span.kind` is applied at once (it decides the parent-endpoint rule).
+ * Nothing here throws; calls after finish are ignored.
+ */
+export class SkyWalkingSpan extends SpanBase {
+  private readonly rawTags: RawTag[] = [];
+
+  constructor(
+    private readonly owner: OT.Tracer,
+    readonly recorded: RecordedSpan,
+    private readonly spanContext: SkyWalkingSpanContext,
+    private readonly maxRawTags: number,
+  ) {
+    super();
+    recorded.source = this.rawTags;
+    recorded.finalize = finalizeSpan;
+  }
+
+  protected override _context(): OT.SpanContext {
+    return this.spanContext;
+  }
+
+  protected override _tracer(): OT.Tracer {
+    return this.owner;
+  }
+
+  override setOperationName(name: string): this {
+    if (!this.recorded.finished && typeof name === 'string' && name !== '') this.recorded.operationName = name;
+    return this;
+  }
+
+  override setTag(key: string, value: unknown): this {
+    if (this.recorded.finished || typeof key !== 'string') return this;
+    if (this.rawTags.length >= this.maxRawTags) {
+      this.recorded.segment.counters.tagsDropped++;
+      return this;
+    }
+    this.rawTags.push([key, value]);
+    if (key === 'span.kind') {
+      const t = spanTypeOfKind(value);
+      if (t !== undefined) this.recorded.type = t;
+    }
+    return this;
+  }
+
+  override addTags(keyValueMap: { [key: string]: unknown }): this {
+    if (keyValueMap === null || typeof keyValueMap !== 'object') return this;
+    try {
+      for (const key of Object.keys(keyValueMap)) this.setTag(key, keyValueMap[key]);
+    } catch {
+      // a throwing getter on the map: keep what we have
+    }
+    return this;
+  }
+
+  override setBaggageItem(key: string, value: string): this {
+    if (typeof key === 'string' && key !== '') {
+      if (value === undefined || value === null || value === '') this.spanContext.baggage.delete(key);
+      else this.spanContext.baggage.set(key, String(value));
+    }
+    return this;
+  }
+
+  override getBaggageItem(key: string): string | undefined {
+    return typeof key === 'string' ? this.spanContext.baggage.get(key) : undefined;
+  }
+
+  override log(keyValuePairs: { [key: string]: unknown }, timestamp?: number): this {
+    if (this.recorded.finished || keyValuePairs === null || typeof keyValuePairs !== 'object') return this;
+    try {
+      const entries = Object.entries(keyValuePairs);
+      if (isErrorLog(keyValuePairs)) {
+        this.recorded.isError = true;
+        this.recorded.log(errorLogFields(entries), timestamp);
+      } else {
+        this.recorded.log(entries, timestamp);
+      }
+    } catch {
+      // a throwing getter: nothing to log
+    }
+    return this;
+  }
+
+  override logEvent(eventName: string, payload: unknown): this {
+    const fields: { [key: string]: unknown } = { event: eventName };
+    if (payload !== undefined) fields.payload = payload;
+    return this.log(fields);
+  }
+
+  override finish(finishTime?: number): void {
+    this.recorded.finish(finishTime);
+  }
+}

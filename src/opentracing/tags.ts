@@ -1,0 +1,121 @@
+import { componentId } from '../components';
+import { SpanLayer, SpanType } from '../model';
+import { hostPortOfUrl, joinHostPort } from '../segment/peer';
+import type { RecordedSpan } from '../segment/span';
+import { safeString } from '../segment/values';
+
+/** A raw OpenTracing tag as the application set it. */
+export type RawTag = readonly [string, unknown];
+
+/** The span type an OpenTracing `span.kind` value means; undefined for anything else. */
+export function spanTypeOfKind(kind: unknown): SpanType | undefined {
+  switch (kind) {
+    case 'server':
+    case 'consumer':
+      return SpanType.Entry;
+    case 'client':
+    case 'producer':
+      return SpanType.Exit;
+    default:
+      return undefined;
+  }
+}
+
+const CACHE_DB_TYPES = new Set(['redis', 'ioredis', 'memcached', 'memcache', 'valkey']);
+
+function last(tags: readonly RawTag[], key: string): unknown {
+  for (let i = tags.length - 1; i >= 0; i--) if (tags[i]![0] === key) return tags[i]![1];
+  return undefined;
+}
+
+/**
+ * The peer the tags name: `peer.hostname`/`peer.ipv4`/`peer.ipv6` with `peer.port`, else
+ * `peer.address`, else '' (see `fallbackPeerOf` for softer sources).
+ */
+export function peerOf(tags: readonly RawTag[]): string {
+  const host = last(tags, 'peer.hostname') ?? last(tags, 'peer.ipv4') ?? last(tags, 'peer.ipv6');
+  const byHost = joinHostPort(typeof host === 'number' ? String(host) : host, last(tags, 'peer.port'));
+  if (byHost !== '') return byHost;
+  const address = last(tags, 'peer.address');
+  if (typeof address === 'string' && address.trim() !== '') {
+    const fromUrl = hostPortOfUrl(address);
+    return fromUrl !== '' ? fromUrl : address.trim();
+  }
+  return '';
+}
+
+/** A peer from the URL or `peer.service` when no peer tag is set ('' if none). */
+export function fallbackPeerOf(tags: readonly RawTag[]): string {
+  const fromUrl = hostPortOfUrl(last(tags, 'http.url'));
+  if (fromUrl !== '') return fromUrl;
+  const svc = last(tags, 'peer.service');
+  return typeof svc === 'string' ? svc.trim() : '';
+}
+
+/** Tags consumed by the mapping and not copied as SkyWalking tags. */
+const CONSUMED = new Set(['span.kind', 'component', 'error', 'http.url', 'message_bus.destination']);
+
+/**
+ * Map a finished OpenTracing span's raw tags onto its SkyWalking fields (runs when the segment
+ * is converted, off the request path). Explicit settings made earlier (type from span.kind, a
+ * peer fixed by inject) are kept.
+ */
+export function applyOpenTracingTags(span: RecordedSpan, tags: readonly RawTag[]): void {
+  let http = false;
+  let db = false;
+  let mq = false;
+  let dbType = '';
+  let destination: unknown;
+  let component: unknown;
+  for (const [key, value] of tags) {
+    switch (key) {
+      case 'span.kind': {
+        const t = spanTypeOfKind(value);
+        if (t !== undefined) span.type = t;
+        continue;
+      }
+      case 'error':
+        span.isError = value === true || value === 'true';
+        continue;
+      case 'component':
+        component = value;
+        continue;
+      case 'message_bus.destination':
+        destination = value;
+        mq = true;
+        continue;
+      case 'http.url':
+        http = true;
+        span.appendTag('url', value);
+        continue;
+      default:
+        break;
+    }
+    if (key.startsWith('http.')) http = true;
+    else if (key.startsWith('db.')) {
+      db = true;
+      if (key === 'db.type') dbType = safeString(value, 64).toLowerCase();
+    }
+    if (!CONSUMED.has(key)) span.appendTag(key, value);
+  }
+  if (span.peer === '') span.peer = peerOf(tags);
+  const side = span.type === SpanType.Entry ? 'server' : 'client';
+  if (db) {
+    span.layer = CACHE_DB_TYPES.has(dbType) ? SpanLayer.Cache : SpanLayer.Database;
+    if (span.layer === SpanLayer.Cache && dbType !== '') span.appendTag('cache.type', dbType);
+  } else if (mq) {
+    span.layer = SpanLayer.MQ;
+    span.appendTag('mq.topic', destination);
+  } else if (http) {
+    span.layer = SpanLayer.Http;
+  }
+  let id = component !== undefined ? componentId(component, side) : 0;
+  if (id === 0 && db && dbType !== '') id = componentId(dbType, side);
+  if (id === 0 && http) id = side === 'server' ? 49 : 2;
+  span.componentId = id;
+  if ((id === 23 || id === 50) && span.layer === SpanLayer.Unknown) span.layer = SpanLayer.RPCFramework;
+  if (span.layer === SpanLayer.MQ && span.peer === '') {
+    const broker = last(tags, 'mq.broker');
+    if (typeof broker === 'string') span.peer = broker;
+  }
+}

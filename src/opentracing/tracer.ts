@@ -1,0 +1,209 @@
+import type * as OT from 'opentracing';
+import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { hexSpanIdOf } from '../ids';
+import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
+import { decodeSw8x, encodeSw8x } from '../propagation/extension';
+import { type HeaderNames, headerNames } from '../propagation/headers';
+import { extractLegacy, injectLegacy } from '../propagation/legacy';
+import { decodeSw8, encodeSw8 } from '../propagation/sw8';
+import type { RecordedSpan } from '../segment/span';
+import { LEGACY_PARENT_TAG } from '../semconv';
+import { binaryGetter, encodeBinaryHeaders, textGetter, textKeys, textSetter } from './carrier';
+import {
+  FORMAT_BINARY,
+  FORMAT_HTTP_HEADERS,
+  FORMAT_TEXT_MAP,
+  REFERENCE_CHILD_OF,
+  REFERENCE_FOLLOWS_FROM,
+  SpanBase,
+  TracerBase,
+} from './opentracing-api';
+import { SkyWalkingSpan } from './span';
+import { SkyWalkingSpanContext } from './span-context';
+import { type RawTag, fallbackPeerOf, peerOf } from './tags';
+
+/** Options of `SkyWalkingTracer`: the shared options (see the README's configuration table). */
+export type SkyWalkingTracerOptions = FrontEndOptions;
+
+interface ParentChoice {
+  context: SkyWalkingSpanContext | undefined;
+  followsFrom: boolean;
+}
+
+function contextOf(value: unknown): SkyWalkingSpanContext | undefined {
+  if (value instanceof SkyWalkingSpanContext) return value;
+  if (value instanceof SkyWalkingSpan) return value.context() as SkyWalkingSpanContext;
+  return undefined;
+}
+
+/**
+ * An OpenTracing Tracer that records SkyWalking segments and propagates sw8. Register it with
+ * `initGlobalTracer(new SkyWalkingTracer({ serviceName: 'orders' }))`. It never throws into the
+ * application: bad arguments give working spans or no-ops, and unknown formats are ignored.
+ */
+export class SkyWalkingTracer extends TracerBase {
+  readonly bridge: Bridge;
+  private readonly headers: HeaderNames;
+  private readonly maxRawTags: number;
+
+  constructor(options: SkyWalkingTracerOptions = {}) {
+    super();
+    this.bridge = new Bridge(options);
+    this.headers = headerNames(this.bridge.config.namespace);
+    this.maxRawTags = Math.max(this.bridge.config.tagsPerSpan * 2, 16);
+  }
+
+  /** Deliver what is queued; resolves within the report timeout, never rejects. */
+  flush(): Promise<void> {
+    return this.bridge.flush();
+  }
+
+  /** Flush and close the reporter; idempotent, never rejects. */
+  shutdown(): Promise<void> {
+    return this.bridge.shutdown();
+  }
+
+  /** Counters of the recorder and reporter. */
+  stats(): BridgeStats {
+    return this.bridge.stats();
+  }
+
+  override startSpan(name: string, options: OT.SpanOptions = {}): OT.Span {
+    try {
+      return this.start(typeof name === 'string' ? name : String(name), options ?? {});
+    } catch {
+      return new SpanBase();
+    }
+  }
+
+  override inject(spanContext: OT.SpanContext | OT.Span, format: string, carrier: unknown): void {
+    try {
+      const ctx = contextOf(spanContext);
+      if (!ctx) return;
+      if (format === FORMAT_HTTP_HEADERS || format === FORMAT_TEXT_MAP) {
+        this.writeHeaders(ctx, textSetter(carrier));
+      } else if (format === FORMAT_BINARY) {
+        if (carrier === null || typeof carrier !== 'object') return;
+        const lines: Array<[string, string]> = [];
+        this.writeHeaders(ctx, (k, v) => lines.push([k, v]));
+        (carrier as { buffer: unknown }).buffer = encodeBinaryHeaders(lines);
+      }
+    } catch {
+      // never into the application
+    }
+  }
+
+  override extract(format: string, carrier: unknown): OT.SpanContext | null {
+    try {
+      if (format === FORMAT_HTTP_HEADERS || format === FORMAT_TEXT_MAP) return this.readHeaders(textGetter(carrier), () => textKeys(carrier));
+      if (format === FORMAT_BINARY) {
+        const get = binaryGetter(carrier);
+        return this.readHeaders(get, get.names);
+      }
+    } catch {
+      // fall through
+    }
+    return null;
+  }
+
+  private pickParent(options: OT.SpanOptions): ParentChoice {
+    const direct = contextOf(options.childOf);
+    if (direct) return { context: direct, followsFrom: false };
+    const refs = Array.isArray(options.references) ? options.references : [];
+    let follows: SkyWalkingSpanContext | undefined;
+    for (const ref of refs) {
+      if (ref === null || typeof ref !== 'object' || typeof ref.type !== 'function') continue;
+      const ctx = contextOf(ref.referencedContext());
+      if (!ctx) continue;
+      if (ref.type() === REFERENCE_CHILD_OF) return { context: ctx, followsFrom: false };
+      if (ref.type() === REFERENCE_FOLLOWS_FROM && !follows) follows = ctx;
+    }
+    return { context: follows, followsFrom: follows !== undefined };
+  }
+
+  private start(name: string, options: OT.SpanOptions): SkyWalkingSpan {
+    const { context: parent, followsFrom } = this.pickParent(options);
+    const recorder = this.bridge.recorder;
+    const startTime = typeof options.startTime === 'number' ? options.startTime : undefined;
+    let recorded: RecordedSpan;
+    let baggage: Map<string, string> | undefined;
+    if (parent?.span) {
+      recorded = recorder.startSpan(name, { parent: parent.span, crossThread: followsFrom, startTime });
+      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+    } else if (parent?.remote) {
+      recorded = recorder.startSpan(name, { remote: parent.remote, skipAnalysis: parent.skipAnalysis, startTime });
+      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+    } else if (parent?.legacy) {
+      recorded = recorder.startSpan(name, { traceId: parent.legacy.traceId, startTime });
+      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+    } else {
+      recorded = recorder.startSpan(name, { startTime });
+    }
+    const context = new SkyWalkingSpanContext(recorded, undefined, undefined, baggage);
+    const span = new SkyWalkingSpan(this, recorded, context, this.maxRawTags);
+    if (parent?.legacy) span.setTag(LEGACY_PARENT_TAG, parent.legacy.format);
+    if (parent?.remote && parent.sendingTimestamp !== undefined) {
+      span.setTag('transmission.latency', Math.max(0, recorded.startTime - parent.sendingTimestamp));
+    }
+    const tags = options.tags;
+    if (tags !== null && typeof tags === 'object') span.addTags(tags);
+    return span;
+  }
+
+  private writeHeaders(ctx: SkyWalkingSpanContext, set: (name: string, value: string) => void): void {
+    const config = this.bridge.config;
+    const limits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
+    let traceId = '';
+    let legacySpanId = '';
+    let skip = ctx.skipAnalysis;
+    if (ctx.span) {
+      const recorded = ctx.span;
+      const raw = (recorded.source as RawTag[] | undefined) ?? [];
+      if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOf(raw);
+      const sw8 = this.bridge.recorder.carrierFor(recorded, fallbackPeerOf(raw));
+      const value = encodeSw8(sw8);
+      if (value !== undefined) set(this.headers.sw8, value);
+      traceId = sw8.traceId;
+      legacySpanId = hexSpanIdOf(sw8.segmentId, sw8.spanId);
+      skip = recorded.segment.skipAnalysis;
+      const producer = raw.some(([k, v]) => k === 'span.kind' && v === 'producer');
+      if (skip || producer) set(this.headers.extension, encodeSw8x({ skipAnalysis: skip, sendingTimestamp: producer ? Date.now() : undefined }));
+    } else if (ctx.remote) {
+      const value = encodeSw8(ctx.remote);
+      if (value !== undefined) set(this.headers.sw8, value);
+      traceId = ctx.remote.traceId;
+      legacySpanId = hexSpanIdOf(ctx.remote.segmentId, ctx.remote.spanId);
+      if (skip) set(this.headers.extension, encodeSw8x({ skipAnalysis: true }));
+    } else if (ctx.legacy) {
+      traceId = ctx.legacy.traceId;
+      legacySpanId = ctx.legacy.spanId;
+    }
+    if (ctx.baggage.size > 0) {
+      const corr = encodeCorrelation(ctx.baggage, limits);
+      if (corr !== undefined) set(this.headers.correlation, corr);
+    }
+    if (config.legacyInject.length > 0 && traceId !== '') {
+      injectLegacy(config.legacyInject, { traceId, spanId: legacySpanId, sampled: true, baggage: ctx.baggage }, set);
+    }
+  }
+
+  private readHeaders(get: (name: string) => string | undefined, names: () => Iterable<string>): SkyWalkingSpanContext | null {
+    const config = this.bridge.config;
+    const limits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
+    const sw8 = decodeSw8(get(this.headers.sw8));
+    if (sw8) {
+      const baggage = decodeCorrelation(get(this.headers.correlation), limits);
+      const ext = decodeSw8x(get(this.headers.extension));
+      return new SkyWalkingSpanContext(undefined, sw8, undefined, baggage, ext?.skipAnalysis ?? false, ext?.sendingTimestamp);
+    }
+    if (config.legacyExtract) {
+      const legacy = extractLegacy(get, names);
+      if (legacy) {
+        const baggage = new Map(legacy.baggage);
+        for (const [k, v] of decodeCorrelation(get(this.headers.correlation), limits)) baggage.set(k, v);
+        return new SkyWalkingSpanContext(undefined, undefined, legacy, baggage);
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,59 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+/** A child process started for a test: its port once it says it listens, its output, and a PID-based stop. */
+export interface Service {
+  readonly child: ChildProcess;
+  readonly port: number;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Start `node <file>` with `env` added and wait until a stdout line matches `listening on <port>`.
+ * Rejects with the process output when it exits first or does not say so within `timeoutMs`.
+ */
+export function startService(file: string, env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
+  const child = spawn(process.execPath, [file], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return child.exitCode;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${file} did not start within ${timeoutMs} ms; output:\n${out}`));
+    }, timeoutMs);
+    const check = (): void => {
+      const m = /listening on (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve({ child, port: Number(m[1]), output: () => out, stop });
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${file} exited with ${code} before listening; output:\n${out}`));
+    });
+  });
+}
+
+/** GET or POST over real HTTP; resolves with status and body. */
+export async function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
+  return { status: res.status, body: await res.text() };
+}
