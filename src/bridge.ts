@@ -1,6 +1,6 @@
 import { type BridgeOptions, type ResolvedConfig, resolveConfig } from './config';
 import { ConsoleReporter, NoopReporter } from './reporter/console';
-import { GrpcReporter } from './reporter/grpc';
+import { GrpcReporter, type GrpcReporterOptions } from './reporter/grpc';
 import type { Reporter, ReporterStats } from './reporter/types';
 import { Recorder } from './segment/recorder';
 import type { RecorderCounters } from './segment/segment';
@@ -9,6 +9,12 @@ import type { RecorderCounters } from './segment/segment';
 export interface FrontEndOptions extends Omit<BridgeOptions, 'reporter'> {
   /** `grpc` (default), `console`, `none`, or a `Reporter` instance (e.g. `MemoryReporter` in tests). */
   reporter?: BridgeOptions['reporter'] | Reporter;
+}
+
+/** How a front-end wants its Bridge built (not user options). */
+export interface BridgeInternals {
+  /** The service name is learnt later (from an OTel resource): the heartbeat waits for `identified()`. */
+  lateIdentity?: boolean;
 }
 
 export interface BridgeStats extends ReporterStats {
@@ -21,14 +27,14 @@ function isReporter(value: unknown): value is Reporter {
 }
 
 /** Build the configured reporter. */
-export function createReporter(config: ResolvedConfig): Reporter {
+export function createReporter(config: ResolvedConfig, grpcOptions: GrpcReporterOptions = {}): Reporter {
   switch (config.reporter) {
     case 'console':
       return new ConsoleReporter();
     case 'none':
       return new NoopReporter();
     default:
-      return new GrpcReporter(config);
+      return new GrpcReporter(config, grpcOptions);
   }
 }
 
@@ -42,12 +48,22 @@ export class Bridge {
   readonly recorder: Recorder;
   private shutdownPromise: Promise<void> | undefined;
 
-  constructor(options: FrontEndOptions = {}) {
+  constructor(options: FrontEndOptions = {}, internals: BridgeInternals = {}) {
     const { reporter, ...rest } = options ?? {};
     const custom = isReporter(reporter) ? reporter : undefined;
     this.config = resolveConfig(custom ? rest : (options as BridgeOptions));
-    this.reporter = custom ?? createReporter(this.config);
+    this.reporter =
+      custom ??
+      createReporter(this.config, {
+        identity: () => ({ service: this.recorder.service, instance: this.recorder.instance }),
+        lateIdentity: internals.lateIdentity,
+      });
     this.recorder = new Recorder(this.config, this.reporter);
+  }
+
+  /** The service and instance are final now: start the heartbeat (for `lateIdentity`). */
+  identified(): void {
+    if (this.reporter instanceof GrpcReporter) this.reporter.startHeartbeat();
   }
 
   get isShutdown(): boolean {

@@ -26,3 +26,6 @@ export { SkyWalkingSpan } from './opentracing/span';
 export { SkyWalkingSpanContext } from './opentracing/span-context';
 export { LEGACY_HEADERS, extractLegacy, injectLegacy } from './propagation/legacy';
 export type { LegacyContext, LegacyInjectContext } from './propagation/legacy';
+export { startCollector, analyze, renderTopology, renderTrace } from './collector';
+export type { Analysis, Collector, CollectorOptions, Problem, Topology, TopologyEdge, TopologyNode } from './collector';
+export type { GrpcReporterOptions } from './reporter/grpc';

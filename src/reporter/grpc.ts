@@ -1,20 +1,316 @@
+import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
+import { log } from '../diag';
+import type { SegmentObject } from '../model';
+import { loadServices } from '../protocol/loader';
+import { Backoff } from './backoff';
+import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, credentialsOf, metadataOf, readTlsFiles } from './channel';
+import { Heartbeat, type Identity } from './heartbeat';
+import { withoutTracing } from './suppress';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
 
-/** Placeholder: replaced by the real gRPC reporter. */
+interface Clients {
+  address: string;
+  trace: grpcTypes.Client;
+  management: grpcTypes.Client;
+}
+
+type CollectCall = (
+  metadata: grpcTypes.Metadata,
+  options: grpcTypes.CallOptions,
+  callback: (error: grpcTypes.ServiceError | null) => void,
+) => grpcTypes.ClientWritableStream<SegmentObject>;
+
+export interface GrpcReporterOptions {
+  /** Who we are, read at every heartbeat (default: the configured service and instance). */
+  identity?: () => Identity;
+  /** Do not start the heartbeat until `startHeartbeat()` (the OTel front-end waits for the resource). */
+  lateIdentity?: boolean;
+}
+
+/** Delay before the heartbeat starts on its own, so front-ends can settle their identity. */
+const HEARTBEAT_START_DELAY_MS = 1000;
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    t.unref();
+  });
+
+/**
+ * Reports closed segments to the SkyWalking OAP over gRPC (`TraceSegmentReportService/collect`,
+ * a client stream per batch) and keeps the instance alive (`ManagementService`).
+ *
+ * Segments are queued (bounded, oldest dropped) and converted to their wire form only when sent.
+ * A stream opens only when the channel is READY, so a collector that is down keeps the queue until
+ * it comes back; failures move to the next backend and back off (1 s to 30 s). Nothing here throws
+ * or rejects into the caller, and no timer keeps the process alive.
+ */
 export class GrpcReporter implements Reporter {
   private readonly counters: ReporterStats = emptyStats();
-  constructor(readonly config: ResolvedConfig) {}
-  report(_segment: SegmentSource): void {
-    this.counters.dropped++;
+  private queue: SegmentSource[] = [];
+  private head = 0;
+  private inFlight: Promise<void> | undefined;
+  private readonly ring: AddressRing;
+  private readonly tls: TlsFiles;
+  private clients: Clients | undefined;
+  private readonly backoff = new Backoff();
+  private readonly timer: NodeJS.Timeout;
+  private heartbeatDelay: NodeJS.Timeout | undefined;
+  private readonly heartbeat: Heartbeat;
+  private stopped = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private drainScheduled = false;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    options: GrpcReporterOptions = {},
+  ) {
+    this.ring = new AddressRing(config.collectorAddresses);
+    this.tls = readTlsFiles(config);
+    const identity = options.identity ?? (() => ({ service: config.serviceName, instance: config.serviceInstance }));
+    this.heartbeat = new Heartbeat({
+      periodSeconds: config.heartbeatPeriod,
+      propertiesEvery: config.propertiesReportPeriodFactor,
+      timeoutMs: config.reportTimeoutMs,
+      extraProperties: config.instanceProperties,
+      identity,
+      client: () => this.connect()?.management,
+      metadata: () => this.metadata(),
+      onFailure: (error) => {
+        this.counters.failedHeartbeats++;
+        this.explain(error, 'heartbeat');
+      },
+    });
+    this.timer = setInterval(() => this.drain(false), config.flushIntervalMs);
+    this.timer.unref();
+    if (!options.lateIdentity) {
+      this.heartbeatDelay = setTimeout(() => this.startHeartbeat(), HEARTBEAT_START_DELAY_MS);
+      this.heartbeatDelay.unref();
+    }
   }
-  flush(): Promise<void> {
-    return Promise.resolve();
+
+  /** Start `reportInstanceProperties`/`keepAlive` now (idempotent). */
+  startHeartbeat(): void {
+    if (this.stopped) return;
+    if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
+    this.heartbeatDelay = undefined;
+    this.heartbeat.start();
   }
-  shutdown(): Promise<void> {
-    return Promise.resolve();
+
+  report(segment: SegmentSource): void {
+    if (this.stopped) {
+      this.counters.dropped++;
+      return;
+    }
+    this.queue.push(segment);
+    if (this.queued() > this.config.maxBufferSize) {
+      this.head++;
+      this.counters.dropped++;
+      log('warn', 'grpc.queue-full', `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; the collector is slow or away`);
+    }
+    if (this.queued() >= this.config.batchSize && !this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        this.drain(false);
+      });
+    }
   }
+
+  async flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    try {
+      while (Date.now() < deadline) {
+        if (this.queued() === 0 && !this.inFlight) return;
+        this.drain(true, deadline);
+        const left = deadline - Date.now();
+        await Promise.race([this.inFlight ?? sleep(Math.min(20, left)), sleep(left)]);
+      }
+    } catch {
+      // never reject into the application
+    }
+  }
+
+  shutdown(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
+    if (!this.shutdownPromise) {
+      this.shutdownPromise = (async () => {
+        clearInterval(this.timer);
+        if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
+        this.heartbeat.stop();
+        await this.flush(timeoutMs);
+        this.stopped = true;
+        this.counters.dropped += this.queued();
+        this.queue = [];
+        this.head = 0;
+        this.close();
+      })().catch(() => undefined);
+    }
+    return this.shutdownPromise;
+  }
+
   stats(): ReporterStats {
-    return { ...this.counters };
+    return { ...this.counters, queued: this.queued() };
+  }
+
+  private queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  private take(n: number): SegmentSource[] {
+    const batch = this.queue.slice(this.head, this.head + n);
+    this.head += batch.length;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return batch;
+  }
+
+  private metadata(): grpcTypes.Metadata {
+    return metadataOf(loadServices().grpc, this.config.authentication);
+  }
+
+  /** The clients of the current backend, created on first use. */
+  private connect(): Clients | undefined {
+    if (this.stopped) return undefined;
+    const address = this.ring.current;
+    if (this.clients?.address === address) return this.clients;
+    this.close();
+    try {
+      const { grpc, TraceSegmentReportService, ManagementService } = loadServices();
+      const credentials = credentialsOf(grpc, this.config.secure, this.tls);
+      const trace = withoutTracing(() => new TraceSegmentReportService(address, credentials, CHANNEL_OPTIONS));
+      // share the channel between both services
+      const management = withoutTracing(
+        () => new ManagementService(address, credentials, { ...CHANNEL_OPTIONS, channelOverride: trace.getChannel() }),
+      );
+      this.clients = { address, trace, management };
+      return this.clients;
+    } catch (e) {
+      log('error', 'grpc.client', `cannot create the gRPC client for ${address}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private close(): void {
+    if (!this.clients) return;
+    try {
+      this.clients.management.close();
+      this.clients.trace.close();
+    } catch {
+      // already closed
+    }
+    this.clients = undefined;
+  }
+
+  /** Move to the next backend (when there is one) and wait before the next attempt. */
+  private failover(): void {
+    this.backoff.fail();
+    if (this.ring.addresses.length > 1) {
+      this.ring.next();
+      this.close();
+    }
+  }
+
+  /** One line per condition (rate-limited by key), with what to change. */
+  private explain(error: grpcTypes.ServiceError, what: string): void {
+    const { status } = loadServices().grpc;
+    const address = this.clients?.address ?? this.ring.current;
+    if (error.code === status.PERMISSION_DENIED || error.code === status.UNAUTHENTICATED) {
+      log(
+        'error',
+        'grpc.permission-denied',
+        `the collector at ${address} refused us (${error.details || status[error.code]}): the OAP checks a token; set option \`authentication\` / env SW_AGENT_AUTHENTICATION to the OAP's SW_AUTHENTICATION value`,
+        10 * 60_000,
+      );
+    } else if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
+      log('warn', `grpc.unavailable.${what}`, `cannot reach the SkyWalking collector at ${address} (${error.details || status[error.code]}); ${this.queued()} segment(s) queued, retrying with backoff`);
+    } else {
+      log('warn', `grpc.error.${what}`, `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`);
+    }
+  }
+
+  /**
+   * Send one batch when there is something to send, nothing in flight and no backoff
+   * (`force`: ignore the backoff, for flush). Never throws.
+   */
+  private drain(force: boolean, deadline?: number): void {
+    if (this.inFlight || this.stopped || this.queued() === 0) return;
+    if (!force && this.backoff.remaining() > 0) return;
+    const clients = this.connect();
+    if (!clients) return;
+    this.inFlight = this.sendWhenReady(clients, deadline ?? Date.now() + this.config.reportTimeoutMs)
+      .catch(() => undefined)
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.queued() >= this.config.batchSize && this.backoff.remaining() === 0) setImmediate(() => this.drain(false));
+      });
+  }
+
+  private async sendWhenReady(clients: Clients, deadline: number): Promise<void> {
+    const { grpc } = loadServices();
+    const channel = clients.trace.getChannel();
+    const state = channel.getConnectivityState(true);
+    if (state !== grpc.connectivityState.READY) {
+      const waitUntil = Math.min(deadline, Date.now() + this.config.reportTimeoutMs);
+      const ready = await new Promise<boolean>((resolve) => {
+        try {
+          clients.trace.waitForReady(waitUntil, (err) => resolve(!err));
+        } catch {
+          resolve(false);
+        }
+      });
+      if (!ready) {
+        this.counters.failedBatches++;
+        log('warn', 'grpc.unavailable.connect', `cannot connect to the SkyWalking collector at ${clients.address}; ${this.queued()} segment(s) queued, retrying with backoff`);
+        this.failover();
+        return;
+      }
+    }
+    if (this.stopped || this.clients !== clients) return;
+    await this.send(clients, this.take(this.config.batchSize));
+  }
+
+  private send(clients: Clients, batch: SegmentSource[]): Promise<void> {
+    const objects: SegmentObject[] = [];
+    for (const s of batch) {
+      try {
+        objects.push(s.toSegmentObject());
+      } catch (e) {
+        this.counters.lost++;
+        log('error', 'grpc.encode', `a segment could not be converted and was dropped: ${(e as Error).message}`);
+      }
+    }
+    if (objects.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      try {
+        withoutTracing(() => {
+          const collect = (clients.trace as unknown as { collect: CollectCall }).collect;
+          const call = collect.call(clients.trace, this.metadata(), { deadline: Date.now() + this.config.reportTimeoutMs }, (error) => {
+            if (error) {
+              this.counters.lost += objects.length;
+              this.counters.failedBatches++;
+              this.explain(error, 'collect');
+              const { status } = loadServices().grpc;
+              if (error.code === status.UNAVAILABLE) this.failover();
+              else this.backoff.fail();
+            } else {
+              this.counters.sent += objects.length;
+              this.backoff.succeed();
+            }
+            resolve();
+          });
+          call.on('error', () => undefined);
+          for (const o of objects) call.write(o);
+          call.end();
+        });
+      } catch (e) {
+        this.counters.lost += objects.length;
+        this.counters.failedBatches++;
+        log('error', 'grpc.collect', `could not open the collect stream: ${(e as Error).message}`);
+        this.backoff.fail();
+        resolve();
+      }
+    });
   }
 }

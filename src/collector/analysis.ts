@@ -1,0 +1,281 @@
+import { componentName, componentServerName } from '../components';
+import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../model';
+
+/**
+ * The OAP's segment analysis (agent-analyzer: RPCAnalysisListener, NetworkAddressAliasMappingListener,
+ * VirtualDatabase/Cache/MQ processors), reduced to what a topology, endpoint list and slow-statement
+ * view need, plus the problems the OAP would silently punish. Pure: segments in, analysis out.
+ */
+
+export const USER = 'User';
+
+export type NodeLayer = 'GENERAL' | 'UNDEFINED' | 'VIRTUAL_DATABASE' | 'VIRTUAL_CACHE' | 'VIRTUAL_MQ' | 'FAAS' | 'USER';
+
+export interface TopologyNode {
+  name: string;
+  /** Component (server) name shown as the node type, or 'USER'. */
+  type: string;
+  real: boolean;
+  layer: NodeLayer;
+}
+
+export interface TopologyEdge {
+  source: string;
+  target: string;
+  /** Component names seen on this edge. */
+  components: string[];
+  /** 'server' when the callee reported it (Entry span), 'client' when the caller did (Exit span). */
+  detectPoints: Array<'client' | 'server'>;
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  edges: TopologyEdge[];
+}
+
+export interface EndpointRelation {
+  source: { service: string; endpoint: string };
+  target: { service: string; endpoint: string };
+}
+
+export interface SlowStatement {
+  service: string;
+  database: string;
+  statement: string;
+  latencyMs: number;
+  traceId: string;
+  /** `<segmentId>-<spanId>`, as the OAP ids it. */
+  id: string;
+}
+
+export interface Problem {
+  traceId: string;
+  segmentId: string;
+  service: string;
+  message: string;
+}
+
+export interface ServiceSummary {
+  name: string;
+  instances: string[];
+  endpoints: string[];
+}
+
+export interface Analysis {
+  services: ServiceSummary[];
+  topology: Topology;
+  endpointRelations: EndpointRelation[];
+  slowStatements: SlowStatement[];
+  problems: Problem[];
+}
+
+export interface AnalysisOptions {
+  /** Slow DB thresholds by lowercase db.type, ms; `default` for others (OAP: default 200, mongodb 100). */
+  slowDbThresholds?: Record<string, number>;
+}
+
+const DEFAULT_SLOW: Record<string, number> = { default: 200, mongodb: 100 };
+/** Epoch ms of 2000-01-01 and 2200-01-01: start times outside are not epoch milliseconds. */
+const MIN_MS = 946_684_800_000;
+const MAX_MS = 7_258_118_400_000;
+
+function remoteLayer(layer: number): NodeLayer {
+  switch (layer) {
+    case SpanLayer.Database:
+      return 'VIRTUAL_DATABASE';
+    case SpanLayer.Cache:
+      return 'VIRTUAL_CACHE';
+    case SpanLayer.MQ:
+      return 'VIRTUAL_MQ';
+    case SpanLayer.FAAS:
+      return 'FAAS';
+    case SpanLayer.Unknown:
+      return 'UNDEFINED';
+    default:
+      return 'GENERAL';
+  }
+}
+
+function tag(span: SpanObject, key: string): string | undefined {
+  return span.tags.find((t) => t.key === key)?.value;
+}
+
+interface EdgeAcc {
+  source: string;
+  target: string;
+  components: Set<string>;
+  detectPoints: Set<'client' | 'server'>;
+}
+
+/** Analyse segments with the OAP's rules. */
+export function analyze(segments: readonly SegmentObject[], options: AnalysisOptions = {}): Analysis {
+  const slowThresholds = { ...DEFAULT_SLOW, ...(options.slowDbThresholds ?? {}) };
+  const services = new Map<string, { instances: Set<string>; endpoints: Set<string> }>();
+  const nodes = new Map<string, TopologyNode>();
+  const edges = new Map<string, EdgeAcc>();
+  const endpointRelations = new Map<string, EndpointRelation>();
+  const slowStatements: SlowStatement[] = [];
+  const problems: Problem[] = [];
+  // networkAddressUsedAtPeer -> real service (NetworkAddressAliasMappingListener)
+  const alias = new Map<string, string>();
+
+  const serviceOf = (name: string) => {
+    let s = services.get(name);
+    if (!s) {
+      s = { instances: new Set(), endpoints: new Set() };
+      services.set(name, s);
+    }
+    return s;
+  };
+  const node = (name: string, n: Omit<TopologyNode, 'name'>) => {
+    const existing = nodes.get(name);
+    // a real service beats a conjectured node; a server-side type beats a client-side guess
+    if (!existing || (!existing.real && n.real)) nodes.set(name, { name, ...n });
+  };
+  const edge = (source: string, target: string, component: string, point: 'client' | 'server') => {
+    const key = `${source}\u0000${target}`;
+    let e = edges.get(key);
+    if (!e) {
+      e = { source, target, components: new Set(), detectPoints: new Set() };
+      edges.set(key, e);
+    }
+    e.components.add(component);
+    e.detectPoints.add(point);
+  };
+
+  // pass 1: aliases, from every non-MQ Entry span's CrossProcess refs
+  for (const seg of segments) {
+    for (const span of seg.spans) {
+      if (span.spanType !== SpanType.Entry || span.skipAnalysis || span.spanLayer === SpanLayer.MQ) continue;
+      for (const ref of span.refs) {
+        if (ref.refType === RefType.CrossProcess && ref.networkAddressUsedAtPeer !== '') alias.set(ref.networkAddressUsedAtPeer, seg.service);
+      }
+    }
+  }
+
+  // pass 2: services, endpoints, relations, virtual nodes, problems
+  const segmentsById = new Map(segments.map((s) => [s.traceSegmentId, s]));
+  for (const seg of segments) {
+    const problem = (message: string) => problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
+    if (seg.spans.length === 0) {
+      problem('segment has no spans (the OAP drops it)');
+      continue;
+    }
+    if (seg.service === '') problem('segment has an empty service name');
+    const svc = serviceOf(seg.service);
+    svc.instances.add(seg.serviceInstance);
+    node(seg.service, { type: 'Unknown', real: true, layer: 'GENERAL' });
+
+    const ids = new Set<number>();
+    for (const span of seg.spans) {
+      if (ids.has(span.spanId)) problem(`duplicate span id ${span.spanId}`);
+      ids.add(span.spanId);
+    }
+    if (!ids.has(0)) problem('segment has no span 0 (the OAP cannot index it: no first span)');
+
+    for (const span of seg.spans) {
+      if (span.startTime < MIN_MS || span.startTime > MAX_MS) {
+        problem(`span ${span.spanId} '${span.operationName}' starts at ${span.startTime}: not epoch milliseconds`);
+      }
+      if (span.parentSpanId !== -1 && !ids.has(span.parentSpanId)) {
+        problem(`span ${span.spanId} '${span.operationName}' has parent ${span.parentSpanId}, which is not in the segment`);
+      }
+      for (const ref of span.refs) {
+        const parent = segmentsById.get(ref.parentTraceSegmentId);
+        if (!parent) {
+          problem(`span ${span.spanId} refers to segment ${ref.parentTraceSegmentId} (${ref.parentService}), which never arrived`);
+          continue;
+        }
+        const parentSpan = parent.spans.find((s) => s.spanId === ref.parentSpanId);
+        if (!parentSpan) {
+          problem(`span ${span.spanId} refers to span ${ref.parentSpanId} of ${parent.service}'s segment, which has no such span`);
+        } else if (ref.refType === RefType.CrossProcess) {
+          if (parentSpan.spanType !== SpanType.Exit) {
+            problem(`span ${span.spanId} refers to ${parent.service}'s span ${ref.parentSpanId} '${parentSpan.operationName}', which is not an Exit span`);
+          } else if (parentSpan.peer !== ref.networkAddressUsedAtPeer) {
+            problem(
+              `sw8 address '${ref.networkAddressUsedAtPeer}' does not match ${parent.service}'s exit peer '${parentSpan.peer}' (the OAP cannot merge '${parentSpan.peer}' with ${seg.service})`,
+            );
+          }
+        }
+        if (ref.traceId !== seg.traceId) problem(`span ${span.spanId} has a ref with trace id ${ref.traceId}, not the segment's ${seg.traceId}`);
+      }
+      if (span.skipAnalysis) continue;
+      const component = componentName(span.componentId);
+
+      if (span.spanType === SpanType.Entry) {
+        if (span.operationName !== '') svc.endpoints.add(span.operationName);
+        if (span.componentId !== 0) nodes.set(seg.service, { name: seg.service, type: componentServerName(span.componentId), real: true, layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL' });
+        if (span.refs.length > 0) {
+          for (const ref of span.refs) {
+            const mq = span.spanLayer === SpanLayer.MQ;
+            const source = mq ? ref.networkAddressUsedAtPeer : ref.parentService;
+            if (mq) node(source, { type: component, real: false, layer: 'VIRTUAL_MQ' });
+            edge(source, seg.service, component, 'server');
+            const srcEndpoint = ref.parentEndpoint === '' ? USER : ref.parentEndpoint;
+            addEndpointRelation(endpointRelations, ref.parentService, srcEndpoint, seg.service, span.operationName);
+          }
+        } else if (span.spanLayer === SpanLayer.MQ && span.peer !== '') {
+          node(span.peer, { type: component, real: false, layer: 'VIRTUAL_MQ' });
+          edge(span.peer, seg.service, component, 'server');
+        } else {
+          node(USER, { type: 'USER', real: false, layer: 'USER' });
+          edge(USER, seg.service, component, 'server');
+          addEndpointRelation(endpointRelations, USER, USER, seg.service, span.operationName);
+        }
+      } else if (span.spanType === SpanType.Exit) {
+        if (span.peer === '') {
+          problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
+        } else {
+          const real = alias.get(span.peer);
+          const target = real ?? span.peer;
+          if (!real) node(target, { type: componentServerName(span.componentId), real: false, layer: remoteLayer(span.spanLayer) });
+          edge(seg.service, target, component, 'client');
+        }
+      } else if (span.refs.length > 0) {
+        for (const ref of span.refs) {
+          addEndpointRelation(endpointRelations, ref.parentService, ref.parentEndpoint === '' ? USER : ref.parentEndpoint, seg.service, span.operationName);
+        }
+      }
+
+      if (span.spanLayer === SpanLayer.Database) {
+        const dbType = tag(span, 'db.type');
+        const statement = tag(span, 'db.statement');
+        const threshold = slowThresholds[dbType?.toLowerCase() ?? ''] ?? slowThresholds.default!;
+        const latency = span.endTime - span.startTime;
+        if (dbType !== undefined && statement !== undefined && statement.trim() !== '' && latency > threshold) {
+          slowStatements.push({
+            service: seg.service,
+            database: span.peer,
+            statement: statement.slice(0, 2000),
+            latencyMs: latency,
+            traceId: seg.traceId,
+            id: `${seg.traceSegmentId}-${span.spanId}`,
+          });
+        }
+      }
+      if (span.spanLayer === SpanLayer.Cache && tag(span, 'cache.type') === undefined) {
+        problem(`Cache span ${span.spanId} '${span.operationName}' has no cache.type tag (the OAP ignores it as a cache access)`);
+      }
+    }
+  }
+
+  return {
+    services: [...services].map(([name, s]) => ({ name, instances: [...s.instances].sort(), endpoints: [...s.endpoints].sort() })).sort((a, b) => a.name.localeCompare(b.name)),
+    topology: {
+      nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)),
+      edges: [...edges.values()]
+        .map((e) => ({ source: e.source, target: e.target, components: [...e.components].sort(), detectPoints: [...e.detectPoints].sort() }))
+        .sort((a, b) => (a.source === b.source ? a.target.localeCompare(b.target) : a.source.localeCompare(b.source))),
+    },
+    endpointRelations: [...endpointRelations.values()],
+    slowStatements,
+    problems,
+  };
+}
+
+function addEndpointRelation(acc: Map<string, EndpointRelation>, srcService: string, srcEndpoint: string, service: string, endpoint: string): void {
+  if (srcEndpoint === '' || endpoint === '') return;
+  const key = [srcService, srcEndpoint, service, endpoint].join('\u0000');
+  if (!acc.has(key)) acc.set(key, { source: { service: srcService, endpoint: srcEndpoint }, target: { service, endpoint } });
+}

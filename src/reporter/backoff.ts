@@ -1,0 +1,33 @@
+/** Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... 30 s, each +-20 %. Reset on success. */
+export class Backoff {
+  private failures = 0;
+  private until = 0;
+
+  constructor(
+    private readonly initialMs = 1000,
+    private readonly maxMs = 30_000,
+  ) {}
+
+  /** Record a failure and return the delay before the next attempt. */
+  fail(now = Date.now()): number {
+    const base = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.failures, 16));
+    this.failures++;
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    this.until = now + delay;
+    return delay;
+  }
+
+  succeed(): void {
+    this.failures = 0;
+    this.until = 0;
+  }
+
+  /** Milliseconds left before the next attempt is allowed (0 = go). */
+  remaining(now = Date.now()): number {
+    return Math.max(0, this.until - now);
+  }
+
+  get failureCount(): number {
+    return this.failures;
+  }
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import type * as grpcTypes from '@grpc/grpc-js';
+import { ConfigError, type ResolvedConfig } from '../config';
+
+/** Channel options: reconnect backoff capped at 30 s (grpc-js defaults to 120 s), no retries of our own streams. */
+export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 1000,
+  'grpc.max_reconnect_backoff_ms': 30_000,
+  'grpc.enable_retries': 0,
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+};
+
+export interface TlsFiles {
+  ca: Buffer | undefined;
+  key: Buffer | undefined;
+  cert: Buffer | undefined;
+}
+
+function readPem(path: string, option: string, env: string): Buffer | undefined {
+  if (path === '') return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new ConfigError(
+      `skywalking-bridge: cannot read ${option} (env ${env}) "${path}": ${(e as Error).message}; give a readable PEM file.`,
+    );
+  }
+}
+
+/** Read the TLS files once, at construction; an unreadable file is a ConfigError naming it. */
+export function readTlsFiles(config: ResolvedConfig): TlsFiles {
+  return {
+    ca: readPem(config.caPath, 'caPath', 'SW_AGENT_SSL_TRUSTED_CA_PATH'),
+    key: readPem(config.keyPath, 'keyPath', 'SW_AGENT_SSL_KEY_PATH'),
+    cert: readPem(config.certChainPath, 'certChainPath', 'SW_AGENT_SSL_CERT_CHAIN_PATH'),
+  };
+}
+
+/** Channel credentials: TLS (system CAs, or the CA file, optional client cert) or plaintext. */
+export function credentialsOf(grpc: typeof grpcTypes, secure: boolean, tls: TlsFiles): grpcTypes.ChannelCredentials {
+  if (!secure) return grpc.credentials.createInsecure();
+  return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+}
+
+/** Call metadata: `Authentication: <token>` when a token is set. */
+export function metadataOf(grpc: typeof grpcTypes, token: string): grpcTypes.Metadata {
+  const md = new grpc.Metadata();
+  if (token !== '') md.set('Authentication', token);
+  return md;
+}
+
+/** Round-robin over the backend list: the current address, and a move to the next on failure. */
+export class AddressRing {
+  private index = 0;
+  constructor(readonly addresses: readonly string[]) {}
+
+  get current(): string {
+    return this.addresses[this.index]!;
+  }
+
+  /** Move to the next address; returns it. */
+  next(): string {
+    this.index = (this.index + 1) % this.addresses.length;
+    return this.current;
+  }
+}
