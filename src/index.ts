@@ -29,3 +29,11 @@ export type { LegacyContext, LegacyInjectContext } from './propagation/legacy';
 export { startCollector, analyze, renderTopology, renderTrace } from './collector';
 export type { Analysis, Collector, CollectorOptions, Problem, Topology, TopologyEdge, TopologyNode } from './collector';
 export type { GrpcReporterOptions } from './reporter/grpc';
+export { SkyWalkingPropagator, SkyWalkingSpanProcessor, SkyWalkingTraceExporter } from './opentelemetry';
+export type {
+  EndpointNamer,
+  ReadableSpanLike,
+  SkyWalkingPropagatorOptions,
+  SkyWalkingSpanProcessorOptions,
+  SkyWalkingTraceExporterOptions,
+} from './opentelemetry';

@@ -22,8 +22,9 @@ const server = http.createServer((req, res) => {
     res.writeHead(404).end();
     return;
   }
+  // http.request, not http.get: the agent's http plugin wraps http.request
   http
-    .get(new URL('/trace', server1), (upstream) => {
+    .request(new URL('/trace', server1), { method: 'GET' }, (upstream) => {
       let body = '';
       upstream.on('data', (c) => (body += c));
       upstream.on('end', () => {
@@ -34,7 +35,8 @@ const server = http.createServer((req, res) => {
     .on('error', (err) => {
       res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: err.message }));
-    });
+    })
+    .end();
 });
 
 server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => {

@@ -79,7 +79,11 @@ export class RecordedSpan {
 
   /** Add a log (fields stringified and bounded), at most `logsPerSpan` logs. */
   log(fields: Iterable<readonly [string, unknown]>, time: number = Date.now()): void {
-    if (this.finished) return;
+    if (!this.finished) this.appendLog(fields, time);
+  }
+
+  /** Add a log even after finish (for `finalize` mappings), bounded like `log`. */
+  appendLog(fields: Iterable<readonly [string, unknown]>, time: number = Date.now()): void {
     const limits = this.segment.limits;
     const logs = (this.logs ??= []);
     if (logs.length >= limits.logsPerSpan) {

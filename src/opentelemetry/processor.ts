@@ -1,0 +1,127 @@
+import type { Context } from '@opentelemetry/api';
+import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { hexSpanIdOf, hexTraceIdOf } from '../ids';
+import { SpanType } from '../model';
+import type { RecordedSpan } from '../segment/span';
+import { LEGACY_PARENT_TAG } from '../semconv';
+import { requireOtelApi } from './api';
+import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
+import { settleIdentity } from './identity';
+import {
+  LEGACY_PARENT_KEY,
+  type LegacyParent,
+  REMOTE_SW8_KEY,
+  type RemoteParent,
+  originalTraceId,
+  register,
+  registered,
+} from './registry';
+import { type ReadableSpanLike, hrTimeToMs } from './types';
+
+export interface SkyWalkingSpanProcessorOptions extends FrontEndOptions {
+  /** Name Entry spans (SkyWalking endpoints) yourself; return undefined for the default `METHOD:route`. */
+  endpointName?: EndpointNamer;
+}
+
+/**
+ * An OpenTelemetry `SpanProcessor` that records SkyWalking segments and reports them to the OAP.
+ * Each span gets its SkyWalking identity (segment, int span id) when it starts, so the
+ * `SkyWalkingPropagator` can write an exact sw8 header while the request is in flight.
+ *
+ * ```js
+ * new NodeSDK({ spanProcessors: [new SkyWalkingSpanProcessor()], textMapPropagator: new SkyWalkingPropagator() })
+ * ```
+ */
+export class SkyWalkingSpanProcessor {
+  readonly bridge: Bridge;
+  private readonly api: ReturnType<typeof requireOtelApi>;
+  private readonly serviceOption: unknown;
+  private readonly namer: EndpointNamer | undefined;
+  private identified = false;
+
+  constructor(options: SkyWalkingSpanProcessorOptions = {}) {
+    this.api = requireOtelApi('SkyWalkingSpanProcessor');
+    const { endpointName, ...rest } = options ?? {};
+    this.bridge = new Bridge(rest, { lateIdentity: true });
+    this.serviceOption = rest.serviceName;
+    this.namer = typeof endpointName === 'function' ? endpointName : undefined;
+  }
+
+  onStart(span: ReadableSpanLike, parentContext: Context): void {
+    try {
+      this.start(span, parentContext);
+    } catch {
+      // never into the application
+    }
+  }
+
+  onEnd(span: ReadableSpanLike): void {
+    try {
+      const entry = registered(span);
+      if (!entry || entry.bridge !== this.bridge) return;
+      const recorded = entry.recorded;
+      const namer = this.namer;
+      recorded.source = span;
+      recorded.finalize = (r: RecordedSpan) => applyOtelSpan(r, span, namer);
+      recorded.finish(hrTimeToMs(span.endTime));
+    } catch {
+      // never into the application
+    }
+  }
+
+  /** Deliver what is queued; resolves within the report timeout, never rejects. */
+  forceFlush(): Promise<void> {
+    return this.bridge.flush();
+  }
+
+  /** Flush and close the reporter; idempotent, never rejects. */
+  shutdown(): Promise<void> {
+    return this.bridge.shutdown();
+  }
+
+  stats(): BridgeStats {
+    return this.bridge.stats();
+  }
+
+  private start(span: ReadableSpanLike, parentContext: Context): void {
+    if (this.bridge.isShutdown) return;
+    if (!this.identified) {
+      this.identified = true;
+      settleIdentity(this.bridge, this.serviceOption, span.resource?.attributes);
+      this.bridge.identified();
+    }
+    const api = this.api;
+    const recorder = this.bridge.recorder;
+    const type = spanTypeOfOtelKind(span.kind);
+    const name = operationNameOf(span, type, undefined, this.namer);
+    const startTime = hrTimeToMs(span.startTime);
+    const own = span.spanContext();
+    const ctx = parentContext ?? api.context.active();
+
+    const parentEntry = registered(api.trace.getSpan(ctx));
+    let recorded: RecordedSpan;
+    if (parentEntry && parentEntry.bridge === this.bridge) {
+      recorded = recorder.startSpan(name, { parent: parentEntry.recorded, startTime, type });
+    } else {
+      const parentSc = api.trace.getSpanContext(ctx);
+      const remote = ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined;
+      const legacy = ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined;
+      if (
+        remote &&
+        parentSc?.isRemote &&
+        parentSc.traceId === own.traceId &&
+        parentSc.traceId === hexTraceIdOf(remote.sw8.traceId) &&
+        parentSc.spanId === hexSpanIdOf(remote.sw8.segmentId, remote.sw8.spanId)
+      ) {
+        recorded = recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis });
+        const sent = remote.ext?.sendingTimestamp;
+        if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, startTime - sent)));
+      } else {
+        recorded = recorder.startSpan(name, { traceId: originalTraceId(own.traceId), startTime, type });
+        if (legacy && parentSc?.isRemote && parentSc.traceId === own.traceId) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);
+      }
+    }
+    if (type !== SpanType.Local) recorded.type = type;
+    register(span, { recorded, bridge: this.bridge });
+  }
+}

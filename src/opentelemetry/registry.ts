@@ -1,0 +1,70 @@
+import type { Bridge } from '../bridge';
+import type { LegacyFormat } from '../config';
+import type { Sw8Extension } from '../propagation/extension';
+import type { Sw8Context } from '../propagation/sw8';
+import type { RecordedSpan } from '../segment/span';
+
+/**
+ * Identity shared by the processor and the propagator: which RecordedSpan an SDK span is, and what
+ * an extracted sw8 header said. Keyed weakly by the SDK span object, so nothing leaks.
+ */
+export interface Registered {
+  recorded: RecordedSpan;
+  bridge: Bridge;
+}
+
+const bySpan = new WeakMap<object, Registered>();
+
+export function register(sdkSpan: object, entry: Registered): void {
+  bySpan.set(sdkSpan, entry);
+}
+
+export function registered(sdkSpan: unknown): Registered | undefined {
+  return typeof sdkSpan === 'object' && sdkSpan !== null ? bySpan.get(sdkSpan) : undefined;
+}
+
+/** Context keys (Symbol.for, so two copies of this package agree). */
+export const REMOTE_SW8_KEY = Symbol.for('skywalking-bridge.remote-sw8');
+export const LEGACY_PARENT_KEY = Symbol.for('skywalking-bridge.legacy-parent');
+/** The SDK's RPC metadata key (core's setRPCMetadata); the express instrumentation stores the route there. */
+export const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
+
+export interface RemoteParent {
+  sw8: Sw8Context;
+  ext: Sw8Extension | undefined;
+}
+
+export interface LegacyParent {
+  format: LegacyFormat;
+}
+
+/**
+ * Recently extracted sw8 parents by the OTel span id we gave them (hexSpanIdOf), so the exporter,
+ * which sees no contexts, can still make CrossProcess refs. Bounded.
+ */
+const remoteBySpanId = new Map<string, RemoteParent>();
+const MAX_REMOTE = 4096;
+
+export function rememberRemote(otelSpanId: string, parent: RemoteParent): void {
+  if (remoteBySpanId.size >= MAX_REMOTE) remoteBySpanId.delete(remoteBySpanId.keys().next().value!);
+  remoteBySpanId.set(otelSpanId, parent);
+}
+
+export function remoteBySpan(otelSpanId: string): RemoteParent | undefined {
+  return remoteBySpanId.get(otelSpanId);
+}
+
+/** OTel (hex) trace id -> the original SkyWalking trace id it was hashed from. Bounded. */
+const originals = new Map<string, string>();
+const MAX_ORIGINALS = 4096;
+
+export function rememberOriginalTraceId(hex: string, original: string): void {
+  if (hex === original) return;
+  if (originals.size >= MAX_ORIGINALS) originals.delete(originals.keys().next().value!);
+  originals.set(hex, original);
+}
+
+/** The SkyWalking trace id for an OTel trace id. */
+export function originalTraceId(hex: string): string {
+  return originals.get(hex) ?? hex;
+}

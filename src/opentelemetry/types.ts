@@ -1,0 +1,62 @@
+/**
+ * The shapes we use of the OTel SDK's spans, structurally (no runtime import of SDK packages, so
+ * the 1.x, 2.x and 3.x SDKs all fit).
+ */
+export type HrTime = [number, number];
+export type AttributeValue = string | number | boolean | Array<string | number | boolean | null | undefined> | null | undefined;
+export type Attributes = Record<string, AttributeValue>;
+
+export interface SpanContextLike {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+  isRemote?: boolean;
+}
+
+export interface TimedEventLike {
+  name: string;
+  time: HrTime;
+  attributes?: Attributes;
+}
+
+/** What a finished span offers (ReadableSpan), across SDK versions. */
+export interface ReadableSpanLike {
+  name: string;
+  kind: number;
+  spanContext(): SpanContextLike;
+  /** SDK 2.x+ */
+  parentSpanContext?: SpanContextLike;
+  /** SDK 1.x */
+  parentSpanId?: string;
+  startTime: HrTime;
+  endTime: HrTime;
+  status: { code: number; message?: string };
+  attributes: Attributes;
+  events: TimedEventLike[];
+  resource?: { attributes: Attributes };
+  /** SDK 2.x+ */
+  instrumentationScope?: { name: string; version?: string };
+  /** SDK 1.x */
+  instrumentationLibrary?: { name: string; version?: string };
+}
+
+/** A started span as onStart sees it (the SDK Span: readable while open). */
+export type StartedSpanLike = ReadableSpanLike;
+
+export interface ExportResult {
+  code: number;
+  error?: Error;
+}
+
+export function hrTimeToMs(t: HrTime | undefined): number {
+  if (!Array.isArray(t) || t.length !== 2) return Date.now();
+  return t[0] * 1000 + Math.trunc(t[1] / 1e6);
+}
+
+export function scopeNameOf(span: ReadableSpanLike): string {
+  return span.instrumentationScope?.name ?? span.instrumentationLibrary?.name ?? '';
+}
+
+export function parentSpanIdOf(span: ReadableSpanLike): string | undefined {
+  return span.parentSpanContext?.spanId ?? span.parentSpanId;
+}
