@@ -22,7 +22,13 @@ function refused(grpc: typeof grpcTypes, metadata: grpcTypes.Metadata, token: st
  * A gRPC server with the agent-facing services of the OAP: TraceSegmentReportService (collect,
  * collectInSync), ManagementService (reportInstanceProperties, keepAlive), LogReportService (collect).
  */
-export async function startGrpcServer(store: CollectorStore, host: string, port: number, token: string | undefined): Promise<{ server: grpcTypes.Server; port: number }> {
+export async function startGrpcServer(
+  store: CollectorStore,
+  host: string,
+  port: number,
+  token: string | undefined,
+  tls?: { certChain: Buffer; privateKey: Buffer },
+): Promise<{ server: grpcTypes.Server; port: number }> {
   const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = loadServices();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 
@@ -76,7 +82,7 @@ export async function startGrpcServer(store: CollectorStore, host: string, port:
   });
 
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`${host}:${port}`, tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }]) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   return { server, port: bound };
 }

@@ -19,6 +19,8 @@ export interface CollectorOptions {
   maxSegments?: number;
   /** Approximate bytes kept (oldest out). Default 64 MiB. */
   maxBytes?: number;
+  /** Serve gRPC over TLS with this certificate chain and key (PEM). */
+  tls?: { certChain: Buffer; privateKey: Buffer };
   /** Slow DB statement thresholds (ms) by db.type; `default` for the rest. */
   slowDbThresholds?: Record<string, number>;
 }
@@ -53,7 +55,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   const host = options.host ?? '127.0.0.1';
   const store = new CollectorStore({ maxSegments: options.maxSegments ?? 10_000, maxBytes: options.maxBytes ?? 64 * 1024 * 1024 });
   const analysisOptions: AnalysisOptions = { slowDbThresholds: options.slowDbThresholds };
-  const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, options.authentication);
+  const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, options.authentication, options.tls);
   let http: Server | undefined;
   try {
     if (options.httpPort !== false) http = await startHttpApi(store, host, options.httpPort ?? 12800);

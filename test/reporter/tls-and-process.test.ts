@@ -1,0 +1,151 @@
+/**
+ * TLS with a CA generated at test time (openssl), and process-level behaviour: a script that
+ * reports and never calls shutdown still exits, and our own gRPC calls are not traced by an OTel
+ * gRPC instrumentation in the same process.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Collector, startCollector } from '../../src/collector';
+import { ConfigError, resolveConfig } from '../../src/config';
+import { resetDiagnostics, setLogger } from '../../src/diag';
+import { GrpcReporter } from '../../src/reporter/grpc';
+
+const ROOT = resolve(__dirname, '..', '..');
+let dir: string;
+let collector: Collector;
+let logged: string[] = [];
+
+function openssl(args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'swb-tls-'));
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca']);
+  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext']);
+  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '1', '-subj', '/CN=other-ca']);
+  collector = await startCollector({
+    grpcPort: 0,
+    httpPort: false,
+    tls: { certChain: readFileSync(join(dir, 'server.pem')), privateKey: readFileSync(join(dir, 'server.key')) },
+  });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}, 60_000);
+
+afterAll(async () => {
+  await collector?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  resetDiagnostics();
+  logged = [];
+  const capture = (m: string) => logged.push(m);
+  setLogger({ error: capture, warn: capture, info: capture, debug: capture });
+});
+afterEach(() => setLogger(undefined));
+
+const segment = {
+  toSegmentObject: () => ({
+    traceId: 't-tls',
+    traceSegmentId: 's-tls',
+    service: 'svc',
+    serviceInstance: 'i',
+    isSizeLimited: false,
+    spans: [],
+  }),
+};
+
+it('delivers over TLS with the CA from SW_AGENT_SSL_TRUSTED_CA_PATH', async () => {
+  const r = new GrpcReporter(resolveConfig({ flushIntervalMs: 50, reportTimeoutMs: 2000 }, {
+    SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+    SW_AGENT_SSL_TRUSTED_CA_PATH: join(dir, 'ca.pem'),
+  }));
+  r.report(segment);
+  await r.flush();
+  await r.shutdown();
+  expect(collector.segments().map((s) => s.traceSegmentId)).toEqual(['s-tls']);
+  expect(r.stats()).toMatchObject({ sent: 1, lost: 0 });
+});
+
+it('refuses a server signed by another CA, and says so once', async () => {
+  const r = new GrpcReporter(resolveConfig({ collectorAddress: collector.grpcAddress, caPath: join(dir, 'other-ca.pem'), flushIntervalMs: 50, reportTimeoutMs: 500 }, {}));
+  r.report({ toSegmentObject: () => ({ ...segment.toSegmentObject(), traceSegmentId: 's-wrong-ca' }) });
+  await new Promise((ok) => setTimeout(ok, 2500));
+  await r.shutdown(200);
+  expect(collector.segments().map((s) => s.traceSegmentId)).not.toContain('s-wrong-ca');
+  expect(logged.filter((m) => m.includes(`cannot connect to the SkyWalking collector at ${collector.grpcAddress}`))).toHaveLength(1);
+  expect(r.stats()).toMatchObject({ sent: 0, dropped: 1 });
+});
+
+it('fails at construction when the CA file cannot be read, naming it', () => {
+  expect(() => new GrpcReporter(resolveConfig({ caPath: join(dir, 'missing.pem') }, {}))).toThrow(ConfigError);
+  expect(() => new GrpcReporter(resolveConfig({ caPath: join(dir, 'missing.pem') }, {}))).toThrow(/caPath \(env SW_AGENT_SSL_TRUSTED_CA_PATH\) ".*missing.pem"/);
+});
+
+function runScript(code: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const file = join(dir, `script-${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(file, code);
+  const t0 = Date.now();
+  return new Promise((done) => {
+    execFile(process.execPath, [file], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), ...env }, timeout: 20_000 }, (error, stdout, stderr) =>
+      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - t0 }),
+    );
+  });
+}
+
+it('does not keep the process alive: a script that never calls shutdown exits by itself', async () => {
+  const r = await runScript(
+    `const { SkyWalkingTracer } = require(${JSON.stringify(ROOT)});
+const tracer = new SkyWalkingTracer({ serviceName: 'no-shutdown', collectorAddress: '127.0.0.1:1' });
+tracer.startSpan('op').finish();
+console.log('done');`,
+  );
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe('done\n');
+  expect(r.ms).toBeLessThan(10_000);
+});
+
+it('our own gRPC calls are not traced by an OTel gRPC instrumentation (while the app\'s are)', async () => {
+  const r = await runScript(
+    `const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
+const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc');
+const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+const api = require('@opentelemetry/api');
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+api.trace.setGlobalTracerProvider(provider);
+api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+registerInstrumentations({ instrumentations: [new GrpcInstrumentation()], tracerProvider: provider });
+const { SkyWalkingTracer, startCollector } = require(${JSON.stringify(ROOT)});
+(async () => {
+  const collector = await startCollector({ grpcPort: 0, httpPort: false });
+  const tracer = new SkyWalkingTracer({ serviceName: 'suppressed', collectorAddress: collector.grpcAddress });
+  tracer.bridge.reporter.startHeartbeat();
+  tracer.startSpan('op').finish();
+  await tracer.flush();
+  await new Promise((r) => setTimeout(r, 300));
+  // client spans only: the in-process collector's server side is an application server and is traced
+  const clientSpans = () => exporter.getFinishedSpans().filter((s) => s.kind === api.SpanKind.CLIENT).map((s) => s.name);
+  const ours = clientSpans().length;
+  // control: a plain gRPC call made by the application is traced
+  const { loadServices } = require(${JSON.stringify(join(ROOT, 'dist/protocol/loader'))});
+  const { grpc, ManagementService } = loadServices();
+  const client = new ManagementService(collector.grpcAddress, grpc.credentials.createInsecure());
+  await new Promise((r) => client.keepAlive({ service: 'app', serviceInstance: 'app-1', layer: '' }, () => r()));
+  await new Promise((r) => setTimeout(r, 100));
+  const app = clientSpans();
+  await tracer.shutdown();
+  client.close();
+  await collector.stop();
+  console.log(JSON.stringify({ ours, app, received: collector.segments().length }));
+})();`,
+  );
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout.trim())).toEqual({ ours: 0, app: ['grpc.skywalking.v3.ManagementService/keepAlive'], received: 1 });
+});
