@@ -1,0 +1,196 @@
+import { analyze } from '../../src/collector/analysis';
+import { renderTopology, renderTrace } from '../../src/collector/render';
+import { RefType, type SegmentObject, type SegmentReference, SpanLayer, type SpanObject, SpanType } from '../../src/model';
+
+const T0 = 1_700_000_000_000;
+
+function span(p: Partial<SpanObject> & { spanId: number }): SpanObject {
+  return {
+    parentSpanId: p.spanId === 0 ? -1 : 0,
+    startTime: T0,
+    endTime: T0 + 10,
+    refs: [],
+    operationName: `op-${p.spanId}`,
+    peer: '',
+    spanType: SpanType.Local,
+    spanLayer: SpanLayer.Unknown,
+    componentId: 0,
+    isError: false,
+    tags: [],
+    logs: [],
+    skipAnalysis: false,
+    ...p,
+  };
+}
+
+function seg(service: string, id: string, spans: SpanObject[], traceId = 'trace-1'): SegmentObject {
+  return { traceId, traceSegmentId: id, service, serviceInstance: `${service}-1`, spans, isSizeLimited: false };
+}
+
+function ref(parent: SegmentObject, parentSpanId: number, address: string, endpoint = 'GET:/a'): SegmentReference {
+  return {
+    refType: RefType.CrossProcess,
+    traceId: parent.traceId,
+    parentTraceSegmentId: parent.traceSegmentId,
+    parentSpanId,
+    parentService: parent.service,
+    parentServiceInstance: parent.serviceInstance,
+    parentEndpoint: endpoint,
+    networkAddressUsedAtPeer: address,
+  };
+}
+
+/** The walkthrough: User -> frontend -> server-1 -> server-2, plus server-2 -> postgres. */
+function walkthrough(): SegmentObject[] {
+  const fe = seg('frontend', 'fe', [
+    span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-1:8081', operationName: '/trace' }),
+    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'GET:/trace' }),
+  ]);
+  const s1 = seg('server-1', 's1', [
+    span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-2:8082', operationName: '/user/info' }),
+    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 4002, operationName: 'GET:/trace', refs: [ref(fe, 1, 'server-1:8081', 'GET:/trace')] }),
+  ]);
+  const s2 = seg('server-2', 's2', [
+    span({
+      spanId: 1,
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Database,
+      componentId: 22,
+      peer: 'postgres:5432',
+      operationName: 'pg.query',
+      startTime: T0,
+      endTime: T0 + 250,
+      tags: [
+        { key: 'db.type', value: 'postgresql' },
+        { key: 'db.statement', value: 'SELECT pg_sleep(0.25)' },
+      ],
+    }),
+    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'POST:/user/info', refs: [ref(s1, 1, 'server-2:8082', 'GET:/trace')] }),
+  ]);
+  return [fe, s1, s2];
+}
+
+describe('analyze (the OAP rules)', () => {
+  it('gives the walkthrough topology exactly, with virtual database and slow statement', () => {
+    const a = analyze(walkthrough());
+    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target} [${e.components.join(',')}] ${e.detectPoints.join('+')}`)).toEqual([
+      'frontend -> server-1 [Express,HttpClient] client+server',
+      'server-1 -> server-2 [HttpClient,http] client+server',
+      'server-2 -> postgres:5432 [PostgreSQL] client',
+      'User -> frontend [http] server',
+    ]);
+    expect(a.topology.nodes).toEqual([
+      { name: 'frontend', type: 'http', real: true, layer: 'GENERAL' },
+      { name: 'postgres:5432', type: 'PostgreSQL', real: false, layer: 'VIRTUAL_DATABASE' },
+      { name: 'server-1', type: 'Express', real: true, layer: 'GENERAL' },
+      { name: 'server-2', type: 'http', real: true, layer: 'GENERAL' },
+      { name: 'User', type: 'USER', real: false, layer: 'USER' },
+    ]);
+    expect(a.services).toEqual([
+      { name: 'frontend', instances: ['frontend-1'], endpoints: ['GET:/trace'] },
+      { name: 'server-1', instances: ['server-1-1'], endpoints: ['GET:/trace'] },
+      { name: 'server-2', instances: ['server-2-1'], endpoints: ['POST:/user/info'] },
+    ]);
+    expect(a.endpointRelations).toEqual([
+      { source: { service: 'User', endpoint: 'User' }, target: { service: 'frontend', endpoint: 'GET:/trace' } },
+      { source: { service: 'frontend', endpoint: 'GET:/trace' }, target: { service: 'server-1', endpoint: 'GET:/trace' } },
+      { source: { service: 'server-1', endpoint: 'GET:/trace' }, target: { service: 'server-2', endpoint: 'POST:/user/info' } },
+    ]);
+    expect(a.slowStatements).toEqual([
+      { service: 'server-2', database: 'postgres:5432', statement: 'SELECT pg_sleep(0.25)', latencyMs: 250, traceId: 'trace-1', id: 's2-1' },
+    ]);
+    expect(a.problems).toEqual([]);
+  });
+
+  it('leaves a conjectured peer node when the sw8 address does not match the exit peer, and says why', () => {
+    const [fe, s1] = walkthrough();
+    s1!.spans[1]!.refs[0]!.networkAddressUsedAtPeer = '10.0.0.7:8081';
+    const a = analyze([fe!, s1!]);
+    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual([
+      'frontend -> server-1',
+      'frontend -> server-1:8081',
+      'server-1 -> server-2:8082',
+      'User -> frontend',
+    ]);
+    expect(a.problems.map((p) => p.message)).toEqual([
+      "sw8 address '10.0.0.7:8081' does not match frontend's exit peer 'server-1:8081' (the OAP cannot merge 'server-1:8081' with server-1)",
+    ]);
+  });
+
+  it('uses the User endpoint when the parent endpoint is empty (as skywalking-backend-js sends)', () => {
+    const [fe, s1] = walkthrough();
+    s1!.spans[1]!.refs[0]!.parentEndpoint = '';
+    const a = analyze([fe!, s1!]);
+    expect(a.endpointRelations).toContainEqual({ source: { service: 'frontend', endpoint: 'User' }, target: { service: 'server-1', endpoint: 'GET:/trace' } });
+  });
+
+  it('skips Exit spans without peer and skipAnalysis spans, reporting the missing peer', () => {
+    const s = seg('svc', 'x', [
+      span({ spanId: 1, spanType: SpanType.Exit, componentId: 2, spanLayer: SpanLayer.Http }),
+      span({ spanId: 2, spanType: SpanType.Exit, peer: 'skipped:1', skipAnalysis: true }),
+      span({ spanId: 0, spanType: SpanType.Entry, componentId: 49 }),
+    ]);
+    const a = analyze([s]);
+    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual(['User -> svc']);
+    expect(a.problems.map((p) => p.message)).toEqual(["Exit span 1 'op-1' has no peer (the OAP skips it: no client-side relation)"]);
+  });
+
+  it('makes MQ and cache virtual nodes', () => {
+    const producer = seg('producer', 'p', [
+      span({ spanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.MQ, componentId: 40, peer: 'kafka:9092', tags: [{ key: 'mq.topic', value: 'orders' }] }),
+      span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Cache, componentId: 7, peer: 'redis:6379', tags: [{ key: 'cache.type', value: 'redis' }] }),
+    ]);
+    const consumer = seg('consumer', 'c', [
+      span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.MQ, componentId: 41, refs: [ref(producer, 0, 'kafka:9092', 'op-0')] }),
+    ]);
+    const a = analyze([producer, consumer]);
+    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual(['kafka:9092 -> consumer', 'producer -> kafka:9092', 'producer -> redis:6379']);
+    expect(a.topology.nodes.filter((n) => !n.real)).toEqual([
+      { name: 'kafka:9092', type: 'Kafka', real: false, layer: 'VIRTUAL_MQ' },
+      { name: 'redis:6379', type: 'Redis', real: false, layer: 'VIRTUAL_CACHE' },
+    ]);
+    expect(a.problems).toEqual([]);
+  });
+
+  it('reports what the OAP would silently punish', () => {
+    const bad = seg('', 'bad', [
+      span({ spanId: 1, parentSpanId: 9, startTime: 1_700_000_000 }),
+      span({ spanId: 1 }),
+      span({ spanId: 2, spanType: SpanType.Entry, refs: [{ ...ref(seg('ghost', 'never-arrived', []), 3, 'x:1'), traceId: 'trace-1' }] }),
+    ]);
+    expect(analyze([bad]).problems.map((p) => p.message)).toEqual([
+      'segment has an empty service name',
+      'duplicate span id 1',
+      'segment has no span 0 (the OAP cannot index it: no first span)',
+      "span 1 'op-1' starts at 1700000000: not epoch milliseconds",
+      "span 1 'op-1' has parent 9, which is not in the segment",
+      "span 1 'op-1' has parent 0, which is not in the segment",
+      "span 2 'op-2' has parent 0, which is not in the segment",
+      'span 2 refers to segment never-arrived (ghost), which never arrived',
+    ]);
+  });
+});
+
+describe('render', () => {
+  it('draws the trace as one tree across segments, and the topology', () => {
+    const segments = walkthrough();
+    expect(renderTrace(segments)).toBe(
+      [
+        'frontend GET:/trace [Entry Http http] 10 ms',
+        '└─ frontend /trace [Exit Http HttpClient] -> server-1:8081 10 ms',
+        '   └─ server-1 GET:/trace [Entry Http Express] 10 ms',
+        '      └─ server-1 /user/info [Exit Http HttpClient] -> server-2:8082 10 ms',
+        '         └─ server-2 POST:/user/info [Entry Http http] 10 ms',
+        '            └─ server-2 pg.query [Exit Database PostgreSQL] -> postgres:5432 250 ms',
+      ].join('\n'),
+    );
+    expect(renderTopology(analyze(segments).topology)).toBe(
+      [
+        'frontend -> server-1       [Express, HttpClient] (client+server)',
+        'server-1 -> server-2       [HttpClient, http] (client+server)',
+        'server-2 -> postgres:5432  [PostgreSQL] (client)',
+        'User -> frontend           [http] (server)',
+      ].join('\n'),
+    );
+  });
+});

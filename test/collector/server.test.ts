@@ -1,0 +1,176 @@
+/**
+ * The embedded collector over real gRPC (a plain grpc-js client, not our reporter), its bounds,
+ * its JSON API over real HTTP, and the CLI as a child process.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import type * as grpcTypes from '@grpc/grpc-js';
+import { type Collector, startCollector } from '../../src/collector';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { loadServices } from '../../src/protocol/loader';
+
+const ROOT = resolve(__dirname, '..', '..');
+const { grpc, TraceSegmentReportService, ManagementService } = loadServices();
+const collectors: Collector[] = [];
+const clients: grpcTypes.Client[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+}, 60_000);
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(collectors.splice(0).map((c) => c.stop()));
+});
+
+async function collector(options: Parameters<typeof startCollector>[0] = {}): Promise<Collector> {
+  const c = await startCollector({ grpcPort: 0, httpPort: false, ...options });
+  collectors.push(c);
+  return c;
+}
+
+function segment(i: number, traceId = `trace-${i}`): SegmentObject {
+  return {
+    traceId,
+    traceSegmentId: `seg-${i}`,
+    service: 'svc',
+    serviceInstance: 'svc-1',
+    isSizeLimited: false,
+    spans: [
+      {
+        spanId: 0,
+        parentSpanId: -1,
+        startTime: 1_700_000_000_000,
+        endTime: 1_700_000_000_020,
+        refs: [],
+        operationName: 'GET:/x',
+        peer: '',
+        spanType: SpanType.Entry,
+        spanLayer: SpanLayer.Http,
+        componentId: 49,
+        isError: i % 2 === 1,
+        tags: [],
+        logs: [],
+        skipAnalysis: false,
+      },
+    ],
+  };
+}
+
+function collect(address: string, segments: SegmentObject[], token?: string): Promise<grpcTypes.ServiceError | null> {
+  const client = new TraceSegmentReportService(address, grpc.credentials.createInsecure());
+  clients.push(client);
+  const md = new grpc.Metadata();
+  if (token) md.set('authentication', token);
+  return new Promise((done) => {
+    const call = (client as unknown as { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<SegmentObject> }).collect(md, (e) => done(e));
+    for (const s of segments) call.write(s);
+    call.end();
+  });
+}
+
+function unary(address: string, method: string, request: unknown, token?: string): Promise<grpcTypes.ServiceError | null> {
+  const ctor = method === 'collectInSync' ? TraceSegmentReportService : ManagementService;
+  const client = new ctor(address, grpc.credentials.createInsecure());
+  clients.push(client);
+  const md = new grpc.Metadata();
+  if (token) md.set('authentication', token);
+  return new Promise((done) => (client as unknown as Record<string, (r: unknown, m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => void>)[method]!(request, md, (e) => done(e)));
+}
+
+it('receives segments by stream and by collectInSync, in arrival order, with every field', async () => {
+  const c = await collector();
+  expect(await collect(c.grpcAddress, [segment(1), segment(2)])).toBeNull();
+  expect(await unary(c.grpcAddress, 'collectInSync', { segments: [segment(3)] })).toBeNull();
+  expect(c.segments()).toEqual([segment(1), segment(2), segment(3)]);
+  expect(c.trace('trace-2')).toEqual([segment(2)]);
+  expect(c.traceIds()).toEqual(['trace-1', 'trace-2', 'trace-3']);
+});
+
+it('records instance properties and keepAlive', async () => {
+  const c = await collector();
+  await unary(c.grpcAddress, 'reportInstanceProperties', {
+    service: 'svc',
+    serviceInstance: 'svc-1',
+    properties: [
+      { key: 'ipv4', value: '10.0.0.1' },
+      { key: 'ipv4', value: '10.0.0.2' },
+      { key: 'language', value: 'NodeJS' },
+    ],
+    layer: '',
+  });
+  await unary(c.grpcAddress, 'keepAlive', { service: 'svc', serviceInstance: 'svc-1', layer: '' });
+  const [inst] = c.instances();
+  expect(inst).toMatchObject({ service: 'svc', instance: 'svc-1', properties: { ipv4: ['10.0.0.1', '10.0.0.2'], language: ['NodeJS'] } });
+  expect(inst!.lastPing).toBeGreaterThan(0);
+});
+
+it('answers PERMISSION_DENIED without the right token, like the OAP', async () => {
+  const c = await collector({ authentication: 'secret' });
+  expect((await collect(c.grpcAddress, [segment(1)]))?.code).toBe(grpc.status.PERMISSION_DENIED);
+  expect((await collect(c.grpcAddress, [segment(2)], 'wrong'))?.code).toBe(grpc.status.PERMISSION_DENIED);
+  expect((await unary(c.grpcAddress, 'keepAlive', { service: 's', serviceInstance: 'i', layer: '' }))?.code).toBe(grpc.status.PERMISSION_DENIED);
+  expect(await collect(c.grpcAddress, [segment(3)], 'secret')).toBeNull();
+  expect(c.segments().map((s) => s.traceSegmentId)).toEqual(['seg-3']);
+});
+
+it('keeps at most maxSegments, oldest out', async () => {
+  const c = await collector({ maxSegments: 3 });
+  await collect(c.grpcAddress, [1, 2, 3, 4, 5].map((i) => segment(i)));
+  expect(c.segments().map((s) => s.traceSegmentId)).toEqual(['seg-3', 'seg-4', 'seg-5']);
+  expect(c.trace('trace-1')).toEqual([]);
+  expect(c.evicted()).toBe(2);
+});
+
+it('serves the JSON API over HTTP', async () => {
+  const c = await collector({ httpPort: 0 });
+  await collect(c.grpcAddress, [segment(1, 'tr'), { ...segment(2, 'tr'), service: 'other' }]);
+  const get = async (path: string) => {
+    const res = await fetch(`${c.httpUrl}${path}`);
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok', segments: 2 } });
+  expect(await get('/api/traces')).toEqual({
+    status: 200,
+    body: [{ traceId: 'tr', services: ['svc', 'other'], rootEndpoint: 'GET:/x', durationMs: 20, segments: 2, error: true }],
+  });
+  const one = (await get('/api/traces/tr')).body as { segments: SegmentObject[]; tree: string; problems: unknown[] };
+  expect(one.segments).toHaveLength(2);
+  expect(one.tree).toContain('svc GET:/x [Entry Http http] 20 ms');
+  expect(one.problems).toEqual([]);
+  expect((await get('/api/topology')).body).toMatchObject({ edges: [{ source: 'User', target: 'other' }, { source: 'User', target: 'svc' }] });
+  expect((await get('/api/services')).status).toBe(200);
+  expect((await get('/api/traces/nope')).status).toBe(404);
+  expect((await get('/nothing')).status).toBe(404);
+});
+
+it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', async () => {
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  try {
+    const deadline = Date.now() + 10_000;
+    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const address = /grpc listening on (\S+)/.exec(out)![1]!;
+    expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
+    expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
+    while (!out.includes('trace cli-trace') && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+  expect(out).toContain('topology:\nUser -> svc  [http] (server)');
+}, 30_000);
+
+it('CLI rejects unknown flags with exit 2', () => {
+  let status = 0;
+  try {
+    execFileSync(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--bogus'], { stdio: 'pipe' });
+  } catch (e) {
+    status = (e as { status: number }).status;
+  }
+  expect(status).toBe(2);
+});
