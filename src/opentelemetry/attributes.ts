@@ -87,8 +87,8 @@ function httpPathOf(attrs: Attributes): string {
 
 /**
  * The SkyWalking operation name. Entry spans are endpoints, so low cardinality: `METHOD:route`
- * when the route is known, else `METHOD:path` (the Java agent's choice; the OAP groups endpoints).
- * HTTP Exit spans are named by the URL path, as SkyWalking agents do; others keep the OTel name.
+ * when the route is known, else the span name (configurable with `endpointName`). HTTP Exit spans
+ * are named by the URL path, as SkyWalking agents do; others keep the OTel name.
  */
 export function operationNameOf(span: ReadableSpanLike, type: SpanType, route?: string, namer?: EndpointNamer): string {
   const attrs = span.attributes ?? {};
@@ -104,8 +104,7 @@ export function operationNameOf(span: ReadableSpanLike, type: SpanType, route?: 
   if (method !== undefined) {
     if (type === SpanType.Entry) {
       const r = route ?? str(first(attrs, 'http.route'));
-      const where = r || httpPathOf(attrs);
-      if (where) return `${method}:${where}`;
+      if (r) return `${method}:${r}`;
     } else if (type === SpanType.Exit) {
       const path = httpPathOf(attrs);
       if (path) return path;

@@ -103,7 +103,8 @@ it('continues an extracted Java trace: original trace id in segments and downstr
   server.end();
   const seg = reporter.segments[0]!;
   expect(seg.traceId).toBe(JAVA_TRACE);
-  expect(seg.spans.find((s) => s.spanId === 0)).toMatchObject({ operationName: 'GET:/checkout' });
+  // no route known: the span name (low cardinality), not the path
+  expect(seg.spans.find((s) => s.spanId === 0)).toMatchObject({ operationName: 'GET' });
   expect(seg.spans.find((s) => s.spanId === 0)!.refs).toEqual([
     {
       refType: RefType.CrossProcess,
@@ -116,7 +117,25 @@ it('continues an extracted Java trace: original trace id in segments and downstr
       networkAddressUsedAtPeer: 'orders:8080',
     },
   ]);
-  expect(decodeSw8(headers.sw8)).toMatchObject({ traceId: JAVA_TRACE, segmentId: seg.traceSegmentId, spanId: 1, address: 'pay:80', endpoint: 'GET:/checkout' });
+  expect(decodeSw8(headers.sw8)).toMatchObject({ traceId: JAVA_TRACE, segmentId: seg.traceSegmentId, spanId: 1, address: 'pay:80', endpoint: 'GET' });
+});
+
+it('propagates sw8-x skip analysis and the producer timestamp; consumers tag transmission.latency', () => {
+  const { tracer, propagator, reporter } = setup();
+  const extracted = propagator.extract(ROOT_CONTEXT, { sw8: javaHeader, 'sw8-x': '1-1700000000000' }, defaultTextMapGetter);
+  const consumer = tracer.startSpan('orders process', { kind: SpanKind.CONSUMER, startTime: 1_700_000_000_250 }, extracted);
+  const producer = tracer.startSpan('orders publish', { kind: SpanKind.PRODUCER, attributes: { 'server.address': 'kafka', 'server.port': 9092 } }, trace.setSpan(extracted, consumer));
+  const out: Record<string, string> = {};
+  const before = Date.now();
+  propagator.inject(trace.setSpan(extracted, producer), out, defaultTextMapSetter);
+  producer.end();
+  consumer.end();
+  const [flag, ts] = out['sw8-x']!.split('-');
+  expect(flag).toBe('1');
+  expect(Number(ts)).toBeGreaterThanOrEqual(before);
+  const seg = reporter.segments[0]!;
+  expect(seg.spans.every((s) => s.skipAnalysis)).toBe(true);
+  expect(seg.spans.find((s) => s.spanId === 0)!.tags).toContainEqual({ key: 'transmission.latency', value: '250' });
 });
 
 it('carries baggage as sw8-correlation both ways, within the limits', () => {
