@@ -123,8 +123,12 @@ async function main() {
   }
 
   step(`waiting for ${REQUESTS} traces of ${demo.SEGMENTS_PER_TRACE} segments each`);
-  const traces = await demo.waitForTraces(collector, REQUESTS, (n) => process.stdout.write(`  ${n} segments received\r`));
-  process.stdout.write('\n');
+  let received = 0;
+  const traces = await demo.waitForTraces(collector, REQUESTS, (n) => {
+    received = n;
+    if (tty) process.stdout.write(`  ${n} segments received\r`);
+  });
+  process.stdout.write(`  ${received} segments received\n`);
   await stopAll();
 
   const result = demo.check(collector, traces);
