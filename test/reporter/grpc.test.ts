@@ -147,6 +147,8 @@ it('keeps segments while the collector is down at start and delivers them when i
   const c = await collector({ grpcPort: port });
   await c.waitFor(() => c.segments().length === 4, 15_000);
   expect(c.segments()).toEqual([0, 1, 2, 3].map(segment));
+  // the server has the segments before the client has its answer: wait for the acknowledgement
+  await c.waitFor(() => r.stats().sent === 4, 5000);
   expect(r.stats()).toMatchObject({ queued: 0, sent: 4, dropped: 0, lost: 0 });
 }, 30_000);
 
