@@ -20,7 +20,8 @@ function refused(grpc: typeof grpcTypes, metadata: grpcTypes.Metadata, token: st
 
 /**
  * A gRPC server with the agent-facing services of the OAP: TraceSegmentReportService (collect,
- * collectInSync), ManagementService (reportInstanceProperties, keepAlive), LogReportService (collect).
+ * collectInSync), ManagementService (reportInstanceProperties, keepAlive), LogReportService (collect),
+ * ConfigurationDiscoveryService (fetchConfigurations: no commands).
  */
 export async function startGrpcServer(
   store: CollectorStore,
@@ -29,7 +30,7 @@ export async function startGrpcServer(
   token: string | undefined,
   tls?: { certChain: Buffer; privateKey: Buffer },
 ): Promise<{ server: grpcTypes.Server; port: number }> {
-  const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = loadServices();
+  const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } = loadServices();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 
   server.addService(TraceSegmentReportService.service, {
@@ -64,6 +65,12 @@ export async function startGrpcServer(
       if (denied) return callback(denied);
       store.ping(call.request.service, call.request.serviceInstance);
       callback(null, EMPTY_COMMANDS);
+    },
+  });
+  server.addService(ConfigurationDiscoveryService.service, {
+    fetchConfigurations(call: grpcTypes.ServerUnaryCall<unknown, unknown>, callback: Callback) {
+      const denied = refused(grpc, call.metadata, token);
+      callback(denied, denied ? undefined : { commands: [] });
     },
   });
   server.addService(LogReportService.service, {

@@ -14,6 +14,7 @@ export const PROTO_FILES = [
   'language-agent/Tracing.proto',
   'management/Management.proto',
   'logging/Logging.proto',
+  'language-agent/ConfigurationDiscoveryService.proto',
 ] as const;
 
 /** Loader options: field names as written, enums and int64 as numbers, defaults filled in. */
@@ -31,6 +32,7 @@ export interface SkyWalkingServices {
   TraceSegmentReportService: grpcTypes.ServiceClientConstructor;
   ManagementService: grpcTypes.ServiceClientConstructor;
   LogReportService: grpcTypes.ServiceClientConstructor;
+  ConfigurationDiscoveryService: grpcTypes.ServiceClientConstructor;
 }
 
 let cached: SkyWalkingServices | undefined;
@@ -52,6 +54,7 @@ export function loadServices(): SkyWalkingServices {
     TraceSegmentReportService: v3.TraceSegmentReportService!,
     ManagementService: v3.ManagementService!,
     LogReportService: v3.LogReportService!,
+    ConfigurationDiscoveryService: v3.ConfigurationDiscoveryService!,
   };
   return cached;
 }

@@ -13,7 +13,13 @@ export interface Service {
  * Rejects with the process output when it exits first or does not say so within `timeoutMs`.
  */
 export function startService(file: string, env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
-  const child = spawn(process.execPath, [file], {
+  return startProcess(process.execPath, [file], env, timeoutMs);
+}
+
+/** Start any program (e.g. a Go binary) the same way: `listening on <port>` on stdout means ready. */
+export function startProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
+  const file = [command, ...args].join(' ');
+  const child = spawn(command, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,6 +54,22 @@ export function startService(file: string, env: Record<string, string>, timeoutM
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${file} exited with ${code} before listening; output:\n${out}`));
+    });
+  });
+}
+
+/** Run a program to its end; resolves with its exit code and output (never rejects on a non-zero exit). */
+export function runProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
     });
   });
 }
