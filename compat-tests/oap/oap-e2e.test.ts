@@ -91,7 +91,7 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     // caches refresh; a caller's Exit spans before that point at the bare address, as with every
     // SkyWalking agent. Assertions below read only the minute after the warm-up.
     await round();
-    await sleep(15_000);
+    await sleep(18_000);
     const now = Date.now();
     windowStart = Math.ceil((now + 1) / 60_000) * 60_000;
     await sleep(windowStart - now + 1_000);

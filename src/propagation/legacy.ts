@@ -83,6 +83,9 @@ export function injectLegacy(
 ): void {
   if (formats.length === 0 || !isStrictHex(ctx.spanId, 16)) return;
   const ids = { traceId: hexTraceIdOf(ctx.traceId), spanId: ctx.spanId, sampled: ctx.sampled };
+  // Jaeger and B3 carry 64-bit trace ids too: a trace that arrived with one (padded to 32 here)
+  // goes back out in its original width, so 64-bit tracers see the id they started with.
+  const narrow = { ...ids, traceId: ids.traceId.startsWith('0000000000000000') ? ids.traceId.slice(16) : ids.traceId };
   try {
     for (const format of formats) {
       switch (format) {
@@ -90,13 +93,13 @@ export function injectLegacy(
           set(TRACEPARENT_HEADER, encodeTraceparent(ids));
           break;
         case 'b3':
-          set(B3_SINGLE_HEADER, encodeB3Single(ids));
+          set(B3_SINGLE_HEADER, encodeB3Single(narrow));
           break;
         case 'b3multi':
-          encodeB3Multi(ids, set);
+          encodeB3Multi(narrow, set);
           break;
         case 'jaeger':
-          set(UBER_TRACE_ID_HEADER, encodeUberTraceId(ids));
+          set(UBER_TRACE_ID_HEADER, encodeUberTraceId(narrow));
           if (ctx.baggage) encodeUberBaggage(ctx.baggage, set);
           break;
       }

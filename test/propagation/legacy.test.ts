@@ -164,3 +164,16 @@ it('maps a non-hex SkyWalking trace id deterministically when writing legacy hea
   expect(decodeTraceparent(a.traceparent)).toBeDefined();
   expect(LEGACY_HEADERS).toEqual(['traceparent', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id']);
 });
+
+it('writes a trace that arrived with a 64-bit id back in 64 bits for Jaeger and B3, 128 for W3C', () => {
+  const headers: Record<string, string> = {};
+  const set = (k: string, v: string): void => void (headers[k] = v);
+  injectLegacy(['jaeger', 'b3', 'b3multi', 'w3c'], { traceId: '0000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true }, set);
+  expect(headers['uber-trace-id']).toBe('fc3f11502dc330f4:00000000000000a1:0:1');
+  expect(headers.b3).toBe('fc3f11502dc330f4-00000000000000a1-1');
+  expect(headers['X-B3-TraceId'] ?? headers['x-b3-traceid']).toBe('fc3f11502dc330f4');
+  expect(headers.traceparent).toBe('00-0000000000000000fc3f11502dc330f4-00000000000000a1-01');
+  // a full 128-bit id stays full everywhere
+  injectLegacy(['jaeger'], { traceId: '1000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true }, set);
+  expect(headers['uber-trace-id']).toBe('1000000000000000fc3f11502dc330f4:00000000000000a1:0:1');
+});
