@@ -154,7 +154,8 @@ export class SkyWalkingTracer extends TracerBase {
     const config = this.bridge.config;
     const limits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
     let traceId = '';
-    let legacySpanId = '';
+    // the legacy span id is a hash of segment id and span id: computed only when legacy headers are written
+    let legacySpanId = (): string => '';
     let skip = ctx.skipAnalysis;
     if (ctx.span) {
       const recorded = ctx.span;
@@ -164,26 +165,28 @@ export class SkyWalkingTracer extends TracerBase {
       const value = encodeSw8(sw8);
       if (value !== undefined) set(this.headers.sw8, value);
       traceId = sw8.traceId;
-      legacySpanId = hexSpanIdOf(sw8.segmentId, sw8.spanId);
+      legacySpanId = () => hexSpanIdOf(sw8.segmentId, sw8.spanId);
       skip = recorded.segment.skipAnalysis;
       const producer = raw.some(([k, v]) => k === 'span.kind' && v === 'producer');
       if (skip || producer) set(this.headers.extension, encodeSw8x({ skipAnalysis: skip, sendingTimestamp: producer ? Date.now() : undefined }));
     } else if (ctx.remote) {
       const value = encodeSw8(ctx.remote);
       if (value !== undefined) set(this.headers.sw8, value);
-      traceId = ctx.remote.traceId;
-      legacySpanId = hexSpanIdOf(ctx.remote.segmentId, ctx.remote.spanId);
+      const remote = ctx.remote;
+      traceId = remote.traceId;
+      legacySpanId = () => hexSpanIdOf(remote.segmentId, remote.spanId);
       if (skip) set(this.headers.extension, encodeSw8x({ skipAnalysis: true }));
     } else if (ctx.legacy) {
-      traceId = ctx.legacy.traceId;
-      legacySpanId = ctx.legacy.spanId;
+      const legacy = ctx.legacy;
+      traceId = legacy.traceId;
+      legacySpanId = () => legacy.spanId;
     }
     if (ctx.baggage.size > 0) {
       const corr = encodeCorrelation(ctx.baggage, limits);
       if (corr !== undefined) set(this.headers.correlation, corr);
     }
     if (config.legacyInject.length > 0 && traceId !== '') {
-      injectLegacy(config.legacyInject, { traceId, spanId: legacySpanId, sampled: true, baggage: ctx.baggage }, set);
+      injectLegacy(config.legacyInject, { traceId, spanId: legacySpanId(), sampled: true, baggage: ctx.baggage }, set);
     }
   }
 

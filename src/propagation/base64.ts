@@ -3,15 +3,18 @@
  * standard alphabet, length a multiple of 4, padding only at the end. Values that recur in every
  * header (service, instance, endpoint, address) are cached in small bounded maps.
  */
-const STRICT = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const MAX_CACHE = 512;
 const encodeCache = new Map<string, string>();
 const decodeCache = new Map<string, string>();
 
-/** UTF-8 then base64. */
+const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * UTF-8 then base64. Header values are short and almost always ASCII (ids, names, addresses):
+ * those go through the runtime's native `btoa`; anything else through Buffer.
+ */
 export function encode64(value: string): string {
-  return Buffer.from(value, 'utf8').toString('base64');
+  return ASCII.test(value) ? btoa(value) : Buffer.from(value, 'utf8').toString('base64');
 }
 
 /** Like `encode64`, cached: for values that repeat across requests. */
@@ -27,10 +30,27 @@ export function encode64Cached(value: string): string {
   return out;
 }
 
-/** Strict base64 then UTF-8; `undefined` when the text is not valid standard padded base64. */
+/**
+ * Strict base64 then UTF-8; `undefined` when the text is not valid standard padded base64.
+ * The runtime's `atob` already rejects characters outside the alphabet and misplaced padding;
+ * it is lenient only about whitespace (removed) and missing padding, so the length checks
+ * below (input a multiple of 4, output exactly the length that implies) make it strict.
+ */
 export function decode64(value: string): string | undefined {
-  if (value.length % 4 !== 0 || !STRICT.test(value)) return undefined;
-  return Buffer.from(value, 'base64').toString('utf8');
+  const n = value.length;
+  if (n % 4 !== 0) return undefined;
+  let bytes: string;
+  try {
+    bytes = atob(value);
+  } catch {
+    return undefined;
+  }
+  const pad = n > 0 && value.charCodeAt(n - 1) === 61 ? (value.charCodeAt(n - 2) === 61 ? 2 : 1) : 0;
+  if (bytes.length !== (n / 4) * 3 - pad) return undefined;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes.charCodeAt(i) > 127) return Buffer.from(value, 'base64').toString('utf8');
+  }
+  return bytes;
 }
 
 /** Like `decode64`, cached: for values that repeat across requests. */

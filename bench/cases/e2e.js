@@ -1,0 +1,90 @@
+'use strict';
+// End to end, in the app's process: one tracer (argv[2]) reporting over gRPC to the counting
+// collector (argv[3] = grpc host:port, argv[4] = its http url) in another process.
+//   mode max  (argv[5]): TRACES traces as fast as the app can make them, yielding to the event
+//             loop every CHUNK traces (so exporters get to run, as in a real app); then flush and
+//             wait until the collector's count stops rising. Reports delivered spans/s over the
+//             whole period, app CPU per generated span, peak RSS.
+//   mode rate: 20,000 spans/s for SECONDS seconds, then flush; reports the fraction delivered.
+const { make, SPANS_PER_TRACE } = require('./tracers');
+
+const [impl, grpcAddr, countUrl, mode = 'max'] = process.argv.slice(2);
+const quick = process.env.BENCH_QUICK === '1';
+const TRACES = quick ? 10_000 : 40_000; // 200k spans in the full run
+const CHUNK = 200;
+const SECONDS = quick ? 4 : 10;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const key = impl === 'otel-otlp' ? 'otlp' : 'sw';
+async function count() {
+  const res = await fetch(countUrl);
+  return (await res.json())[key];
+}
+
+async function main() {
+  await fetch(countUrl.replace(/\/count$/, '/reset'));
+  const t = make(impl, { collector: grpcAddr, otlpUrl: `http://${grpcAddr}` });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  let generated = 0;
+  if (mode === 'max') {
+    for (let i = 0; i < TRACES; i++) {
+      t.trace(i);
+      if (i % CHUNK === CHUNK - 1) await new Promise((r) => setImmediate(r));
+    }
+    generated = TRACES * SPANS_PER_TRACE;
+  } else {
+    const perTick = (20_000 / SPANS_PER_TRACE) / 100; // every 10 ms
+    const end = t0 + SECONDS * 1000;
+    let due = 0;
+    while (Date.now() < end) {
+      due += perTick;
+      while (due >= 1) {
+        t.trace(generated);
+        generated += SPANS_PER_TRACE;
+        due -= 1;
+      }
+      await sleep(10);
+    }
+  }
+  const genMs = Date.now() - t0;
+  await Promise.race([t.flush(), sleep(15_000)]);
+  // wait until the collector's count stops rising (or everything arrived)
+  let last = -1;
+  let delivered = await count();
+  let lastChange = Date.now();
+  while (delivered < generated && Date.now() - lastChange < 3000) {
+    await sleep(100);
+    delivered = await count();
+    if (delivered !== last) {
+      last = delivered;
+      lastChange = Date.now();
+    }
+  }
+  const doneMs = (delivered >= generated ? Date.now() : lastChange) - t0;
+  const cpu = process.cpuUsage(cpu0);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  console.log(
+    JSON.stringify({
+      case: impl,
+      mode,
+      generated,
+      delivered,
+      genMs,
+      doneMs,
+      spansPerSec: Math.round(delivered / (doneMs / 1000)),
+      cpuUsPerSpan: (cpu.user + cpu.system) / generated,
+      peakRssMb: Math.round(peakRss / 1048576),
+      stats: t.stats ? t.stats() : undefined,
+    }),
+  );
+  await Promise.race([t.shutdown(), sleep(3000)]);
+  process.exit(0);
+}
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+'use strict';
+// One trace shape for every tracer under test, so the numbers compare like with like:
+// a server root span with 3 tags and a log, a local child, and 3 client children with a peer and
+// 3 tags each — 5 spans per trace. `make(impl, options)` returns
+// { trace(i), flush(): Promise, shutdown(): Promise } for one of:
+//   ours-ot        SkyWalkingTracer (OpenTracing) from dist/
+//   otel-basic     OTel BasicTracerProvider with no span processor (the SDK's own cost)
+//   otel-bsp-noop  BasicTracerProvider + BatchSpanProcessor + an exporter that discards
+//   otel-ours      BasicTracerProvider + our SkyWalkingSpanProcessor
+//   otel-otlp      BasicTracerProvider + BatchSpanProcessor + OTLP gRPC exporter (options.otlpUrl)
+//   jaeger         jaeger-client with a reporter that discards
+//   backend-js     skywalking-backend-js (the official Node agent) with its gRPC reporter
+const { join } = require('node:path');
+
+const ROOT = join(__dirname, '..', '..');
+const PEERS = ['10.0.0.1:5432', '10.0.0.2:8080', '10.0.0.3:6379'];
+
+function oursOt(options) {
+  const opentracing = require('opentracing');
+  const { SkyWalkingTracer } = require(ROOT);
+  const tracer = new SkyWalkingTracer({
+    serviceName: 'bench',
+    serviceInstance: 'bench-1',
+    reporter: options.collector ? 'grpc' : 'none',
+    collectorAddress: options.collector || undefined,
+  });
+  const { Tags } = opentracing;
+  return {
+    trace(i) {
+      const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
+      root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
+      root.log({ event: 'accepted', id: i });
+      const local = tracer.startSpan('orders.lookup', { childOf: root });
+      local.finish();
+      for (let k = 0; k < 3; k++) {
+        const [host, port] = PEERS[k].split(':');
+        const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
+        c.setTag(Tags.HTTP_METHOD, 'GET');
+        c.setTag(Tags.HTTP_STATUS_CODE, 200);
+        c.finish();
+      }
+      root.setTag(Tags.HTTP_STATUS_CODE, 200);
+      root.finish();
+    },
+    flush: () => tracer.flush(),
+    shutdown: () => tracer.shutdown(),
+    stats: () => tracer.stats(),
+  };
+}
+
+function otel(impl, options) {
+  const api = require('@opentelemetry/api');
+  const { BasicTracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+  const { resourceFromAttributes } = require('@opentelemetry/resources');
+  const processors = [];
+  let ours;
+  if (impl === 'otel-bsp-noop') processors.push(new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined }));
+  if (impl === 'otel-ours') {
+    const { SkyWalkingSpanProcessor } = require(ROOT);
+    ours = new SkyWalkingSpanProcessor({ serviceName: 'bench', serviceInstance: 'bench-1', reporter: options.collector ? 'grpc' : 'none', collectorAddress: options.collector || undefined });
+    processors.push(ours);
+  }
+  if (impl === 'otel-otlp') {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc');
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpUrl })));
+  }
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), spanProcessors: processors });
+  const tracer = provider.getTracer('bench');
+  const { SpanKind } = api;
+  return {
+    trace(i) {
+      const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/orders', 'http.route': '/orders' } });
+      root.addEvent('accepted', { id: i });
+      const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
+      tracer.startSpan('orders.lookup', {}, ctx).end();
+      for (let k = 0; k < 3; k++) {
+        const [host, port] = PEERS[k].split(':');
+        const c = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'server.address': host, 'server.port': Number(port), 'http.request.method': 'GET' } }, ctx);
+        c.setAttribute('http.response.status_code', 200);
+        c.end();
+      }
+      root.setAttribute('http.response.status_code', 200);
+      root.end();
+    },
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+    stats: () => (ours && ours.stats ? ours.stats() : undefined),
+  };
+}
+
+function jaeger() {
+  const { Tracer, ConstSampler, NoopReporter } = require('jaeger-client');
+  const opentracing = require('opentracing');
+  const tracer = new Tracer('bench', new NoopReporter(), new ConstSampler(true));
+  const { Tags } = opentracing;
+  return {
+    trace(i) {
+      const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
+      root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
+      root.log({ event: 'accepted', id: i });
+      tracer.startSpan('orders.lookup', { childOf: root }).finish();
+      for (let k = 0; k < 3; k++) {
+        const [host, port] = PEERS[k].split(':');
+        const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
+        c.setTag(Tags.HTTP_METHOD, 'GET');
+        c.setTag(Tags.HTTP_STATUS_CODE, 200);
+        c.finish();
+      }
+      root.setTag(Tags.HTTP_STATUS_CODE, 200);
+      root.finish();
+    },
+    flush: async () => undefined,
+    shutdown: () => new Promise((r) => tracer.close(r)),
+  };
+}
+
+function backendJs(options) {
+  const agent = require('skywalking-backend-js').default;
+  const { ContextManager } = require('skywalking-backend-js');
+  const Tag = require('skywalking-backend-js/lib/Tag').default;
+  // a closed port when measuring in-process: the agent queues, drops past its buffer, and retries
+  agent.start({ serviceName: 'bench', serviceInstance: 'bench-1', collectorAddress: options.collector || '127.0.0.1:9', maxBufferSize: 100_000 });
+  return {
+    trace(i) {
+      const root = ContextManager.current.newEntrySpan('GET:/orders');
+      root.start();
+      root.component = { id: 49 };
+      root.tag(Tag.httpMethod('GET'));
+      root.tag(Tag.httpURL('/orders?id=' + i));
+      root.log('event', 'accepted');
+      const local = ContextManager.current.newLocalSpan('orders.lookup');
+      local.start();
+      local.stop();
+      for (let k = 0; k < 3; k++) {
+        const c = ContextManager.current.newExitSpan('/backend', { id: 2 });
+        c.start();
+        c.peer = PEERS[k];
+        c.tag(Tag.httpMethod('GET'));
+        c.tag(Tag.httpStatusCode(200));
+        c.stop();
+      }
+      root.tag(Tag.httpStatusCode(200));
+      root.stop();
+    },
+    flush: () => Promise.resolve(agent.flush()).catch(() => undefined),
+    shutdown: async () => undefined,
+  };
+}
+
+function make(impl, options = {}) {
+  switch (impl) {
+    case 'ours-ot':
+      return oursOt(options);
+    case 'otel-basic':
+    case 'otel-bsp-noop':
+    case 'otel-ours':
+    case 'otel-otlp':
+      return otel(impl, options);
+    case 'jaeger':
+      return jaeger(options);
+    case 'backend-js':
+      return backendJs(options);
+    default:
+      throw new Error(`unknown tracer ${impl}`);
+  }
+}
+
+const SPANS_PER_TRACE = 5;
+
+module.exports = { make, SPANS_PER_TRACE };
