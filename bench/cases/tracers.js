@@ -14,6 +14,7 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..', '..');
 const PEERS = ['10.0.0.1:5432', '10.0.0.2:8080', '10.0.0.3:6379'];
+const SPANS_PER_TRACE = 5;
 
 function oursOt(options) {
   const opentracing = require('opentracing');
@@ -23,6 +24,7 @@ function oursOt(options) {
     serviceInstance: 'bench-1',
     reporter: options.collector ? 'grpc' : 'none',
     collectorAddress: options.collector || undefined,
+    ...(options.maxQueueSize ? { maxBufferSize: Math.ceil(options.maxQueueSize / SPANS_PER_TRACE) } : {}),
   });
   const { Tags } = opentracing;
   return {
@@ -62,7 +64,9 @@ function otel(impl, options) {
   }
   if (impl === 'otel-otlp') {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc');
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpUrl })));
+    // maxQueueSize: the default (2048) drops most spans of a burst; the max-throughput run raises it
+    // so both pipelines deliver everything and their costs compare
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpUrl }), options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : undefined));
   }
   const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), spanProcessors: processors });
   const tracer = provider.getTracer('bench');
@@ -119,7 +123,7 @@ function backendJs(options) {
   const { ContextManager } = require('skywalking-backend-js');
   const Tag = require('skywalking-backend-js/lib/Tag').default;
   // a closed port when measuring in-process: the agent queues, drops past its buffer, and retries
-  agent.start({ serviceName: 'bench', serviceInstance: 'bench-1', collectorAddress: options.collector || '127.0.0.1:9', maxBufferSize: 100_000 });
+  agent.start({ serviceName: 'bench', serviceInstance: 'bench-1', collectorAddress: options.collector || '127.0.0.1:9', ...(options.maxQueueSize ? { maxBufferSize: options.maxQueueSize } : {}) });
   return {
     trace(i) {
       const root = ContextManager.current.newEntrySpan('GET:/orders');
@@ -164,7 +168,5 @@ function make(impl, options = {}) {
       throw new Error(`unknown tracer ${impl}`);
   }
 }
-
-const SPANS_PER_TRACE = 5;
 
 module.exports = { make, SPANS_PER_TRACE };

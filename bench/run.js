@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: every figure as a ratio against a peer measured on this machine in this run.
+// Each case runs in its own child process (no shared JIT state, heap or module cache). Prints a
+// table; exits non-zero only when a case fails to run, never because of a speed figure.
+// Flags: --quick (smaller counts, ~1 min), --write (update bench/RESULTS.md with this run).
+const { spawn, execFileSync } = require('node:child_process');
+const { writeFileSync, readFileSync } = require('node:fs');
+const os = require('node:os');
+const { join } = require('node:path');
+
+const HERE = __dirname;
+const ROOT = join(HERE, '..');
+const quick = process.argv.includes('--quick');
+const write = process.argv.includes('--write');
+const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
+
+function run(script, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      if (code !== 0 || !line) return reject(new Error(`${script} ${args.join(' ')} failed (${code}):\n${err || out}`));
+      resolve(JSON.parse(line));
+    });
+  });
+}
+
+function startCounter() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /grpc (\d+) http (\d+)/.exec(out);
+      if (m) resolve({ child, grpc: `127.0.0.1:${m[1]}`, count: `http://127.0.0.1:${m[2]}/count` });
+    });
+    child.on('exit', (code) => reject(new Error(`count collector exited ${code}`)));
+  });
+}
+
+const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+
+async function main() {
+  const started = Date.now();
+  const rows = [];
+  const log = (m) => process.stderr.write(`› ${m}\n`);
+
+  log('in-process cost per span (5-span traces: server root + local + 3 clients, tags, one log)');
+  const inproc = {};
+  for (const c of ['ours-ot', 'jaeger', 'otel-basic', 'otel-bsp-noop', 'otel-ours', 'backend-js']) inproc[c] = (await run('cases/inproc.js', [c])).nsPerSpan;
+  rows.push(['OpenTracing span, recorded into a segment', `${fmt(inproc['ours-ot'])} ns`, `OTel BasicTracerProvider ${fmt(inproc['otel-basic'])} ns`, inproc['ours-ot'] / inproc['otel-basic'], '<= 0.6', inproc['ours-ot'] / inproc['otel-basic'] <= 0.6]);
+  rows.push(['  (same, against jaeger-client)', `${fmt(inproc['ours-ot'])} ns`, `jaeger-client ${fmt(inproc.jaeger)} ns`, inproc['ours-ot'] / inproc.jaeger, '-', undefined]);
+  rows.push(['  (same, against skywalking-backend-js)', `${fmt(inproc['ours-ot'])} ns`, `backend-js ${fmt(inproc['backend-js'])} ns`, inproc['ours-ot'] / inproc['backend-js'], '-', undefined]);
+  rows.push(['OTel SDK + our processor', `${fmt(inproc['otel-ours'])} ns`, `SDK + BatchSpanProcessor(no-op) ${fmt(inproc['otel-bsp-noop'])} ns`, inproc['otel-ours'] / inproc['otel-bsp-noop'], '<= 1.2', inproc['otel-ours'] / inproc['otel-bsp-noop'] <= 1.2]);
+
+  log('sw8 inject + extract');
+  const sw8 = {};
+  for (const c of ['ours-ot', 'ours-codec', 'backend-js']) sw8[c] = (await run('cases/sw8.js', [c])).nsPerPair;
+  rows.push(['sw8 inject+extract (OpenTracing API)', `${fmt(sw8['ours-ot'])} ns`, `backend-js ContextCarrier ${fmt(sw8['backend-js'])} ns`, sw8['ours-ot'] / sw8['backend-js'], '< 1000 ns', sw8['ours-ot'] < 1000]);
+  rows.push(['  (codec alone: encodeSw8 + decodeSw8)', `${fmt(sw8['ours-codec'])} ns`, `backend-js ${fmt(sw8['backend-js'])} ns`, sw8['ours-codec'] / sw8['backend-js'], '< 1000 ns', sw8['ours-codec'] < 1000]);
+
+  log('end to end over gRPC to a counting collector in another process');
+  const counter = await startCounter();
+  const e2e = {};
+  try {
+    for (const c of ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js']) {
+      e2e[c] = await run('cases/e2e.js', [c, counter.grpc, counter.count, 'max']);
+      e2e[`${c}-rate`] = await run('cases/e2e.js', [c, counter.grpc, counter.count, 'rate']);
+    }
+  } finally {
+    counter.child.kill('SIGTERM');
+  }
+  const perDelivered = (r) => (r.cpuUsPerSpan * r.generated) / Math.max(1, r.delivered);
+  for (const ours of ['ours-ot', 'otel-ours']) {
+    const o = e2e[ours];
+    const p = e2e['otel-otlp'];
+    const label = ours === 'ours-ot' ? 'OpenTracing' : 'OTel + our processor';
+    rows.push([`E2E throughput, ${label}`, `${fmt(o.spansPerSec)} spans/s`, `OTLP gRPC exporter ${fmt(p.spansPerSec)} spans/s`, o.spansPerSec / p.spansPerSec, '>= 2', o.spansPerSec / p.spansPerSec >= 2]);
+    rows.push([`E2E app CPU per delivered span, ${label}`, `${fmt(perDelivered(o), 1)} µs`, `OTLP ${fmt(perDelivered(p), 1)} µs`, perDelivered(o) / perDelivered(p), '<= 0.5', perDelivered(o) / perDelivered(p) <= 0.5]);
+    rows.push([`E2E peak RSS, ${fmt(o.generated)} spans, ${label}`, `${fmt(o.peakRssMb)} MB`, `OTLP ${fmt(p.peakRssMb)} MB`, o.peakRssMb / p.peakRssMb, '<= 0.5', o.peakRssMb / p.peakRssMb <= 0.5]);
+  }
+  const b = e2e['backend-js'];
+  rows.push(['E2E throughput vs the official Node agent', `${fmt(e2e['ours-ot'].spansPerSec)} spans/s`, `backend-js ${fmt(b.spansPerSec)} spans/s`, e2e['ours-ot'].spansPerSec / b.spansPerSec, '-', undefined]);
+  for (const c of ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js']) {
+    const r = e2e[`${c}-rate`];
+    const frac = r.delivered / r.generated;
+    rows.push([`20k spans/s, defaults: delivered (${c})`, `${fmt(100 * frac, 1)}%`, `${fmt(r.generated)} generated`, undefined, c.startsWith('ours') || c === 'otel-ours' ? '100%' : '-', c === 'ours-ot' || c === 'otel-ours' ? frac === 1 : undefined]);
+  }
+
+  const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
+  const table = [header, ...rows.map((r) => [r[0], r[1], r[2], r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`, r[4], r[5] === undefined ? '' : r[5] ? 'yes' : 'NO'])];
+  const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  const text = table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  console.log(text);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\n${quick ? 'quick ' : ''}run: ${seconds} s on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`);
+
+  if (write) {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const versions = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-grpc', 'skywalking-backend-js', 'jaeger-client', '@grpc/grpc-js']
+      .map((n) => `${n} ${JSON.parse(readFileSync(join(ROOT, 'node_modules', n, 'package.json'), 'utf8')).version}`)
+      .join(', ');
+    const md = readFileSync(join(HERE, 'RESULTS.md'), 'utf8');
+    const marker = '<!-- results -->';
+    const body = [
+      marker,
+      `Run ${new Date().toISOString().slice(0, 10)}${quick ? ' (quick)' : ''}: ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}; skywalking-bridge ${pkg.version}; ${versions}.`,
+      '',
+      '```text',
+      text,
+      '```',
+      marker,
+    ].join('\n');
+    const parts = md.split(marker);
+    writeFileSync(join(HERE, 'RESULTS.md'), parts.length >= 3 ? `${parts[0]}${body}${parts.slice(2).join(marker)}` : `${md}\n${body}\n`);
+    console.log('bench/RESULTS.md updated');
+  }
+}
+
+try {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+} catch (err) {
+  console.error(String(err.stdout || err));
+  process.exit(1);
+}
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});
