@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // a rejection we leave unhandled is fatal in every test process (issue #8)
+    execArgv: ['--unhandled-rejections=strict'],
   },
 });

@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // a rejection we leave unhandled is fatal in every test process (issue #8)
+    execArgv: ['--unhandled-rejections=strict'],
     fileParallelism: false,
   },
 });

@@ -59,6 +59,8 @@ export class GrpcReporter implements Reporter {
   private readonly heartbeat: Heartbeat;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
+  /** Counts the batch on the wire as lost (once) when shutdown gives up on it. */
+  private abandonInFlight: (() => void) | undefined;
   private drainScheduled = false;
 
   constructor(
@@ -139,6 +141,8 @@ export class GrpcReporter implements Reporter {
         this.heartbeat.stop();
         await this.flush(timeoutMs);
         this.stopped = true;
+        // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
+        this.abandonInFlight?.();
         this.counters.dropped += this.queued();
         this.queue = [];
         this.head = 0;
@@ -282,11 +286,19 @@ export class GrpcReporter implements Reporter {
       }
     }
     if (objects.length === 0) return Promise.resolve();
+    let settled = false;
+    this.abandonInFlight = () => {
+      if (settled) return;
+      settled = true;
+      this.counters.lost += objects.length;
+    };
     return new Promise<void>((resolve) => {
       try {
         withoutTracing(() => {
           const collect = (clients.trace as unknown as { collect: CollectCall }).collect;
           const call = collect.call(clients.trace, this.metadata(), { deadline: Date.now() + this.config.reportTimeoutMs }, (error) => {
+            if (settled) return resolve();
+            settled = true;
             if (error) {
               this.counters.lost += objects.length;
               this.counters.failedBatches++;
@@ -305,6 +317,7 @@ export class GrpcReporter implements Reporter {
           call.end();
         });
       } catch (e) {
+        settled = true;
         this.counters.lost += objects.length;
         this.counters.failedBatches++;
         log('error', 'grpc.collect', `could not open the collect stream: ${(e as Error).message}`);

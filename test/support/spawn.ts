@@ -13,10 +13,12 @@ export interface Service {
  * Rejects with the process output when it exits first or does not say so within `timeoutMs`.
  */
 export function startService(file: string, env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
-  return startProcess(process.execPath, [file], env, timeoutMs);
+  // our code must never leave a rejection unhandled: make one fatal in every service a test starts
+  return startProcess(process.execPath, ['--unhandled-rejections=strict', file], env, timeoutMs);
 }
 
 /** Start any program (e.g. a Go binary) the same way: `listening on <port>` on stdout means ready. */
+// (the returned `child` is also how a test waits for a process that ends by itself)
 export function startProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
   const file = [command, ...args].join(' ');
   const child = spawn(command, args, {
