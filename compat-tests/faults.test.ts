@@ -4,7 +4,7 @@
  * against a collector slower than the app. The app (compat-tests/fixtures/load-app.js) runs with
  * --unhandled-rejections=strict and must end by itself after shutdown().
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';

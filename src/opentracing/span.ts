@@ -1,3 +1,4 @@
+import { safeString } from '../segment/values';
 import type * as OT from 'opentracing';
 import type { RecordedSpan } from '../segment/span';
 import { SpanBase } from './opentracing-api';
@@ -68,7 +69,9 @@ export class SkyWalkingSpan extends SpanBase {
   override setBaggageItem(key: string, value: string): this {
     if (typeof key === 'string' && key !== '') {
       if (value === undefined || value === null || value === '') this.spanContext.baggage.delete(key);
-      else this.spanContext.baggage.set(key, String(value));
+      // baggage travels in headers: only text; anything else is stringified safely and bounded
+      // (the correlation limits then decide what is propagated)
+      else this.spanContext.baggage.set(key, typeof value === 'string' ? value : safeString(value, 1024));
     }
     return this;
   }
