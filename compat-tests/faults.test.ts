@@ -12,6 +12,8 @@ import { request, startProcess, startService, type Service } from '../test/suppo
 
 const ROOT = resolve(__dirname, '..');
 const APP = resolve(__dirname, 'fixtures/load-app.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { freePort } = require('./support/process.js') as { freePort(): Promise<number> };
 
 interface Result {
   generated: number;
@@ -56,13 +58,6 @@ function collectorProcess(port: number): Promise<Service> {
   return startProcess(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'], {});
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 it('collector killed mid-stream and restarted: no crash, delivery resumes, every segment accounted for', async () => {
   const port = await freePort();

@@ -16,6 +16,23 @@ const ROOT = join(__dirname, '..', '..');
 const PEERS = ['10.0.0.1:5432', '10.0.0.2:8080', '10.0.0.3:6379'];
 const SPANS_PER_TRACE = 5;
 
+/** The trace shape through the OpenTracing API: the same calls for our tracer and jaeger-client. */
+function openTracingTrace(tracer, Tags, i) {
+  const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
+  root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
+  root.log({ event: 'accepted', id: i });
+  tracer.startSpan('orders.lookup', { childOf: root }).finish();
+  for (let k = 0; k < 3; k++) {
+    const [host, port] = PEERS[k].split(':');
+    const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
+    c.setTag(Tags.HTTP_METHOD, 'GET');
+    c.setTag(Tags.HTTP_STATUS_CODE, 200);
+    c.finish();
+  }
+  root.setTag(Tags.HTTP_STATUS_CODE, 200);
+  root.finish();
+}
+
 function oursOt(options) {
   const opentracing = require('opentracing');
   const { SkyWalkingTracer } = require(ROOT);
@@ -28,22 +45,7 @@ function oursOt(options) {
   });
   const { Tags } = opentracing;
   return {
-    trace(i) {
-      const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
-      root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
-      root.log({ event: 'accepted', id: i });
-      const local = tracer.startSpan('orders.lookup', { childOf: root });
-      local.finish();
-      for (let k = 0; k < 3; k++) {
-        const [host, port] = PEERS[k].split(':');
-        const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
-        c.setTag(Tags.HTTP_METHOD, 'GET');
-        c.setTag(Tags.HTTP_STATUS_CODE, 200);
-        c.finish();
-      }
-      root.setTag(Tags.HTTP_STATUS_CODE, 200);
-      root.finish();
-    },
+    trace: (i) => openTracingTrace(tracer, Tags, i),
     flush: () => tracer.flush(),
     shutdown: () => tracer.shutdown(),
     stats: () => tracer.stats(),
@@ -98,21 +100,7 @@ function jaeger() {
   const tracer = new Tracer('bench', new NoopReporter(), new ConstSampler(true));
   const { Tags } = opentracing;
   return {
-    trace(i) {
-      const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
-      root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
-      root.log({ event: 'accepted', id: i });
-      tracer.startSpan('orders.lookup', { childOf: root }).finish();
-      for (let k = 0; k < 3; k++) {
-        const [host, port] = PEERS[k].split(':');
-        const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
-        c.setTag(Tags.HTTP_METHOD, 'GET');
-        c.setTag(Tags.HTTP_STATUS_CODE, 200);
-        c.finish();
-      }
-      root.setTag(Tags.HTTP_STATUS_CODE, 200);
-      root.finish();
-    },
+    trace: (i) => openTracingTrace(tracer, Tags, i),
     flush: async () => undefined,
     shutdown: () => new Promise((r) => tracer.close(r)),
   };
