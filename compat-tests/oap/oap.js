@@ -49,7 +49,10 @@ function ensureOapLibs(log = () => undefined) {
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (mvn.status !== 0) {
-    throw new Error(`Maven could not resolve the OAP (exit ${mvn.status}):\n${(mvn.stdout + mvn.stderr).slice(-4000)}`);
+    throw new Error(
+      `Maven could not resolve the OAP (exit ${mvn.status}). It needs Maven Central (https://repo.maven.apache.org), directly or through ` +
+        `a mirror in ~/.m2/settings.xml; run \`mvn -f ${pom} dependency:copy-dependencies\` to see the full error.\n${(mvn.stdout + mvn.stderr).slice(-4000)}`,
+    );
   }
   const jars = readdirSync(join(dir, 'libs')).filter((f) => f.endsWith('.jar'));
   if (!jars.some((f) => f.startsWith('server-starter-'))) throw new Error(`Maven finished but server-starter is not in ${dir}/libs`);

@@ -33,18 +33,22 @@ export async function startGrpcServer(
   const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } = loadServices();
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 
+  /** A client stream: refused (drained) without the token, else each message to `onData`. */
+  function receive<T>(call: grpcTypes.ServerReadableStream<T, unknown>, callback: Callback, onData: (message: T) => void): void {
+    const denied = refused(grpc, call.metadata, token);
+    call.on('error', () => undefined);
+    if (denied) {
+      call.on('data', () => undefined);
+      callback(denied);
+      return;
+    }
+    call.on('data', onData);
+    call.on('end', () => callback(null, EMPTY_COMMANDS));
+  }
+
   server.addService(TraceSegmentReportService.service, {
     collect(call: grpcTypes.ServerReadableStream<SegmentObject, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) {
-        call.on('data', () => undefined);
-        call.on('error', () => undefined);
-        callback(denied);
-        return;
-      }
-      call.on('data', (seg: SegmentObject) => store.add(seg));
-      call.on('error', () => undefined);
-      call.on('end', () => callback(null, EMPTY_COMMANDS));
+      receive(call, callback, (seg) => store.add(seg));
     },
     collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
@@ -70,21 +74,13 @@ export async function startGrpcServer(
   server.addService(ConfigurationDiscoveryService.service, {
     fetchConfigurations(call: grpcTypes.ServerUnaryCall<unknown, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
-      callback(denied, denied ? undefined : { commands: [] });
+      if (denied) return callback(denied);
+      callback(null, EMPTY_COMMANDS);
     },
   });
   server.addService(LogReportService.service, {
     collect(call: grpcTypes.ServerReadableStream<unknown, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) {
-        call.on('data', () => undefined);
-        call.on('error', () => undefined);
-        callback(denied);
-        return;
-      }
-      call.on('data', (log: unknown) => store.addLog(log));
-      call.on('error', () => undefined);
-      call.on('end', () => callback(null, EMPTY_COMMANDS));
+      receive(call, callback, (log) => store.addLog(log));
     },
   });
 

@@ -1,6 +1,5 @@
 import type { Context } from '@opentelemetry/api';
 import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
-import { hexSpanIdOf, hexTraceIdOf } from '../ids';
 import { SpanType } from '../model';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
@@ -110,8 +109,8 @@ export class SkyWalkingSpanProcessor {
         remote &&
         parentSc?.isRemote &&
         parentSc.traceId === own.traceId &&
-        parentSc.traceId === hexTraceIdOf(remote.sw8.traceId) &&
-        parentSc.spanId === hexSpanIdOf(remote.sw8.segmentId, remote.sw8.spanId)
+        parentSc.traceId === remote.otelTraceId &&
+        parentSc.spanId === remote.otelSpanId
       ) {
         recorded = recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis });
         const sent = remote.ext?.sendingTimestamp;

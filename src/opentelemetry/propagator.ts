@@ -150,7 +150,7 @@ export class SkyWalkingPropagator {
       const spanId = hexSpanIdOf(sw8.segmentId, sw8.spanId);
       rememberOriginalTraceId(traceId, sw8.traceId);
       const ext = decodeSw8x(get(this.headers.extension));
-      const remote = { sw8, ext };
+      const remote = { sw8, ext, otelTraceId: traceId, otelSpanId: spanId };
       rememberRemote(spanId, remote);
       let ctx = api.trace.setSpanContext(context, { traceId, spanId, traceFlags: 1, isRemote: true });
       ctx = ctx.setValue(REMOTE_SW8_KEY, remote);

@@ -41,6 +41,9 @@ export const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_ME
 export interface RemoteParent {
   sw8: Sw8Context;
   ext: Sw8Extension | undefined;
+  /** The OTel ids the propagator gave this parent (hashed once, at extract). */
+  otelTraceId: string;
+  otelSpanId: string;
 }
 
 export interface LegacyParent {

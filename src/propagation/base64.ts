@@ -1,12 +1,12 @@
 /**
  * Standard base64 (RFC 4648, with padding) for header fields, strict on decode: only the
  * standard alphabet, length a multiple of 4, padding only at the end. Values that recur in every
- * header (service, instance, endpoint, address) are cached in small bounded maps.
+ * header (service, instance, endpoint, address) are cached on encode here, and on decode by the
+ * sw8 codec (which keeps the four decoded together).
  */
 
 const MAX_CACHE = 512;
 const encodeCache = new Map<string, string>();
-const decodeCache = new Map<string, string>();
 
 const ASCII = /^[\x00-\x7f]*$/;
 /**
@@ -51,16 +51,4 @@ export function decode64(value: string): string | undefined {
     if (bytes.charCodeAt(i) > 127) return Buffer.from(value, 'base64').toString('utf8');
   }
   return bytes;
-}
-
-/** Like `decode64`, cached: for values that repeat across requests. */
-export function decode64Cached(value: string): string | undefined {
-  const hit = decodeCache.get(value);
-  if (hit !== undefined) return hit;
-  const out = decode64(value);
-  if (out !== undefined && value.length <= 344) {
-    if (decodeCache.size >= MAX_CACHE) decodeCache.clear();
-    decodeCache.set(value, out);
-  }
-  return out;
 }

@@ -1,4 +1,4 @@
-import { decode64, decode64Cached, encode64, encode64Cached } from './base64';
+import { decode64, encode64, encode64Cached } from './base64';
 import { MAX_HEADER_LENGTH } from './headers';
 
 /** The eight fields of an `sw8` header: the parent of a cross-process call. */
@@ -123,10 +123,10 @@ function parentOf(value: string, from: number, sv: string, si: string, ep: strin
     lastParent = hit;
     return hit;
   }
-  const service = decode64Cached(sv);
-  const instance = decode64Cached(si);
-  const endpoint = decode64Cached(ep);
-  const address = decode64Cached(ad);
+  const service = decode64(sv);
+  const instance = decode64(si);
+  const endpoint = decode64(ep);
+  const address = decode64(ad);
   if (!service || !instance || !endpoint || !address) return undefined;
   const parent = { service, instance, endpoint, address };
   if (tail.length <= 1024) {
