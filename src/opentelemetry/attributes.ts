@@ -20,12 +20,23 @@ export function spanTypeOfOtelKind(kind: number): SpanType {
   return SpanType.Local;
 }
 
-function first(attrs: Attributes, ...keys: string[]): AttributeValue {
-  for (const k of keys) {
-    const v = attrs[k];
-    if (v !== undefined && v !== null && v !== '') return v;
-  }
-  return undefined;
+function present(v: AttributeValue): boolean {
+  return v !== undefined && v !== null && v !== '';
+}
+
+/** The first of up to four attributes that is set (fixed arity: this runs a dozen times per span). */
+function first(attrs: Attributes, k1: string, k2?: string, k3?: string, k4?: string): AttributeValue {
+  let v = attrs[k1];
+  if (present(v)) return v;
+  if (k2 === undefined) return undefined;
+  v = attrs[k2];
+  if (present(v)) return v;
+  if (k3 === undefined) return undefined;
+  v = attrs[k3];
+  if (present(v)) return v;
+  if (k4 === undefined) return undefined;
+  v = attrs[k4];
+  return present(v) ? v : undefined;
 }
 
 function str(v: AttributeValue): string | undefined {
@@ -148,7 +159,7 @@ const CONSUMED = new Set([
 ]);
 
 /**
- * Fill a recorded span from a finished OTel span (runs when the segment is converted). A peer
+ * Fill a recorded span from a finished OTel span (runs when the segment closes and is encoded). A peer
  * already set (fixed at inject time) and the type are kept.
  */
 export function applyOtelSpan(recorded: RecordedSpan, span: ReadableSpanLike, namer?: EndpointNamer): void {

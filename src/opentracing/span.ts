@@ -12,7 +12,7 @@ function finalizeSpan(span: RecordedSpan): void {
 
 /**
  * An OpenTracing Span recording into a SkyWalking segment. Tags are kept raw and mapped when the
- * segment is converted; `span.kind` is applied at once (it decides the parent-endpoint rule).
+ * segment closes; `span.kind` is applied at once (it decides the parent-endpoint rule).
  * Nothing here throws; calls after finish are ignored.
  */
 export class SkyWalkingSpan extends SpanBase {

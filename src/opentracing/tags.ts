@@ -56,9 +56,9 @@ export function fallbackPeerOf(tags: readonly RawTag[]): string {
 const CONSUMED = new Set(['span.kind', 'component', 'error', 'http.url', 'message_bus.destination']);
 
 /**
- * Map a finished OpenTracing span's raw tags onto its SkyWalking fields (runs when the segment
- * is converted, off the request path). Explicit settings made earlier (type from span.kind, a
- * peer fixed by inject) are kept.
+ * Map a finished OpenTracing span's raw tags onto its SkyWalking fields (runs once, when the
+ * segment closes and is encoded, not at every setTag). Explicit settings made earlier (type from
+ * span.kind, a peer fixed by inject) are kept.
  */
 export function applyOpenTracingTags(span: RecordedSpan, tags: readonly RawTag[]): void {
   let http = false;

@@ -1,7 +1,7 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
-import type { SegmentObject } from '../model';
+import { encodeSegmentObject } from '../protocol/segment-encoder';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, credentialsOf, metadataOf, readTlsFiles } from './channel';
@@ -15,11 +15,12 @@ interface Clients {
   management: grpcTypes.Client;
 }
 
-type CollectCall = (
-  metadata: grpcTypes.Metadata,
-  options: grpcTypes.CallOptions,
-  callback: (error: grpcTypes.ServiceError | null) => void,
-) => grpcTypes.ClientWritableStream<SegmentObject>;
+const COLLECT_PATH = '/skywalking.v3.TraceSegmentReportService/collect';
+/** The segments are queued as protobuf bytes already: the stream writes them as they are. */
+const asIs = (bytes: Buffer): Buffer => bytes;
+/** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
+const NO_COMMANDS = Object.freeze({});
+const ignoreAnswer = (): object => NO_COMMANDS;
 
 export interface GrpcReporterOptions {
   /** Who we are, read at every heartbeat (default: the configured service and instance). */
@@ -40,14 +41,15 @@ const sleep = (ms: number): Promise<void> =>
  * Reports closed segments to the SkyWalking OAP over gRPC (`TraceSegmentReportService/collect`,
  * a client stream per batch) and keeps the instance alive (`ManagementService`).
  *
- * Segments are queued (bounded, oldest dropped) and converted to their wire form only when sent.
+ * Each segment is encoded to protobuf bytes when it closes and only the bytes are queued (bounded,
+ * oldest dropped), so spans and their front-end objects die young and a backlog costs little.
  * A stream opens only when the channel is READY, so a collector that is down keeps the queue until
  * it comes back; failures move to the next backend and back off (1 s to 30 s). Nothing here throws
  * or rejects into the caller, and no timer keeps the process alive.
  */
 export class GrpcReporter implements Reporter {
   private readonly counters: ReporterStats = emptyStats();
-  private queue: SegmentSource[] = [];
+  private queue: Buffer[] = [];
   private head = 0;
   private inFlight: Promise<void> | undefined;
   private readonly ring: AddressRing;
@@ -104,7 +106,15 @@ export class GrpcReporter implements Reporter {
       this.counters.dropped++;
       return;
     }
-    this.queue.push(segment);
+    let bytes: Buffer;
+    try {
+      bytes = segment.encode ? segment.encode() : encodeSegmentObject(segment.toSegmentObject());
+    } catch (e) {
+      this.counters.lost++;
+      log('error', 'grpc.encode', `a segment could not be encoded and was dropped: ${(e as Error).message}`);
+      return;
+    }
+    this.queue.push(bytes);
     if (this.queued() > this.config.maxBufferSize) {
       this.head++;
       this.counters.dropped++;
@@ -160,7 +170,7 @@ export class GrpcReporter implements Reporter {
     return this.queue.length - this.head;
   }
 
-  private take(n: number): SegmentSource[] {
+  private take(n: number): Buffer[] {
     const batch = this.queue.slice(this.head, this.head + n);
     this.head += batch.length;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -275,16 +285,7 @@ export class GrpcReporter implements Reporter {
     await this.send(clients, this.take(this.config.batchSize));
   }
 
-  private send(clients: Clients, batch: SegmentSource[]): Promise<void> {
-    const objects: SegmentObject[] = [];
-    for (const s of batch) {
-      try {
-        objects.push(s.toSegmentObject());
-      } catch (e) {
-        this.counters.lost++;
-        log('error', 'grpc.encode', `a segment could not be converted and was dropped: ${(e as Error).message}`);
-      }
-    }
+  private send(clients: Clients, objects: Buffer[]): Promise<void> {
     if (objects.length === 0) return Promise.resolve();
     let settled = false;
     this.abandonInFlight = () => {
@@ -295,8 +296,8 @@ export class GrpcReporter implements Reporter {
     return new Promise<void>((resolve) => {
       try {
         withoutTracing(() => {
-          const collect = (clients.trace as unknown as { collect: CollectCall }).collect;
-          const call = collect.call(clients.trace, this.metadata(), { deadline: Date.now() + this.config.reportTimeoutMs }, (error) => {
+          const options = { deadline: Date.now() + this.config.reportTimeoutMs };
+          const call = clients.trace.makeClientStreamRequest(COLLECT_PATH, asIs, ignoreAnswer, this.metadata(), options, (error) => {
             if (settled) return resolve();
             settled = true;
             if (error) {

@@ -1,8 +1,10 @@
 import type { SegmentObject } from '../model';
 
-/** Anything that can produce its wire form when the reporter gets to it (off the request path). */
+/** A closed segment as a reporter receives it: its wire form as objects, and optionally as bytes. */
 export interface SegmentSource {
   toSegmentObject(): SegmentObject;
+  /** The protobuf bytes of `toSegmentObject()`, when the source can write them itself (our `Segment`). */
+  encode?(): Buffer;
 }
 
 /** What a reporter has done so far. */

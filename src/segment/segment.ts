@@ -1,6 +1,7 @@
 import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
+import { encodeSegment } from '../protocol/segment-encoder';
 import { RecordedSpan } from './span';
 
 /** Per-span bounds, taken from the resolved configuration. */
@@ -28,7 +29,7 @@ export interface RecorderCounters {
 /**
  * The spans of one trace in one process, opened by a local root. Span ids are ints in start order
  * (root 0, parent -1). The segment closes when its last open span finishes, and is then handed
- * to the recorder's close callback (the reporter); it is converted to a `SegmentObject` later.
+ * to the recorder's close callback (the reporter), which encodes it at once (`encode`).
  */
 export class Segment {
   readonly segmentId: string = newId();
@@ -111,10 +112,8 @@ export class Segment {
     this.onClose(this);
   }
 
-  /** The wire form. Runs each span's `finalize` (front-end mapping) first; cached. */
-  toSegmentObject(): SegmentObject {
-    if (this.converted) return this.converted;
-    const spans: SpanObject[] = [];
+  /** Run each finished span's front-end mapping (`finalize`) once, then let go of its source. */
+  private finalizeSpans(): void {
     for (const span of this.finishedSpans) {
       if (span.finalize) {
         try {
@@ -125,6 +124,21 @@ export class Segment {
         span.finalize = undefined;
         span.source = undefined;
       }
+    }
+  }
+
+  /** The protobuf bytes of the closed segment (what the gRPC reporter queues). */
+  encode(): Buffer {
+    this.finalizeSpans();
+    return encodeSegment(this);
+  }
+
+  /** The wire form as plain objects (console and memory reporters). Runs `finalize` first; cached. */
+  toSegmentObject(): SegmentObject {
+    if (this.converted) return this.converted;
+    this.finalizeSpans();
+    const spans: SpanObject[] = [];
+    for (const span of this.finishedSpans) {
       let tags = span.tags ?? [];
       if (span.forced) tags = [...tags, { key: FORCED_FINISH_TAG, value: 'true' }];
       spans.push({

@@ -23,7 +23,7 @@ export class RecordedSpan {
   finished = false;
   /** Closed by the segment timeout rather than by `finish()`. */
   forced = false;
-  /** Front-end data mapped lazily when the segment is converted (off the request path). */
+  /** Front-end data (raw tags, the SDK span), mapped once when the segment closes and is encoded. */
   source: unknown;
   /** Fills fields from `source`; called once, when the segment is converted for sending. */
   finalize: ((span: RecordedSpan) => void) | undefined;

@@ -1,0 +1,162 @@
+/**
+ * A small protobuf (proto3) writer for the messages we send most. Messages are written one after
+ * another into a shared chunk and handed out as views of it (no copy); a message that outgrows the
+ * chunk moves to a new one. A chunk is freed when no message in it is referenced any more.
+ * Defaults (0, '', false, empty repeated) are left out, as protobuf.js and the Java runtime do,
+ * so the bytes are the canonical encoding.
+ */
+
+const MAX_SHORT_STRING = 64;
+const TWO_32 = 4294967296;
+
+export class ProtoWriter {
+  private buf: Buffer;
+  /** Where the current message starts in `buf`. */
+  private start = 0;
+  pos = 0;
+
+  constructor(private readonly chunkSize = 256 * 1024) {
+    this.buf = Buffer.allocUnsafe(chunkSize);
+  }
+
+  /** Start a new message (after the last one handed out; an unfinished one is discarded). */
+  reset(): void {
+    this.pos = this.start;
+  }
+
+  /** The bytes of the message written since `reset`, as a view that stays valid. */
+  finish(): Buffer {
+    const out = this.buf.subarray(this.start, this.pos);
+    this.start = this.pos;
+    return out;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    // a fresh chunk for the rest of this message (and the next ones); the message so far moves with it
+    const used = this.pos - this.start;
+    let size = this.chunkSize;
+    while (size < (used + n) * 2) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, this.start, this.pos);
+    this.buf = next;
+    this.start = 0;
+    this.pos = used;
+  }
+
+  /** An unsigned varint of at most 32 bits. */
+  private uint32(value: number): void {
+    const buf = this.buf;
+    let v = value >>> 0;
+    while (v > 127) {
+      buf[this.pos++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    buf[this.pos++] = v;
+  }
+
+  /** A varint of a 64-bit integer given as a JS number (two's complement when negative). */
+  private int64(value: number): void {
+    if (value >= 0 && value < TWO_32) {
+      this.uint32(value);
+      return;
+    }
+    let v = Math.trunc(value);
+    if (!Number.isFinite(v)) v = 0;
+    const negative = v < 0;
+    if (negative) v = -v;
+    let lo = v % TWO_32 >>> 0;
+    let hi = Math.floor(v / TWO_32) >>> 0;
+    if (negative) {
+      lo = ~lo >>> 0;
+      hi = ~hi >>> 0;
+      if (++lo > 0xffffffff) {
+        lo = 0;
+        hi = (hi + 1) >>> 0;
+      }
+    }
+    const buf = this.buf;
+    while (hi > 0 || lo > 127) {
+      buf[this.pos++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    buf[this.pos++] = lo;
+  }
+
+  /** int32 / enum field: negative values take ten bytes, as the proto3 rules say. */
+  int32Field(field: number, value: number): void {
+    if (value === 0) return;
+    this.ensure(16);
+    this.buf[this.pos++] = field << 3;
+    if (value > 0) this.uint32(value);
+    else this.int64(value);
+  }
+
+  int64Field(field: number, value: number): void {
+    if (value === 0) return;
+    this.ensure(16);
+    this.buf[this.pos++] = field << 3;
+    this.int64(value);
+  }
+
+  boolField(field: number, value: boolean): void {
+    if (!value) return;
+    this.ensure(2);
+    this.buf[this.pos++] = field << 3;
+    this.buf[this.pos++] = 1;
+  }
+
+  /** A string field (UTF-8); left out when empty. Field numbers below 16 only (one tag byte). */
+  stringField(field: number, value: string): void {
+    const n = value.length;
+    if (n === 0) return;
+    this.ensure(n * 3 + 6);
+    const buf = this.buf;
+    buf[this.pos++] = (field << 3) | 2;
+    if (n <= MAX_SHORT_STRING) {
+      // short strings are nearly always ASCII: copy the char codes, no native call
+      let p = this.pos + 1;
+      let k = 0;
+      for (; k < n; k++) {
+        const c = value.charCodeAt(k);
+        if (c > 127) break;
+        buf[p++] = c;
+      }
+      if (k === n) {
+        buf[this.pos] = n;
+        this.pos = p;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.uint32(bytes);
+    this.pos += buf.write(value, this.pos, bytes, 'utf8');
+  }
+
+  /** Open a length-delimited sub-message; returns the mark (relative to the message) to pass to `close`. */
+  open(field: number): number {
+    this.ensure(2);
+    this.buf[this.pos++] = (field << 3) | 2;
+    // one byte for the length; `close` moves the body when it needs more
+    return this.pos++ - this.start;
+  }
+
+  close(relativeMark: number): void {
+    const mark = this.start + relativeMark;
+    const length = this.pos - mark - 1;
+    if (length < 128) {
+      this.buf[mark] = length;
+      return;
+    }
+    let extra = 1;
+    while (length >= 2 ** (7 * (extra + 1))) extra++;
+    this.ensure(extra);
+    const at = this.start + relativeMark; // the chunk may have changed
+    this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
+    const end = this.pos + extra;
+    this.pos = at;
+    this.uint32(length);
+    this.pos = end;
+  }
+}
