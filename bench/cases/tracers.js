@@ -61,7 +61,13 @@ function otel(impl, options) {
   if (impl === 'otel-bsp-noop') processors.push(new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined }));
   if (impl === 'otel-ours') {
     const { SkyWalkingSpanProcessor } = require(ROOT);
-    ours = new SkyWalkingSpanProcessor({ serviceName: 'bench', serviceInstance: 'bench-1', reporter: options.collector ? 'grpc' : 'none', collectorAddress: options.collector || undefined });
+    ours = new SkyWalkingSpanProcessor({
+      serviceName: 'bench',
+      serviceInstance: 'bench-1',
+      reporter: options.collector ? 'grpc' : 'none',
+      collectorAddress: options.collector || undefined,
+      ...(options.maxQueueSize ? { maxBufferSize: Math.ceil(options.maxQueueSize / SPANS_PER_TRACE) } : {}),
+    });
     processors.push(ours);
   }
   if (impl === 'otel-otlp') {
