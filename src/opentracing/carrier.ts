@@ -11,21 +11,26 @@ const MAX_BINARY_BYTES = 16 * 1024;
 export function textGetter(carrier: unknown): (name: string) => string | undefined {
   if (carrier === null || typeof carrier !== 'object') return () => undefined;
   const obj = carrier as Record<string, unknown>;
+  // names with capitals, lowercased (first one wins); built on the first miss. Node's own headers
+  // objects are all lowercase, so it usually stays empty and costs one scan of the names
   let lowered: Map<string, unknown> | undefined;
+  let scanned = false;
   return (name: string) => {
     try {
       let v = obj[name];
       if (v === undefined) {
-        if (!lowered) {
-          lowered = new Map();
+        if (!scanned) {
+          scanned = true;
           let n = 0;
           for (const k of Object.keys(obj)) {
             if (++n > MAX_SCAN_KEYS) break;
             const lk = k.toLowerCase();
+            if (lk === k) continue;
+            lowered ??= new Map();
             if (!lowered.has(lk)) lowered.set(lk, obj[k]);
           }
         }
-        v = lowered.get(name);
+        v = lowered?.get(name);
       }
       if (Array.isArray(v)) v = v[0];
       return typeof v === 'string' ? v : undefined;

@@ -5,7 +5,7 @@ import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
 import { extractLegacy, injectLegacy } from '../propagation/legacy';
-import { decodeSw8, encodeSw8 } from '../propagation/sw8';
+import { type Sw8Context, decodeSw8, encodeSw8 } from '../propagation/sw8';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
 import { binaryGetter, encodeBinaryHeaders, textGetter, textKeys, textSetter } from './carrier';
@@ -30,6 +30,15 @@ interface ParentChoice {
   followsFrom: boolean;
 }
 
+/** `span.kind=producer` among the raw tags (then sw8-x carries the sending time). */
+function isProducer(raw: readonly RawTag[]): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const tag = raw[i]!;
+    if (tag[0] === 'span.kind' && tag[1] === 'producer') return true;
+  }
+  return false;
+}
+
 function contextOf(value: unknown): SkyWalkingSpanContext | undefined {
   if (value instanceof SkyWalkingSpanContext) return value;
   if (value instanceof SkyWalkingSpan) return value.context() as SkyWalkingSpanContext;
@@ -45,12 +54,15 @@ export class SkyWalkingTracer extends TracerBase {
   readonly bridge: Bridge;
   private readonly headers: HeaderNames;
   private readonly maxRawTags: number;
+  private readonly correlationLimits: { maxElements: number; maxValueLength: number };
 
   constructor(options: SkyWalkingTracerOptions = {}) {
     super();
     this.bridge = new Bridge(options);
     this.headers = headerNames(this.bridge.config.namespace);
     this.maxRawTags = Math.max(this.bridge.config.tagsPerSpan * 2, 16);
+    const config = this.bridge.config;
+    this.correlationLimits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
   }
 
   /** Deliver what is queued; resolves within the report timeout, never rejects. */
@@ -152,47 +164,38 @@ export class SkyWalkingTracer extends TracerBase {
 
   private writeHeaders(ctx: SkyWalkingSpanContext, set: (name: string, value: string) => void): void {
     const config = this.bridge.config;
-    const limits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
-    let traceId = '';
-    // the legacy span id is a hash of segment id and span id: computed only when legacy headers are written
-    let legacySpanId = (): string => '';
-    let skip = ctx.skipAnalysis;
+    let parent: Sw8Context | undefined;
     if (ctx.span) {
       const recorded = ctx.span;
       const raw = (recorded.source as RawTag[] | undefined) ?? [];
       if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOf(raw);
-      const sw8 = this.bridge.recorder.carrierFor(recorded, fallbackPeerOf(raw));
-      const value = encodeSw8(sw8);
+      parent = this.bridge.recorder.carrierFor(recorded, recorded.peer === '' || recorded.dropped ? fallbackPeerOf(raw) : undefined);
+      const value = encodeSw8(parent);
       if (value !== undefined) set(this.headers.sw8, value);
-      traceId = sw8.traceId;
-      legacySpanId = () => hexSpanIdOf(sw8.segmentId, sw8.spanId);
-      skip = recorded.segment.skipAnalysis;
-      const producer = raw.some(([k, v]) => k === 'span.kind' && v === 'producer');
+      const skip = recorded.segment.skipAnalysis;
+      const producer = isProducer(raw);
       if (skip || producer) set(this.headers.extension, encodeSw8x({ skipAnalysis: skip, sendingTimestamp: producer ? Date.now() : undefined }));
     } else if (ctx.remote) {
-      const value = encodeSw8(ctx.remote);
+      parent = ctx.remote;
+      const value = encodeSw8(parent);
       if (value !== undefined) set(this.headers.sw8, value);
-      const remote = ctx.remote;
-      traceId = remote.traceId;
-      legacySpanId = () => hexSpanIdOf(remote.segmentId, remote.spanId);
-      if (skip) set(this.headers.extension, encodeSw8x({ skipAnalysis: true }));
-    } else if (ctx.legacy) {
-      const legacy = ctx.legacy;
-      traceId = legacy.traceId;
-      legacySpanId = () => legacy.spanId;
+      if (ctx.skipAnalysis) set(this.headers.extension, encodeSw8x({ skipAnalysis: true }));
     }
     if (ctx.baggage.size > 0) {
-      const corr = encodeCorrelation(ctx.baggage, limits);
+      const corr = encodeCorrelation(ctx.baggage, this.correlationLimits);
       if (corr !== undefined) set(this.headers.correlation, corr);
     }
-    if (config.legacyInject.length > 0 && traceId !== '') {
-      injectLegacy(config.legacyInject, { traceId, spanId: legacySpanId(), sampled: true, baggage: ctx.baggage }, set);
+    if (config.legacyInject.length > 0) {
+      // the legacy span id is a hash of segment id and span id: computed only here
+      const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? '');
+      const spanId = parent ? hexSpanIdOf(parent.segmentId, parent.spanId) : (ctx.legacy?.spanId ?? '');
+      if (traceId !== '') injectLegacy(config.legacyInject, { traceId, spanId, sampled: true, baggage: ctx.baggage }, set);
     }
   }
 
   private readHeaders(get: (name: string) => string | undefined, names: () => Iterable<string>): SkyWalkingSpanContext | null {
     const config = this.bridge.config;
-    const limits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
+    const limits = this.correlationLimits;
     const sw8 = decodeSw8(get(this.headers.sw8));
     if (sw8) {
       const baggage = decodeCorrelation(get(this.headers.correlation), limits);

@@ -42,62 +42,90 @@ export function isValidSw8(ctx: Sw8Context): boolean {
  */
 export function encodeSw8(ctx: Sw8Context): string | undefined {
   if (!isValidSw8(ctx)) return undefined;
-  const value =
-    `${ctx.sample}-${encode64(ctx.traceId)}-${encode64(ctx.segmentId)}-${ctx.spanId}-` +
-    `${encode64Cached(ctx.service)}-${encode64Cached(ctx.instance)}-${encode64Cached(ctx.endpoint)}-${encode64Cached(ctx.address)}`;
+  const value = `${ctx.sample}-${encode64(ctx.traceId)}-${encode64(ctx.segmentId)}-${ctx.spanId}-${encodedTail(ctx)}`;
   return value.length <= MAX_HEADER_LENGTH ? value : undefined;
+}
+
+/** The last four fields encoded, as one flat string: they repeat for every call to the same peer. */
+interface Tail {
+  service: string;
+  instance: string;
+  text: string;
+}
+const MAX_TAILS = 512;
+const tails = new Map<string, Map<string, Tail>>();
+let tailCount = 0;
+
+function encodedTail(ctx: Sw8Context): string {
+  let byEndpoint = tails.get(ctx.address);
+  let tail = byEndpoint?.get(ctx.endpoint);
+  if (tail !== undefined && tail.service === ctx.service && tail.instance === ctx.instance) return tail.text;
+  // joined rather than concatenated: a flat string, which the reader scans faster than a rope
+  const text = [encode64Cached(ctx.service), encode64Cached(ctx.instance), encode64(ctx.endpoint), encode64(ctx.address)].join('-');
+  if (text.length > 1024) return text;
+  if (tailCount >= MAX_TAILS) {
+    tails.clear();
+    tailCount = 0;
+    byEndpoint = undefined;
+  }
+  if (!byEndpoint) {
+    byEndpoint = new Map();
+    tails.set(ctx.address, byEndpoint);
+  }
+  if (!tail) tailCount++;
+  tail = { service: ctx.service, instance: ctx.instance, text };
+  byEndpoint.set(ctx.endpoint, tail);
+  return text;
 }
 
 /**
  * Decode an `sw8` value. Anything invalid gives `undefined`, never a throw: not a string, over
  * 2 KiB, not exactly 8 fields, a sample other than 0/1, a field that is not strict padded base64,
  * an empty string field, or a span id that is not an integer in 0..2^31-1.
+ *
+ * This runs for every incoming request, so it reads the header in place: no split, the span id
+ * from its digits, and the four parent fields (which repeat from request to request) from a cache.
  */
 export function decodeSw8(value: unknown): Sw8Context | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_HEADER_LENGTH) return undefined;
-  // eight fields between seven dashes (base64 has no '-'); scanned rather than split: this runs
-  // for every incoming request
-  const d1 = value.indexOf('-');
-  const d2 = value.indexOf('-', d1 + 1);
+  if (typeof value !== 'string' || value.length > MAX_HEADER_LENGTH) return undefined;
+  // `<sample>-` with sample 0 or 1; base64 has no '-', so the dashes split the fields
+  const sample = value.charCodeAt(0);
+  if ((sample !== 48 && sample !== 49) || value.charCodeAt(1) !== 45) return undefined;
+  const d2 = value.indexOf('-', 2);
+  if (d2 < 0) return undefined;
   const d3 = value.indexOf('-', d2 + 1);
+  if (d3 < 0) return undefined;
   const d4 = value.indexOf('-', d3 + 1);
-  const d5 = value.indexOf('-', d4 + 1);
-  const d6 = value.indexOf('-', d5 + 1);
-  const d7 = value.indexOf('-', d6 + 1);
-  if (d1 < 0 || d2 < 0 || d3 < 0 || d4 < 0 || d5 < 0 || d6 < 0 || d7 < 0 || value.indexOf('-', d7 + 1) >= 0) return undefined;
-  const s = value.slice(0, d1);
-  const t = value.slice(d1 + 1, d2);
-  const g = value.slice(d2 + 1, d3);
-  const i = value.slice(d3 + 1, d4);
-  const sv = value.slice(d4 + 1, d5);
-  const si = value.slice(d5 + 1, d6);
-  const ep = value.slice(d6 + 1, d7);
-  const ad = value.slice(d7 + 1);
-  if (s !== '0' && s !== '1') return undefined;
-  const spanId = spanIdOf(i);
+  if (d4 < 0) return undefined;
+  const spanId = spanIdOf(value, d3 + 1, d4);
   if (spanId < 0) return undefined;
-  const traceId = decode64(t);
-  if (!traceId) return undefined;
-  const segmentId = decode64(g);
-  if (!segmentId) return undefined;
-  // service, instance, endpoint and address repeat from request to request: one cache lookup
-  // for the four together
-  const parent = parentOf(value, d4 + 1, sv, si, ep, ad);
+  const traceId = decodeField(value, 2, d2);
+  if (traceId === undefined) return undefined;
+  const segmentId = decodeField(value, d2 + 1, d3);
+  if (segmentId === undefined) return undefined;
+  const parent = parentOf(value, d4 + 1);
   if (!parent) return undefined;
-  return { sample: s === '1' ? 1 : 0, traceId, segmentId, spanId, service: parent.service, instance: parent.instance, endpoint: parent.endpoint, address: parent.address };
+  return { sample: sample === 49 ? 1 : 0, traceId, segmentId, spanId, service: parent.service, instance: parent.instance, endpoint: parent.endpoint, address: parent.address };
 }
 
-/** A decimal span id in 0..2^31-1 (at most 10 digits, no sign), or -1. */
-function spanIdOf(text: string): number {
-  const n = text.length;
+/** The decimal span id in `text[from, to)`: 1 to 10 digits, no sign, at most 2^31-1; else -1. */
+function spanIdOf(text: string, from: number, to: number): number {
+  const n = to - from;
   if (n === 0 || n > 10) return -1;
   let v = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = from; k < to; k++) {
     const c = text.charCodeAt(k) - 48;
     if (c < 0 || c > 9) return -1;
     v = v * 10 + c;
   }
   return v <= MAX_SPAN_ID ? v : -1;
+}
+
+/** The non-empty string base64-encoded in `text[from, to)`, or undefined. */
+function decodeField(text: string, from: number, to: number): string | undefined {
+  if (to - from < 4) return undefined;
+  const out = decode64(text.slice(from, to));
+  return out === '' ? undefined : out;
 }
 
 interface Parent {
@@ -113,27 +141,27 @@ let lastTail = '';
 let lastParent: Parent | undefined;
 
 /** The decoded parent fields, from the header's tail (`value` from `from`): memo, then map, then decode. */
-function parentOf(value: string, from: number, sv: string, si: string, ep: string, ad: string): Parent | undefined {
-  // the same caller again: compare in place, no substring, no hashing
+function parentOf(value: string, from: number): Parent | undefined {
+  // the same caller again: compare in place, no substring, no hashing (a cached tail is a valid one)
   if (lastParent !== undefined && value.length - from === lastTail.length && value.startsWith(lastTail, from)) return lastParent;
   const tail = value.slice(from);
-  const hit = parents.get(tail);
-  if (hit) {
-    lastTail = tail;
-    lastParent = hit;
-    return hit;
-  }
-  const service = decode64(sv);
-  const instance = decode64(si);
-  const endpoint = decode64(ep);
-  const address = decode64(ad);
-  if (!service || !instance || !endpoint || !address) return undefined;
-  const parent = { service, instance, endpoint, address };
-  if (tail.length <= 1024) {
+  let parent = parents.get(tail);
+  if (!parent) {
+    const d5 = value.indexOf('-', from);
+    const d6 = d5 < 0 ? -1 : value.indexOf('-', d5 + 1);
+    const d7 = d6 < 0 ? -1 : value.indexOf('-', d6 + 1);
+    if (d7 < 0 || value.indexOf('-', d7 + 1) >= 0) return undefined;
+    const service = decodeField(value, from, d5);
+    const instance = decodeField(value, d5 + 1, d6);
+    const endpoint = decodeField(value, d6 + 1, d7);
+    const address = decodeField(value, d7 + 1, value.length);
+    if (service === undefined || instance === undefined || endpoint === undefined || address === undefined) return undefined;
+    parent = { service, instance, endpoint, address };
+    if (tail.length > 1024) return parent;
     if (parents.size >= MAX_PARENTS) parents.clear();
     parents.set(tail, parent);
-    lastTail = tail;
-    lastParent = parent;
   }
+  lastTail = tail;
+  lastParent = parent;
   return parent;
 }

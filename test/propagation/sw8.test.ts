@@ -61,6 +61,31 @@ describe('sw8', () => {
     expect(decodeSw8(header)).toEqual(ctx);
   });
 
+  it('gives every caller its own header, whatever the encoder and decoder caches hold', () => {
+    const reference = (c: Sw8Context) =>
+      [String(c.sample), b64(c.traceId), b64(c.segmentId), String(c.spanId), b64(c.service), b64(c.instance), b64(c.endpoint), b64(c.address)].join('-');
+    const base: Sw8Context = { sample: 1, traceId: 't1', segmentId: 's1', spanId: 1, service: 'svc', instance: 'svc-1', endpoint: 'GET:/a', address: 'db:5432' };
+    const contexts: Sw8Context[] = [
+      base,
+      { ...base, service: 'other' }, // same peer and endpoint, another service
+      { ...base, instance: 'svc-2' },
+      { ...base, endpoint: 'GET:/b' },
+      { ...base, address: 'cache:6379' },
+      { ...base, traceId: 't2', segmentId: 's2', spanId: 7 },
+      // more peers than the caches hold (512 each), then the first ones again
+      ...Array.from({ length: 600 }, (_, i) => ({ ...base, address: `10.0.${i >> 8}.${i & 255}:80`, spanId: i })),
+      base,
+      { ...base, service: 'other' },
+    ];
+    for (const c of contexts) {
+      expect(encodeSw8(c)).toBe(reference(c));
+      expect(decodeSw8(reference(c))).toEqual(c);
+    }
+    // a remembered tail followed by the same tail with a ninth field
+    expect(decodeSw8(`${reference(base)}-${b64('x')}`)).toBeUndefined();
+    expect(decodeSw8(reference(base))).toEqual(base);
+  });
+
   const valid = ['1', b64('t'), b64('s'), '4', b64('svc'), b64('inst'), b64('/ep'), b64('host:80')];
   const withField = (i: number, v: string) => valid.map((f, j) => (j === i ? v : f)).join('-');
   const MALFORMED: Array<[string, unknown]> = [
