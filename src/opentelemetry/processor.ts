@@ -37,6 +37,8 @@ export class SkyWalkingSpanProcessor {
   private readonly serviceOption: unknown;
   private readonly namer: EndpointNamer | undefined;
   private identified = false;
+  /** Maps a finished span from its SDK span (`source`) when its segment closes; one function for all spans. */
+  private readonly finalizer = (r: RecordedSpan): void => applyOtelSpan(r, r.source as ReadableSpanLike, this.namer);
 
   constructor(options: SkyWalkingSpanProcessorOptions = {}) {
     this.api = requireOtelApi('SkyWalkingSpanProcessor');
@@ -56,12 +58,10 @@ export class SkyWalkingSpanProcessor {
 
   onEnd(span: ReadableSpanLike): void {
     try {
-      const entry = registered(span);
-      if (!entry || entry.bridge !== this.bridge) return;
-      const recorded = entry.recorded;
-      const namer = this.namer;
+      const recorded = registered(span);
+      if (!recorded || recorded.segment.recorder !== this.bridge.recorder) return;
       recorded.source = span;
-      recorded.finalize = (r: RecordedSpan) => applyOtelSpan(r, span, namer);
+      recorded.finalize = this.finalizer;
       recorded.finish(hrTimeToMs(span.endTime));
     } catch {
       // never into the application
@@ -97,10 +97,10 @@ export class SkyWalkingSpanProcessor {
     const own = span.spanContext();
     const ctx = parentContext ?? api.context.active();
 
-    const parentEntry = registered(api.trace.getSpan(ctx));
+    const parent = registered(api.trace.getSpan(ctx));
     let recorded: RecordedSpan;
-    if (parentEntry && parentEntry.bridge === this.bridge) {
-      recorded = recorder.startSpan(name, { parent: parentEntry.recorded, startTime, type });
+    if (parent && parent.segment.recorder === recorder) {
+      recorded = recorder.startSpan(name, { parent, startTime, type });
     } else {
       const parentSc = api.trace.getSpanContext(ctx);
       const remote = ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined;
@@ -121,6 +121,6 @@ export class SkyWalkingSpanProcessor {
       }
     }
     if (type !== SpanType.Local) recorded.type = type;
-    register(span, { recorded, bridge: this.bridge });
+    register(span, recorded);
   }
 }

@@ -70,15 +70,15 @@ export class SkyWalkingPropagator {
   private write(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const api = this.api;
     const sdkSpan = api.trace.getSpan(context) as unknown as ReadableSpanLike | undefined;
-    const entry = registered(sdkSpan);
-    if (!sdkSpan || !entry) {
+    const recorded = registered(sdkSpan);
+    if (!sdkSpan || !recorded) {
       if (sdkSpan && api.trace.getSpanContext(context)?.isRemote !== true) {
         log('warn', 'otel.propagator.noprocessor', 'SkyWalkingPropagator.inject found a span not recorded by a SkyWalkingSpanProcessor: no sw8 written. Add `new SkyWalkingSpanProcessor()` to the SDK (spanProcessors).', 3_600_000);
       }
       return;
     }
-    const { recorded, bridge } = entry;
     const segment = recorded.segment;
+    const recorder = segment.recorder;
     // the peer now, so the Exit span's peer and the sw8 address are the same string
     const attrs = sdkSpan.attributes ?? {};
     if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOfAttributes(attrs);
@@ -86,11 +86,11 @@ export class SkyWalkingPropagator {
     const rpc = context.getValue(RPC_METADATA_KEY) as RpcMetadata | undefined;
     if (rpc && typeof rpc.route === 'string' && rpc.route !== '') {
       const entrySpan = registered(rpc.span);
-      if (entrySpan && entrySpan.recorded.type === SpanType.Entry && !entrySpan.recorded.finished) {
-        entrySpan.recorded.operationName = operationNameOf(rpc.span as ReadableSpanLike, SpanType.Entry, rpc.route);
+      if (entrySpan && entrySpan.type === SpanType.Entry && !entrySpan.finished) {
+        entrySpan.operationName = operationNameOf(rpc.span as ReadableSpanLike, SpanType.Entry, rpc.route);
       }
     }
-    const sw8 = encodeSw8(bridge.recorder.carrierFor(recorded, peerOfAttributes(attrs) || undefined));
+    const sw8 = encodeSw8(recorder.carrierFor(recorded, peerOfAttributes(attrs) || undefined));
     if (!sw8) return;
     setter.set(carrier, this.headers.sw8, sw8);
 
@@ -103,11 +103,11 @@ export class SkyWalkingPropagator {
     const producer = sdkSpan.kind === 3;
     setter.set(carrier, this.headers.extension, encodeSw8x({ skipAnalysis: segment.skipAnalysis, sendingTimestamp: producer ? Date.now() : undefined }));
 
-    if (bridge.config.legacyInject.length > 0) {
+    if (recorder.config.legacyInject.length > 0) {
       const sc = api.trace.getSpanContext(context);
       const baggageEntries = baggage ? baggage.getAllEntries().map(([k, v]) => [k, v.value] as [string, string]) : undefined;
       injectLegacy(
-        bridge.config.legacyInject,
+        recorder.config.legacyInject,
         { traceId: sc?.traceId ?? segment.traceId, spanId: sc?.spanId ?? hexSpanIdOf(segment.segmentId, recorded.id), sampled: true, baggage: baggageEntries },
         (name, value) => setter.set(carrier, name, value),
       );

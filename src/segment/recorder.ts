@@ -60,7 +60,10 @@ export class Recorder {
   };
   private readonly discardHandler = (): void => {};
 
-  constructor(config: ResolvedConfig, private readonly sink: SegmentSink) {
+  constructor(
+    readonly config: ResolvedConfig,
+    private readonly sink: SegmentSink,
+  ) {
     this.service = config.serviceName;
     this.instance = config.serviceInstance;
     this.limits = {
@@ -179,11 +182,11 @@ export class Recorder {
     if (this.openSegments.size >= this.maxOpenSegments) {
       this.counters.segmentsNotRecorded++;
       log('warn', 'recorder.maxopen', `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`);
-      const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.discardHandler);
+      const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.discardHandler, this);
       seg.skipAnalysis = skipAnalysis;
       return seg;
     }
-    const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.closeHandler);
+    const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.closeHandler, this);
     seg.skipAnalysis = skipAnalysis;
     this.openSegments.add(seg);
     if (!this.sweepTimer) {

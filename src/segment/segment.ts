@@ -2,6 +2,7 @@ import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
 import { encodeSegment } from '../protocol/segment-encoder';
+import type { Recorder } from './recorder';
 import { RecordedSpan } from './span';
 
 /** Per-span bounds, taken from the resolved configuration. */
@@ -52,6 +53,8 @@ export class Segment {
     readonly limits: SegmentLimits,
     readonly counters: RecorderCounters,
     private readonly onClose: (segment: Segment) => void,
+    /** The recorder that made this segment (front-ends check a span is theirs by it). */
+    readonly recorder: Recorder,
   ) {}
 
   /** Start a span in this segment under `parent` (undefined: the local root). */

@@ -108,8 +108,7 @@ export class RecordedSpan {
   finish(endTime?: number): void {
     if (this.finished) return;
     this.finished = true;
-    const now = Date.now();
-    const end = typeof endTime === 'number' && Number.isFinite(endTime) ? Math.trunc(endTime) : now;
+    const end = typeof endTime === 'number' && Number.isFinite(endTime) ? Math.trunc(endTime) : Date.now();
     this.endTime = end < this.startTime ? this.startTime : end;
     this.segment.spanFinished(this);
   }
