@@ -1,12 +1,8 @@
 /**
  * Standard base64 (RFC 4648, with padding) for header fields, strict on decode: only the
- * standard alphabet, length a multiple of 4, padding only at the end. Values that recur in every
- * header (service, instance, endpoint, address) are cached on encode here, and on decode by the
- * sw8 codec (which keeps the four decoded together).
+ * standard alphabet, length a multiple of 4, padding only at the end. The sw8 codec keeps the
+ * fields that recur in every header (service, instance, endpoint, address) encoded and decoded.
  */
-
-const MAX_CACHE = 512;
-const encodeCache = new Map<string, string>();
 
 /**
  * True when a string's characters are all ASCII (below 128): its UTF-8 length then equals its
@@ -21,19 +17,6 @@ function isAscii(value: string): boolean {
  */
 export function encode64(value: string): string {
   return isAscii(value) ? btoa(value) : Buffer.from(value, 'utf8').toString('base64');
-}
-
-/** Like `encode64`, cached: for values that repeat across requests. */
-export function encode64Cached(value: string): string {
-  let out = encodeCache.get(value);
-  if (out === undefined) {
-    out = encode64(value);
-    if (value.length <= 256) {
-      if (encodeCache.size >= MAX_CACHE) encodeCache.clear();
-      encodeCache.set(value, out);
-    }
-  }
-  return out;
 }
 
 /**

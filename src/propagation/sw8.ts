@@ -1,4 +1,4 @@
-import { decode64, encode64, encode64Cached } from './base64';
+import { decode64, encode64 } from './base64';
 import { MAX_HEADER_LENGTH } from './headers';
 
 /** The eight fields of an `sw8` header: the parent of a cross-process call. */
@@ -61,7 +61,7 @@ function encodedTail(ctx: Sw8Context): string {
   let tail = byEndpoint?.get(ctx.endpoint);
   if (tail !== undefined && tail.service === ctx.service && tail.instance === ctx.instance) return tail.text;
   // joined rather than concatenated: a flat string, which the reader scans faster than a rope
-  const text = [encode64Cached(ctx.service), encode64Cached(ctx.instance), encode64(ctx.endpoint), encode64(ctx.address)].join('-');
+  const text = [encode64(ctx.service), encode64(ctx.instance), encode64(ctx.endpoint), encode64(ctx.address)].join('-');
   if (text.length > 1024) return text;
   if (tailCount >= MAX_TAILS) {
     tails.clear();

@@ -111,7 +111,7 @@ export class GrpcReporter implements Reporter {
       bytes = segment.encode ? segment.encode() : encodeSegmentObject(segment.toSegmentObject());
     } catch (e) {
       this.counters.lost++;
-      log('error', 'grpc.encode', `a segment could not be encoded and was dropped: ${(e as Error).message}`);
+      log('error', 'grpc.encode', `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`);
       return;
     }
     this.queue.push(bytes);
@@ -285,13 +285,13 @@ export class GrpcReporter implements Reporter {
     await this.send(clients, this.take(this.config.batchSize));
   }
 
-  private send(clients: Clients, objects: Buffer[]): Promise<void> {
-    if (objects.length === 0) return Promise.resolve();
+  private send(clients: Clients, batch: Buffer[]): Promise<void> {
+    if (batch.length === 0) return Promise.resolve();
     let settled = false;
     this.abandonInFlight = () => {
       if (settled) return;
       settled = true;
-      this.counters.lost += objects.length;
+      this.counters.lost += batch.length;
     };
     return new Promise<void>((resolve) => {
       try {
@@ -301,25 +301,25 @@ export class GrpcReporter implements Reporter {
             if (settled) return resolve();
             settled = true;
             if (error) {
-              this.counters.lost += objects.length;
+              this.counters.lost += batch.length;
               this.counters.failedBatches++;
               this.explain(error, 'collect');
               const { status } = loadServices().grpc;
               if (error.code === status.UNAVAILABLE) this.failover();
               else this.backoff.fail();
             } else {
-              this.counters.sent += objects.length;
+              this.counters.sent += batch.length;
               this.backoff.succeed();
             }
             resolve();
           });
           call.on('error', () => undefined);
-          for (const o of objects) call.write(o);
+          for (const o of batch) call.write(o);
           call.end();
         });
       } catch (e) {
         settled = true;
-        this.counters.lost += objects.length;
+        this.counters.lost += batch.length;
         this.counters.failedBatches++;
         log('error', 'grpc.collect', `could not open the collect stream: ${(e as Error).message}`);
         this.backoff.fail();

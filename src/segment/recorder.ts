@@ -45,7 +45,7 @@ export class Recorder {
     crossThreadSegments: 0,
     finalizeErrors: 0,
   };
-  private readonly limits: SegmentLimits;
+  readonly limits: SegmentLimits;
   private readonly openSegments = new Set<Segment>();
   private readonly maxOpenSegments: number;
   private readonly segmentTimeoutMs: number;
@@ -182,11 +182,11 @@ export class Recorder {
     if (this.openSegments.size >= this.maxOpenSegments) {
       this.counters.segmentsNotRecorded++;
       log('warn', 'recorder.maxopen', `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`);
-      const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.discardHandler, this);
+      const seg = new Segment(this, traceId, this.discardHandler);
       seg.skipAnalysis = skipAnalysis;
       return seg;
     }
-    const seg = new Segment(traceId, this.service, this.instance, this.limits, this.counters, this.closeHandler, this);
+    const seg = new Segment(this, traceId, this.closeHandler);
     seg.skipAnalysis = skipAnalysis;
     this.openSegments.add(seg);
     if (!this.sweepTimer) {

@@ -34,6 +34,11 @@ export interface RecorderCounters {
  */
 export class Segment {
   readonly segmentId: string = newId();
+  /** Service and instance as the recorder knew them when the segment opened. */
+  readonly service: string;
+  readonly instance: string;
+  readonly limits: SegmentLimits;
+  readonly counters: RecorderCounters;
   /** Recorded spans by id (start order). */
   readonly spans: RecordedSpan[] = [];
   /** Recorded spans in finish order (the order agents report, so span 0 usually comes last). */
@@ -47,15 +52,16 @@ export class Segment {
   private converted: SegmentObject | undefined;
 
   constructor(
-    readonly traceId: string,
-    readonly service: string,
-    readonly instance: string,
-    readonly limits: SegmentLimits,
-    readonly counters: RecorderCounters,
-    private readonly onClose: (segment: Segment) => void,
     /** The recorder that made this segment (front-ends check a span is theirs by it). */
     readonly recorder: Recorder,
-  ) {}
+    readonly traceId: string,
+    private readonly onClose: (segment: Segment) => void,
+  ) {
+    this.service = recorder.service;
+    this.instance = recorder.instance;
+    this.limits = recorder.limits;
+    this.counters = recorder.counters;
+  }
 
   /** Start a span in this segment under `parent` (undefined: the local root). */
   newSpan(parent: RecordedSpan | undefined, operationName: string, startTime: number): RecordedSpan {

@@ -25,7 +25,7 @@ export class RecordedSpan {
   forced = false;
   /** Front-end data (raw tags, the SDK span), mapped once when the segment closes and is encoded. */
   source: unknown;
-  /** Fills fields from `source`; called once, when the segment is converted for sending. */
+  /** Fills fields from `source`; called once, when the segment closes and is encoded. */
   finalize: ((span: RecordedSpan) => void) | undefined;
 
   constructor(
