@@ -103,10 +103,14 @@ function writeSpan(
 /**
  * A closed segment's bytes, read straight from its recorded spans (in finish order), without
  * building the intermediate objects. The spans' front-end mapping must have run (`Segment.encode`).
+ *
+ * The bytes are a `SegmentCollection` entry (field 1, its length, the `SegmentObject`), so a batch
+ * of entries is a `SegmentCollection` as it lies in memory; `segmentOfEntry` gives the bare segment.
  */
 export function encodeSegment(segment: Segment): Buffer {
   const w = writer;
   w.reset();
+  const entry = w.open(1);
   w.stringField(1, segment.traceId);
   w.stringField(2, segment.segmentId);
   const spans = segment.finishedSpans;
@@ -118,13 +122,15 @@ export function encodeSegment(segment: Segment): Buffer {
   w.stringField(4, segment.service);
   w.stringField(5, segment.instance);
   w.boolField(6, segment.sizeLimited);
+  w.close(entry);
   return w.finish();
 }
 
-/** A `SegmentObject`'s bytes (for segment sources that are not our own `Segment`). */
+/** A `SegmentObject` as a `SegmentCollection` entry, like `encodeSegment` (for sources that are not our own `Segment`). */
 export function encodeSegmentObject(o: SegmentObject): Buffer {
   const w = writer;
   w.reset();
+  const entry = w.open(1);
   w.stringField(1, o.traceId);
   w.stringField(2, o.traceSegmentId);
   for (const s of o.spans) {
@@ -134,5 +140,16 @@ export function encodeSegmentObject(o: SegmentObject): Buffer {
   w.stringField(4, o.service);
   w.stringField(5, o.serviceInstance);
   w.boolField(6, o.isSizeLimited);
+  w.close(entry);
   return w.finish();
+}
+
+/**
+ * The `SegmentObject` inside an entry that `encodeSegment`/`encodeSegmentObject` returned (a view,
+ * for the `collect` stream, which sends bare segments).
+ */
+export function segmentOfEntry(entry: Buffer): Buffer {
+  let i = 1;
+  while (entry[i]! & 0x80) i++;
+  return entry.subarray(i + 1);
 }

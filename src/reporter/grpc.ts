@@ -1,21 +1,58 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
-import { encodeSegmentObject } from '../protocol/segment-encoder';
+import { encodeSegmentObject, segmentOfEntry } from '../protocol/segment-encoder';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, credentialsOf, metadataOf, readTlsFiles } from './channel';
 import { Heartbeat, type Identity } from './heartbeat';
+import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
 
 interface Clients {
   address: string;
+  /** The channel: connectivity, the heartbeat, and the `collect` stream where it is needed. */
   trace: grpcTypes.Client;
   management: grpcTypes.Client;
+  /** `collectInSync`: a batch as one message, written from the encoded segments without a copy. */
+  collector: Http2UnaryClient;
 }
 
 const COLLECT_PATH = '/skywalking.v3.TraceSegmentReportService/collect';
+const COLLECT_IN_SYNC_PATH = '/skywalking.v3.TraceSegmentReportService/collectInSync';
+/**
+ * A batch sent as one `SegmentCollection` stays under gRPC's default receive limit (4 MiB), so
+ * a proxy that keeps the default takes it too (the OAP takes 50 MiB). A bigger segment goes alone.
+ */
+const MAX_COLLECTION_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+/** grpc-js honours these (our own http2 calls do not): with one set, segments go over grpc-js's stream. */
+const PROXY_ENV = ['grpc_proxy', 'https_proxy', 'http_proxy'];
+
+/** The entries as few buffers as possible: entries that lie next to each other in memory become one view. */
+function contiguous(entries: readonly Buffer[]): Buffer[] {
+  const parts: Buffer[] = [];
+  let first = entries[0]!;
+  let end = first.byteOffset + first.length;
+  let runLength = first.length;
+  let runs = 1;
+  for (let i = 1; i < entries.length; i++) {
+    const e = entries[i]!;
+    if (e.buffer === first.buffer && e.byteOffset === end) {
+      end += e.length;
+      runLength += e.length;
+      runs++;
+      continue;
+    }
+    parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
+    first = e;
+    end = e.byteOffset + e.length;
+    runLength = e.length;
+    runs = 1;
+  }
+  parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
+  return parts;
+}
 /** The segments are queued as protobuf bytes already: the stream writes them as they are. */
 const asIs = (bytes: Buffer): Buffer => bytes;
 /** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
@@ -64,6 +101,12 @@ export class GrpcReporter implements Reporter {
   /** Counts the batch on the wire as lost (once) when shutdown gives up on it. */
   private abandonInFlight: (() => void) | undefined;
   private drainScheduled = false;
+  /** Backends that answered UNIMPLEMENTED to `collectInSync`: they get the `collect` stream. */
+  private readonly streamOnly = new Set<string>();
+  /** Call metadata for our own http2 calls (what `metadata()` gives grpc-js). */
+  private readonly headers: Record<string, string>;
+  /** A proxy is configured for grpc-js: every batch goes over its `collect` stream. */
+  private readonly proxied = PROXY_ENV.some((name) => (process.env[name] ?? '') !== '');
 
   constructor(
     readonly config: ResolvedConfig,
@@ -71,6 +114,7 @@ export class GrpcReporter implements Reporter {
   ) {
     this.ring = new AddressRing(config.collectorAddresses);
     this.tls = readTlsFiles(config);
+    this.headers = config.authentication === '' ? {} : { authentication: config.authentication };
     const identity = options.identity ?? (() => ({ service: config.serviceName, instance: config.serviceInstance }));
     this.heartbeat = new Heartbeat({
       periodSeconds: config.heartbeatPeriod,
@@ -170,9 +214,18 @@ export class GrpcReporter implements Reporter {
     return this.queue.length - this.head;
   }
 
+  /** Up to `n` segments from the head of the queue, at most MAX_COLLECTION_BYTES together (but at least one). */
   private take(n: number): Buffer[] {
-    const batch = this.queue.slice(this.head, this.head + n);
-    this.head += batch.length;
+    const end = Math.min(this.queue.length, this.head + n);
+    let i = this.head;
+    let bytes = 0;
+    while (i < end) {
+      bytes += this.queue[i]!.length;
+      if (bytes > MAX_COLLECTION_BYTES && i > this.head) break;
+      i++;
+    }
+    const batch = this.queue.slice(this.head, i);
+    this.head = i;
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
@@ -198,7 +251,8 @@ export class GrpcReporter implements Reporter {
       const management = withoutTracing(
         () => new ManagementService(address, credentials, { ...CHANNEL_OPTIONS, channelOverride: trace.getChannel() }),
       );
-      this.clients = { address, trace, management };
+      const collector = new Http2UnaryClient(address, this.config.secure, this.tls);
+      this.clients = { address, trace, management, collector };
       return this.clients;
     } catch (e) {
       log('error', 'grpc.client', `cannot create the gRPC client for ${address}: ${(e as Error).message}`);
@@ -211,6 +265,7 @@ export class GrpcReporter implements Reporter {
     try {
       this.clients.management.close();
       this.clients.trace.close();
+      this.clients.collector.close();
     } catch {
       // already closed
     }
@@ -227,7 +282,7 @@ export class GrpcReporter implements Reporter {
   }
 
   /** One line per condition (rate-limited by key), with what to change. */
-  private explain(error: grpcTypes.ServiceError, what: string): void {
+  private explain(error: { code: number; details?: string }, what: string): void {
     const { status } = loadServices().grpc;
     const address = this.clients?.address ?? this.ring.current;
     if (error.code === status.PERMISSION_DENIED || error.code === status.UNAUTHENTICATED) {
@@ -285,6 +340,11 @@ export class GrpcReporter implements Reporter {
     await this.send(clients, this.take(this.config.batchSize));
   }
 
+  /**
+   * Send one batch: as one `SegmentCollection` (`collectInSync`: one message for the whole batch,
+   * written from the queued entries as they lie in memory), or over grpc-js's `collect` stream
+   * (one message per segment) to a backend without `collectInSync` or through a proxy.
+   */
   private send(clients: Clients, batch: Buffer[]): Promise<void> {
     if (batch.length === 0) return Promise.resolve();
     let settled = false;
@@ -294,37 +354,55 @@ export class GrpcReporter implements Reporter {
       this.counters.lost += batch.length;
     };
     return new Promise<void>((resolve) => {
-      try {
-        withoutTracing(() => {
-          const options = { deadline: Date.now() + this.config.reportTimeoutMs };
-          const call = clients.trace.makeClientStreamRequest(COLLECT_PATH, asIs, ignoreAnswer, this.metadata(), options, (error) => {
-            if (settled) return resolve();
-            settled = true;
-            if (error) {
-              this.counters.lost += batch.length;
-              this.counters.failedBatches++;
-              this.explain(error, 'collect');
-              const { status } = loadServices().grpc;
-              if (error.code === status.UNAVAILABLE) this.failover();
-              else this.backoff.fail();
-            } else {
-              this.counters.sent += batch.length;
-              this.backoff.succeed();
-            }
-            resolve();
-          });
-          call.on('error', () => undefined);
-          for (const o of batch) call.write(o);
-          call.end();
-        });
-      } catch (e) {
+      const done = (error: { code: number; details?: string } | null): void => {
+        if (settled) return resolve();
+        if (error?.code === Status.UNIMPLEMENTED && !this.streamOnly.has(clients.address)) {
+          // an older OAP or a proxy with the stream only: this batch was not taken, send it there
+          this.streamOnly.add(clients.address);
+          log('info', 'grpc.stream-only', `the collector at ${clients.address} has no collectInSync; sending segments over the collect stream`);
+          open();
+          return;
+        }
         settled = true;
-        this.counters.lost += batch.length;
-        this.counters.failedBatches++;
-        log('error', 'grpc.collect', `could not open the collect stream: ${(e as Error).message}`);
-        this.backoff.fail();
+        if (error) {
+          this.counters.lost += batch.length;
+          this.counters.failedBatches++;
+          this.explain(error, 'collect');
+          if (error.code === Status.UNAVAILABLE) this.failover();
+          else this.backoff.fail();
+        } else {
+          this.counters.sent += batch.length;
+          this.backoff.succeed();
+        }
         resolve();
-      }
+      };
+      const open = (): void => {
+        try {
+          withoutTracing(() => {
+            const deadline = Date.now() + this.config.reportTimeoutMs;
+            if (this.proxied || this.streamOnly.has(clients.address)) {
+              const call = clients.trace.makeClientStreamRequest(COLLECT_PATH, asIs, ignoreAnswer, this.metadata(), { deadline }, done);
+              call.on('error', () => undefined);
+              for (const entry of batch) call.write(segmentOfEntry(entry));
+              call.end();
+            } else {
+              let length = 0;
+              for (const entry of batch) length += entry.length;
+              clients.collector.call(COLLECT_IN_SYNC_PATH, contiguous(batch), length, this.headers, deadline, (status: CallStatus) =>
+                done(status.code === Status.OK ? null : status),
+              );
+            }
+          });
+        } catch (e) {
+          settled = true;
+          this.counters.lost += batch.length;
+          this.counters.failedBatches++;
+          log('error', 'grpc.collect', `could not open the collect call: ${(e as Error).message}`);
+          this.backoff.fail();
+          resolve();
+        }
+      };
+      open();
     });
   }
 }

@@ -1,17 +1,20 @@
 /**
  * The hand-written SegmentObject encoder against protobuf.js (through @grpc/proto-loader, the
  * serializer the reporter used before): byte for byte on fixed and random segments, and decoded back.
+ * The encoder returns `SegmentCollection` entries: their concatenation is checked as a collection too.
  */
 import * as protoLoader from '@grpc/proto-loader';
 import { resolveConfig } from '../../src/config';
 import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/model';
 import { LOADER_OPTIONS, PROTO_FILES } from '../../src/protocol/loader';
-import { encodeSegment, encodeSegmentObject } from '../../src/protocol/segment-encoder';
+import { encodeSegment, encodeSegmentObject, segmentOfEntry } from '../../src/protocol/segment-encoder';
 import { Recorder } from '../../src/segment/recorder';
 import type { Segment } from '../../src/segment/segment';
 
 const definition = protoLoader.loadSync([...PROTO_FILES], LOADER_OPTIONS);
-const collect = (definition['skywalking.v3.TraceSegmentReportService'] as protoLoader.ServiceDefinition).collect!;
+const service = definition['skywalking.v3.TraceSegmentReportService'] as protoLoader.ServiceDefinition;
+const collect = service.collect!;
+const collectInSync = service.collectInSync!;
 /**
  * protobuf.js writes every field that is present, zeros included; the proto3 canonical form (the
  * Java runtime's, and ours) leaves defaults out. Removing them first gives protobuf.js's canonical bytes.
@@ -27,6 +30,7 @@ function withoutDefaults(value: unknown): unknown {
 }
 const reference = (o: SegmentObject): Buffer => collect.requestSerialize(withoutDefaults(o) as object);
 const decode = (b: Buffer): SegmentObject => collect.requestDeserialize(b) as SegmentObject;
+const referenceCollection = (segments: SegmentObject[]): Buffer => collectInSync.requestSerialize(withoutDefaults({ segments }) as object);
 
 function recorder(): { rec: Recorder; closed: Segment[] } {
   const closed: Segment[] = [];
@@ -72,10 +76,14 @@ it('writes a recorded segment exactly as protobuf.js does (canonically), and it 
   const object = seg.toSegmentObject();
   expect(object.isSizeLimited).toBe(true);
   expect(object.spans.map((s) => s.tags.at(-1)?.key)).toContain('forced.finish');
-  const bytes = encodeSegment(seg);
+  const entry = encodeSegment(seg);
+  expect(entry.equals(referenceCollection([object]))).toBe(true);
+  const bytes = segmentOfEntry(entry);
+  expect(bytes.length).toBeGreaterThan(128); // a two-byte length in front
+  expect(entry.length).toBe(bytes.length + 3);
   expect(bytes.equals(reference(object))).toBe(true);
-  expect(seg.encode().equals(bytes)).toBe(true);
-  expect(encodeSegmentObject(object).equals(bytes)).toBe(true);
+  expect(seg.encode().equals(entry)).toBe(true);
+  expect(encodeSegmentObject(object).equals(entry)).toBe(true);
   expect(decode(bytes)).toEqual(object);
 });
 
@@ -124,9 +132,27 @@ it('matches protobuf.js byte for byte on 2,000 random segments (lengths across v
       traceId: text(), traceSegmentId: text(), spans: Array.from({ length: rnd(5) }, span), service: text(),
       serviceInstance: text(), isSizeLimited: rnd(2) === 1,
     };
-    const ours = encodeSegmentObject(o);
+    const ours = segmentOfEntry(encodeSegmentObject(o));
     const theirs = reference(o);
     if (!ours.equals(theirs)) expect(firstDifference(ours, theirs)).toEqual({ i, at: -1 });
     expect(decode(ours)).toEqual(decode(theirs));
   }
+});
+
+it('gives entries that, laid end to end, are the SegmentCollection protobuf.js writes', () => {
+  const objects: SegmentObject[] = [];
+  const entries: Buffer[] = [];
+  for (let i = 0; i < 300; i++) {
+    // sizes across one-, two- and three-byte lengths (the three-byte ones move chunks too)
+    const o: SegmentObject = {
+      traceId: `t${i}`, traceSegmentId: `s${i}`, spans: Array.from({ length: [0, 1, 2, 60][i % 4]! }, span),
+      service: 'svc', serviceInstance: 'inst', isSizeLimited: false,
+    };
+    objects.push(o);
+    entries.push(encodeSegmentObject(o)); // views into the encoder's chunks: they stay valid
+  }
+  expect(entries.some((e) => e.length < 128) && entries.some((e) => e.length > 16_384)).toBe(true);
+  const collection = Buffer.concat(entries);
+  expect(collection.equals(referenceCollection(objects))).toBe(true);
+  expect((collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments).toEqual(objects.map((o) => decode(reference(o))));
 });

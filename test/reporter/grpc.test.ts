@@ -2,11 +2,14 @@
  * The gRPC reporter against a real in-process gRPC server (the embedded collector, which answers
  * like the OAP), including a server that is down at start, refuses the token, or is one of several.
  */
-import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect, createServer } from 'node:net';
+import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, startCollector } from '../../src/collector';
 import { resolveConfig, type BridgeOptions } from '../../src/config';
-import { resetDiagnostics, setLogger } from '../../src/diag';
+import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { loadServices } from '../../src/protocol/loader';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { VERSION } from '../../src/reporter/version';
 import type { SegmentSource } from '../../src/reporter/types';
@@ -193,4 +196,97 @@ it('shutdown returns within its deadline while the collector is unreachable', as
   await r.shutdown(300);
   expect(Date.now() - t0).toBeLessThan(2000);
   expect(r.stats()).toMatchObject({ sent: 0, dropped: 1, queued: 0 });
+});
+
+/**
+ * A gRPC server with the OAP's trace service that records which method carried each segment; with
+ * `streamOnly` it has no `collectInSync` (grpc-js answers UNIMPLEMENTED), like an older OAP or proxy.
+ */
+async function traceServer(streamOnly: boolean): Promise<{ calls: string[]; segments: SegmentObject[]; address: string; stop: () => void }> {
+  const { grpc, TraceSegmentReportService } = loadServices();
+  const calls: string[] = [];
+  const segments: SegmentObject[] = [];
+  const server = new grpc.Server();
+  const collect = (call: grpcTypes.ServerReadableStream<SegmentObject, unknown>, cb: grpcTypes.sendUnaryData<unknown>): void => {
+    calls.push('collect');
+    call.on('data', (s: SegmentObject) => segments.push(s));
+    call.on('end', () => cb(null, {}));
+  };
+  const collectInSync = (call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, cb: grpcTypes.sendUnaryData<unknown>): void => {
+    calls.push(`collectInSync:${call.request.segments.length}`);
+    segments.push(...call.request.segments);
+    cb(null, {});
+  };
+  server.addService(TraceSegmentReportService.service, streamOnly ? { collect } : { collect, collectInSync });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+  );
+  return { calls, segments, address: `127.0.0.1:${port}`, stop: () => server.forceShutdown() };
+}
+
+it('sends a batch as one collectInSync call', async () => {
+  const server = await traceServer(false);
+  try {
+    const r = reporter({ collectorAddress: server.address, batchSize: 4, flushIntervalMs: 600_000 });
+    for (let i = 0; i < 10; i++) r.report(source(i));
+    await r.flush();
+    expect(server.calls).toEqual(['collectInSync:4', 'collectInSync:4', 'collectInSync:2']);
+    expect(server.segments).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(segment));
+    expect(r.stats()).toMatchObject({ sent: 10, lost: 0, failedBatches: 0 });
+  } finally {
+    server.stop();
+  }
+});
+
+it('moves to the collect stream when the backend has no collectInSync, without losing the batch', async () => {
+  const server = await traceServer(true);
+  setLogLevel('info');
+  try {
+    const r = reporter({ collectorAddress: server.address });
+    for (let i = 0; i < 3; i++) r.report(source(i));
+    await r.flush();
+    for (let i = 3; i < 5; i++) r.report(source(i));
+    await r.flush();
+    expect(server.calls).toEqual(['collect', 'collect']);
+    expect(server.segments).toEqual([0, 1, 2, 3, 4].map(segment));
+    expect(r.stats()).toMatchObject({ sent: 5, lost: 0, failedBatches: 0 });
+    expect(logged.filter((m) => m.includes('has no collectInSync'))).toHaveLength(1);
+  } finally {
+    setLogLevel('warn');
+    server.stop();
+  }
+});
+
+it('goes through the proxy grpc-js is given by grpc_proxy (over its collect stream)', async () => {
+  const c = await collector();
+  const tunnels: string[] = [];
+  const proxy = createHttpServer();
+  proxy.on('connect', (req, socket, head) => {
+    tunnels.push(req.url ?? '');
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  const before = process.env.grpc_proxy;
+  process.env.grpc_proxy = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  try {
+    const r = reporter({ collectorAddress: c.grpcAddress });
+    for (let i = 0; i < 3; i++) r.report(source(i));
+    await r.flush();
+    expect(c.segments()).toEqual([0, 1, 2].map(segment));
+    expect(r.stats()).toMatchObject({ sent: 3, lost: 0 });
+    expect(tunnels).toEqual([c.grpcAddress]);
+  } finally {
+    if (before === undefined) delete process.env.grpc_proxy;
+    else process.env.grpc_proxy = before;
+    proxy.closeAllConnections();
+    proxy.close();
+  }
 });
