@@ -154,4 +154,25 @@ describe('Recorder', () => {
     expect(reporter.segments.map((s) => s.spans[0]!.operationName)).toEqual(['a']);
     expect(recorder.counters.segmentsNotRecorded).toBe(1);
   });
+
+  it('keeps open segments in opening order: closing one leaves the others, the sweep closes only the old ones', () => {
+    const { recorder, reporter } = setup({ segmentTimeoutMs: 1000 });
+    const a = recorder.startSpan('a');
+    const b = recorder.startSpan('b');
+    const c = recorder.startSpan('c');
+    expect(recorder.openSegmentCount).toBe(3);
+    b.finish();
+    b.finish(); // a second close of the same segment changes nothing
+    expect(recorder.openSegmentCount).toBe(2);
+    const created = a.segment.createdAt;
+    expect(recorder.sweep(created + 999)).toBe(0);
+    expect(recorder.sweep(c.segment.createdAt + 1000)).toBe(2);
+    expect(recorder.openSegmentCount).toBe(0);
+    expect(reporter.segments.map((s) => s.spans[0]!.operationName)).toEqual(['b', 'a', 'c']);
+    const d = recorder.startSpan('d');
+    recorder.closeAll();
+    expect(d.finished).toBe(true);
+    expect(recorder.openSegmentCount).toBe(0);
+    expect(reporter.segments.map((s) => s.spans[0]!.operationName)).toEqual(['b', 'a', 'c', 'd']);
+  });
 });

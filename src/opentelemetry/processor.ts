@@ -102,22 +102,18 @@ export class SkyWalkingSpanProcessor {
     if (parent && parent.segment.recorder === recorder) {
       recorded = recorder.startSpan(name, { parent, startTime, type });
     } else {
+      // a remote parent of this trace (an extracted header) is the only case that reads more of the context
       const parentSc = api.trace.getSpanContext(ctx);
-      const remote = ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined;
-      const legacy = ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined;
-      if (
-        remote &&
-        parentSc?.isRemote &&
-        parentSc.traceId === own.traceId &&
-        parentSc.traceId === remote.otelTraceId &&
-        parentSc.spanId === remote.otelSpanId
-      ) {
+      const fromRemote = parentSc !== undefined && parentSc.isRemote === true && parentSc.traceId === own.traceId;
+      const remote = fromRemote ? (ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined) : undefined;
+      if (remote && parentSc!.traceId === remote.otelTraceId && parentSc!.spanId === remote.otelSpanId) {
         recorded = recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis });
         const sent = remote.ext?.sendingTimestamp;
         if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, startTime - sent)));
       } else {
         recorded = recorder.startSpan(name, { traceId: originalTraceId(own.traceId), startTime, type });
-        if (legacy && parentSc?.isRemote && parentSc.traceId === own.traceId) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);
+        const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;
+        if (legacy) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);
       }
     }
     if (type !== SpanType.Local) recorded.type = type;

@@ -3,6 +3,7 @@ import { log } from '../diag';
 import { newId } from '../ids';
 import { RefType, SpanType } from '../model';
 import type { Sw8Context } from '../propagation/sw8';
+import { OpenSegments } from './open-segments';
 import { type RecorderCounters, Segment, type SegmentLimits, crossThreadRef } from './segment';
 import type { RecordedSpan } from './span';
 
@@ -46,7 +47,7 @@ export class Recorder {
     finalizeErrors: 0,
   };
   readonly limits: SegmentLimits;
-  private readonly openSegments = new Set<Segment>();
+  private readonly openSegments = new OpenSegments();
   private readonly maxOpenSegments: number;
   private readonly segmentTimeoutMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -155,7 +156,7 @@ export class Recorder {
 
   /** Close every open segment now, spans still open marked forced (shutdown). */
   closeAll(): void {
-    for (const seg of [...this.openSegments]) seg.forceClose();
+    for (const seg of this.openSegments.list()) seg.forceClose();
   }
 
   /** Stop the timeout sweep. */
@@ -167,11 +168,12 @@ export class Recorder {
   /** Close segments open longer than the timeout (their open spans are marked forced). */
   sweep(now: number = Date.now()): number {
     let n = 0;
-    for (const seg of this.openSegments) {
-      if (now - seg.createdAt >= this.segmentTimeoutMs) {
-        seg.forceClose(now);
-        n++;
-      }
+    // oldest first: stop at the first segment young enough
+    for (let seg = this.openSegments.oldest; seg && now - seg.createdAt >= this.segmentTimeoutMs; ) {
+      const next = seg.nextOpen;
+      seg.forceClose(now);
+      n++;
+      seg = next;
     }
     if (n > 0) log('warn', 'recorder.timeout', `${n} segment(s) had spans open longer than ${this.segmentTimeoutMs} ms; reported with those spans marked forced.finish`);
     return n;

@@ -49,6 +49,10 @@ export class Segment {
   /** Every span of the segment is reported with skipAnalysis (sw8-x tracing mode 1). */
   skipAnalysis = false;
   readonly createdAt: number = Date.now();
+  /** Links of the recorder's open-segment list (`OpenSegments`), and whether this segment is in it. */
+  prevOpen: Segment | undefined = undefined;
+  nextOpen: Segment | undefined = undefined;
+  listed = false;
   private converted: SegmentObject | undefined;
 
   constructor(
