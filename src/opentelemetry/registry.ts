@@ -71,5 +71,6 @@ export function rememberOriginalTraceId(hex: string, original: string): void {
 
 /** The SkyWalking trace id for an OTel trace id. */
 export function originalTraceId(hex: string): string {
-  return originals.get(hex) ?? hex;
+  // most services never see a non-hex id: no lookup (which would hash the fresh id string) then
+  return originals.size === 0 ? hex : (originals.get(hex) ?? hex);
 }

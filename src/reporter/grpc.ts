@@ -53,7 +53,8 @@ function contiguous(entries: readonly Buffer[]): Buffer[] {
   parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
   return parts;
 }
-/** The segments are queued as protobuf bytes already: the stream writes them as they are. */
+
+/** The segments are queued as protobuf bytes already: the `collect` stream writes them as they are. */
 const asIs = (bytes: Buffer): Buffer => bytes;
 /** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
 const NO_COMMANDS = Object.freeze({});
@@ -75,12 +76,13 @@ const sleep = (ms: number): Promise<void> =>
   });
 
 /**
- * Reports closed segments to the SkyWalking OAP over gRPC (`TraceSegmentReportService/collect`,
- * a client stream per batch) and keeps the instance alive (`ManagementService`).
+ * Reports closed segments to the SkyWalking OAP over gRPC (`TraceSegmentReportService/collectInSync`,
+ * one call per batch, or the `collect` stream where that is missing) and keeps the instance alive
+ * (`ManagementService`).
  *
  * Each segment is encoded to protobuf bytes when it closes and only the bytes are queued (bounded,
  * oldest dropped), so spans and their front-end objects die young and a backlog costs little.
- * A stream opens only when the channel is READY, so a collector that is down keeps the queue until
+ * A call is made only when the channel is READY, so a collector that is down keeps the queue until
  * it comes back; failures move to the next backend and back off (1 s to 30 s). Nothing here throws
  * or rejects into the caller, and no timer keeps the process alive.
  */
