@@ -43,10 +43,15 @@ export function credentialsOf(grpc: typeof grpcTypes, secure: boolean, tls: TlsF
   return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
 }
 
-/** Call metadata: `Authentication: <token>` when a token is set. */
+/** Call metadata as HTTP/2 headers: `authentication: <token>` when a token is set (the OAP's check). */
+export function callHeadersOf(token: string): Record<string, string> {
+  return token === '' ? {} : { authentication: token };
+}
+
+/** The same call metadata for grpc-js. */
 export function metadataOf(grpc: typeof grpcTypes, token: string): grpcTypes.Metadata {
   const md = new grpc.Metadata();
-  if (token !== '') md.set('Authentication', token);
+  for (const [key, value] of Object.entries(callHeadersOf(token))) md.set(key, value);
   return md;
 }
 

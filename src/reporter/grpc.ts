@@ -4,7 +4,7 @@ import { log } from '../diag';
 import { encodeSegmentObject, segmentOfEntry } from '../protocol/segment-encoder';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
-import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, credentialsOf, metadataOf, readTlsFiles } from './channel';
+import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, callHeadersOf, credentialsOf, metadataOf, readTlsFiles } from './channel';
 import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
@@ -116,7 +116,7 @@ export class GrpcReporter implements Reporter {
   ) {
     this.ring = new AddressRing(config.collectorAddresses);
     this.tls = readTlsFiles(config);
-    this.headers = config.authentication === '' ? {} : { authentication: config.authentication };
+    this.headers = callHeadersOf(config.authentication);
     const identity = options.identity ?? (() => ({ service: config.serviceName, instance: config.serviceInstance }));
     this.heartbeat = new Heartbeat({
       periodSeconds: config.heartbeatPeriod,
