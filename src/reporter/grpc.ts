@@ -54,7 +54,7 @@ function contiguous(entries: readonly Buffer[]): Buffer[] {
   return parts;
 }
 
-/** The segments are queued as protobuf bytes already: the `collect` stream writes them as they are. */
+/** The segments are encoded already: the `collect` stream writes each entry's SegmentObject bytes as they are. */
 const asIs = (bytes: Buffer): Buffer => bytes;
 /** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
 const NO_COMMANDS = Object.freeze({});

@@ -3,7 +3,10 @@ import type { SegmentObject } from '../model';
 /** A closed segment as a reporter receives it: its wire form as objects, and optionally as bytes. */
 export interface SegmentSource {
   toSegmentObject(): SegmentObject;
-  /** The protobuf bytes of `toSegmentObject()`, when the source can write them itself (our `Segment`). */
+  /**
+   * `toSegmentObject()` encoded as a `SegmentCollection` entry (field 1, length, the SegmentObject,
+   * as `encodeSegment` writes it), when the source can write it itself (our `Segment`).
+   */
   encode?(): Buffer;
 }
 

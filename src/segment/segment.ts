@@ -140,7 +140,7 @@ export class Segment {
     }
   }
 
-  /** The protobuf bytes of the closed segment (what the gRPC reporter queues). */
+  /** The closed segment as a `SegmentCollection` entry (what the gRPC reporter queues and sends). */
   encode(): Buffer {
     this.finalizeSpans();
     return encodeSegment(this);
