@@ -93,12 +93,12 @@ export class SkyWalkingTraceExporter {
       const parent = parentId ? (inBatch.get(parentId) ?? (parentInBatch ? start(parentInBatch) : this.recent.get(parentId))) : undefined;
       let recorded: RecordedSpan;
       if (parent) {
-        recorded = recorder.startSpan(name, { parent, startTime, type });
+        recorded = recorder.startChild(parent, name, startTime, type);
       } else {
         const remote = parentId ? remoteBySpan(parentId) : undefined;
         recorded = remote && span.parentSpanContext?.isRemote !== false
           ? recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis })
-          : recorder.startSpan(name, { traceId: originalTraceId(own.traceId), startTime, type });
+          : recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
       }
       recorded.type = type;
       inBatch.set(own.spanId, recorded);

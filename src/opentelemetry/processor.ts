@@ -92,7 +92,6 @@ export class SkyWalkingSpanProcessor {
     const api = this.api;
     const recorder = this.bridge.recorder;
     const type = spanTypeOfOtelKind(span.kind);
-    const name = operationNameOf(span, type, undefined, this.namer);
     const startTime = hrTimeToMs(span.startTime);
     const own = span.spanContext();
     const ctx = parentContext ?? api.context.active();
@@ -100,8 +99,15 @@ export class SkyWalkingSpanProcessor {
     const parent = registered(api.trace.getSpan(ctx));
     let recorded: RecordedSpan;
     if (parent && parent.segment.recorder === recorder) {
-      recorded = recorder.startSpan(name, { parent, startTime, type });
+      // Only an Entry span's name is needed now (the segment's endpoint, sent in sw8 while the
+      // request is in flight), or a span that opens a segment (its endpoint if it has no Entry).
+      // Other children keep their OTel name until the segment is encoded (finalize names them)
+      // or until they inject sw8 (the propagator names them then).
+      const name = type === SpanType.Entry || (type === SpanType.Exit && parent.segment.closed) ? operationNameOf(span, type, undefined, this.namer) : span.name;
+      recorded = recorder.startChild(parent, name, startTime, type);
     } else {
+      // a Local span's operation name is its OTel name
+      const name = type === SpanType.Local ? span.name : operationNameOf(span, type, undefined, this.namer);
       // a remote parent of this trace (an extracted header) is the only case that reads more of the context
       const parentSc = api.trace.getSpanContext(ctx);
       const fromRemote = parentSc !== undefined && parentSc.isRemote === true && parentSc.traceId === own.traceId;
@@ -111,12 +117,11 @@ export class SkyWalkingSpanProcessor {
         const sent = remote.ext?.sendingTimestamp;
         if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, startTime - sent)));
       } else {
-        recorded = recorder.startSpan(name, { traceId: originalTraceId(own.traceId), startTime, type });
+        recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
         const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;
         if (legacy) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);
       }
     }
-    if (type !== SpanType.Local) recorded.type = type;
     register(span, recorded);
   }
 }

@@ -82,6 +82,11 @@ export class SkyWalkingPropagator {
     // the peer now, so the Exit span's peer and the sw8 address are the same string
     const attrs = sdkSpan.attributes ?? {};
     if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOfAttributes(attrs);
+    // an Exit child is named from its attributes only now (the processor left it its OTel name)
+    if (recorded.type === SpanType.Exit && !recorded.finished) {
+      const name = operationNameOf(sdkSpan, SpanType.Exit);
+      if (typeof name === 'string' && name !== '') recorded.operationName = name;
+    }
     // the Entry span's endpoint now, if a web framework has found the route by now
     const rpc = context.getValue(RPC_METADATA_KEY) as RpcMetadata | undefined;
     if (rpc && typeof rpc.route === 'string' && rpc.route !== '') {

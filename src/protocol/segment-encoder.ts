@@ -113,9 +113,7 @@ export function encodeSegment(segment: Segment): Buffer {
   const entry = w.open(1);
   w.stringField(1, segment.traceId);
   w.stringField(2, segment.segmentId);
-  const spans = segment.finishedSpans;
-  for (let i = 0; i < spans.length; i++) {
-    const s = spans[i]!;
+  for (let s = segment.firstFinished; s; s = s.nextFinished) {
     writeSpan(w, s.id, s.parentId, s.startTime, s.endTime, s.refs, s.operationName, s.peer, s.type, s.layer,
       s.componentId, s.isError, s.tags, s.forced, s.logs, s.skipAnalysis);
   }

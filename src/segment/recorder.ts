@@ -85,13 +85,12 @@ export class Recorder {
 
   /** Start a span. Never throws; past the open-segment bound the span is real but not reported. */
   startSpan(operationName: string, options: StartSpanOptions = {}): RecordedSpan {
-    const startTime = typeof options.startTime === 'number' && Number.isFinite(options.startTime) ? Math.trunc(options.startTime) : Date.now();
-    const name = operationName === '' ? '/' : operationName;
     const parent = options.parent;
+    if (parent && !options.crossThread) return this.startChild(parent, operationName, options.startTime, options.type);
+    const startTime = msOf(options.startTime);
+    const name = nameOf(operationName);
     let span: RecordedSpan;
-    if (parent && !parent.segment.closed && !options.crossThread) {
-      span = parent.segment.newSpan(parent, name, startTime);
-    } else if (parent) {
+    if (parent) {
       const seg = this.newSegment(parent.segment.traceId, parent.segment.skipAnalysis || !!options.skipAnalysis);
       span = seg.newSpan(undefined, name, startTime);
       if (!span.dropped) span.refs = [crossThreadRef(parent)];
@@ -115,10 +114,28 @@ export class Recorder {
         ];
       }
     } else {
-      const seg = this.newSegment(options.traceId || newId(), !!options.skipAnalysis);
-      span = seg.newSpan(undefined, name, startTime);
+      return this.startTrace(operationName, options.traceId, startTime, options.type, !!options.skipAnalysis);
     }
     if (options.type !== undefined) span.type = options.type;
+    return span;
+  }
+
+  /**
+   * `startSpan({ parent, startTime, type })` without the options object (the front-ends' hot path:
+   * most spans have a local parent). In the parent's segment while it is open, else in a new
+   * segment with a CrossThread ref.
+   */
+  startChild(parent: RecordedSpan, operationName: string, startTime: number | undefined, type: SpanType | undefined): RecordedSpan {
+    if (parent.segment.closed) return this.startSpan(operationName, { parent, crossThread: true, startTime, type });
+    const span = parent.segment.newSpan(parent, nameOf(operationName), msOf(startTime));
+    if (type !== undefined) span.type = type;
+    return span;
+  }
+
+  /** `startSpan({ traceId, startTime, type, skipAnalysis })` without the options object: the first span of a new segment with no ref. */
+  startTrace(operationName: string, traceId: string | undefined, startTime: number | undefined, type: SpanType | undefined, skipAnalysis = false): RecordedSpan {
+    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(undefined, nameOf(operationName), msOf(startTime));
+    if (type !== undefined) span.type = type;
     return span;
   }
 
@@ -198,4 +215,14 @@ export class Recorder {
     }
     return seg;
   }
+}
+
+/** A start time as whole epoch ms; now when absent or not finite. */
+function msOf(time: number | undefined): number {
+  return typeof time === 'number' && Number.isFinite(time) ? Math.trunc(time) : Date.now();
+}
+
+/** SkyWalking needs a non-empty operation name. */
+function nameOf(operationName: string): string {
+  return operationName === '' ? '/' : operationName;
 }

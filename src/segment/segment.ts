@@ -39,10 +39,18 @@ export class Segment {
   readonly instance: string;
   readonly limits: SegmentLimits;
   readonly counters: RecorderCounters;
-  /** Recorded spans by id (start order). */
-  readonly spans: RecordedSpan[] = [];
-  /** Recorded spans in finish order (the order agents report, so span 0 usually comes last). */
-  readonly finishedSpans: RecordedSpan[] = [];
+  /**
+   * Recorded spans in start order (span 0 first, linked by `nextStarted`) and in finish order (the
+   * order agents report, so span 0 usually comes last; linked by `nextFinished`). Lists threaded
+   * through the spans rather than arrays: a segment allocates no arrays, and no array literal can
+   * be pretenured by V8 and keep young spans alive between full collections.
+   */
+  firstSpan: RecordedSpan | undefined = undefined;
+  private lastStarted: RecordedSpan | undefined = undefined;
+  firstFinished: RecordedSpan | undefined = undefined;
+  private lastFinished: RecordedSpan | undefined = undefined;
+  /** Spans recorded (not dropped); the next span's id. */
+  spanCount = 0;
   open = 0;
   closed = false;
   sizeLimited = false;
@@ -74,21 +82,29 @@ export class Segment {
     while (anchor && anchor.dropped) anchor = anchor.anchor;
     if (anchor) parentId = anchor.id;
     this.open++;
-    if (this.spans.length >= this.limits.spanLimit) {
+    if (this.spanCount >= this.limits.spanLimit) {
       this.sizeLimited = true;
       this.counters.spansDropped++;
-      return new RecordedSpan(this, -1, parentId, operationName, startTime, anchor ?? this.spans[0]);
+      return new RecordedSpan(this, -1, parentId, operationName, startTime, anchor ?? this.firstSpan);
     }
-    const span = new RecordedSpan(this, this.spans.length, parentId, operationName, startTime);
+    const span = new RecordedSpan(this, this.spanCount++, parentId, operationName, startTime);
     if (this.skipAnalysis) span.skipAnalysis = true;
-    this.spans.push(span);
+    if (this.lastStarted) this.lastStarted.nextStarted = span;
+    else this.firstSpan = span;
+    this.lastStarted = span;
     return span;
   }
 
   /** Called by `RecordedSpan.finish`. */
   spanFinished(span: RecordedSpan): void {
-    if (!span.dropped) this.finishedSpans.push(span);
+    if (!span.dropped) this.appendFinished(span);
     if (--this.open === 0 && !this.closed) this.close();
+  }
+
+  private appendFinished(span: RecordedSpan): void {
+    if (this.lastFinished) this.lastFinished.nextFinished = span;
+    else this.firstFinished = span;
+    this.lastFinished = span;
   }
 
   /**
@@ -96,22 +112,21 @@ export class Segment {
    * the operation name of the first Entry span, else of span 0.
    */
   primaryEndpoint(): string {
-    const spans = this.spans;
-    for (let i = 0; i < spans.length; i++) {
-      if (spans[i]!.type === SpanType.Entry) return spans[i]!.operationName;
+    for (let s = this.firstSpan; s; s = s.nextStarted) {
+      if (s.type === SpanType.Entry) return s.operationName;
     }
-    return spans[0]?.operationName ?? '';
+    return this.firstSpan?.operationName ?? '';
   }
 
   /** Close now with spans still open (the timeout): they end now and are marked forced. */
   forceClose(now: number = Date.now()): void {
     if (this.closed) return;
-    for (const span of this.spans) {
+    for (let span = this.firstSpan; span; span = span.nextStarted) {
       if (!span.finished) {
         span.forced = true;
         span.finished = true;
         span.endTime = Math.max(now, span.startTime);
-        this.finishedSpans.push(span);
+        this.appendFinished(span);
       }
     }
     this.counters.segmentsForced++;
@@ -127,7 +142,7 @@ export class Segment {
 
   /** Run each finished span's front-end mapping (`finalize`) once, then let go of its source. */
   private finalizeSpans(): void {
-    for (const span of this.finishedSpans) {
+    for (let span = this.firstFinished; span; span = span.nextFinished) {
       if (span.finalize) {
         try {
           span.finalize(span);
@@ -151,7 +166,7 @@ export class Segment {
     if (this.converted) return this.converted;
     this.finalizeSpans();
     const spans: SpanObject[] = [];
-    for (const span of this.finishedSpans) {
+    for (let span = this.firstFinished; span; span = span.nextFinished) {
       let tags = span.tags ?? [];
       if (span.forced) tags = [...tags, { key: FORCED_FINISH_TAG, value: 'true' }];
       spans.push({

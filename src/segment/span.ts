@@ -27,6 +27,9 @@ export class RecordedSpan {
   source: unknown;
   /** Fills fields from `source`; called once, when the segment closes and is encoded. */
   finalize: ((span: RecordedSpan) => void) | undefined;
+  /** The segment's next recorded span in start order, and in finish order (its span lists). */
+  nextStarted: RecordedSpan | undefined = undefined;
+  nextFinished: RecordedSpan | undefined = undefined;
 
   constructor(
     readonly segment: Segment,

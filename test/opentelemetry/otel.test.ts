@@ -51,6 +51,23 @@ it('uses the same result codes as @opentelemetry/core', () => {
   expect(ExportResultCode.FAILED).toBe(CoreExportResultCode.FAILED);
 });
 
+it('names an HTTP client child from its attributes when it injects (no peer: the path is the sw8 address) and when reported', () => {
+  const { tracer, propagator, reporter } = setup();
+  const headers: Record<string, string> = {};
+  const server = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders' } });
+  const serverCtx = trace.setSpan(ROOT_CONTEXT, server);
+  const client = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'url.path': '/inventory' } }, serverCtx);
+  propagator.inject(trace.setSpan(serverCtx, client), headers, defaultTextMapSetter);
+  client.end();
+  server.end();
+
+  const sw8 = decodeSw8(headers.sw8!)!;
+  expect(sw8).toMatchObject({ spanId: 1, endpoint: 'GET:/orders', address: '/inventory' });
+  const [exit, entry] = reporter.segments[0]!.spans;
+  expect(exit).toMatchObject({ spanId: 1, operationName: '/inventory', peer: '/inventory', spanType: SpanType.Exit });
+  expect(entry).toMatchObject({ spanId: 0, operationName: 'GET:/orders', spanType: SpanType.Entry });
+});
+
 it('records a server span and a client child as one segment; inject writes the exit span exactly', () => {
   const { tracer, propagator, reporter } = setup();
   const headers: Record<string, string> = {};
