@@ -218,7 +218,9 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     // the callback continued the same Jaeger trace, in the id's original 64-bit width
     // (jaeger-client prints ids without leading zeros) ...
     expect(server1.traceId).toMatch(/^[0-9a-f]{1,16}$/);
-    expect(server2.traceId).toBe(server1.traceId);
+    // we send ids full width; jaeger-client keeps a received id as sent, so when the id starts
+    // with a zero (one trace in 16) server2 prints it with the zero: the same id by Jaeger's rules
+    expect(server2.traceId.replace(/^0+/, '')).toBe(server1.traceId);
     const [seg] = await collector.waitFor(() => {
       const segs = collector.segments().filter((x) => x.service === 'ot-migrating');
       return segs.length ? segs : undefined;

@@ -86,7 +86,7 @@ export class Recorder {
   /** Start a span. Never throws; past the open-segment bound the span is real but not reported. */
   startSpan(operationName: string, options: StartSpanOptions = {}): RecordedSpan {
     const parent = options.parent;
-    if (parent && !options.crossThread) return this.startChild(parent, operationName, options.startTime, options.type);
+    if (parent && !options.crossThread && !parent.segment.closed) return this.startChild(parent, operationName, options.startTime, options.type);
     const startTime = msOf(options.startTime);
     const name = nameOf(operationName);
     let span: RecordedSpan;
