@@ -3,6 +3,9 @@ import type { SegmentObject } from '../model';
 import { analyze } from './analysis';
 import { renderTrace } from './render';
 import type { CollectorStore } from './store';
+import { parseTraceQuery, queryTraces } from './trace-query';
+import { traceView } from './trace-view';
+import { serveUi } from './ui';
 
 /** One line of the trace list. */
 export interface TraceSummary {
@@ -51,16 +54,26 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export function startHttpApi(store: CollectorStore, host: string, port: number): Promise<Server> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     try {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = decodeURIComponent(url.pathname);
       if (req.method !== 'GET') return send(res, 405, { error: 'GET only' });
+      if (serveUi(path, res)) return;
       if (path === '/healthz') return send(res, 200, { status: 'ok', segments: store.count() });
-      if (path === '/api/traces') return send(res, 200, store.traceIds().map((id) => summarize(id, store.trace(id))));
+      if (path === '/api/traces' || path === '/api/search') {
+        // the same filters; /api/traces answers the page's traces, /api/search the page with its total
+        const query = parseTraceQuery(url.searchParams);
+        if ('error' in query) return send(res, 400, query);
+        const page = queryTraces(store, query);
+        return send(res, 200, path === '/api/search' ? page : page.traces);
+      }
       const m = /^\/api\/traces\/([^/]+)$/.exec(path);
       if (m) {
         const segments = store.trace(m[1]!);
         if (segments.length === 0) return send(res, 404, { error: `no trace ${m[1]}` });
         const problems = analyze(store.segments()).problems.filter((p) => p.traceId === m[1]);
-        return send(res, 200, { ...summarize(m[1]!, segments), segments: segments, tree: renderTrace(segments), problems });
+        const spans = traceView(segments);
+        const startTime = Math.min(...segments.flatMap((seg) => seg.spans.map((s) => s.startTime)));
+        return send(res, 200, { ...summarize(m[1]!, segments), startTime, segments: segments, spans, tree: renderTrace(segments), problems });
       }
       if (path === '/api/topology') return send(res, 200, analyze(store.segments()).topology);
       if (path === '/api/services') {

@@ -132,7 +132,7 @@ it('serves the JSON API over HTTP', async () => {
   expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok', segments: 2 } });
   expect(await get('/api/traces')).toEqual({
     status: 200,
-    body: [{ traceId: 'tr', services: ['svc', 'other'], rootEndpoint: 'GET:/x', durationMs: 20, segments: 2, error: true }],
+    body: [{ traceId: 'tr', services: ['svc', 'other'], rootEndpoint: 'GET:/x', startTime: 1_700_000_000_000, durationMs: 20, segments: 2, spans: 2, error: true }],
   });
   const one = (await get('/api/traces/tr')).body as { segments: SegmentObject[]; tree: string; problems: unknown[] };
   expect(one.segments).toHaveLength(2);
