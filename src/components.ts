@@ -1,3 +1,5 @@
+import { COMPONENT_NAMES, COMPONENT_SERVER_NAMES } from './component-names';
+
 /**
  * Component-library ids from the OAP's `component-libraries.yml`. The id decides the component
  * shown on topology edges and the node type of conjectured peers.
@@ -39,63 +41,16 @@ export const Component = {
   GO_HTTP_CLIENT: 5005,
 } as const;
 
-const NAMES: Record<number, string> = {
-  0: 'Unknown',
-  1: 'Tomcat',
-  2: 'HttpClient',
-  5: 'Mysql',
-  7: 'Redis',
-  9: 'MongoDB',
-  14: 'SpringMVC',
-  22: 'PostgreSQL',
-  23: 'GRPC',
-  25: 'RocketMQ',
-  27: 'Kafka',
-  40: 'kafka-producer',
-  41: 'kafka-consumer',
-  42: 'mongodb-driver',
-  47: 'Elasticsearch',
-  49: 'http',
-  50: 'rpc',
-  51: 'RabbitMQ',
-  52: 'rabbitmq-producer',
-  53: 'rabbitmq-consumer',
-  72: 'Pulsar',
-  73: 'pulsar-producer',
-  74: 'pulsar-consumer',
-  92: 'GraphQL',
-  110: 'tcp',
-  132: 'NATS',
-  138: 'AWSDynamoDB',
-  139: 'AWSSNS',
-  140: 'AWSSQS',
-  143: 'amqp',
-  144: 'amqp-producer',
-  145: 'amqp-consumer',
-  4001: 'HttpServer',
-  4002: 'Express',
-  4003: 'Egg',
-  4004: 'Koa',
-  4005: 'Axios',
-  4006: 'Mongoose',
-  5004: 'GoHttpServer',
-  5005: 'GoHttpClient',
-  6000: 'Nginx',
-  7000: 'Python',
-  9000: 'EnvoyProxy',
-};
-
 /** The component's name as the OAP shows it; `Unknown` for ids we do not know. */
 export function componentName(id: number): string {
-  return NAMES[id] ?? 'Unknown';
+  return COMPONENT_NAMES[id] ?? 'Unknown';
 }
 
 /** Server-side names for client components (the OAP's Component-Server-Mappings). */
-const SERVER_OF: Record<number, string> = { 40: 'Kafka', 41: 'Kafka', 42: 'MongoDB', 52: 'RabbitMQ', 53: 'RabbitMQ', 73: 'Pulsar', 74: 'Pulsar' };
 
 /** The node type the OAP gives a conjectured peer reached through this component. */
 export function componentServerName(id: number): string {
-  return SERVER_OF[id] ?? componentName(id);
+  return COMPONENT_SERVER_NAMES[id] ?? componentName(id);
 }
 
 /** Common library names (OpenTracing `component` tag values, db/messaging systems) to ids. */
