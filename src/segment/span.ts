@@ -101,7 +101,7 @@ export class RecordedSpan {
     logs.push({ time: Number.isFinite(time) ? Math.trunc(time) : Date.now(), data });
   }
 
-  /** Mark the span Entry and let the segment know (for the parent-endpoint rule). */
+  /** Set the span type; ignored after finish. */
   setType(type: SpanType): void {
     if (this.finished) return;
     this.type = type;
