@@ -5,6 +5,8 @@ export default defineConfig({
     globals: true,
     include: ['test/**/*.test.ts', 'compat-tests/**/*.test.ts'],
     exclude: ['compat-tests/oap/**', 'node_modules/**'],
+    // dist/ is built once here, before any file runs (test files never build: issue #18)
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

@@ -3,14 +3,10 @@
  * OpenTracing tracer in three processes, one trace, reported to the embedded collector. The demo
  * exits 0 only when every segment linked and the topology is exactly the expected one.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
-
-beforeAll(() => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-});
 
 it('runs the demo: three services written three ways, one linked trace, exit 0', async () => {
   const env = { ...process.env, SW_AGENT_COLLECTOR_BACKEND_SERVICES: '' };

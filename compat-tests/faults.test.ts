@@ -4,16 +4,25 @@
  * against a collector slower than the app. The app (compat-tests/fixtures/load-app.js) runs with
  * --unhandled-rejections=strict and must end by itself after shutdown().
  */
-import type { ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { request, startProcess, startService, type Service } from '../test/support/spawn';
 
 const ROOT = resolve(__dirname, '..');
 const APP = resolve(__dirname, 'fixtures/load-app.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('./support/process.js') as { freePort(): Promise<number> };
+
+/** Every process a test started: stopped (and their exit awaited) after each test, pass or fail. */
+const running: Service[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+/** Start and remember for afterEach. */
+async function started(service: Promise<Service>): Promise<Service> {
+  const s = await service;
+  running.push(s);
+  return s;
+}
 
 interface Result {
   generated: number;
@@ -22,10 +31,6 @@ interface Result {
   heapMaxMb: number;
   loopDelayP99Ms: number;
 }
-
-beforeAll(() => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 60_000);
 
 /** Wait for the app to end by itself; its RESULT line, exit code and stderr. */
 function ended(app: Service, ms: number): Promise<{ code: number | null; result: Result; stderr: string; output: string }> {
@@ -54,19 +59,24 @@ function diagnostics(stderr: string): Map<string, number> {
   return counts;
 }
 
-function collectorProcess(port: number): Promise<Service> {
-  return startProcess(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'], {});
+/** The collector CLI on `port` (0: it picks one) and the gRPC port it listens on, read from its output. */
+async function collectorProcess(port: number): Promise<{ collector: Service; grpcPort: number }> {
+  const collector = await started(startProcess(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'], {}));
+  const grpcPort = Number(/grpc listening on \S+:(\d+)/.exec(collector.output())?.[1]);
+  if (!grpcPort) throw new Error(`no gRPC port in the collector's output:\n${collector.output()}`);
+  return { collector, grpcPort };
 }
 
 
 it('collector killed mid-stream and restarted: no crash, delivery resumes, every segment accounted for', async () => {
-  const port = await freePort();
-  let collector = await collectorProcess(port);
-  const app = await startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`, RATE: '300', DURATION_MS: '7000', SW_BRIDGE_FLUSH_INTERVAL: '200' });
+  // the first collector picks its port; the restarted one must take the same port, the one the
+  // app was told (a restarted OAP keeps its address): that port is free again once the first has exited
+  let { collector, grpcPort: port } = await collectorProcess(0);
+  const app = await started(startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`, RATE: '300', DURATION_MS: '7000', SW_BRIDGE_FLUSH_INTERVAL: '200' }));
   await new Promise((r) => setTimeout(r, 2000));
-  collector.child.kill('SIGKILL');
+  await collector.stop('SIGKILL');
   await new Promise((r) => setTimeout(r, 2000));
-  collector = await collectorProcess(port);
+  ({ collector } = await collectorProcess(port));
   const { code, result, stderr } = await ended(app, 30_000);
   const httpUrl = /http listening on (\S+)/.exec(collector.output())?.[1];
   const after = JSON.parse((await request(`${httpUrl}/api/traces`)).body) as unknown[];
@@ -92,14 +102,18 @@ it('a collector that accepts connections and never answers: deadlines fire, memo
     s.on('error', () => undefined);
   });
   await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  onTestFinished(async () => {
+    for (const s of sockets) s.destroy();
+    if (silent.listening) await new Promise((r) => silent.close(r));
+  });
   const port = (silent.address() as { port: number }).port;
-  const app = await startService(APP, {
+  const app = await started(startService(APP, {
     SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
     RATE: '400',
     DURATION_MS: '5000',
     SW_AGENT_MAX_BUFFER_SIZE: '500',
     SW_AGENT_TRACE_TIMEOUT: '1000',
-  });
+  }));
   const { code, result, stderr } = await ended(app, 30_000);
   for (const s of sockets) s.destroy();
   await new Promise((r) => silent.close(r));
@@ -115,8 +129,8 @@ it('a collector that accepts connections and never answers: deadlines fire, memo
 }, 60_000);
 
 it('30 s of overload against a slower collector: heap bounded, drops counted, the app stays responsive', async () => {
-  const slow = await startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '400' });
-  const app = await startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`, RATE: '2000', DURATION_MS: '30000', SW_AGENT_TRACE_TIMEOUT: '2000' });
+  const slow = await started(startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '400' }));
+  const app = await started(startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`, RATE: '2000', DURATION_MS: '30000', SW_AGENT_TRACE_TIMEOUT: '2000' }));
   // the app's own requests, every 100 ms, timed from outside
   const latencies: number[] = [];
   const poll = setInterval(() => {
@@ -126,9 +140,10 @@ it('30 s of overload against a slower collector: heap bounded, drops counted, th
       () => undefined,
     );
   }, 100);
+  onTestFinished(() => clearInterval(poll));
   const { code, result, stderr } = await ended(app, 60_000);
   clearInterval(poll);
-  await (slow.child as ChildProcess).kill('SIGTERM');
+  await slow.stop();
   expect(code).toBe(0);
   const { stats } = result;
   expect(result.generated).toBeGreaterThan(55_000);

@@ -4,14 +4,12 @@
  * all SkyWalking reporters sending over gRPC to the embedded collector. Every service is a relay
  * (compat-tests/fixtures/): `GET /hop?via=a,b,c` calls a, which calls b, and so on.
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startCollector, type Collector } from '../src/collector';
 import { hexTraceIdOf } from '../src/ids';
 import type { SegmentObject, SpanObject } from '../src/model';
 import { request, startService, type Service } from '../test/support/spawn';
 
-const ROOT = resolve(__dirname, '..');
 const FIXTURES = resolve(__dirname, 'fixtures');
 
 type Kind = 'backend-js' | 'opentracing' | 'opentelemetry' | 'jaeger' | 'zipkin';
@@ -20,7 +18,6 @@ let collector: Collector;
 const running: Service[] = [];
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   collector = await startCollector({ grpcPort: 0, httpPort: false });
 }, 120_000);
 

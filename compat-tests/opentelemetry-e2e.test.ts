@@ -4,11 +4,11 @@
  * process; both report over gRPC to the embedded collector. Every mapped field is asserted.
  * Also NodeSDK with `traceExporter: new SkyWalkingTraceExporter()` in a child process.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
 import { RefType, type SegmentObject, SpanLayer, SpanType } from '../src/model';
-import { type Service, request, startService } from '../test/support/spawn';
+import { CHILD_ENV, type Service, request, startService } from '../test/support/spawn';
 
 const ROOT = resolve(__dirname, '..');
 let collector: Collector;
@@ -16,7 +16,6 @@ let server1: Service;
 let server2: Service;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   collector = await startCollector({ grpcPort: 0, httpPort: false });
   const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100', PORT: '0' };
   server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), { ...env, SW_AGENT_NAME: 'server-2', SW_AGENT_INSTANCE_NAME: 's2-a' });
@@ -93,7 +92,7 @@ tracer.startActiveSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.metho
 sdk.shutdown().then(() => console.log('done'));
 `;
   const out = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-    execFile(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress }, timeout: 30_000 }, (e, stdout, stderr) =>
+    execFile(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, ...CHILD_ENV, SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress }, timeout: 30_000 }, (e, stdout, stderr) =>
       done({ code: e ? 1 : 0, stdout, stderr }),
     ),
   );

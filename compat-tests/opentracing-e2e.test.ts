@@ -3,7 +3,6 @@
  * Exit calls) and server-2 (POST /user/info, Entry + Local), both reporting over gRPC to the
  * embedded collector. Asserts the exact refs that link them.
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
 import { RefType, SpanLayer, SpanType, type SegmentObject } from '../src/model';
@@ -16,7 +15,6 @@ let server1: Service;
 let server2: Service;
 
 beforeAll(async () => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   collector = await startCollector({ grpcPort: 0, httpPort: false });
   const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100', PORT: '0' };
   server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), { ...env, SW_AGENT_NAME: 'server-2', SW_AGENT_INSTANCE_NAME: 's2-a' });

@@ -56,7 +56,6 @@ function run(file: string): Promise<{ status: number | null; stdout: string; std
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'swb-pack-'));
-  execFileSync(NPM, ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   execFileSync(NPM, ['pack', '--pack-destination', work], { cwd: ROOT, stdio: 'ignore' });
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
   if (!tarball) throw new Error(`npm pack wrote no tarball into ${work}`);

@@ -1,8 +1,15 @@
 /**
  * Internal diagnostics: rate-limited, never thrown, never written to the working directory.
  * By default lines go to stderr prefixed `[skywalking-bridge]`; `setLogger` redirects them
- * (the OpenTelemetry front-end points it at `diag`). Each distinct key logs at most once per
- * interval and counts what it suppressed; the count is printed with the next line.
+ * (the OpenTelemetry front-end points it at `diag`).
+ *
+ * A key names a condition ("recorder.nopeer"), never one occurrence of it: callers pass a fixed
+ * string and put user data (an operation name, an error message) in the message and `example`.
+ * Each key writes at most one line per interval. What it suppressed meanwhile is counted, and the
+ * next line of that key says how many, with the first few distinct examples and how many more.
+ * The state is bounded whatever the application does: at most MAX_KEYS keys (later ones share
+ * one overflow entry), and per key a few numbers and at most MAX_EXAMPLES strings of at most
+ * MAX_EXAMPLE_LENGTH characters.
  */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -40,36 +47,73 @@ export function setLogLevel(level: LogLevel): void {
   threshold = LEVELS[level];
 }
 
-interface Throttle {
+/** One condition's state. */
+interface Condition {
+  /** Times raised, written or not. */
+  count: number;
+  /** When a line was last written (ms), or -Infinity before the first. */
   last: number;
+  /** Times raised since that line and not written. */
   suppressed: number;
+  /** The first few distinct examples among the suppressed ones. */
+  examples: string[];
 }
 
-const throttles = new Map<string, Throttle>();
-const MAX_KEYS = 1000;
-const counts = new Map<string, number>();
+/** Keys tracked; a key past this many shares the OVERFLOW_KEY entry (a caller building keys from data). */
+export const MAX_KEYS = 64;
+export const OVERFLOW_KEY = 'diag.other';
+export const MAX_EXAMPLES = 3;
+export const MAX_EXAMPLE_LENGTH = 100;
+
+const conditions = new Map<string, Condition>();
+
+function conditionOf(key: string): Condition {
+  let c = conditions.get(key);
+  if (c === undefined) {
+    const k = conditions.size < MAX_KEYS ? key : OVERFLOW_KEY;
+    c = conditions.get(k);
+    if (c === undefined) {
+      c = { count: 0, last: -Infinity, suppressed: 0, examples: [] };
+      conditions.set(k, c);
+    }
+  }
+  return c;
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_EXAMPLE_LENGTH ? text : `${text.slice(0, MAX_EXAMPLE_LENGTH - 3)}...`;
+}
 
 /**
- * Log `message` at `level` unless the same `key` was logged within `intervalMs`.
- * Returns true when the line was written.
+ * Log `message` at `level` unless a line of the same `key` was written within `intervalMs`.
+ * `key` is a fixed string naming the condition; `example` (for instance the operation name) is
+ * what tells this occurrence apart, named in the summary of the next line. Returns true when the
+ * line was written.
  */
-export function log(level: LogLevel, key: string, message: string, intervalMs = 60_000): boolean {
-  counts.set(key, (counts.get(key) ?? 0) + 1);
+export function log(level: LogLevel, key: string, message: string, intervalMs = 60_000, example?: string): boolean {
+  const c = conditionOf(key);
+  c.count++;
   if (LEVELS[level] > threshold) return false;
   const now = Date.now();
-  let t = throttles.get(key);
-  if (t && now - t.last < intervalMs) {
-    t.suppressed++;
+  if (now - c.last < intervalMs) {
+    c.suppressed++;
+    if (example !== undefined && c.examples.length < MAX_EXAMPLES) {
+      const e = clip(String(example));
+      if (!c.examples.includes(e)) c.examples.push(e);
+    }
     return false;
   }
-  if (!t) {
-    if (throttles.size >= MAX_KEYS) throttles.clear();
-    t = { last: now, suppressed: 0 };
-    throttles.set(key, t);
+  let suffix = '';
+  if (c.suppressed > 0) {
+    const named = c.examples.map((e) => JSON.stringify(e)).join(', ');
+    const more = c.suppressed - c.examples.length;
+    suffix = c.examples.length === 0
+      ? ` (${c.suppressed} more since the last line)`
+      : ` (${c.suppressed} more since the last line: ${named}${more > 0 ? ` and ${more} more` : ''})`;
   }
-  const suffix = t.suppressed > 0 ? ` (${t.suppressed} similar suppressed)` : '';
-  t.last = now;
-  t.suppressed = 0;
+  c.last = now;
+  c.suppressed = 0;
+  c.examples.length = 0;
   try {
     logger[level](message + suffix);
   } catch {
@@ -78,13 +122,14 @@ export function log(level: LogLevel, key: string, message: string, intervalMs = 
   return true;
 }
 
-/** How many times each diagnostic key was raised (written or not), for tests and `stats()`. */
+/** How many times each diagnostic key was raised (written or not), for tests. At most MAX_KEYS + 1 keys. */
 export function diagnosticCounts(): Record<string, number> {
-  return Object.fromEntries(counts);
+  const out: Record<string, number> = {};
+  for (const [key, c] of conditions) out[key] = c.count;
+  return out;
 }
 
 /** Forget throttling state and counts (tests). */
 export function resetDiagnostics(): void {
-  throttles.clear();
-  counts.clear();
+  conditions.clear();
 }

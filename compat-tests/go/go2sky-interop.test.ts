@@ -5,7 +5,6 @@
  *   (b) go2sky client (local root span + http client plugin) -> our OpenTracing service
  * The Go programs are built with the Go toolchain here (compat-tests/go/build.js).
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startCollector, type Collector } from '../../src/collector';
 import type { SegmentObject, SpanObject } from '../../src/model';
@@ -24,7 +23,6 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
 
   beforeAll(async () => {
     if (missing) throw new Error(`go2sky interop needs ${missing}`);
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
     bins = buildGo();
     collector = await startCollector({ grpcPort: 0, httpPort: false });
   }, 300_000);

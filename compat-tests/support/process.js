@@ -2,7 +2,12 @@
 // Small process helpers shared by the compat suites (plain CommonJS so scripts can use them too).
 const net = require('node:net');
 
-/** A free TCP port on 127.0.0.1 (bind to 0, read it, release it). */
+/**
+ * A free TCP port on 127.0.0.1 (bind to 0, read it, release it). Only for a program that must be
+ * told its port in advance and cannot report the one it bound (the OAP, PostgreSQL): anything
+ * that can listen on port 0 and say its address should, since another process may take a
+ * released port before it is used.
+ */
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

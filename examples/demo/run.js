@@ -26,7 +26,9 @@ function startProcess(name, file, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [file], {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: '0' },
+      // the OTel SDK's default OTLP metrics/logs exporters off: nothing listens on localhost:4318 here,
+      // and their retries would hold each process ~8 s at exit
+      env: { ...process.env, OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none', ...env, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

@@ -37,7 +37,10 @@ export class SkyWalkingSpanProcessor {
   private readonly serviceOption: unknown;
   private readonly namer: EndpointNamer | undefined;
   private identified = false;
-  /** Maps a finished span from its SDK span (`source`) when its segment closes; one function for all spans. */
+  /**
+   * Maps a finished span from its SDK span (`source`) when its segment is encoded, not here in
+   * onEnd: the late mapping, explained at `RecordedSpan.source`. One function for all spans.
+   */
   private readonly finalizer = (r: RecordedSpan): void => applyOtelSpan(r, r.source as ReadableSpanLike, this.namer);
 
   constructor(options: SkyWalkingSpanProcessorOptions = {}) {

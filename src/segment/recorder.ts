@@ -56,7 +56,7 @@ export class Recorder {
     try {
       this.sink.report(segment);
     } catch (err) {
-      log('warn', 'recorder.sink', `reporter failed to accept a segment: ${String(err)}`);
+      log('warn', 'recorder.sink', `reporter failed to accept a segment: ${String(err)}`, undefined, String(err));
     }
   };
   private readonly discardHandler = (): void => {};
@@ -142,8 +142,9 @@ export class Recorder {
   /**
    * The sw8 fields for an outgoing call made from `span`. The span becomes an Exit span if it was
    * Local. Its peer is the sw8 address; when no peer is set, `fallbackPeer` (from URL or
-   * peer.service) or else the operation name is used and set as the peer, with a warning once per
-   * operation, so the header is always one the Java agent accepts and the OAP can still link.
+   * peer.service) or else the operation name is used and set as the peer, with a warning (one
+   * line per hour for all operations, naming a few), so the header is always one the Java agent
+   * accepts and the OAP can still link.
    */
   carrierFor(span: RecordedSpan, fallbackPeer?: string): Sw8Context {
     let s: RecordedSpan | undefined = span;
@@ -154,9 +155,11 @@ export class Recorder {
     if (peer === '') {
       peer = fallbackPeer || target.operationName || 'unknown';
       if (!target.finished) target.peer = peer;
-      log('warn', `recorder.nopeer.${target.operationName}`,
+      // one key for the condition, whatever the operation (names can be URL paths): the
+      // operation goes into the line and the examples, never into the key
+      log('warn', 'recorder.nopeer',
         `span "${target.operationName}" injected sw8 without a peer; using "${peer}". Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.`,
-        3_600_000);
+        3_600_000, target.operationName);
     }
     const seg = target.segment;
     return {

@@ -1,3 +1,4 @@
+import { log } from '../diag';
 import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
@@ -140,14 +141,33 @@ export class Segment {
     this.onClose(this);
   }
 
-  /** Run each finished span's front-end mapping (`finalize`) once, then let go of its source. */
+  /**
+   * Run each finished span's front-end mapping (`finalize`) once, then let go of its source. This
+   * is the late mapping (see `RecordedSpan.finalize`): it runs when the segment is encoded, called
+   * by the reporter from `report()`, so an error here is the mapping's (a throwing attribute getter,
+   * a broken SDK span). It is contained per span: the span keeps the fields it had, the error is
+   * counted (`stats().recorder.finalizeErrors`) and said once per minute with the span's name.
+   */
   private finalizeSpans(): void {
     for (let span = this.firstFinished; span; span = span.nextFinished) {
       if (span.finalize) {
         try {
           span.finalize(span);
-        } catch {
+        } catch (err) {
           this.counters.finalizeErrors++;
+          let reason: string;
+          try {
+            reason = String(err);
+          } catch {
+            reason = 'an error that cannot be printed';
+          }
+          log(
+            'warn',
+            'segment.finalize',
+            `mapping span "${span.operationName}" to SkyWalking failed (${reason}); it is reported with the fields it had (name, times, kind, ids) and counted in stats().recorder.finalizeErrors`,
+            60_000,
+            span.operationName,
+          );
         }
         span.finalize = undefined;
         span.source = undefined;

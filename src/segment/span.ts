@@ -23,9 +23,23 @@ export class RecordedSpan {
   finished = false;
   /** Closed by the segment timeout rather than by `finish()`. */
   forced = false;
-  /** Front-end data (raw tags, the SDK span), mapped once when the segment closes and is encoded. */
+  /**
+   * The late mapping. A front-end leaves its raw data here when the span ends (OpenTracing: the raw
+   * tags; OpenTelemetry: the SDK span) with `finalize`, the one function that maps it onto the
+   * fields above (operation name, layer, component, peer, tags, logs, error). `Segment` runs
+   * `finalize` once per span when the segment is encoded: the reporter's `report()` calls
+   * `Segment.encode()` (or `toSegmentObject()`) as the segment closes, and then drops `source`.
+   *
+   * Why late: span end is on the application's request path, and there it costs two stores; the
+   * mapping runs once per span, in one pass over the closed segment just before the encoder reads
+   * the same spans (bench/RESULTS.md, the in-process and end-to-end OTel processor cases, measures
+   * this path). What it means: until its segment is encoded a span's fields are not final (the OTel
+   * propagator names an Exit span itself when it injects), and a segment keeps its spans' SDK
+   * objects until it closes (bounded by maxOpenSegments and segmentTimeoutMs). A mapping that throws
+   * is contained per span, counted and logged (`Segment.finalizeSpans`).
+   */
   source: unknown;
-  /** Fills fields from `source`; called once, when the segment closes and is encoded. */
+  /** Maps `source` onto this span's fields; see `source`. Run once, then cleared. */
   finalize: ((span: RecordedSpan) => void) | undefined;
   /** The segment's next recorded span in start order, and in finish order (its span lists). */
   nextStarted: RecordedSpan | undefined = undefined;
@@ -101,7 +115,7 @@ export class RecordedSpan {
     logs.push({ time: Number.isFinite(time) ? Math.trunc(time) : Date.now(), data });
   }
 
-  /** Mark the span Entry and let the segment know (for the parent-endpoint rule). */
+  /** Set the span type; ignored after finish. */
   setType(type: SpanType): void {
     if (this.finished) return;
     this.type = type;

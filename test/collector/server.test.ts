@@ -14,10 +14,6 @@ const { grpc, TraceSegmentReportService, ManagementService } = loadServices();
 const collectors: Collector[] = [];
 const clients: grpcTypes.Client[] = [];
 
-beforeAll(() => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 60_000);
-
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   await Promise.all(collectors.splice(0).map((c) => c.stop()));
@@ -160,6 +156,8 @@ it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', a
     expect(out).toContain('trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR');
   } finally {
     child.kill('SIGTERM');
+    // awaited here too, so a failed check above still waits for the process to be gone
+    await exited;
   }
   expect(await exited).toBe(0);
   expect(out).toContain('topology:\nUser -> svc  [http] (server)');

@@ -11,6 +11,7 @@ import { type Collector, startCollector } from '../../src/collector';
 import { ConfigError, resolveConfig } from '../../src/config';
 import { resetDiagnostics, setLogger } from '../../src/diag';
 import { GrpcReporter } from '../../src/reporter/grpc';
+import { CHILD_ENV } from '../support/spawn';
 
 const ROOT = resolve(__dirname, '..', '..');
 let dir: string;
@@ -33,7 +34,6 @@ beforeAll(async () => {
     httpPort: false,
     tls: { certChain: readFileSync(join(dir, 'server.pem')), privateKey: readFileSync(join(dir, 'server.key')) },
   });
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }, 60_000);
 
 afterAll(async () => {
@@ -92,7 +92,7 @@ function runScript(code: string, env: Record<string, string> = {}): Promise<{ co
   writeFileSync(file, code);
   const t0 = Date.now();
   return new Promise((done) => {
-    execFile(process.execPath, [file], { cwd: ROOT, env: { ...process.env, NODE_PATH: join(ROOT, 'node_modules'), ...env }, timeout: 20_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, [file], { cwd: ROOT, env: { ...process.env, ...CHILD_ENV, NODE_PATH: join(ROOT, 'node_modules'), ...env }, timeout: 20_000 }, (error, stdout, stderr) =>
       done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - t0 }),
     );
   });

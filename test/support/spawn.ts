@@ -5,8 +5,15 @@ export interface Service {
   readonly child: ChildProcess;
   readonly port: number;
   output(): string;
-  stop(): Promise<number | null>;
+  /** Signal the process (SIGTERM unless told), SIGKILL after 10 s, and resolve once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
+
+/**
+ * Added to every child's environment: the OTel SDK's default OTLP metrics and logs exporters off
+ * (else each NodeSDK process retries localhost:4318 and takes ~8 s to exit). A test's own env wins.
+ */
+export const CHILD_ENV: Readonly<Record<string, string>> = { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
 
 /**
  * Start `node <file>` with `env` added and wait until a stdout line matches `listening on <port>`.
@@ -22,16 +29,16 @@ export function startService(file: string, env: Record<string, string>, timeoutM
 export function startProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
   const file = [command, ...args].join(' ');
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...CHILD_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
-  const stop = async (): Promise<number | null> => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       const code = await exited;
       clearTimeout(timer);
@@ -63,7 +70,7 @@ export function startProcess(command: string, args: string[], env: Record<string
 /** Run a program to its end; resolves with its exit code and output (never rejects on a non-zero exit). */
 export function runProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, ...CHILD_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
