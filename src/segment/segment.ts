@@ -2,6 +2,7 @@ import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
 import { encodeSegment } from '../protocol/segment-encoder';
+import type { ProtoWriter } from '../protocol/proto-writer';
 import type { Recorder } from './recorder';
 import { RecordedSpan } from './span';
 
@@ -156,9 +157,9 @@ export class Segment {
   }
 
   /** The closed segment as a `SegmentCollection` entry (what the gRPC reporter queues and sends). */
-  encode(): Buffer {
+  encode(writer?: ProtoWriter): Buffer {
     this.finalizeSpans();
-    return encodeSegment(this);
+    return encodeSegment(this, writer);
   }
 
   /** The wire form as plain objects (console and memory reporters). Runs `finalize` first; cached. */
