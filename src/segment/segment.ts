@@ -26,6 +26,10 @@ export interface RecorderCounters {
   logsDropped: number;
   crossThreadSegments: number;
   finalizeErrors: number;
+  /** Span and log times that were not plausible epoch ms (src/segment/time.ts) and became now. */
+  timesReplaced: number;
+  /** Spans that ended before they started: given a zero duration. */
+  endsBeforeStart: number;
 }
 
 /**
