@@ -155,6 +155,7 @@ it('OpenTracing: startTime/finishTime as reported in the encoded segment, odd on
   child('hrtime', hrTimeToEpochMs(process.hrtime()), NOW + 7);
   child('end<start', NOW - 500, NOW - 600);
   child('valid', NOW - 400, NOW - 300);
+  child('not numbers', new Date(NOW - 200) as unknown as number, '1' as unknown as number);
   root.finish(NOW + 10);
   expect(reporter.segments).toHaveLength(1);
   expect(times(reporter.segments[0]!)).toEqual({
@@ -164,10 +165,11 @@ it('OpenTracing: startTime/finishTime as reported in the encoded segment, odd on
     hrtime: [NOW, NOW + 7],
     'end<start': [NOW - 500, NOW - 500],
     valid: [NOW - 400, NOW - 300],
+    'not numbers': [NOW, NOW],
     root: [NOW - 1000, NOW + 10],
   });
-  // 1e20, 2^63, -1, the hrtime start; NaN and Infinity ends
-  expect(tracer.stats().recorder.timesReplaced).toBe(6);
+  // 1e20, 2^63, -1, the hrtime start, the Date start; NaN, Infinity and '1' ends
+  expect(tracer.stats().recorder.timesReplaced).toBe(8);
   expect(tracer.stats().recorder.endsBeforeStart).toBe(1);
 });
 
