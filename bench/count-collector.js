@@ -3,7 +3,8 @@
 // charged to the app: it accepts SkyWalking segments (TraceSegmentReportService/collect, plus the
 // management calls agents make) and OTLP traces (TraceService/Export) over gRPC and counts spans
 // by walking the protobuf bytes — no decoding into objects. GET /count on its HTTP port answers
-// { sw, otlp }; GET /reset zeroes them. Prints `grpc <port> http <port>`.
+// { sw, otlp }; GET /reset zeroes them. Prints `grpc <port> http <port>`. GRPC_PORT fixes the gRPC
+// port (the soak restarts it on the same address); on SIGTERM it prints `final {json}` first.
 const grpc = require('@grpc/grpc-js');
 const http = require('node:http');
 
@@ -80,7 +81,7 @@ server.addService(
   },
 );
 
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, grpcPort) => {
+server.bindAsync(`127.0.0.1:${Number(process.env.GRPC_PORT) || 0}`, grpc.ServerCredentials.createInsecure(), (err, grpcPort) => {
   if (err) throw err;
   const api = http.createServer((req, res) => {
     if (req.url === '/reset') counts.sw = counts.otlp = 0;
@@ -88,7 +89,9 @@ server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, g
   });
   api.listen(0, '127.0.0.1', () => console.log(`grpc ${grpcPort} http ${api.address().port}`));
 });
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  process.stdout.write(`final ${JSON.stringify(counts)}\n`, () => process.exit(0));
+});
 // never outlive the bench that started us
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();

@@ -4,6 +4,9 @@ import { RefType, SpanType } from '../src/model';
 import { MemoryReporter } from '../src/reporter/memory';
 import { Recorder } from '../src/segment/recorder';
 
+/** A plausible epoch time (src/segment/time.ts takes 2000-01-01 .. now + 1 day). */
+const T = 1_700_000_000_000;
+
 function setup(overrides = {}) {
   const config = resolveConfig({ serviceName: 'svc', serviceInstance: 'inst', ...overrides }, {});
   const reporter = new MemoryReporter();
@@ -13,15 +16,15 @@ function setup(overrides = {}) {
 describe('Recorder', () => {
   it('numbers spans in start order and closes the segment when the last span finishes', () => {
     const { recorder, reporter } = setup();
-    const root = recorder.startSpan('GET:/a', { type: SpanType.Entry, startTime: 1000 });
-    const child = recorder.startSpan('db', { parent: root, startTime: 1001 });
-    const grandchild = recorder.startSpan('exit', { parent: child, startTime: 1002, type: SpanType.Exit });
+    const root = recorder.startSpan('GET:/a', { type: SpanType.Entry, startTime: T });
+    const child = recorder.startSpan('db', { parent: root, startTime: T + 1 });
+    const grandchild = recorder.startSpan('exit', { parent: child, startTime: T + 2, type: SpanType.Exit });
     expect([root.id, child.id, grandchild.id]).toEqual([0, 1, 2]);
     expect([root.parentId, child.parentId, grandchild.parentId]).toEqual([-1, 0, 1]);
-    grandchild.finish(1003);
-    child.finish(1004);
+    grandchild.finish(T + 3);
+    child.finish(T + 4);
     expect(reporter.segments).toHaveLength(0);
-    root.finish(1005);
+    root.finish(T + 5);
     expect(reporter.segments).toHaveLength(1);
     const seg = reporter.segments[0]!;
     expect(seg.service).toBe('svc');
@@ -29,7 +32,7 @@ describe('Recorder', () => {
     expect(seg.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(seg.traceSegmentId).toMatch(/^[0-9a-f]{32}$/);
     expect(seg.spans.map((s) => s.spanId)).toEqual([2, 1, 0]);
-    expect(seg.spans[2]).toMatchObject({ spanId: 0, parentSpanId: -1, startTime: 1000, endTime: 1005, spanType: SpanType.Entry, operationName: 'GET:/a' });
+    expect(seg.spans[2]).toMatchObject({ spanId: 0, parentSpanId: -1, startTime: T, endTime: T + 5, spanType: SpanType.Entry, operationName: 'GET:/a' });
   });
 
   it('opens a CrossThread segment for a child of a span whose segment already closed', () => {
@@ -112,8 +115,8 @@ describe('Recorder', () => {
 
   it('force-closes a segment whose spans outlive the timeout and tags them', () => {
     const { recorder, reporter } = setup({ segmentTimeoutMs: 100 });
-    const root = recorder.startSpan('root', { startTime: 1000 });
-    recorder.startSpan('never-ends', { parent: root, startTime: 1000 });
+    const root = recorder.startSpan('root', { startTime: T });
+    recorder.startSpan('never-ends', { parent: root, startTime: T });
     expect(recorder.sweep(Date.now() + 200)).toBe(1);
     const seg = reporter.segments[0]!;
     expect(seg.spans).toHaveLength(2);

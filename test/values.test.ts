@@ -72,7 +72,7 @@ it('the OpenTracing API takes every hostile value as a tag, a log field and a ba
     report: (s: SegmentSource) => void segments.push(s.toSegmentObject()),
     flush: async () => undefined,
     shutdown: async () => undefined,
-    stats: () => ({ queued: 0, sent: 0, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 }),
+    stats: () => ({ queued: 0, queuedBytes: 0, sent: 0, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 }),
   } as unknown as Reporter;
   const tracer = new SkyWalkingTracer({ serviceName: 'hostile', reporter });
   const span = tracer.startSpan('GET:/hostile', { tags: { [opentracing.Tags.SPAN_KIND]: 'server' } });

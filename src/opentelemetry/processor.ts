@@ -118,7 +118,7 @@ export class SkyWalkingSpanProcessor {
       if (remote && parentSc!.traceId === remote.otelTraceId && parentSc!.spanId === remote.otelSpanId) {
         recorded = recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis });
         const sent = remote.ext?.sendingTimestamp;
-        if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, startTime - sent)));
+        if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
         recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
         const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;

@@ -2,6 +2,8 @@
  * The shapes we use of the OTel SDK's spans, structurally (no runtime import of SDK packages, so
  * the 1.x, 2.x and 3.x SDKs all fit).
  */
+import { hrTimeToEpochMs } from '../segment/time';
+
 export type HrTime = [number, number];
 export type AttributeValue = string | number | boolean | Array<string | number | boolean | null | undefined> | null | undefined;
 export type Attributes = Record<string, AttributeValue>;
@@ -48,9 +50,9 @@ export interface ExportResult {
   error?: Error;
 }
 
+/** NaN when `t` is not an [s, ns] pair: the recorder then takes now and counts it (src/segment/time.ts), as for a time that is not epoch-based. */
 export function hrTimeToMs(t: HrTime | undefined): number {
-  if (!Array.isArray(t) || t.length !== 2) return Date.now();
-  return t[0] * 1000 + Math.trunc(t[1] / 1e6);
+  return hrTimeToEpochMs(t);
 }
 
 export function scopeNameOf(span: ReadableSpanLike): string {

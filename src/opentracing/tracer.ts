@@ -136,7 +136,8 @@ export class SkyWalkingTracer extends TracerBase {
   private start(name: string, options: OT.SpanOptions): SkyWalkingSpan {
     const { context: parent, followsFrom } = this.pickParent(options);
     const recorder = this.bridge.recorder;
-    const startTime = typeof options.startTime === 'number' ? options.startTime : undefined;
+    // not checked here: the recorder takes now for anything but a plausible epoch-ms number, and counts it
+    const startTime = options.startTime ?? undefined;
     let recorded: RecordedSpan;
     let baggage: Map<string, string> | undefined;
     if (parent?.span) {

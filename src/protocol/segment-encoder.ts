@@ -16,6 +16,7 @@ import { ProtoWriter } from './proto-writer';
  * Log time 1, data 2. KeyStringValuePair key 1, value 2.
  */
 
+/** The writer for callers that bring none (a reporter brings its own, so its queue pins only its own chunks). */
 const writer = new ProtoWriter();
 
 function writePairs(w: ProtoWriter, field: number, pairs: readonly KeyStringValuePair[] | undefined): void {
@@ -107,8 +108,7 @@ function writeSpan(
  * The bytes are a `SegmentCollection` entry (field 1, its length, the `SegmentObject`), so a batch
  * of entries is a `SegmentCollection` as it lies in memory; `segmentOfEntry` gives the bare segment.
  */
-export function encodeSegment(segment: Segment): Buffer {
-  const w = writer;
+export function encodeSegment(segment: Segment, w: ProtoWriter = writer): Buffer {
   w.reset();
   const entry = w.open(1);
   w.stringField(1, segment.traceId);
@@ -125,8 +125,7 @@ export function encodeSegment(segment: Segment): Buffer {
 }
 
 /** A `SegmentObject` as a `SegmentCollection` entry, like `encodeSegment` (for sources that are not our own `Segment`). */
-export function encodeSegmentObject(o: SegmentObject): Buffer {
-  const w = writer;
+export function encodeSegmentObject(o: SegmentObject, w: ProtoWriter = writer): Buffer {
   w.reset();
   const entry = w.open(1);
   w.stringField(1, o.traceId);

@@ -2,8 +2,10 @@ import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
 import { encodeSegmentObject, segmentOfEntry } from '../protocol/segment-encoder';
+import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
+import { ByteQueue } from './byte-queue';
 import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, callHeadersOf, credentialsOf, metadataOf, readTlsFiles } from './channel';
 import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
@@ -88,8 +90,14 @@ const sleep = (ms: number): Promise<void> =>
  */
 export class GrpcReporter implements Reporter {
   private readonly counters: ReporterStats = emptyStats();
-  private queue: Buffer[] = [];
-  private head = 0;
+  /** The encoded segments waiting, oldest first: at most `maxBufferSize`, the oldest dropped at once. */
+  private readonly queue: ByteQueue;
+  /**
+   * This reporter's own encoder: the queued bytes are views into its chunks, and only this queue's
+   * records live in them, so the queue (the newest records, in order) pins its own bytes plus at
+   * most a partly used chunk at each end, whatever other reporters in the process do.
+   */
+  private readonly writer = new ProtoWriter();
   private inFlight: Promise<void> | undefined;
   private readonly ring: AddressRing;
   private readonly tls: TlsFiles;
@@ -114,6 +122,7 @@ export class GrpcReporter implements Reporter {
     readonly config: ResolvedConfig,
     options: GrpcReporterOptions = {},
   ) {
+    this.queue = new ByteQueue(config.maxBufferSize);
     this.ring = new AddressRing(config.collectorAddresses);
     this.tls = readTlsFiles(config);
     this.headers = callHeadersOf(config.authentication);
@@ -154,15 +163,13 @@ export class GrpcReporter implements Reporter {
     }
     let bytes: Buffer;
     try {
-      bytes = segment.encode ? segment.encode() : encodeSegmentObject(segment.toSegmentObject());
+      bytes = segment.encode ? segment.encode(this.writer) : encodeSegmentObject(segment.toSegmentObject(), this.writer);
     } catch (e) {
       this.counters.lost++;
       log('error', 'grpc.encode', `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`);
       return;
     }
-    this.queue.push(bytes);
-    if (this.queued() > this.config.maxBufferSize) {
-      this.head++;
+    if (this.queue.push(bytes) > 0) {
       this.counters.dropped++;
       log('warn', 'grpc.queue-full', `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; the collector is slow or away`);
     }
@@ -199,9 +206,7 @@ export class GrpcReporter implements Reporter {
         this.stopped = true;
         // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
         this.abandonInFlight?.();
-        this.counters.dropped += this.queued();
-        this.queue = [];
-        this.head = 0;
+        this.counters.dropped += this.queue.clear();
         this.close();
       })().catch(() => undefined);
     }
@@ -209,30 +214,11 @@ export class GrpcReporter implements Reporter {
   }
 
   stats(): ReporterStats {
-    return { ...this.counters, queued: this.queued() };
+    return { ...this.counters, queued: this.queue.length, queuedBytes: this.queue.bytes };
   }
 
   private queued(): number {
-    return this.queue.length - this.head;
-  }
-
-  /** Up to `n` segments from the head of the queue, at most MAX_COLLECTION_BYTES together (but at least one). */
-  private take(n: number): Buffer[] {
-    const end = Math.min(this.queue.length, this.head + n);
-    let i = this.head;
-    let bytes = 0;
-    while (i < end) {
-      bytes += this.queue[i]!.length;
-      if (bytes > MAX_COLLECTION_BYTES && i > this.head) break;
-      i++;
-    }
-    const batch = this.queue.slice(this.head, i);
-    this.head = i;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return batch;
+    return this.queue.length;
   }
 
   private metadata(): grpcTypes.Metadata {
@@ -339,7 +325,7 @@ export class GrpcReporter implements Reporter {
       }
     }
     if (this.stopped || this.clients !== clients) return;
-    await this.send(clients, this.take(this.config.batchSize));
+    await this.send(clients, this.queue.take(this.config.batchSize, MAX_COLLECTION_BYTES));
   }
 
   /**

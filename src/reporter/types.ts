@@ -1,19 +1,23 @@
 import type { SegmentObject } from '../model';
+import type { ProtoWriter } from '../protocol/proto-writer';
 
 /** A closed segment as a reporter receives it: its wire form as objects, and optionally as bytes. */
 export interface SegmentSource {
   toSegmentObject(): SegmentObject;
   /**
    * `toSegmentObject()` encoded as a `SegmentCollection` entry (field 1, length, the SegmentObject,
-   * as `encodeSegment` writes it), when the source can write it itself (our `Segment`).
+   * as `encodeSegment` writes it), when the source can write it itself (our `Segment`); written with
+   * `writer` when one is given (the reporter's own, so its queue pins only its own encoder chunks).
    */
-  encode?(): Buffer;
+  encode?(writer?: ProtoWriter): Buffer;
 }
 
 /** What a reporter has done so far. */
 export interface ReporterStats {
   /** Segments waiting to be sent. */
   queued: number;
+  /** Bytes of the segments waiting (encoded; the queue's memory, bounded by `maxBufferSize` records). */
+  queuedBytes: number;
   /** Segments the collector acknowledged. */
   sent: number;
   /** Segments dropped because the queue was full (oldest first). */
@@ -37,5 +41,5 @@ export interface Reporter {
 }
 
 export function emptyStats(): ReporterStats {
-  return { queued: 0, sent: 0, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 };
+  return { queued: 0, queuedBytes: 0, sent: 0, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 };
 }

@@ -6,6 +6,7 @@ import type { Sw8Context } from '../propagation/sw8';
 import { OpenSegments } from './open-segments';
 import { type RecorderCounters, Segment, type SegmentLimits, crossThreadRef } from './segment';
 import type { RecordedSpan } from './span';
+import { checkedEpochMs } from './time';
 
 /** Where closed segments go: a reporter. */
 export interface SegmentSink {
@@ -45,6 +46,8 @@ export class Recorder {
     logsDropped: 0,
     crossThreadSegments: 0,
     finalizeErrors: 0,
+    timesReplaced: 0,
+    endsBeforeStart: 0,
   };
   readonly limits: SegmentLimits;
   private readonly openSegments = new OpenSegments();
@@ -78,6 +81,16 @@ export class Recorder {
     this.segmentTimeoutMs = config.segmentTimeoutMs;
   }
 
+  /** A start time as whole epoch ms: now when absent, and now (counted) when not a plausible epoch time. */
+  private startMs(time: number | undefined): number {
+    const now = Date.now();
+    if (time === undefined) return now;
+    const t = checkedEpochMs(time, now);
+    if (t === t) return t;
+    this.counters.timesReplaced++;
+    return now;
+  }
+
   /** Segments currently open (their spans not all finished). */
   get openSegmentCount(): number {
     return this.openSegments.size;
@@ -87,7 +100,7 @@ export class Recorder {
   startSpan(operationName: string, options: StartSpanOptions = {}): RecordedSpan {
     const parent = options.parent;
     if (parent && !options.crossThread && !parent.segment.closed) return this.startChild(parent, operationName, options.startTime, options.type);
-    const startTime = msOf(options.startTime);
+    const startTime = this.startMs(options.startTime);
     const name = nameOf(operationName);
     let span: RecordedSpan;
     if (parent) {
@@ -127,14 +140,14 @@ export class Recorder {
    */
   startChild(parent: RecordedSpan, operationName: string, startTime: number | undefined, type: SpanType | undefined): RecordedSpan {
     if (parent.segment.closed) return this.startSpan(operationName, { parent, crossThread: true, startTime, type });
-    const span = parent.segment.newSpan(parent, nameOf(operationName), msOf(startTime));
+    const span = parent.segment.newSpan(parent, nameOf(operationName), this.startMs(startTime));
     if (type !== undefined) span.type = type;
     return span;
   }
 
   /** `startSpan({ traceId, startTime, type, skipAnalysis })` without the options object: the first span of a new segment with no ref. */
   startTrace(operationName: string, traceId: string | undefined, startTime: number | undefined, type: SpanType | undefined, skipAnalysis = false): RecordedSpan {
-    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(undefined, nameOf(operationName), msOf(startTime));
+    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(undefined, nameOf(operationName), this.startMs(startTime));
     if (type !== undefined) span.type = type;
     return span;
   }
@@ -220,10 +233,6 @@ export class Recorder {
   }
 }
 
-/** A start time as whole epoch ms; now when absent or not finite. */
-function msOf(time: number | undefined): number {
-  return typeof time === 'number' && Number.isFinite(time) ? Math.trunc(time) : Date.now();
-}
 
 /** SkyWalking needs a non-empty operation name. */
 function nameOf(operationName: string): string {

@@ -3,6 +3,7 @@ import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
 import { encodeSegment } from '../protocol/segment-encoder';
+import type { ProtoWriter } from '../protocol/proto-writer';
 import type { Recorder } from './recorder';
 import { RecordedSpan } from './span';
 
@@ -26,6 +27,10 @@ export interface RecorderCounters {
   logsDropped: number;
   crossThreadSegments: number;
   finalizeErrors: number;
+  /** Span and log times that were not plausible epoch ms (src/segment/time.ts) and became now. */
+  timesReplaced: number;
+  /** Spans that ended before they started: given a zero duration. */
+  endsBeforeStart: number;
 }
 
 /**
@@ -176,9 +181,9 @@ export class Segment {
   }
 
   /** The closed segment as a `SegmentCollection` entry (what the gRPC reporter queues and sends). */
-  encode(): Buffer {
+  encode(writer?: ProtoWriter): Buffer {
     this.finalizeSpans();
-    return encodeSegment(this);
+    return encodeSegment(this, writer);
   }
 
   /** The wire form as plain objects (console and memory reporters). Runs `finalize` first; cached. */

@@ -1,6 +1,7 @@
 import { type KeyStringValuePair, type LogObject, type SegmentReference, SpanLayer, SpanType } from '../model';
 import { safeString } from './values';
 import type { Segment } from './segment';
+import { checkedEpochMs } from './time';
 
 /**
  * One span in a segment. Fields are plain and public so front-ends can set them cheaply; the
@@ -112,7 +113,16 @@ export class RecordedSpan {
       if (data.length >= limits.tagsPerSpan) break;
       data.push({ key: safeString(k, limits.tagKeyMaxLength), value: safeString(v, limits.tagValueMaxLength) });
     }
-    logs.push({ time: Number.isFinite(time) ? Math.trunc(time) : Date.now(), data });
+    logs.push({ time: this.timeMs(time), data });
+  }
+
+  /** A log's time as whole epoch ms: now (counted) when not a plausible epoch time. */
+  private timeMs(time: number): number {
+    const now = Date.now();
+    const t = checkedEpochMs(time, now);
+    if (t === t) return t;
+    this.segment.counters.timesReplaced++;
+    return now;
   }
 
   /** Set the span type; ignored after finish. */
@@ -125,7 +135,18 @@ export class RecordedSpan {
   finish(endTime?: number): void {
     if (this.finished) return;
     this.finished = true;
-    const end = typeof endTime === 'number' && Number.isFinite(endTime) ? Math.trunc(endTime) : Date.now();
+    const now = Date.now();
+    let end = now;
+    if (endTime !== undefined) {
+      end = checkedEpochMs(endTime, now);
+      if (end !== end) {
+        this.segment.counters.timesReplaced++;
+        end = now;
+      } else if (end < this.startTime) {
+        this.segment.counters.endsBeforeStart++;
+      }
+    }
+    // never before the start: a zero duration (also when now is before a start given a little ahead)
     this.endTime = end < this.startTime ? this.startTime : end;
     this.segment.spanFinished(this);
   }
