@@ -37,3 +37,5 @@ export type {
   SkyWalkingSpanProcessorOptions,
   SkyWalkingTraceExporterOptions,
 } from './opentelemetry';
+export { formatTraceContext, traceContext, traceIdText } from './logs/trace-context';
+export type { SkyWalkingTraceContext } from './logs/trace-context';
