@@ -1,5 +1,6 @@
 import type * as OT from 'opentracing';
 import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import type { SkyWalkingLogRecord } from '../logs/record';
 import { hexSpanIdOf } from '../ids';
 import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
@@ -78,6 +79,14 @@ export class SkyWalkingTracer extends TracerBase {
   /** Counters of the recorder and reporter. */
   stats(): BridgeStats {
     return this.bridge.stats();
+  }
+
+  /**
+   * Report a log record to SkyWalking (LogReportService), in the trace of a span passed as `record.span`; see
+   * `SkyWalkingLogRecord`. Filtered by `logLevel`, bounded, never throws.
+   */
+  reportLog(record: SkyWalkingLogRecord): void {
+    this.bridge.reportLog(record);
   }
 
   override startSpan(name: string, options: OT.SpanOptions = {}): OT.Span {
