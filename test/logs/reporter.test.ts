@@ -14,9 +14,8 @@ import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
-import { encodeSw8 } from '../../src/propagation/sw8';
 import { ConsoleReporter } from '../../src/reporter/console';
-import { type RawCollector, startRawCollector } from './support';
+import { JAVA_TRACE, type RawCollector, javaSw8, startRawCollector } from './support';
 
 const contextManager = new AsyncLocalStorageContextManager();
 beforeAll(() => {
@@ -25,12 +24,6 @@ beforeAll(() => {
 afterAll(() => {
   context.disable();
 });
-
-export const JAVA_TRACE = '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010001';
-export const javaSw8 = encodeSw8({
-  sample: 1, traceId: JAVA_TRACE, segmentId: '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010002', spanId: 3,
-  service: 'java-gateway', instance: 'gw-1@host', endpoint: '/api/checkout', address: 'orders:8080',
-})!;
 
 let collector: RawCollector | undefined;
 afterEach(async () => {

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { once } from 'node:events';
+import { encodeSw8 } from '../../src/propagation/sw8';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const LoggingPb = require('skywalking-backend-js/lib/proto/logging/Logging_pb');
@@ -116,3 +117,11 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
     stop: () => new Promise<void>((ok) => server.tryShutdown(() => ok())).then(() => server.forceShutdown()),
   };
 }
+
+/** A trace started by a Java agent: its trace id is not hex. */
+export const JAVA_TRACE = '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010001';
+export const javaSw8 = encodeSw8({
+  sample: 1, traceId: JAVA_TRACE, segmentId: '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010002', spanId: 3,
+  service: 'java-gateway', instance: 'gw-1@host', endpoint: '/api/checkout', address: 'orders:8080',
+})!;
+
