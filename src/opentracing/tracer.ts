@@ -6,6 +6,7 @@ import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
 import { extractLegacy, injectLegacy } from '../propagation/legacy';
+import { appTraceIdOf } from '../propagation/trace-id-header';
 import { type Sw8Context, decodeSw8, encodeSw8 } from '../propagation/sw8';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
@@ -157,6 +158,9 @@ export class SkyWalkingTracer extends TracerBase {
     } else if (parent?.legacy) {
       recorded = recorder.startSpan(name, { traceId: parent.legacy.traceId, startTime });
       if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+    } else if (parent?.appTraceId) {
+      recorded = recorder.startSpan(name, { traceId: parent.appTraceId, startTime });
+      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
     } else {
       recorded = recorder.startSpan(name, { startTime });
     }
@@ -194,6 +198,10 @@ export class SkyWalkingTracer extends TracerBase {
       const corr = encodeCorrelation(ctx.baggage, this.correlationLimits);
       if (corr !== undefined) set(this.headers.correlation, corr);
     }
+    if (config.traceIdHeader !== '') {
+      const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? ctx.appTraceId ?? '');
+      if (traceId !== '') set(config.traceIdHeader, traceId);
+    }
     if (config.legacyInject.length > 0) {
       // the legacy span id is a hash of segment id and span id: computed only here
       const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? '');
@@ -218,6 +226,10 @@ export class SkyWalkingTracer extends TracerBase {
         for (const [k, v] of decodeCorrelation(get(this.headers.correlation), limits)) baggage.set(k, v);
         return new SkyWalkingSpanContext(undefined, undefined, legacy, baggage);
       }
+    }
+    if (config.traceIdHeader !== '') {
+      const appTraceId = appTraceIdOf(get(config.traceIdHeader));
+      if (appTraceId) return new SkyWalkingSpanContext(undefined, undefined, undefined, decodeCorrelation(get(this.headers.correlation), limits), false, undefined, appTraceId);
     }
     return null;
   }
