@@ -141,7 +141,10 @@ export class GrpcReporter implements Reporter {
         return clients && { address: clients.address, client: clients.trace, credentials: credentialsOf(loadServices().grpc, config.secure, this.tls) };
       },
       metadata: () => this.metadata(),
-      failover: () => this.failover(),
+      // only when the segments have not moved on from that backend already (one failure, one move)
+      failover: (target) => {
+        if (this.clients?.trace === target.client) this.failover();
+      },
       explain: (error) => this.explain(error, 'logs'),
     });
     this.timer = setInterval(() => this.drain(false), config.flushIntervalMs);

@@ -27,8 +27,8 @@ export interface LogTarget {
 export interface LogSenderHost {
   target(): LogTarget | undefined;
   metadata(): grpcTypes.Metadata;
-  /** The backend failed (UNAVAILABLE or not reachable): move on to the next one. */
-  failover(): void;
+  /** The backend of `target` failed (UNAVAILABLE or not reachable): move on to the next one, unless the segments moved on already. */
+  failover(target: LogTarget): void;
   explain(error: { code: number; details?: string }): void;
 }
 
@@ -175,17 +175,17 @@ export class LogSender {
       if (!ready) {
         this.backoff.fail();
         log('warn', 'logs.unavailable', `cannot connect to the SkyWalking collector at ${target.address}; ${this.queue.length} log record(s) queued, retrying with backoff`);
-        this.host.failover();
+        this.host.failover(target);
         return;
       }
     }
     if (this.stopped) return;
     const client = this.logClient(target);
     if (!client) return;
-    await this.send(client, this.queue.take(this.config.batchSize, MAX_BATCH_BYTES));
+    await this.send(client, target, this.queue.take(this.config.batchSize, MAX_BATCH_BYTES));
   }
 
-  private send(client: grpcTypes.Client, batch: Buffer[]): Promise<void> {
+  private send(client: grpcTypes.Client, target: LogTarget, batch: Buffer[]): Promise<void> {
     if (batch.length === 0) return Promise.resolve();
     let settled = false;
     this.abandonInFlight = () => {
@@ -199,9 +199,14 @@ export class LogSender {
         settled = true;
         if (error) {
           this.counters.lost += batch.length;
-          this.host.explain(error);
+          const { status } = loadServices().grpc;
+          if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
+            log('warn', 'logs.unavailable', `log records to ${target.address} failed (${error.details || status[error.code]}): ${batch.length} lost, ${this.queue.length} queued, retrying with backoff`);
+          } else {
+            this.host.explain(error);
+          }
           this.backoff.fail();
-          if (error.code === loadServices().grpc.status.UNAVAILABLE) this.host.failover();
+          if (error.code === status.UNAVAILABLE) this.host.failover(target);
         } else {
           this.counters.sent += batch.length;
           this.backoff.succeed();

@@ -8,6 +8,7 @@ import { ROOT_CONTEXT, SpanKind, context, defaultTextMapGetter, trace } from '@o
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
@@ -180,4 +181,35 @@ it('the console reporter prints a log record as a JSON line', async () => {
   tracer.reportLog({ body: 'hello', logger: 'app', timestamp: 5 });
   expect(JSON.parse(lines[0]!)).toEqual({ timestamp: 5, service: 'c', serviceInstance: 'c-1', endpoint: '', body: { text: { text: 'hello' } }, tags: [{ key: 'level', value: 'info' }, { key: 'logger', value: 'app' }], layer: '' });
   await tracer.shutdown();
+});
+
+it('collector that never answers: a batch past its deadline is counted lost (not retried), logging stays fast, the sum holds', async () => {
+  const server = new grpc.Server();
+  const raw = (b: Buffer): Buffer => b;
+  const calls: grpc.ServerReadableStream<Buffer, Buffer>[] = [];
+  let received = 0;
+  server.addService(
+    { collect: { path: '/skywalking.v3.LogReportService/collect', requestStream: true, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
+    { collect: (call: grpc.ServerReadableStream<Buffer, Buffer>) => { calls.push(call); call.on('data', () => received++); call.on('error', () => undefined); } },
+  );
+  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  const tracer = new SkyWalkingTracer({ serviceName: 'slow', collectorAddress: `127.0.0.1:${port}`, logMaxBufferSize: 500, batchSize: 100, flushIntervalMs: 20, reportTimeoutMs: 300 });
+  try {
+    for (let i = 0; i < 100; i++) tracer.reportLog({ body: `first ${i}` });
+    // the first batch goes out and hangs until its deadline
+    while (tracer.stats().logs!.lost === 0) await new Promise((r) => setTimeout(r, 20));
+    expect(tracer.stats().logs).toMatchObject({ lost: 100, sent: 0 });
+    expect(received).toBe(100);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 5000; i++) tracer.reportLog({ body: `more ${i}` });
+    expect(Number(process.hrtime.bigint() - t0) / 5000 / 1000).toBeLessThan(50);
+    expect(tracer.stats().logs!.queued).toBeLessThanOrEqual(500);
+  } finally {
+    await tracer.bridge.shutdown(400);
+    for (const c of calls) c.destroy();
+    server.forceShutdown();
+  }
+  const s = tracer.stats().logs!;
+  expect(s.queued).toBe(0);
+  expect(s.sent + s.dropped + s.lost).toBe(5100);
 });
