@@ -34,6 +34,15 @@ export function logFieldsOf(x?: unknown): SkyWalkingLogFields | undefined {
   };
 }
 
+/** Only `trace_id`, `segment_id`, `span_id` of `x` (as `logFieldsOf`). */
+export function idFieldsOf(x?: unknown): Pick<SkyWalkingLogFields, 'trace_id' | 'segment_id' | 'span_id'> | undefined {
+  const span = recordedSpanOf(x);
+  if (!span) return undefined;
+  let s: typeof span | undefined = span;
+  while (s && s.id < 0) s = s.anchor;
+  return { trace_id: span.segment.traceId, segment_id: span.segment.segmentId, span_id: s ? s.id : 0 };
+}
+
 /** The trace context carried by a serialized record's fields, or null when it has none. */
 export function contextOfFields(record: Record<string, unknown>): LogContextIds | null {
   const traceId = record.trace_id;

@@ -56,12 +56,16 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
   logger.info({ span: otSpan, n: 1 }, 'ot passed');
   logger.child(spanBindings(otSpan)).info('ot child');
   logger.info('outside');
+  logger.info({ n: 2 }, 'outside with an object'); // pino assigns into the mixin's result: never a shared one
+  pino({ mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false }, out).info({ span: otSpan }, 'ids only');
   const otelSeg = (await import('../../src/index')).traceContext(server)!.segmentId;
   expect(lines).toEqual([
     { level: 30, trace_id: JAVA_TRACE, segment_id: otelSeg, span_id: 0, sw_service: 'orders', sw_instance: 'orders-1', sw_endpoint: 'GET:/orders', msg: 'in otel' },
     { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, sw_service: 'ot-svc', sw_instance: 'ot-1', sw_endpoint: 'GET:/ot', n: 1, msg: 'ot passed' },
     { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, sw_service: 'ot-svc', sw_instance: 'ot-1', sw_endpoint: 'GET:/ot', msg: 'ot child' },
     { level: 30, msg: 'outside' },
+    { level: 30, n: 2, msg: 'outside with an object' },
+    { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
   ]);
   server.end();
   otSpan.finish();
