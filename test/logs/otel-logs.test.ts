@@ -93,3 +93,32 @@ it('with a reporter of its own: the service and instance come from the LoggerPro
   }
   expect(logs.stats().logs).toMatchObject({ sent: 1, queued: 0 });
 });
+
+it('NodeSDK logRecordProcessors: the global Logs API lands in SkyWalking with the span\'s ids', async () => {
+  const { NodeSDK } = await import('@opentelemetry/sdk-node');
+  const { logs: logsApi } = await import('@opentelemetry/api-logs');
+  collector = await startRawCollector();
+  const spans = new SkyWalkingSpanProcessor({ collectorAddress: collector.address, flushIntervalMs: 50 });
+  const sdk = new NodeSDK({
+    resource, autoDetectResources: false, instrumentations: [], traceExporter: undefined,
+    spanProcessors: [spans], textMapPropagator: new SkyWalkingPropagator(),
+    logRecordProcessors: [new SkyWalkingLogRecordProcessor({ via: spans })],
+  });
+  sdk.start();
+  try {
+    const tracer = trace.getTracer('app');
+    let ids: ReturnType<typeof traceContext>;
+    tracer.startActiveSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/sdk' } }, (span) => {
+      ids = traceContext();
+      logsApi.getLogger('sdk-logger').emit({ body: 'through the SDK', severityNumber: SeverityNumber.WARN, timestamp: 1_700_000_000_300 });
+      span.end();
+    });
+    const [got] = await collector.waitForLogs(1);
+    expect(got).toEqual({
+      timestamp: 1_700_000_000_300, service: 'checkout', serviceInstance: 'co-1', endpoint: 'GET:/sdk', bodyCase: 'text', content: 'through the SDK',
+      traceContext: { traceId: ids!.traceId, traceSegmentId: ids!.segmentId, spanId: 0 }, tags: { level: 'warn', logger: 'sdk-logger' }, tagKeys: ['level', 'logger'], layer: '',
+    });
+  } finally {
+    await sdk.shutdown();
+  }
+});
