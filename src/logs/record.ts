@@ -90,13 +90,14 @@ export function bodyOf(value: unknown, max: number): LogData['body'] {
  */
 export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults, layer = ''): LogData {
   const config = defaults.config;
+  const r = snapshot(record);
   const tags: KeyStringValuePair[] = [];
-  const level = read(() => record.level, undefined);
+  const level = r.level;
   pushTag(tags, config, 'level', level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level);
-  const logger = read(() => record.logger, undefined);
+  const logger = r.logger;
   if (logger !== undefined && logger !== '') pushTag(tags, config, 'logger', logger);
-  pushErrorTags(tags, config, read(() => record.error, undefined));
-  const extra = read(() => record.tags, undefined);
+  pushErrorTags(tags, config, r.error);
+  const extra = r.tags;
   if (extra !== null && typeof extra === 'object') {
     const keys = read(() => Object.keys(extra), [] as string[]);
     for (let i = 0; i < keys.length && tags.length < config.tagsPerSpan; i++) {
@@ -109,14 +110,14 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
   let serviceInstance = defaults.serviceInstance;
   let endpoint = '';
   let traceContext: LogData['traceContext'];
-  const given = read(() => record.context, undefined);
+  const given = r.context;
   if (given && typeof given.traceId === 'string' && given.traceId !== '') {
     traceContext = { traceId: given.traceId, traceSegmentId: String(given.segmentId ?? ''), spanId: Number(given.spanId) | 0 };
     if (typeof given.service === 'string' && given.service !== '') service = given.service;
     if (typeof given.serviceInstance === 'string' && given.serviceInstance !== '') serviceInstance = given.serviceInstance;
     if (typeof given.endpoint === 'string') endpoint = given.endpoint;
   } else if (given !== null) {
-    const span = recordedSpanOf(read(() => record.span, undefined));
+    const span = recordedSpanOf(r.span);
     if (span) {
       const c = contextOfRecorded(span);
       traceContext = { traceId: c.traceId, traceSegmentId: c.segmentId, spanId: c.spanId };
@@ -125,18 +126,42 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
       endpoint = span.segment.primaryEndpoint();
     }
   }
-  const ownEndpoint = read(() => record.endpoint, undefined);
+  const ownEndpoint = r.endpoint;
   if (typeof ownEndpoint === 'string' && ownEndpoint !== '') endpoint = ownEndpoint;
-  const t = read(() => record.timestamp, undefined);
+  const t = r.timestamp;
   return {
     timestamp: typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now(),
     service,
     serviceInstance,
     endpoint: endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint,
-    body: bodyOf(read(() => record.body, '[Throws]' as unknown), config.logBodyMaxLength),
+    body: bodyOf(r.body, config.logBodyMaxLength),
     traceContext,
     tags,
     layer,
   };
 }
 
+/**
+ * The record's fields, read once: in one go (the usual case), or one by one when a getter throws
+ * (that field then reads as absent; a throwing body as `[Throws]`).
+ */
+function snapshot(record: SkyWalkingLogRecord): SkyWalkingLogRecord {
+  try {
+    return {
+      body: record.body, level: record.level, logger: record.logger, timestamp: record.timestamp, error: record.error,
+      tags: record.tags, span: record.span, context: record.context, endpoint: record.endpoint,
+    };
+  } catch {
+    return {
+      body: read(() => record.body, '[Throws]' as unknown),
+      level: read(() => record.level, undefined),
+      logger: read(() => record.logger, undefined),
+      timestamp: read(() => record.timestamp, undefined),
+      error: read(() => record.error, undefined),
+      tags: read(() => record.tags, undefined),
+      span: read(() => record.span, undefined),
+      context: read(() => record.context, undefined),
+      endpoint: read(() => record.endpoint, undefined),
+    };
+  }
+}

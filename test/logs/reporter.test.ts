@@ -141,7 +141,7 @@ it('collector down: logging never blocks or throws, the queue stays at its bound
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < 20_000; i++) tracer.reportLog({ body: `record ${i}`, span });
     const perRecordUs = Number(process.hrtime.bigint() - t0) / 20_000 / 1000;
-    expect(perRecordUs).toBeLessThan(50);
+    expect(perRecordUs).toBeLessThan(250); // a few µs; waiting on the network would take ms (generous: the test host is shared)
     span.finish();
     await new Promise((r) => setTimeout(r, 100)); // drains try against the closed port
     let logs = tracer.stats().logs!;
@@ -202,7 +202,7 @@ it('collector that never answers: a batch past its deadline is counted lost (not
     expect(received).toBe(100);
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < 5000; i++) tracer.reportLog({ body: `more ${i}` });
-    expect(Number(process.hrtime.bigint() - t0) / 5000 / 1000).toBeLessThan(50);
+    expect(Number(process.hrtime.bigint() - t0) / 5000 / 1000).toBeLessThan(250);
     expect(tracer.stats().logs!.queued).toBeLessThanOrEqual(500);
   } finally {
     await tracer.bridge.shutdown(400);
