@@ -79,8 +79,17 @@ export function bodyOf(value: unknown, max: number): LogData['body'] {
   if (typeof value === 'string') return { text: { text: value.length > max ? value.slice(0, max) : value } };
   const json = safeString(value, max + 1);
   if (json.length > max) return { text: { text: json.slice(0, max) } };
-  if (value !== null && typeof value === 'object' && !(value instanceof Error)) return { json: { json } };
-  return { text: { text: json } };
+  return isJsonShaped(value) ? { json: { json } } : { text: { text: json } };
+}
+
+/** Whether `safeString` writes `value` as JSON (objects and arrays), not as text (Error, Date, bytes, primitives). */
+function isJsonShaped(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !(value instanceof Error || value instanceof Date || value instanceof Uint8Array);
+  } catch {
+    return false; // a Proxy that throws even here: safeString wrote a marker
+  }
 }
 
 /**

@@ -110,16 +110,20 @@ it('hostile values are bounded and never thrown: huge strings, circular objects,
       tracer.reportLog({ body: 'x'.repeat(5_000_000) });
       tracer.reportLog({ body: circular, tags: proxy as Record<string, unknown>, error: badError });
       tracer.reportLog({ body: { big: 'y'.repeat(10_000) } });
+      tracer.reportLog({ body: Buffer.from('bytes') });
+      tracer.reportLog({ body: new Date(0) });
       tracer.reportLog(proxy as never);
       tracer.reportLog(null as never);
     }).not.toThrow();
     await tracer.flush();
-    const logs = await collector.waitForLogs(3);
+    const logs = await collector.waitForLogs(5);
     expect(logs[0]!.content).toBe('x'.repeat(1000));
     expect(logs[1]).toMatchObject({ bodyCase: 'json', content: '{"a":1,"self":"[Circular]","bad":"[Throws]"}', tags: { level: 'info', 'error.kind': 'Object', 'error.stack': 's'.repeat(50) } });
     expect(logs[2]).toMatchObject({ bodyCase: 'text', content: `{"big":"${'y'.repeat(992)}` });
-    expect(logs).toHaveLength(3);
-    expect(tracer.stats().logs).toEqual({ queued: 0, sent: 3, dropped: 2, lost: 0, filtered: 0 });
+    expect(logs[3]).toMatchObject({ bodyCase: 'text', content: Buffer.from('bytes').toString('hex') });
+    expect(logs[4]).toMatchObject({ bodyCase: 'text', content: '1970-01-01T00:00:00.000Z' });
+    expect(logs).toHaveLength(5);
+    expect(tracer.stats().logs).toEqual({ queued: 0, sent: 5, dropped: 2, lost: 0, filtered: 0 });
   } finally {
     await tracer.shutdown();
   }
