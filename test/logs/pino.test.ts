@@ -113,3 +113,22 @@ it('the transport (skywalking-bridge/pino in pino\'s worker, in an application p
     { service: 'orders', serviceInstance: 'orders-1', endpoint: '', bodyCase: 'text', content: 'no trace', traceContext: undefined, tags: { level: 'info', logger: 'orders-log' }, tagKeys: ['level', 'logger'], layer: '' },
   ]);
 });
+
+it('the transport with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end', async () => {
+  const dead = await startRawCollector();
+  const address = dead.address;
+  await dead.stop(); // nothing listens there now
+  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], { env: { ...process.env, COLLECTOR: address, SW8: javaSw8 }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  app.stdout.on('data', (d: Buffer) => (out += d));
+  app.stderr.on('data', (d: Buffer) => (out += d));
+  const t0 = Date.now();
+  try {
+    const [code] = await once(app, 'exit');
+    expect(code, out).toBe(0);
+  } finally {
+    if (app.exitCode === null) app.kill('SIGKILL');
+  }
+  expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
+  expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
+});
