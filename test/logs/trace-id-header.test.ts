@@ -106,3 +106,50 @@ it('OTel propagator + processor: the trace starts under the header\'s id (kept a
   s3.end();
   await processor.shutdown();
 });
+
+it('over real HTTP: a request with X-Trace-Id to an OpenTracing service is traced under that id, and its call downstream carries the id in sw8 and in the header', async () => {
+  const http = await import('node:http');
+  const reporter = new MemoryReporter();
+  const tracer = new SkyWalkingTracer({ serviceName: 'orders', serviceInstance: 'o-1', reporter, traceIdHeader: 'x-trace-id' });
+  let downstreamHeaders: import('node:http').IncomingHttpHeaders | undefined;
+  const downstream = http.createServer((req, res) => {
+    downstreamHeaders = req.headers;
+    res.end('ok');
+  });
+  const listen = (s: import('node:http').Server) => new Promise<number>((ok) => s.listen(0, '127.0.0.1', () => ok((s.address() as { port: number }).port)));
+  const downPort = await listen(downstream);
+  const service = http.createServer((req, res) => {
+    const entry = tracer.startSpan('GET:/orders', { childOf: tracer.extract(FORMAT_HTTP_HEADERS, req.headers) ?? undefined, tags: { 'span.kind': 'server' } });
+    const exit = tracer.startSpan('GET:/users', { childOf: entry, tags: { 'span.kind': 'client', 'peer.hostname': '127.0.0.1', 'peer.port': downPort } });
+    const headers: Record<string, string> = {};
+    tracer.inject(exit, FORMAT_HTTP_HEADERS, headers);
+    http.get({ host: '127.0.0.1', port: downPort, path: '/users', headers }, (r) => {
+      r.resume();
+      r.on('end', () => {
+        exit.finish();
+        entry.finish();
+        res.end('done');
+      });
+    });
+  });
+  const port = await listen(service);
+  try {
+    await new Promise<void>((ok, fail) => {
+      http.get({ host: '127.0.0.1', port, path: '/orders', headers: { 'X-Trace-Id': APP_ID } }, (r) => {
+        r.resume();
+        r.on('end', ok);
+      }).on('error', fail);
+    });
+    expect(downstreamHeaders!['x-trace-id']).toBe(APP_ID);
+    const sw8 = decodeSw8(downstreamHeaders!.sw8 as string)!;
+    expect(sw8).toMatchObject({ traceId: APP_ID, spanId: 1, service: 'orders', instance: 'o-1', endpoint: 'GET:/orders', address: `127.0.0.1:${downPort}` });
+    expect(reporter.segments).toHaveLength(1);
+    expect(reporter.segments[0]).toMatchObject({ traceId: APP_ID, traceSegmentId: sw8.segmentId, service: 'orders' });
+  } finally {
+    service.closeAllConnections();
+    downstream.closeAllConnections();
+    service.close();
+    downstream.close();
+    await tracer.shutdown();
+  }
+});
