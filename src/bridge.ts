@@ -4,6 +4,9 @@ import { GrpcReporter, type GrpcReporterOptions } from './reporter/grpc';
 import type { Reporter, ReporterStats } from './reporter/types';
 import { Recorder } from './segment/recorder';
 import type { RecorderCounters } from './segment/segment';
+import { type SkyWalkingLogRecord, buildLogData, levelPasses } from './logs/record';
+import type { LogData } from './protocol/log-encoder';
+import { log } from './diag';
 
 /** Options of every front-end: the shared options, plus a reporter instance to use instead of the configured one. */
 export interface FrontEndOptions extends Omit<BridgeOptions, 'reporter'> {
@@ -47,6 +50,9 @@ export class Bridge {
   readonly reporter: Reporter;
   readonly recorder: Recorder;
   private shutdownPromise: Promise<void> | undefined;
+  /** Log records refused before the reporter (logging off, shut down, a bug building one), and those under the minimum level. */
+  private logsDropped = 0;
+  private logsFiltered = 0;
 
   constructor(options: FrontEndOptions = {}, internals: BridgeInternals = {}) {
     const { reporter, ...rest } = options ?? {};
@@ -85,6 +91,43 @@ export class Bridge {
   }
 
   stats(): BridgeStats {
-    return { ...this.reporter.stats(), openSegments: this.recorder.openSegmentCount, recorder: { ...this.recorder.counters } };
+    const stats: BridgeStats = { ...this.reporter.stats(), openSegments: this.recorder.openSegmentCount, recorder: { ...this.recorder.counters } };
+    const logs = stats.logs ?? { queued: 0, sent: 0, dropped: 0, lost: 0 };
+    stats.logs = { ...logs, dropped: logs.dropped + this.logsDropped, filtered: this.logsFiltered };
+    return stats;
+  }
+
+  /**
+   * Report a log record: under the minimum level it is filtered; else it gets the trace context of
+   * its span (or of the active OTel context) and goes to the reporter. Never throws.
+   */
+  reportLog(record: SkyWalkingLogRecord): void {
+    try {
+      if (!this.config.logReporterActive || this.isShutdown || record === null || typeof record !== 'object') {
+        this.logsDropped++;
+        return;
+      }
+      let level: unknown;
+      try {
+        level = record.level;
+      } catch {
+        this.logsDropped++; // a hostile record (a throwing Proxy): nothing to report
+        return;
+      }
+      if (!levelPasses(this.config, level)) {
+        this.logsFiltered++;
+        return;
+      }
+      this.reportLogData(buildLogData(record, { config: this.config, service: this.recorder.service, serviceInstance: this.recorder.instance }));
+    } catch (e) {
+      this.logsDropped++;
+      log('error', 'logs.build', `a log record could not be built and was dropped (${String(e)}); this is a bug in skywalking-bridge: please report it`);
+    }
+  }
+
+  /** Hand a built record to the reporter (one without log support drops it, counted). */
+  reportLogData(data: LogData): void {
+    if (this.reporter.reportLog) this.reporter.reportLog(data);
+    else this.logsDropped++;
   }
 }

@@ -59,7 +59,19 @@ export interface BridgeOptions {
   legacyInject?: LegacyFormat[];
   /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), or `none`. Env `SW_BRIDGE_REPORTER`. */
   reporter?: ReporterKind;
+  /** Report log records (`reportLog`, the pino/winston transports, the OTel Logs processor). Env `SW_AGENT_LOG_REPORTER_ACTIVE`. */
+  logReporterActive?: boolean;
+  /** Least severe level reported: trace, debug, info, warn, error or fatal. Env `SW_AGENT_LOG_REPORTER_LEVEL`. */
+  logLevel?: string;
+  /** Log records held while the collector is slow or away; past it the oldest is dropped and counted. Env `SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE`. */
+  logMaxBufferSize?: number;
+  /** Longest log body kept, characters; a longer one is cut (a cut JSON body is sent as text). Env `SW_BRIDGE_LOG_BODY_MAX_LENGTH`. */
+  logBodyMaxLength?: number;
+  /** The application's own trace-id header (e.g. `x-trace-id`): read when no sw8 came in, written beside sw8. Env `SW_BRIDGE_TRACE_ID_HEADER`. */
+  traceIdHeader?: string;
 }
+
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export type LegacyFormat = 'jaeger' | 'b3' | 'b3multi' | 'w3c';
 export type ReporterKind = 'grpc' | 'console' | 'none';
@@ -94,6 +106,12 @@ export interface ResolvedConfig {
   legacyExtract: boolean;
   legacyInject: LegacyFormat[];
   reporter: ReporterKind;
+  logReporterActive: boolean;
+  logLevel: LogLevelName;
+  logMaxBufferSize: number;
+  logBodyMaxLength: number;
+  /** Lowercase header name, or '' when not set. */
+  traceIdHeader: string;
   /** Whether `serviceName` came from an option or env rather than the default. */
   serviceNameExplicit: boolean;
   /** Whether `serviceInstance` came from an option or env rather than the default. */
@@ -186,6 +204,9 @@ export function parseAddresses(raw: string): string[] | undefined {
 }
 
 const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];
+const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
+  trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'fatal', critical: 'fatal',
+};
 const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none'];
 
 /** The default instance name, as the Java agent makes it: `<uuid without dashes>@<hostname>`. */
@@ -251,6 +272,20 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
     reporter = r as ReporterKind;
   }
 
+  const logLevelSource = pick<string>(options, env, 'logLevel', ['SW_AGENT_LOG_REPORTER_LEVEL']);
+  let logLevel: LogLevelName = 'info';
+  if (logLevelSource.from !== 'default') {
+    const raw = logLevelSource.from === 'option' ? logLevelSource.value : logLevelSource.raw;
+    const key = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+    const l = Object.hasOwn(LOG_LEVEL_ALIASES, key) ? LOG_LEVEL_ALIASES[key] : undefined;
+    if (!l) fail(logLevelSource, "one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal' (or WARNING, CRITICAL)");
+    logLevel = l;
+  }
+  const [traceIdHeader] = str(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER'], '', 100);
+  if (traceIdHeader !== '' && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(traceIdHeader)) {
+    fail(pick(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER']), 'an HTTP header name such as "x-trace-id"');
+  }
+
   const props = options.instanceProperties ?? {};
   if (typeof props !== 'object' || Array.isArray(props) || !Object.values(props).every((v) => typeof v === 'string')) {
     throw new ConfigError('skywalking-bridge: option `instanceProperties` must be an object of string values.');
@@ -285,6 +320,11 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
     legacyExtract: bool(options, env, 'legacyExtract', ['SW_BRIDGE_LEGACY_EXTRACT'], true),
     legacyInject,
     reporter,
+    logReporterActive: bool(options, env, 'logReporterActive', ['SW_AGENT_LOG_REPORTER_ACTIVE'], true),
+    logLevel,
+    logMaxBufferSize: int(options, env, 'logMaxBufferSize', ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'], 10_000, 1, 1_000_000),
+    logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
+    traceIdHeader: traceIdHeader.toLowerCase(),
     serviceNameExplicit,
     serviceInstanceExplicit,
   };

@@ -1,4 +1,5 @@
 import { Bridge, type BridgeStats } from '../bridge';
+import type { SkyWalkingLogRecord } from '../logs/record';
 import type { RecordedSpan } from '../segment/span';
 import { ExportResultCode, requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
@@ -60,6 +61,14 @@ export class SkyWalkingTraceExporter {
 
   stats(): BridgeStats {
     return this.bridge.stats();
+  }
+
+  /**
+   * Report a log record to SkyWalking (LogReportService), in the trace of `record.span`; see
+   * `SkyWalkingLogRecord`. Filtered by `logLevel`, bounded, never throws.
+   */
+  reportLog(record: SkyWalkingLogRecord): void {
+    this.bridge.reportLog(record);
   }
 
   private remember(otelSpanId: string, recorded: RecordedSpan): void {

@@ -6,3 +6,5 @@ export { SkyWalkingPropagator } from './propagator';
 export type { SkyWalkingPropagatorOptions } from './propagator';
 export type { EndpointNamer } from './attributes';
 export type { ReadableSpanLike } from './types';
+export { SkyWalkingLogRecordProcessor } from './log-processor';
+export type { LogRecordLike, SkyWalkingLogRecordProcessorOptions } from './log-processor';

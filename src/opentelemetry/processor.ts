@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import type { SkyWalkingLogRecord } from '../logs/record';
 import { SpanType } from '../model';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
@@ -83,6 +84,14 @@ export class SkyWalkingSpanProcessor {
 
   stats(): BridgeStats {
     return this.bridge.stats();
+  }
+
+  /**
+   * Report a log record to SkyWalking (LogReportService), in the trace of the active OTel context (or `record.span`); see
+   * `SkyWalkingLogRecord`. Filtered by `logLevel`, bounded, never throws.
+   */
+  reportLog(record: SkyWalkingLogRecord): void {
+    this.bridge.reportLog(record);
   }
 
   private start(span: ReadableSpanLike, parentContext: Context): void {

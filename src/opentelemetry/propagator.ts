@@ -8,6 +8,7 @@ import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
 import { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/legacy';
 import { decodeSw8, encodeSw8 } from '../propagation/sw8';
+import { appTraceIdOf } from '../propagation/trace-id-header';
 import { requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
 import { LEGACY_PARENT_KEY, REMOTE_SW8_KEY, RPC_METADATA_KEY, rememberOriginalTraceId, rememberRemote, registered } from './registry';
@@ -15,7 +16,7 @@ import type { ReadableSpanLike } from './types';
 
 export type SkyWalkingPropagatorOptions = Pick<
   BridgeOptions,
-  'namespace' | 'correlationMaxElements' | 'correlationMaxValueLength' | 'legacyExtract' | 'legacyInject'
+  'namespace' | 'correlationMaxElements' | 'correlationMaxValueLength' | 'legacyExtract' | 'legacyInject' | 'traceIdHeader'
 >;
 
 interface RpcMetadata {
@@ -42,12 +43,14 @@ export class SkyWalkingPropagator {
       correlationMaxValueLength: o.correlationMaxValueLength,
       legacyExtract: o.legacyExtract,
       legacyInject: o.legacyInject,
+      traceIdHeader: o.traceIdHeader,
     });
     this.headers = headerNames(this.config.namespace);
   }
 
   fields(): string[] {
     const own = [this.headers.sw8, this.headers.correlation, this.headers.extension];
+    if (this.config.traceIdHeader !== '') own.push(this.config.traceIdHeader);
     return this.config.legacyInject.length > 0 ? [...own, ...LEGACY_HEADERS] : own;
   }
 
@@ -105,6 +108,7 @@ export class SkyWalkingPropagator {
       const corr = encodeCorrelation(entries, { maxElements: this.config.correlationMaxElements, maxValueLength: this.config.correlationMaxValueLength });
       if (corr) setter.set(carrier, this.headers.correlation, corr);
     }
+    if (this.config.traceIdHeader !== '') setter.set(carrier, this.config.traceIdHeader, segment.traceId);
     const producer = sdkSpan.kind === 3;
     setter.set(carrier, this.headers.extension, encodeSw8x({ skipAnalysis: segment.skipAnalysis, sendingTimestamp: producer ? Date.now() : undefined }));
 
@@ -169,6 +173,17 @@ export class SkyWalkingPropagator {
         const baggage = new Map(legacy.baggage);
         for (const [k, v] of decodeCorrelation(get(this.headers.correlation), limits)) baggage.set(k, v);
         return this.withBaggage(ctx, baggage);
+      }
+    }
+    if (this.config.traceIdHeader !== '') {
+      const appTraceId = appTraceIdOf(get(this.config.traceIdHeader));
+      if (appTraceId) {
+        // the OTel trace id is the id itself when it is 32 hex, else its hash; the processor starts the
+        // SkyWalking trace under the original (as for a Java sw8 id)
+        const traceId = hexTraceIdOf(appTraceId);
+        rememberOriginalTraceId(traceId, appTraceId);
+        const ctx = api.trace.setSpanContext(context, { traceId, spanId: hexSpanIdOf(appTraceId, 0), traceFlags: 1, isRemote: true });
+        return this.withBaggage(ctx, decodeCorrelation(get(this.headers.correlation), limits));
       }
     }
     return context;

@@ -20,6 +20,8 @@ export class SkyWalkingSpanContext extends SpanContextBase {
     readonly skipAnalysis = false,
     /** sw8-x sending timestamp that came in with this context. */
     readonly sendingTimestamp: number | undefined = undefined,
+    /** The application's own trace-id header (`traceIdHeader`) that came in without sw8: the new trace's id. */
+    readonly appTraceId: string | undefined = undefined,
   ) {
     super();
     this.baggage = baggage ?? new Map();
@@ -29,7 +31,7 @@ export class SkyWalkingSpanContext extends SpanContextBase {
   override toTraceId(): string {
     if (this.span) return this.span.segment.traceId;
     if (this.remote) return this.remote.traceId;
-    return this.legacy?.traceId ?? '';
+    return this.legacy?.traceId ?? this.appTraceId ?? '';
   }
 
   /** `<segmentId>-<spanId>`: where this span lives in SkyWalking. */

@@ -1,10 +1,12 @@
 import type * as OT from 'opentracing';
 import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import type { SkyWalkingLogRecord } from '../logs/record';
 import { hexSpanIdOf } from '../ids';
 import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
 import { extractLegacy, injectLegacy } from '../propagation/legacy';
+import { appTraceIdOf } from '../propagation/trace-id-header';
 import { type Sw8Context, decodeSw8, encodeSw8 } from '../propagation/sw8';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
@@ -80,6 +82,14 @@ export class SkyWalkingTracer extends TracerBase {
     return this.bridge.stats();
   }
 
+  /**
+   * Report a log record to SkyWalking (LogReportService), in the trace of a span passed as `record.span`; see
+   * `SkyWalkingLogRecord`. Filtered by `logLevel`, bounded, never throws.
+   */
+  reportLog(record: SkyWalkingLogRecord): void {
+    this.bridge.reportLog(record);
+  }
+
   override startSpan(name: string, options: OT.SpanOptions = {}): OT.Span {
     try {
       return this.start(typeof name === 'string' ? name : String(name), options ?? {});
@@ -149,6 +159,9 @@ export class SkyWalkingTracer extends TracerBase {
     } else if (parent?.legacy) {
       recorded = recorder.startSpan(name, { traceId: parent.legacy.traceId, startTime });
       if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+    } else if (parent?.appTraceId) {
+      recorded = recorder.startSpan(name, { traceId: parent.appTraceId, startTime });
+      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
     } else {
       recorded = recorder.startSpan(name, { startTime });
     }
@@ -186,6 +199,10 @@ export class SkyWalkingTracer extends TracerBase {
       const corr = encodeCorrelation(ctx.baggage, this.correlationLimits);
       if (corr !== undefined) set(this.headers.correlation, corr);
     }
+    if (config.traceIdHeader !== '') {
+      const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? ctx.appTraceId ?? '');
+      if (traceId !== '') set(config.traceIdHeader, traceId);
+    }
     if (config.legacyInject.length > 0) {
       // the legacy span id is a hash of segment id and span id: computed only here
       const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? '');
@@ -210,6 +227,10 @@ export class SkyWalkingTracer extends TracerBase {
         for (const [k, v] of decodeCorrelation(get(this.headers.correlation), limits)) baggage.set(k, v);
         return new SkyWalkingSpanContext(undefined, undefined, legacy, baggage);
       }
+    }
+    if (config.traceIdHeader !== '') {
+      const appTraceId = appTraceIdOf(get(config.traceIdHeader));
+      if (appTraceId) return new SkyWalkingSpanContext(undefined, undefined, undefined, decodeCorrelation(get(this.headers.correlation), limits), false, undefined, appTraceId);
     }
     return null;
   }

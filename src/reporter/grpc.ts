@@ -10,6 +10,8 @@ import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, callHeadersOf, credentials
 import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
+import { LogSender } from './log-sender';
+import type { LogData } from '../protocol/log-encoder';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
 
 interface Clients {
@@ -117,6 +119,8 @@ export class GrpcReporter implements Reporter {
   private readonly headers: Record<string, string>;
   /** A proxy is configured for grpc-js: every batch goes over its `collect` stream. */
   private readonly proxied = PROXY_ENV.some((name) => (process.env[name] ?? '') !== '');
+  /** Log records: their own queue and `LogReportService/collect` calls, on this reporter's channel. */
+  private readonly logSender: LogSender;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -139,6 +143,18 @@ export class GrpcReporter implements Reporter {
         this.counters.failedHeartbeats++;
         this.explain(error, 'heartbeat');
       },
+    });
+    this.logSender = new LogSender(config, {
+      target: () => {
+        const clients = this.connect();
+        return clients && { address: clients.address, client: clients.trace, credentials: credentialsOf(loadServices().grpc, config.secure, this.tls) };
+      },
+      metadata: () => this.metadata(),
+      // only when the segments have not moved on from that backend already (one failure, one move)
+      failover: (target) => {
+        if (this.clients?.trace === target.client) this.failover();
+      },
+      explain: (error) => this.explain(error, 'logs'),
     });
     this.timer = setInterval(() => this.drain(false), config.flushIntervalMs);
     this.timer.unref();
@@ -182,8 +198,14 @@ export class GrpcReporter implements Reporter {
     }
   }
 
+  /** Queue one log record (encoded now); see `LogSender`. Never throws. */
+  reportLog(record: LogData): void {
+    this.logSender.report(record);
+  }
+
   async flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
     const deadline = Date.now() + Math.max(0, timeoutMs);
+    const logs = this.logSender.flush(deadline);
     try {
       while (Date.now() < deadline) {
         if (this.queued() === 0 && !this.inFlight) return;
@@ -193,6 +215,8 @@ export class GrpcReporter implements Reporter {
       }
     } catch {
       // never reject into the application
+    } finally {
+      await logs;
     }
   }
 
@@ -206,6 +230,7 @@ export class GrpcReporter implements Reporter {
         this.stopped = true;
         // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
         this.abandonInFlight?.();
+        this.logSender.stop();
         this.counters.dropped += this.queue.clear();
         this.close();
       })().catch(() => undefined);
@@ -214,7 +239,7 @@ export class GrpcReporter implements Reporter {
   }
 
   stats(): ReporterStats {
-    return { ...this.counters, queued: this.queue.length, queuedBytes: this.queue.bytes };
+    return { ...this.counters, queued: this.queue.length, queuedBytes: this.queue.bytes, logs: this.logSender.stats() };
   }
 
   private queued(): number {

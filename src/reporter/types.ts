@@ -1,5 +1,6 @@
 import type { SegmentObject } from '../model';
 import type { ProtoWriter } from '../protocol/proto-writer';
+import type { LogData } from '../protocol/log-encoder';
 
 /** A closed segment as a reporter receives it: its wire form as objects, and optionally as bytes. */
 export interface SegmentSource {
@@ -28,11 +29,33 @@ export interface ReporterStats {
   failedBatches: number;
   /** Heartbeats (keepAlive / properties) that failed. */
   failedHeartbeats: number;
+  /** Log records, when the reporter takes them: each record is in exactly one of queued/sent/dropped/lost. */
+  logs?: LogStats;
+}
+
+/** What a reporter has done with log records. */
+export interface LogStats {
+  /** Records waiting to be sent. */
+  queued: number;
+  /** Records the collector acknowledged (or the console wrote). */
+  sent: number;
+  /** Records dropped: the queue was full (oldest first), logging is off, or the reporter was shut down. */
+  dropped: number;
+  /** Records written to a stream that then failed, or that could not be encoded. */
+  lost: number;
+  /** Records under the minimum level (`logLevel`), not reported (front-end stats only). */
+  filtered?: number;
+}
+
+export function emptyLogStats(): LogStats {
+  return { queued: 0, sent: 0, dropped: 0, lost: 0 };
 }
 
 /** Takes closed segments and delivers them. Never throws or rejects into the caller. */
 export interface Reporter {
   report(segment: SegmentSource): void;
+  /** Take a log record (optional: a reporter without it ignores logs). Never throws. */
+  reportLog?(log: LogData): void;
   /** Deliver what is queued; resolves within `timeoutMs` (default: the report timeout) whatever happens. */
   flush(timeoutMs?: number): Promise<void>;
   /** Flush, then release connections and timers. Idempotent. */

@@ -91,7 +91,7 @@ it('delivers segments complete and in order of closing', async () => {
   for (let i = 0; i < 7; i++) r.report(source(i));
   await r.flush();
   expect(c.segments()).toEqual([0, 1, 2, 3, 4, 5, 6].map(segment));
-  expect(r.stats()).toEqual({ queued: 0, queuedBytes: 0, sent: 7, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0 });
+  expect(r.stats()).toEqual({ queued: 0, queuedBytes: 0, sent: 7, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
 });
 
 it('sends a full batch at once, and several batches in order', async () => {

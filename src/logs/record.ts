@@ -1,0 +1,176 @@
+import type { ResolvedConfig } from '../config';
+import type { KeyStringValuePair } from '../model';
+import type { LogData } from '../protocol/log-encoder';
+import { safeString } from '../segment/values';
+import { LEVEL_RANK, pinoLevelName, rankOf } from './levels';
+import { type SkyWalkingTraceContext, contextOfRecorded, recordedSpanOf } from './trace-context';
+
+/** The ids of a record read elsewhere (in the app thread, for a pino worker): a trace context and the segment's endpoint. */
+export interface LogContextIds extends Partial<SkyWalkingTraceContext> {
+  traceId: string;
+  endpoint?: string;
+}
+
+/** A log record to report (`reportLog`). Every field is optional but `body`; nothing here is ever thrown on. */
+export interface SkyWalkingLogRecord {
+  /** A string is a text body; anything else is sent as JSON (bounded; circular parts and throwing getters are marked). */
+  body: unknown;
+  /** Level name (pino, winston, syslog, OTel or Python names) or pino number. Default `info`. Sent as tag `level`. */
+  level?: string | number;
+  /** Logger name, sent as tag `logger`. */
+  logger?: string;
+  /** Epoch ms; now by default. */
+  timestamp?: number;
+  /** An error logged with the record: tags `error.kind`, `error.message`, `error.stack`. */
+  error?: unknown;
+  /** Extra tags (values stringified and bounded). */
+  tags?: Record<string, unknown>;
+  /** The span it was written in: an OpenTracing span or context, an OTel span or Context. Default: the active OTel context. */
+  span?: unknown;
+  /** The ids already read (e.g. carried in a serialized record); `null`: outside any trace. Wins over `span`. */
+  context?: LogContextIds | null;
+  /** The endpoint; default the segment's endpoint. */
+  endpoint?: string;
+}
+
+/** What a record is built with besides the record: the bounds and the identity used outside a trace. */
+export interface LogDefaults {
+  config: ResolvedConfig;
+  service: string;
+  serviceInstance: string;
+}
+
+/** Whether a record of `level` passes the configured minimum. */
+export function levelPasses(config: ResolvedConfig, level: unknown): boolean {
+  return rankOf(level ?? 'info') >= LEVEL_RANK[config.logLevel];
+}
+
+function pushTag(tags: KeyStringValuePair[], config: ResolvedConfig, key: string, value: unknown): void {
+  if (tags.length >= config.tagsPerSpan) return;
+  tags.push({ key: safeString(key, config.tagKeyMaxLength), value: safeString(value, config.tagValueMaxLength) });
+}
+
+function read<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
+
+/** Error tags, as the OpenTracing error log fields: `error.kind`, `error.message`, `error.stack`. */
+export function pushErrorTags(tags: KeyStringValuePair[], config: ResolvedConfig, error: unknown): void {
+  if (error === null || error === undefined) return;
+  if (typeof error !== 'object') {
+    pushTag(tags, config, 'error.message', error);
+    return;
+  }
+  const e = error as { name?: unknown; constructor?: { name?: unknown }; message?: unknown; stack?: unknown; type?: unknown };
+  const kind = read(() => (typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.type === 'string' ? e.type : e.constructor?.name ?? e.name), undefined);
+  pushTag(tags, config, 'error.kind', typeof kind === 'string' && kind !== '' ? kind : 'Error');
+  const message = read(() => e.message, undefined);
+  if (message !== undefined) pushTag(tags, config, 'error.message', message);
+  const stack = read(() => e.stack, undefined);
+  if (typeof stack === 'string') pushTag(tags, config, 'error.stack', stack);
+}
+
+/** A body: text as is (cut), anything else as bounded JSON; a JSON body over the bound is sent as cut text. */
+export function bodyOf(value: unknown, max: number): LogData['body'] {
+  if (typeof value === 'string') return { text: { text: value.length > max ? value.slice(0, max) : value } };
+  const json = safeString(value, max + 1);
+  if (json.length > max) return { text: { text: json.slice(0, max) } };
+  return isJsonShaped(value) ? { json: { json } } : { text: { text: json } };
+}
+
+/** Whether `safeString` writes `value` as JSON (objects and arrays), not as text (Error, Date, bytes, primitives). */
+function isJsonShaped(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !(value instanceof Error || value instanceof Date || value instanceof Uint8Array);
+  } catch {
+    return false; // a Proxy that throws even here: safeString wrote a marker
+  }
+}
+
+/**
+ * The `LogData` of a record: the trace context of its span (or the given ids, or none), the
+ * segment's service, instance and endpoint (the defaults outside a trace), the body bounded to
+ * `logBodyMaxLength`, tags bounded like span tags. Throws only on a bug; callers guard.
+ */
+export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults, layer = ''): LogData {
+  const config = defaults.config;
+  const r = snapshot(record);
+  const tags: KeyStringValuePair[] = [];
+  const level = r.level;
+  pushTag(tags, config, 'level', level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level);
+  const logger = r.logger;
+  if (logger !== undefined && logger !== '') pushTag(tags, config, 'logger', logger);
+  pushErrorTags(tags, config, r.error);
+  const extra = r.tags;
+  if (extra !== null && typeof extra === 'object') {
+    const keys = read(() => Object.keys(extra), [] as string[]);
+    for (let i = 0; i < keys.length && tags.length < config.tagsPerSpan; i++) {
+      const k = keys[i]!;
+      pushTag(tags, config, k, read(() => extra[k], '[Throws]' as unknown));
+    }
+  }
+
+  let service = defaults.service;
+  let serviceInstance = defaults.serviceInstance;
+  let endpoint = '';
+  let traceContext: LogData['traceContext'];
+  const given = r.context;
+  if (given && typeof given.traceId === 'string' && given.traceId !== '') {
+    traceContext = { traceId: given.traceId, traceSegmentId: String(given.segmentId ?? ''), spanId: Number(given.spanId) | 0 };
+    if (typeof given.service === 'string' && given.service !== '') service = given.service;
+    if (typeof given.serviceInstance === 'string' && given.serviceInstance !== '') serviceInstance = given.serviceInstance;
+    if (typeof given.endpoint === 'string') endpoint = given.endpoint;
+  } else if (given !== null) {
+    const span = recordedSpanOf(r.span);
+    if (span) {
+      const c = contextOfRecorded(span);
+      traceContext = { traceId: c.traceId, traceSegmentId: c.segmentId, spanId: c.spanId };
+      service = c.service;
+      serviceInstance = c.serviceInstance;
+      endpoint = span.segment.primaryEndpoint();
+    }
+  }
+  const ownEndpoint = r.endpoint;
+  if (typeof ownEndpoint === 'string' && ownEndpoint !== '') endpoint = ownEndpoint;
+  const t = r.timestamp;
+  return {
+    timestamp: typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now(),
+    service,
+    serviceInstance,
+    endpoint: endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint,
+    body: bodyOf(r.body, config.logBodyMaxLength),
+    traceContext,
+    tags,
+    layer,
+  };
+}
+
+/**
+ * The record's fields, read once: in one go (the usual case), or one by one when a getter throws
+ * (that field then reads as absent; a throwing body as `[Throws]`).
+ */
+function snapshot(record: SkyWalkingLogRecord): SkyWalkingLogRecord {
+  try {
+    return {
+      body: record.body, level: record.level, logger: record.logger, timestamp: record.timestamp, error: record.error,
+      tags: record.tags, span: record.span, context: record.context, endpoint: record.endpoint,
+    };
+  } catch {
+    return {
+      body: read(() => record.body, '[Throws]' as unknown),
+      level: read(() => record.level, undefined),
+      logger: read(() => record.logger, undefined),
+      timestamp: read(() => record.timestamp, undefined),
+      error: read(() => record.error, undefined),
+      tags: read(() => record.tags, undefined),
+      span: read(() => record.span, undefined),
+      context: read(() => record.context, undefined),
+      endpoint: read(() => record.endpoint, undefined),
+    };
+  }
+}
