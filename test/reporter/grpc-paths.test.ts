@@ -157,7 +157,7 @@ it('fails over after a failed call: UNAVAILABLE from the first address moves the
   expect(first.calls).toEqual(['collectInSync:1']);
   expect(second.calls).toEqual(['collectInSync:2']);
   expect(second.segments).toEqual([segment(1), segment(2)]);
-  expect(r.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 1, failedBatches: 1, failedHeartbeats: 0 });
+  expect(r.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 1, failedBatches: 1, failedHeartbeats: 0, queuedBytes: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
   expect(logged).toEqual([`cannot reach the SkyWalking collector at ${first.address} (going away); 0 segment(s) queued, retrying with backoff`]);
 });
 
@@ -172,7 +172,7 @@ it('counts a batch still on the wire at the shutdown deadline as lost, so every 
   await r.shutdown(300);
   expect(Date.now() - t0).toBeLessThan(2000);
   // three on the wire (fate unknown: lost), one still queued (dropped)
-  expect(r.stats()).toEqual({ queued: 0, sent: 0, dropped: 1, lost: 3, failedBatches: 0, failedHeartbeats: 0 });
+  expect(r.stats()).toEqual({ queued: 0, sent: 0, dropped: 1, lost: 3, failedBatches: 0, failedHeartbeats: 0, queuedBytes: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
   r.report(source(4));
   expect(r.stats()).toMatchObject({ dropped: 2, lost: 3 });
 });
