@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { startCollector, type Collector } from '../src/collector';
-import { hexTraceIdOf } from '../src/ids';
+import { hexSpanIdOf, hexTraceIdOf } from '../src/ids';
 import type { SegmentObject, SpanObject } from '../src/model';
 import { request, startService, type Service } from '../test/support/spawn';
 
@@ -230,7 +230,8 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     // jaeger's callback span is a child of our Exit span's id as we wrote it into uber-trace-id
     const exit = seg!.spans.find((x) => x.spanType === 1)!;
     expect(exit.peer).toBe(`127.0.0.1:${j.port}`);
-    expect(server2.parentId).toMatch(/^[0-9a-f]{1,16}$/);
+    // the id we wrote: our hash of the Exit span's segment and span id (jaeger-client may drop leading zeros)
+    expect(server2.parentId?.padStart(16, '0')).toBe(hexSpanIdOf(seg!.traceSegmentId, exit.spanId));
     expect([client.spanId, server1.spanId]).not.toContain(server2.parentId);
   }, 60_000);
 

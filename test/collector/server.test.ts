@@ -135,9 +135,15 @@ it('serves the JSON API over HTTP', async () => {
   expect(one.tree).toContain('svc GET:/x [Entry Http http] 20 ms');
   expect(one.problems).toEqual([]);
   expect((await get('/api/topology')).body).toMatchObject({ edges: [{ source: 'User', target: 'other' }, { source: 'User', target: 'svc' }] });
-  expect((await get('/api/services')).status).toBe(200);
-  expect((await get('/api/traces/nope')).status).toBe(404);
-  expect((await get('/nothing')).status).toBe(404);
+  expect(await get('/api/services')).toEqual({
+    status: 200,
+    body: [
+      { name: 'other', instances: [{ name: 'svc-1', properties: {} }], endpoints: ['GET:/x'] },
+      { name: 'svc', instances: [{ name: 'svc-1', properties: {} }], endpoints: ['GET:/x'] },
+    ],
+  });
+  expect(await get('/api/traces/nope')).toEqual({ status: 404, body: { error: 'no trace nope' } });
+  expect(await get('/nothing')).toEqual({ status: 404, body: { error: 'unknown path /nothing' } });
 });
 
 it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', async () => {

@@ -239,16 +239,19 @@ describe('SkyWalkingTracer', () => {
   });
 
   it('round-trips through the BINARY format', () => {
-    const { tracer } = setup();
+    const { tracer, reporter } = setup();
     const span = tracer.startSpan('call', { tags: { 'span.kind': 'client', 'peer.address': 'b:2' } });
     span.setBaggageItem('k', 'v');
     const carrier = new opentracing.BinaryCarrier([]);
     tracer.inject(span, opentracing.FORMAT_BINARY, carrier);
     const text = Buffer.from(carrier.buffer as Uint8Array).toString('utf8');
-    expect(text).toMatch(/^sw8: 1-[^\n]+\nsw8-correlation: [^\n]+\n$/);
     const ctx = tracer.extract(opentracing.FORMAT_BINARY, carrier)!;
     expect(ctx.toTraceId()).toBe(span.context().toTraceId());
     expect(ctx.toSpanId()).toBe(span.context().toSpanId());
+    span.finish();
+    const seg = reporter.segments[0]!;
+    const sw8 = encodeSw8({ sample: 1, traceId: seg.traceId, segmentId: seg.traceSegmentId, spanId: 0, service: 'orders', instance: 'orders-1', endpoint: 'call', address: 'b:2' });
+    expect(text).toBe(`sw8: ${sw8}\nsw8-correlation: ${Buffer.from('k').toString('base64')}:${Buffer.from('v').toString('base64')}\n`);
   });
 
   it('extracts case-insensitively, takes the first array value, and ignores bad carriers', () => {

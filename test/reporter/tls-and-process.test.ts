@@ -123,29 +123,64 @@ api.trace.setGlobalTracerProvider(provider);
 api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 registerInstrumentations({ instrumentations: [new GrpcInstrumentation()], tracerProvider: provider });
 const { SkyWalkingTracer, startCollector } = require(${JSON.stringify(ROOT)});
+// observe each ManagementService call of this process completing at the client (one setImmediate
+// after its callback, so a client span the instrumentation made for it has ended by then)
+const { loadServices } = require(${JSON.stringify(join(ROOT, 'dist/protocol/loader'))});
+const completed = [];
+let onCompleted = () => {};
+for (const name of ['reportInstanceProperties', 'keepAlive']) {
+  const proto = loadServices().ManagementService.prototype;
+  const original = proto[name];
+  proto[name] = function (...args) {
+    let i = args.length - 1;
+    while (i >= 0 && typeof args[i] !== 'function') i--;
+    const callback = args[i];
+    args[i] = function (...results) {
+      try {
+        return callback.apply(this, results);
+      } finally {
+        completed.push(name);
+        onCompleted();
+      }
+    };
+    return original.apply(this, args);
+  };
+}
+const whenCompleted = (methods) =>
+  new Promise((resolve) => {
+    const check = () => methods.every((m) => completed.includes(m)) && setImmediate(resolve);
+    onCompleted = check;
+    check();
+  });
 (async () => {
   const collector = await startCollector({ grpcPort: 0, httpPort: false });
   const tracer = new SkyWalkingTracer({ serviceName: 'suppressed', collectorAddress: collector.grpcAddress });
   tracer.bridge.reporter.startHeartbeat();
   tracer.startSpan('op').finish();
   await tracer.flush();
-  await new Promise((r) => setTimeout(r, 300));
+  // our heartbeat calls have completed (one setImmediate later, so any span they made has ended)
+  await whenCompleted(['reportInstanceProperties', 'keepAlive']);
+  const ourCalls = [...completed].sort();
   // client spans only: the in-process collector's server side is an application server and is traced
   const clientSpans = () => exporter.getFinishedSpans().filter((s) => s.kind === api.SpanKind.CLIENT).map((s) => s.name);
   const ours = clientSpans().length;
   // control: a plain gRPC call made by the application is traced
-  const { loadServices } = require(${JSON.stringify(join(ROOT, 'dist/protocol/loader'))});
   const { grpc, ManagementService } = loadServices();
   const client = new ManagementService(collector.grpcAddress, grpc.credentials.createInsecure());
   await new Promise((r) => client.keepAlive({ service: 'app', serviceInstance: 'app-1', layer: '' }, () => r()));
-  await new Promise((r) => setTimeout(r, 100));
+  await new Promise((r) => setImmediate(r));
   const app = clientSpans();
   await tracer.shutdown();
   client.close();
   await collector.stop();
-  console.log(JSON.stringify({ ours, app, received: collector.segments().length }));
+  console.log(JSON.stringify({ ourCalls, ours, app, received: collector.segments().length }));
 })();`,
   );
   expect(r.stderr).toBe('');
-  expect(JSON.parse(r.stdout.trim())).toEqual({ ours: 0, app: ['grpc.skywalking.v3.ManagementService/keepAlive'], received: 1 });
+  expect(JSON.parse(r.stdout.trim())).toEqual({
+    ourCalls: ['keepAlive', 'reportInstanceProperties'],
+    ours: 0,
+    app: ['grpc.skywalking.v3.ManagementService/keepAlive'],
+    received: 1,
+  });
 });
