@@ -1,14 +1,14 @@
 'use strict';
 // A counting collector for the end-to-end bench, run in its own process so its work is not
 // charged to the app: it accepts SkyWalking segments (TraceSegmentReportService/collect, plus the
-// management calls agents make) and OTLP traces (TraceService/Export) over gRPC and counts spans
+// management calls agents make) log records (LogReportService/collect), OTLP traces and OTLP logs over gRPC, and counts spans and records
 // by walking the protobuf bytes — no decoding into objects. GET /count on its HTTP port answers
-// { sw, otlp }; GET /reset zeroes them. Prints `grpc <port> http <port>`. GRPC_PORT fixes the gRPC
+// { sw, otlp, swLogs, otlpLogs }; GET /reset zeroes them. Prints `grpc <port> http <port>`. GRPC_PORT fixes the gRPC
 // port (the soak restarts it on the same address); on SIGTERM it prints `final {json}` first.
 const grpc = require('@grpc/grpc-js');
 const http = require('node:http');
 
-const counts = { sw: 0, otlp: 0 };
+const counts = { sw: 0, otlp: 0, swLogs: 0, otlpLogs: 0 };
 
 /** Count occurrences of the field path (e.g. [1, 2, 2]) in a protobuf message. */
 function countPath(buf, path, start = 0, end = buf.length) {
@@ -72,6 +72,26 @@ server.addService(
   { fetchConfigurations: (_c, cb) => cb(null, {}) },
 );
 server.addService(
+  { collect: method('/skywalking.v3.LogReportService/collect', true) },
+  {
+    collect(call, cb) {
+      call.on('data', () => counts.swLogs++);
+      call.on('end', () => cb(null, {}));
+      call.on('error', () => undefined);
+    },
+  },
+);
+server.addService(
+  { Export: method('/opentelemetry.proto.collector.logs.v1.LogsService/Export', false) },
+  {
+    Export(call, cb) {
+      // resource_logs (1) -> scope_logs (2) -> log_records (2)
+      counts.otlpLogs += countPath(call.request, [1, 2, 2]);
+      cb(null, {});
+    },
+  },
+);
+server.addService(
   { Export: method('/opentelemetry.proto.collector.trace.v1.TraceService/Export', false) },
   {
     Export(call, cb) {
@@ -84,7 +104,7 @@ server.addService(
 server.bindAsync(`127.0.0.1:${Number(process.env.GRPC_PORT) || 0}`, grpc.ServerCredentials.createInsecure(), (err, grpcPort) => {
   if (err) throw err;
   const api = http.createServer((req, res) => {
-    if (req.url === '/reset') counts.sw = counts.otlp = 0;
+    if (req.url === '/reset') counts.sw = counts.otlp = counts.swLogs = counts.otlpLogs = 0;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
   });
   api.listen(0, '127.0.0.1', () => console.log(`grpc ${grpcPort} http ${api.address().port}`));

@@ -102,6 +102,31 @@ async function main() {
     rows.push([`20k spans/s, defaults: delivered (${c})`, `${fmt(100 * frac, 1)}%`, `${fmt(r.generated)} generated`, undefined, c.startsWith('ours') || c === 'otel-ours' ? '100%' : '-', c === 'ours-ot' || c === 'otel-ours' ? frac === 1 : undefined]);
   }
 
+  log('logs: pino with our mixin + transport, against pino alone and the OTel pino pipeline');
+  const logCounter = await startCounter();
+  const logs = {};
+  try {
+    for (const c of ['pino-noop', 'pino-ours', 'pino-otel']) {
+      const each = [];
+      for (let i = 0; i < PROCESSES; i++) each.push((await run('cases/logs.js', [c, 'inproc', logCounter.grpc, logCounter.count])).nsPerRecord);
+      logs[c] = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
+      perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')}`);
+    }
+    for (const c of ['pino-ours', 'pino-otel']) logs[`${c}-max`] = await run('cases/logs.js', [c, 'max', logCounter.grpc, logCounter.count]);
+    logs['pino-ours-rate'] = await run('cases/logs.js', ['pino-ours', 'rate', logCounter.grpc, logCounter.count]);
+  } finally {
+    logCounter.child.kill('SIGTERM');
+  }
+  rows.push(['Log record on the app thread, pino + our mixin + transport', `${fmt(logs['pino-ours'])} ns`, `pino alone, no-op destination ${fmt(logs['pino-noop'])} ns`, logs['pino-ours'] / logs['pino-noop'], '<= 1.5', logs['pino-ours'] / logs['pino-noop'] <= 1.5]);
+  rows.push(['  (same, against the OTel pino pipeline)', `${fmt(logs['pino-ours'])} ns`, `pino + instrumentation-pino + sdk-logs + OTLP gRPC ${fmt(logs['pino-otel'])} ns`, logs['pino-ours'] / logs['pino-otel'], '-', undefined]);
+  const lo = logs['pino-ours-max'];
+  const lp = logs['pino-otel-max'];
+  const logCpu = (r) => (r.cpuUsPerRecord * r.generated) / Math.max(1, r.delivered);
+  rows.push(['E2E log records/s, pino + our transport', `${fmt(lo.recordsPerSec)} records/s`, `OTel pino pipeline ${fmt(lp.recordsPerSec)} records/s`, lo.recordsPerSec / lp.recordsPerSec, '>= 2', lo.recordsPerSec / lp.recordsPerSec >= 2]);
+  rows.push(['E2E CPU per delivered log record (all threads)', `${fmt(logCpu(lo), 1)} µs`, `OTel ${fmt(logCpu(lp), 1)} µs`, logCpu(lo) / logCpu(lp), '<= 0.5', logCpu(lo) / logCpu(lp) <= 0.5]);
+  const lr = logs['pino-ours-rate'];
+  rows.push(['20k log records/s, defaults: delivered (pino-ours)', `${fmt((100 * lr.delivered) / lr.generated, 1)}%`, `${fmt(lr.generated)} generated`, undefined, '100%', lr.delivered === lr.generated]);
+
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
   const table = [header, ...rows.map((r) => [r[0], r[1], r[2], r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`, r[4], r[5] === undefined ? '' : r[5] ? 'yes' : 'NO'])];
   const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
@@ -116,7 +141,7 @@ async function main() {
 
   if (write) {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const versions = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-grpc', 'skywalking-backend-js', 'jaeger-client', '@grpc/grpc-js']
+    const versions = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-grpc', '@opentelemetry/sdk-logs', '@opentelemetry/instrumentation-pino', 'pino', 'skywalking-backend-js', 'jaeger-client', '@grpc/grpc-js']
       .map((n) => `${n} ${JSON.parse(readFileSync(join(ROOT, 'node_modules', n, 'package.json'), 'utf8')).version}`)
       .join(', ');
     const md = readFileSync(join(HERE, 'RESULTS.md'), 'utf8');
