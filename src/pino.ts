@@ -96,6 +96,7 @@ export function recordOfPino(obj: Record<string, unknown>, options: PinoRecordOp
     timestamp: typeof time === 'number' ? time : typeof time === 'string' ? Date.parse(time) : undefined,
     error: obj[errorKey],
     context: contextOfFields(obj),
+    plainBody: true,
   };
 }
 

@@ -31,6 +31,11 @@ export interface SkyWalkingLogRecord {
   context?: LogContextIds | null;
   /** The endpoint; default the segment's endpoint. */
   endpoint?: string;
+  /**
+   * The body is plain data parsed from JSON (a pino line in the transport's worker): no cycles, no
+   * getters, so the native `JSON.stringify` writes it (several times faster than the bounded writer).
+   */
+  plainBody?: boolean;
 }
 
 /** What a record is built with besides the record: the bounds and the identity used outside a trace. */
@@ -75,8 +80,16 @@ export function pushErrorTags(tags: KeyStringValuePair[], config: ResolvedConfig
 }
 
 /** A body: text as is (cut), anything else as bounded JSON; a JSON body over the bound is sent as cut text. */
-export function bodyOf(value: unknown, max: number): LogData['body'] {
+export function bodyOf(value: unknown, max: number, plain = false): LogData['body'] {
   if (typeof value === 'string') return { text: { text: value.length > max ? value.slice(0, max) : value } };
+  if (plain && value !== null && typeof value === 'object') {
+    try {
+      const json = JSON.stringify(value);
+      if (json.length <= max) return { json: { json } };
+    } catch {
+      // not plain after all: the bounded writer below
+    }
+  }
   const json = safeString(value, max + 1);
   if (json.length > max) return { text: { text: json.slice(0, max) } };
   return isJsonShaped(value) ? { json: { json } } : { text: { text: json } };
@@ -143,7 +156,7 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
     service,
     serviceInstance,
     endpoint: endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint,
-    body: bodyOf(r.body, config.logBodyMaxLength),
+    body: bodyOf(r.body, config.logBodyMaxLength, r.plainBody === true),
     traceContext,
     tags,
     layer,
@@ -158,7 +171,7 @@ function snapshot(record: SkyWalkingLogRecord): SkyWalkingLogRecord {
   try {
     return {
       body: record.body, level: record.level, logger: record.logger, timestamp: record.timestamp, error: record.error,
-      tags: record.tags, span: record.span, context: record.context, endpoint: record.endpoint,
+      tags: record.tags, span: record.span, context: record.context, endpoint: record.endpoint, plainBody: record.plainBody,
     };
   } catch {
     return {
