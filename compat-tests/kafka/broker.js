@@ -58,9 +58,12 @@ function ensureKafkaLibs(log = () => undefined) {
   return join(dir, 'libs');
 }
 
-/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid form). */
+/** A Kafka cluster id: 16 random bytes, URL-safe base64 without padding (Kafka's Uuid form), not starting with '-' (read as an option). */
 function randomClusterId() {
-  return randomBytes(16).toString('base64url');
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function javaArgs(libs, workDir, heap) {
@@ -149,7 +152,7 @@ async function prepareBroker(options = {}) {
 
   const format = spawnSync(
     'java',
-    [...javaArgs(libs, workDir, '128m'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsPath],
+    [...javaArgs(libs, workDir, '128m'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', propsPath],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir },
   );
   if (format.status !== 0) throw new Error(`kafka-storage format failed (exit ${format.status}):\n${(format.stdout + format.stderr).slice(-3000)}`);
