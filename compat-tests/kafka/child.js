@@ -6,6 +6,7 @@
 //   { cmd: 'flush', ms }                -> flush(ms); replies { stats }
 //   { cmd: 'flushUntilSent', sent, ms } -> flush until stats().sent >= sent or ms pass; replies { stats }
 //   { cmd: 'flushUntilEmpty', ms }      -> flush until nothing is queued or ms pass; replies { stats }
+//   { cmd: 'leave' }                    -> replies, then lets go of the parent without shutdown()
 //   { cmd: 'shutdown', ms }             -> shutdown(ms); replies { stats } and exits 0
 // Every reply carries the reporter's stats. Runs the built library (dist/).
 const { SkyWalkingTracer } = require('../../dist');
@@ -61,6 +62,11 @@ process.on('message', async (msg) => {
         reply({ cmd: 'flushUntilEmpty' });
         break;
       }
+      case 'leave':
+        // the application ends without calling shutdown(): nothing of ours may keep it alive
+        reply({ cmd: 'leave' });
+        process.disconnect();
+        break;
       case 'shutdown':
         await tracer.bridge.shutdown(msg.ms);
         reply({ cmd: 'shutdown' });

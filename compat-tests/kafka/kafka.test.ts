@@ -227,6 +227,21 @@ it('configured by env only in its own process: SW_BRIDGE_REPORTER=kafka, namespa
   }
 });
 
+it('an application that never calls shutdown() still exits by itself (the broker connections are unref-ed)', async () => {
+  await createTopics(broker.bootstrap, topicsOf('leave'));
+  const child = await forkChild({ SW_BRIDGE_REPORTER: 'kafka', SW_KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap, SW_KAFKA_NAMESPACE: 'leave', SW_AGENT_NAME: 'leave-svc' });
+  try {
+    await child.command({ cmd: 'report', n: 3, prefix: 'leave' });
+    const flushed = await child.command({ cmd: 'flushUntilSent', sent: 3, ms: 20_000 });
+    expect(flushed.stats).toMatchObject({ sent: 3, queued: 0 });
+    await child.command({ cmd: 'leave' });
+    const exit = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
+    expect(exit).toBe(0);
+  } finally {
+    child.kill();
+  }
+});
+
 it('a topic that does not exist (auto-creation off): explained once, records stay queued, sent once it exists', async () => {
   const child = await forkChild({
     SW_BRIDGE_REPORTER: 'kafka',

@@ -26,6 +26,7 @@ export const KAFKA_CLIENT_PACKAGE = '@platformatic/kafka';
 
 /** What we use of the client's `Producer` (the same in its 1.x and 2.x lines). */
 interface ProducerLike {
+  on(event: 'client:broker:connecting' | 'client:broker:connect', listener: (payload: { connection?: { socket?: { unref?(): unknown } } }) => void): unknown;
   send(options: { messages: KafkaRecord[] }): Promise<unknown>;
   metadata(options: { topics: string[]; forceUpdate?: boolean; autocreateTopics?: boolean }): Promise<unknown>;
   close(force?: boolean): Promise<void>;
@@ -181,6 +182,17 @@ export class KafkaReporter implements Reporter {
     const clientOptions = producerOptions(this.kafka, config);
     this.producer = withoutTracing(() => new Producer(clientOptions));
     this.producer.on('error', (error) => this.explain(error, 'client'));
+    // the broker connections must not keep the application alive (as no timer of ours does):
+    // unref each socket as it is made (it exists right after 'connecting') and once connected
+    const unref = (payload: { connection?: { socket?: { unref?(): unknown } } }): void => {
+      try {
+        payload?.connection?.socket?.unref?.();
+      } catch {
+        // a client without sockets to unref: nothing to do
+      }
+    };
+    this.producer.on('client:broker:connecting', (payload) => process.nextTick(unref, payload));
+    this.producer.on('client:broker:connect', unref);
     this.segments = new ByteQueue(config.maxBufferSize);
     this.logs = new ByteQueue(config.maxBufferSize);
     this.identity = options.identity ?? (() => ({ service: config.serviceName, instance: config.serviceInstance }));
