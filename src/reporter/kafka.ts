@@ -120,6 +120,8 @@ const HEARTBEAT_START_DELAY_MS = 1000;
 const MAX_MANAGEMENT_RECORDS = 8;
 /** A topic the cluster has is trusted this long before its metadata is asked again. */
 const TOPIC_OK_MS = 60_000;
+/** While flushing, a cluster that failed is tried again at most this often (not at every turn of the flush loop). */
+const FLUSH_RETRY_MS = 500;
 /** A topic the cluster lacks is asked about again after this long. */
 const TOPIC_MISSING_RETRY_MS = 5_000;
 
@@ -166,6 +168,7 @@ export class KafkaReporter implements Reporter {
   private inFlight: Promise<void> | undefined;
   private abandonInFlight: (() => void) | undefined;
   private drainScheduled = false;
+  private lastAttempt = 0;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
   /** Until when a topic's existence is known (ok) or when to ask again (missing). */
@@ -326,10 +329,11 @@ export class KafkaReporter implements Reporter {
     }
   }
 
-  /** Send one request when there is something to send, nothing in flight and no backoff (`force`: ignore the backoff). */
+  /** Send one request when there is something to send, nothing in flight and no backoff (`force`, for flush: retry every FLUSH_RETRY_MS instead). */
   private drain(force: boolean, deadline?: number): void {
     if (this.inFlight || this.stopped || this.pending() === 0) return;
-    if (!force && this.backoff.remaining() > 0) return;
+    if (this.backoff.remaining() > 0 && (!force || Date.now() - this.lastAttempt < FLUSH_RETRY_MS)) return;
+    this.lastAttempt = Date.now();
     this.inFlight = this.sendOnce(deadline ?? Date.now() + this.config.reportTimeoutMs)
       .catch(() => undefined)
       .finally(() => {
