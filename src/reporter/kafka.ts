@@ -132,8 +132,14 @@ const sleep = (ms: number): Promise<void> =>
   });
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
+/** `promise`, or TIMED_OUT after `ms` (the timer is cleared as soon as the promise settles). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  return Promise.race([promise, sleep(ms).then((): typeof TIMED_OUT => TIMED_OUT)]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), Math.max(0, ms));
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
