@@ -80,6 +80,23 @@ function javaArgs(libs, workDir, heap) {
   ];
 }
 
+/**
+ * A CA and a server certificate for 127.0.0.1 (openssl), in `dir`: ca.pem (what clients trust)
+ * and keystore.pem (the server's unencrypted PKCS#8 key and certificate, Kafka's PEM keystore).
+ */
+function makeCertificates(dir) {
+  const run = (args) => {
+    const res = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${res.stderr}`);
+  };
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=skywalking-bridge test CA']);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
+  writeFileSync(join(dir, 'keystore.pem'), readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'));
+  return { caPath: join(dir, 'ca.pem'), keystorePath: join(dir, 'keystore.pem') };
+}
+
 function tail(path, lines = 40) {
   try {
     return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
@@ -94,18 +111,22 @@ function tail(path, lines = 40) {
  *   autoCreateTopics (default false), partitions (default 1),
  *   sasl: { username, password } adds a SASL_PLAINTEXT listener with the PLAIN mechanism that
  *     knows that one user (its address: saslBootstrap),
+ *   tls: true adds an SSL listener (its address: sslBootstrap) with a certificate for 127.0.0.1
+ *     signed by a CA made for this broker (caPath: the CA's PEM file),
  *   heap (default '320m').
- * Returns { bootstrap, saslBootstrap, clusterId, workDir, logPath, pid, start(), stop(), kill(), log() };
+ * Returns { bootstrap, saslBootstrap, sslBootstrap, caPath, clusterId, workDir, logPath, pid, start(), stop(), kill(), log() };
  * start() can be called again after stop()/kill(): same ports, same data.
  */
 async function prepareBroker(options = {}) {
   const libs = ensureKafkaLibs((m) => process.stderr.write(`[kafka] ${m}\n`));
   const [port, controllerPort] = [await freePort(), await freePort()];
   const saslPort = options.sasl ? await freePort() : undefined;
+  const sslPort = options.tls ? await freePort() : undefined;
   const workDir = mkdtempSync(join(tmpdir(), 'swb-kafka-'));
   const dataDir = join(workDir, 'data');
   const logPath = join(workDir, 'broker.log');
   const clusterId = randomClusterId();
+  const certificates = options.tls ? makeCertificates(workDir) : undefined;
   const heap = options.heap ?? '320m';
 
   const listeners = [`PLAINTEXT://127.0.0.1:${port}`, `CONTROLLER://127.0.0.1:${controllerPort}`];
@@ -113,6 +134,10 @@ async function prepareBroker(options = {}) {
   if (saslPort) {
     listeners.push(`SASL_PLAINTEXT://127.0.0.1:${saslPort}`);
     advertised.push(`SASL_PLAINTEXT://127.0.0.1:${saslPort}`);
+  }
+  if (sslPort) {
+    listeners.push(`SSL://127.0.0.1:${sslPort}`);
+    advertised.push(`SSL://127.0.0.1:${sslPort}`);
   }
   const props = [
     'process.roles=broker,controller',
@@ -122,7 +147,7 @@ async function prepareBroker(options = {}) {
     `advertised.listeners=${advertised.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL',
     `log.dirs=${dataDir}`,
     `num.partitions=${options.partitions ?? 1}`,
     `auto.create.topics.enable=${options.autoCreateTopics ? 'true' : 'false'}`,
@@ -147,6 +172,9 @@ async function prepareBroker(options = {}) {
         `username="${q(username)}" password="${q(password)}" user_${username}="${q(password)}";`,
     );
   }
+  if (certificates) {
+    props.push('listener.name.ssl.ssl.keystore.type=PEM', `listener.name.ssl.ssl.keystore.location=${certificates.keystorePath}`, 'listener.name.ssl.ssl.client.auth=none');
+  }
   const propsPath = join(workDir, 'server.properties');
   writeFileSync(propsPath, props.join('\n') + '\n');
 
@@ -170,6 +198,8 @@ async function prepareBroker(options = {}) {
   const handle = {
     bootstrap: `127.0.0.1:${port}`,
     saslBootstrap: saslPort ? `127.0.0.1:${saslPort}` : undefined,
+    sslBootstrap: sslPort ? `127.0.0.1:${sslPort}` : undefined,
+    caPath: certificates?.caPath,
     clusterId,
     workDir,
     logPath,

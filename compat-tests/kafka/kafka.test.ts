@@ -30,6 +30,8 @@ const commonPb = require('skywalking-backend-js/lib/proto/common/Common_pb.js');
 interface Broker {
   bootstrap: string;
   saslBootstrap: string;
+  sslBootstrap: string;
+  caPath: string;
   destroy(): Promise<void>;
 }
 let broker: Broker;
@@ -39,7 +41,7 @@ const topicsOf = (ns: string): string[] => TOPICS.map((t) => `${ns}-${t}`);
 const contextManager = new AsyncLocalStorageContextManager();
 beforeAll(async () => {
   context.setGlobalContextManager(contextManager.enable());
-  broker = await startBroker({ sasl: { username: 'alice', password: 'alice-secret' } });
+  broker = await startBroker({ sasl: { username: 'alice', password: 'alice-secret' }, tls: true });
 });
 afterAll(async () => {
   context.disable();
@@ -310,5 +312,34 @@ it('a broker that refuses our credentials (SASL/PLAIN): explained once, nothing 
     expect(accepted.stderr()).not.toContain('refused');
   } finally {
     accepted.kill();
+  }
+});
+
+it('TLS (security.protocol SSL): with ssl.cafile the records arrive; without it the certificate is refused, explained once', async () => {
+  await createTopics(broker.bootstrap, topicsOf('tls'));
+  const env = { SW_BRIDGE_REPORTER: 'kafka', SW_KAFKA_BOOTSTRAP_SERVERS: broker.sslBootstrap, SW_KAFKA_NAMESPACE: 'tls', SW_KAFKA_REPORTER_CONFIG_security_protocol: 'SSL', SW_AGENT_NAME: 'tls-svc' };
+  const untrusted = await forkChild(env);
+  try {
+    await untrusted.command({ cmd: 'report', n: 2, prefix: 'untrusted' });
+    await untrusted.command({ cmd: 'flush', ms: 1200 });
+    const waiting = await untrusted.command({ cmd: 'flush', ms: 1200 });
+    expect(waiting.stats).toMatchObject({ sent: 0, queued: 2, dropped: 0, lost: 0 });
+    expect(untrusted.stderr().split('presented a certificate we do not accept').length - 1).toBe(1);
+    await untrusted.command({ cmd: 'shutdown', ms: 300 });
+    expect(await untrusted.exited).toBe(0);
+  } finally {
+    untrusted.kill();
+  }
+  const trusted = await forkChild({ ...env, SW_KAFKA_REPORTER_CONFIG_ssl_cafile: broker.caPath });
+  try {
+    await trusted.command({ cmd: 'report', n: 3, prefix: 'trusted' });
+    const flushed = await trusted.command({ cmd: 'flushUntilSent', sent: 3, ms: 20_000 });
+    expect(flushed.stats).toMatchObject({ sent: 3, queued: 0, dropped: 0, lost: 0 });
+    expect((await readTopic(broker.bootstrap, 'tls-skywalking-segments')).map((r) => decodeSegment(r.value).spansList[0].operationname)).toEqual(['trusted-0', 'trusted-1', 'trusted-2']);
+    await trusted.command({ cmd: 'shutdown', ms: 3000 });
+    expect(await trusted.exited).toBe(0);
+    expect(trusted.stderr()).toBe('');
+  } finally {
+    trusted.kill();
   }
 });

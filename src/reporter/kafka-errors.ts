@@ -3,7 +3,7 @@
  * wraps the broker's and the socket's errors). Pure; the reporter turns each kind into one
  * diagnostic line saying what to change.
  */
-export type KafkaErrorKind = 'auth' | 'topic-missing' | 'unreachable' | 'too-large' | 'other';
+export type KafkaErrorKind = 'auth' | 'tls' | 'topic-missing' | 'unreachable' | 'too-large' | 'other';
 
 export interface KafkaErrorInfo {
   kind: KafkaErrorKind;
@@ -29,7 +29,21 @@ interface ErrorLike {
 }
 
 /** Causes after which nothing of the request was appended (a refused connection; a partition the broker would not take). */
+/** The broker's certificate was not accepted (Node's TLS error codes). */
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
 const NOT_WRITTEN_CODES = new Set([
+  ...TLS_CODES,
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
@@ -85,6 +99,7 @@ function kindOf(codes: string[], messages: string[]): { kind: KafkaErrorKind; to
   if (codes.some((c) => c === 'PLT_KFK_AUTHENTICATION' || c === 'SASL_AUTHENTICATION_FAILED' || c === 'ILLEGAL_SASL_STATE' || c === 'UNSUPPORTED_SASL_MECHANISM')) {
     return { kind: 'auth' };
   }
+  if (codes.some((c) => TLS_CODES.has(c))) return { kind: 'tls' };
   for (const m of messages) {
     const unknown = /Unknown topic ([^\s]+?)\.?$/.exec(m);
     if (unknown) return { kind: 'topic-missing', topic: unknown[1] };

@@ -503,6 +503,14 @@ export class KafkaReporter implements Reporter {
           10 * 60_000,
         );
         break;
+      case 'tls':
+        log(
+          'error',
+          'kafka.tls',
+          `Kafka at ${servers} presented a certificate we do not accept (${info.detail}): set ssl.cafile (SW_KAFKA_REPORTER_CONFIG_ssl_cafile) to the PEM of the CA that signed it, or ssl.check.hostname=false when only the name differs`,
+          10 * 60_000,
+        );
+        break;
       case 'topic-missing':
         this.explainMissingTopic(info.topic ?? '(unnamed)');
         break;

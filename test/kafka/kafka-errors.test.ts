@@ -23,6 +23,12 @@ it('refused credentials: auth', () => {
   expect(classifyKafkaError(e)).toMatchObject({ kind: 'auth', notWritten: true });
 });
 
+it("a certificate we do not accept: tls, nothing written", () => {
+  const untrusted = Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+  const e = new MultipleErrors('Cannot connect to any broker.', [new NetworkError('Connection to 127.0.0.1:9093 failed.', { cause: untrusted })]);
+  expect(classifyKafkaError(e)).toMatchObject({ kind: 'tls', notWritten: true });
+});
+
 it('an unknown topic names the topic', () => {
   expect(classifyKafkaError(new UserError('Unknown topic prod-skywalking-segments.'))).toEqual({
     kind: 'topic-missing',
