@@ -4,8 +4,9 @@
 // Its broker and namespace come from env (SW_KAFKA_FETCHER_SERVERS, SW_NAMESPACE); topics get one
 // partition and one replica (one test broker); a new consumer group starts from the earliest
 // records (the fetcher's consumer otherwise starts at the latest, skipping what was written while
-// it joined).
-const { cpSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
+// it joined). When that config keeps no logs yet (lalFiles ""), the OAP's stock LAL rule that
+// keeps every log is added, so logs sent through Kafka are stored.
+const { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
@@ -34,7 +35,17 @@ function kafkaOapConfigDir() {
   const file = join(dir, 'application.yml');
   const yml = readFileSync(file, 'utf8');
   if (/^kafka-fetcher:/m.test(yml)) throw new Error('../oap/config/application.yml has a kafka-fetcher section already; merge this overlay into it');
-  writeFileSync(file, `${yml.trimEnd()}\n${FETCHER}`);
+  let withLogs = yml;
+  if (/^\s*lalFiles: ""\s*$/m.test(yml)) {
+    withLogs = yml.replace(/^(\s*)lalFiles: ""\s*$/m, '$1lalFiles: "default"');
+    // a LAL filter makes the analyzer list its MAL rule dir, which must exist (empty: no rules)
+    mkdirSync(join(dir, 'log-mal-rules'), { recursive: true });
+    if (!existsSync(join(dir, 'lal', 'default.yaml'))) {
+      mkdirSync(join(dir, 'lal'), { recursive: true });
+      writeFileSync(join(dir, 'lal', 'default.yaml'), 'rules:\n  - name: default\n    layer: GENERAL\n    dsl: |\n      filter {\n        sink {\n        }\n      }\n');
+    }
+  }
+  writeFileSync(file, `${withLogs.trimEnd()}\n${FETCHER}`);
   return dir;
 }
 

@@ -8,12 +8,15 @@
 import { resolve } from 'node:path';
 import type { Service } from '../../test/support/spawn';
 import { request, startService } from '../../test/support/spawn';
+import { resolveConfig } from '../../src/config';
+import { KafkaReporter } from '../../src/reporter/kafka';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startOap, duration } = require('./oap.js') as typeof import('./oap.js');
 const { startBroker } = require('../kafka/broker.js') as { startBroker(o?: object): Promise<{ bootstrap: string; destroy(): Promise<void> }> };
 const { kafkaOapConfigDir } = require('../kafka/oap-config.js') as { kafkaOapConfigDir(): string };
 const { Producer } = require('@platformatic/kafka');
+const loggingPb = require('skywalking-backend-js/lib/proto/logging/Logging_pb.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -167,5 +170,47 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
     const attrs = Object.fromEntries(instances[0]!.attributes.map((a) => [a.name, a.value]));
     expect(instances[0]!.language).toBe('NODEJS');
     expect(attrs).toMatchObject({ 'Process No.': String(services['server-2']!.child.pid), 'OS Name': process.platform, agent: 'skywalking-bridge 0.1.0' });
+  }, 120_000);
+
+  it('a log sent through Kafka (skywalking-logs, LogData) is stored and found by its trace', async () => {
+    const traceId = await poll('a server-1 trace id', async () => {
+      const data = await oap.graphql('query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }', {
+        c: { serviceId: `${b64('server-1')}.1`, queryDuration: window(), traceState: 'ALL', queryOrder: 'BY_START_TIME', paging: { pageNum: 1, pageSize: 20 } },
+      });
+      return (data.queryBasicTraces.traces as Array<{ traceIds: string[] }>)[0]?.traceIds[0];
+    });
+    const reporter = new KafkaReporter(
+      resolveConfig({ serviceName: 'server-2', serviceInstance: 'logs-1', reporter: 'kafka', kafkaBootstrapServers: broker.bootstrap, kafkaNamespace: NAMESPACE, heartbeatPeriod: 3600 }, {}),
+    );
+    try {
+      const ld = new loggingPb.LogData();
+      ld.setTimestamp(Date.now());
+      ld.setService('server-2');
+      ld.setServiceinstance('logs-1');
+      ld.setEndpoint('/user/info');
+      const body = new loggingPb.LogDataBody();
+      const text = new loggingPb.TextLog();
+      text.setText('user 42 looked up through kafka');
+      body.setText(text);
+      ld.setBody(body);
+      const tc = new loggingPb.TraceContext();
+      tc.setTraceid(traceId);
+      ld.setTracecontext(tc);
+      reporter.reportLog(Buffer.from(ld.serializeBinary()));
+      await reporter.flush(15_000);
+      expect(reporter.logStats()).toEqual({ queued: 0, sent: 1, dropped: 0, lost: 0 });
+    } finally {
+      await reporter.shutdown(2000);
+    }
+    const logs = await poll('the log', async () => {
+      const data = await oap.graphql('query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { serviceName serviceInstanceName endpointName traceId contentType content } } }', {
+        c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 10 } },
+      });
+      const l = data.queryLogs.logs as unknown[];
+      return l.length ? l : undefined;
+    });
+    expect(logs).toEqual([
+      { serviceName: 'server-2', serviceInstanceName: 'logs-1', endpointName: '/user/info', traceId, contentType: 'TEXT', content: 'user 42 looked up through kafka' },
+    ]);
   }, 120_000);
 });
