@@ -23,6 +23,7 @@ function missingTools() {
   const missing = [];
   if (spawnSync('java', ['-version'], { encoding: 'utf8' }).status !== 0) missing.push('Java 17+ (`java` on PATH)');
   if (spawnSync('mvn', ['-v'], { encoding: 'utf8' }).status !== 0) missing.push('Maven (`mvn` on PATH)');
+  if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status !== 0) missing.push('OpenSSL (`openssl` on PATH, for the TLS listener)');
   return missing.join(' and ');
 }
 

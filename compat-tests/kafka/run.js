@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
-// `npm run test:kafka`: the suites against a real Apache Kafka 4.4 broker (broker.js). Needs Java 17+
-// and Maven (they resolve the broker from Maven Central on first use). Without them it says what is
+// `npm run test:kafka`: the suites against a real Apache Kafka 4.4 broker (broker.js). Needs Java 17+,
+// OpenSSL (certificates for the TLS listener) and Maven (they resolve the broker from Maven Central on first use). Without them it says what is
 // missing and exits 0 — except in CI (CI=true), where missing tools are a failure.
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');
