@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     globals: true,
     include: ['test/**/*.test.ts', 'compat-tests/**/*.test.ts'],
-    exclude: ['compat-tests/oap/**', 'node_modules/**'],
+    exclude: ['compat-tests/oap/**', 'compat-tests/kafka/**', 'node_modules/**'],
     // dist/ is built once here, before any file runs (test files never build: issue #18)
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,6 +1,7 @@
 import { type BridgeOptions, type ResolvedConfig, resolveConfig } from './config';
 import { ConsoleReporter, NoopReporter } from './reporter/console';
 import { GrpcReporter, type GrpcReporterOptions } from './reporter/grpc';
+import { KafkaReporter } from './reporter/kafka';
 import type { Reporter, ReporterStats } from './reporter/types';
 import { Recorder } from './segment/recorder';
 import type { RecorderCounters } from './segment/segment';
@@ -36,6 +37,8 @@ export function createReporter(config: ResolvedConfig, grpcOptions: GrpcReporter
       return new ConsoleReporter();
     case 'none':
       return new NoopReporter();
+    case 'kafka':
+      return new KafkaReporter(config, grpcOptions);
     default:
       return new GrpcReporter(config, grpcOptions);
   }
@@ -69,7 +72,7 @@ export class Bridge {
 
   /** The service and instance are final now: start the heartbeat (for `lateIdentity`). */
   identified(): void {
-    if (this.reporter instanceof GrpcReporter) this.reporter.startHeartbeat();
+    if (this.reporter instanceof GrpcReporter || this.reporter instanceof KafkaReporter) this.reporter.startHeartbeat();
   }
 
   get isShutdown(): boolean {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { type KafkaConfig, resolveKafkaConfig } from './reporter/kafka-config';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
 export interface BridgeOptions {
@@ -57,7 +58,7 @@ export interface BridgeOptions {
   legacyExtract?: boolean;
   /** Also write these legacy headers beside sw8 during a migration. Env `SW_BRIDGE_LEGACY_INJECT` (comma-separated). */
   legacyInject?: LegacyFormat[];
-  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), or `none`. Env `SW_BRIDGE_REPORTER`. */
+  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), `none`, or `kafka` (through Kafka to the OAP's kafka-fetcher). Env `SW_BRIDGE_REPORTER`. */
   reporter?: ReporterKind;
   /** Report log records (`reportLog`, the pino/winston transports, the OTel Logs processor). Env `SW_AGENT_LOG_REPORTER_ACTIVE`. */
   logReporterActive?: boolean;
@@ -69,12 +70,24 @@ export interface BridgeOptions {
   logBodyMaxLength?: number;
   /** The application's own trace-id header (e.g. `x-trace-id`): read when no sw8 came in, written beside sw8. Env `SW_BRIDGE_TRACE_ID_HEADER`. */
   traceIdHeader?: string;
+  /** Kafka reporter: comma-separated `host:port` bootstrap list. Env `SW_KAFKA_BOOTSTRAP_SERVERS`. Default `localhost:9092`. */
+  kafkaBootstrapServers?: string;
+  /** Kafka reporter: prefix of every topic (`<namespace>-<topic>`), as the OAP's kafka-fetcher `namespace`. Env `SW_KAFKA_NAMESPACE`. */
+  kafkaNamespace?: string;
+  /** Kafka reporter: segment topic. Env `SW_KAFKA_TOPIC_SEGMENT`. Default `skywalking-segments`. */
+  kafkaTopicSegment?: string;
+  /** Kafka reporter: management (properties, pings) topic. Env `SW_KAFKA_TOPIC_MANAGEMENT`. Default `skywalking-managements`. */
+  kafkaTopicManagement?: string;
+  /** Kafka reporter: log topic. Env `SW_KAFKA_TOPIC_LOG`. Default `skywalking-logs` (what the OAP consumes). */
+  kafkaTopicLog?: string;
+  /** Kafka reporter: producer properties by Kafka's names (`acks`, `compression.type`, `linger.ms`, `security.protocol`, `sasl.*`, `ssl.*`). Env `SW_KAFKA_REPORTER_CONFIG_<key>`. */
+  kafkaProducerConfig?: Record<string, string | number | boolean>;
 }
 
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export type LegacyFormat = 'jaeger' | 'b3' | 'b3multi' | 'w3c';
-export type ReporterKind = 'grpc' | 'console' | 'none';
+export type ReporterKind = 'grpc' | 'console' | 'none' | 'kafka';
 
 /** Every option resolved: option > env > default. */
 export interface ResolvedConfig {
@@ -112,6 +125,8 @@ export interface ResolvedConfig {
   logBodyMaxLength: number;
   /** Lowercase header name, or '' when not set. */
   traceIdHeader: string;
+  /** The Kafka reporter's settings (only when `reporter` is `kafka`). */
+  kafka?: KafkaConfig;
   /** Whether `serviceName` came from an option or env rather than the default. */
   serviceNameExplicit: boolean;
   /** Whether `serviceInstance` came from an option or env rather than the default. */
@@ -207,7 +222,7 @@ const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];
 const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
   trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'fatal', critical: 'fatal',
 };
-const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none'];
+const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka'];
 
 /** The default instance name, as the Java agent makes it: `<uuid without dashes>@<hostname>`. */
 export function defaultInstanceName(): string {
@@ -325,6 +340,7 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
     logMaxBufferSize: int(options, env, 'logMaxBufferSize', ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'], 10_000, 1, 1_000_000),
     logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
     traceIdHeader: traceIdHeader.toLowerCase(),
+    kafka: reporter === 'kafka' ? resolveKafkaConfig(options, env, serviceName) : undefined,
     serviceNameExplicit,
     serviceInstanceExplicit,
   };

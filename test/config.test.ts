@@ -74,7 +74,7 @@ describe('resolveConfig', () => {
     ['env buffer not a number', {}, { SW_AGENT_MAX_BUFFER_SIZE: 'lots' }, /env SW_AGENT_MAX_BUFFER_SIZE is "lots"; expected a whole number/],
     ['bad boolean', {}, { SW_AGENT_FORCE_TLS: 'maybe' }, /env SW_AGENT_FORCE_TLS is "maybe"; expected true or false/],
     ['bad legacy format', { legacyInject: ['zipkin'] }, {}, /option `legacyInject`.*expected a list of 'jaeger', 'b3', 'b3multi', 'w3c'/],
-    ['bad reporter', {}, { SW_BRIDGE_REPORTER: 'kafka' }, /env SW_BRIDGE_REPORTER is "kafka"; expected one of 'grpc', 'console', 'none'/],
+    ['bad reporter', {}, { SW_BRIDGE_REPORTER: 'zipkin' }, /env SW_BRIDGE_REPORTER is "zipkin"; expected one of 'grpc', 'console', 'none', 'kafka'/],
     ['half mutual TLS', { keyPath: '/k.pem' }, {}, /mutual TLS needs both `certChainPath`/],
     ['bad namespace', { namespace: 'a b' }, {}, /option `namespace`.*letters, digits/],
     ['service name not a string', { serviceName: 42 }, {}, /option `serviceName` \(or env SW_AGENT_NAME\) is "42"; expected a string/],

@@ -21,6 +21,10 @@ export interface OapOptions {
   slowDbThreshold?: string;
   persistentPeriod?: number;
   heap?: string;
+  /** Another configuration directory (default: config/). */
+  configDir?: string;
+  /** Extra environment for the OAP process. */
+  env?: Record<string, string>;
 }
 export const OAP_VERSION: string;
 export function startOap(options?: OapOptions): Promise<Oap>;

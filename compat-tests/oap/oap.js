@@ -73,7 +73,8 @@ function duration(fromMs, toMs = Date.now()) {
 
 /**
  * Start an OAP. Options: authentication (token the OAP demands), slowDbThreshold (OAP syntax,
- * e.g. 'default:100'), persistentPeriod (seconds, default 3), heap (default '768m').
+ * e.g. 'default:100'), persistentPeriod (seconds, default 3), heap (default '768m'),
+ * configDir (another config dir, default config/), env (extra environment for the OAP).
  * Resolves { grpcAddress, restUrl, graphql(query, variables), logPath, pid, stop() }.
  */
 async function startOap(options = {}) {
@@ -89,6 +90,7 @@ async function startOap(options = {}) {
     SW_CORE_PERSISTENT_PERIOD: String(options.persistentPeriod ?? 3),
     SW_SLOW_DB_THRESHOLD: options.slowDbThreshold ?? 'default:200',
     SW_AUTHENTICATION: options.authentication ?? '',
+    ...(options.env ?? {}),
   };
   const args = [
     `-Xmx${options.heap ?? '768m'}`,
@@ -98,7 +100,7 @@ async function startOap(options = {}) {
     '-Dcom.linecorp.armeria.warnNettyVersions=false',
     `-Djava.io.tmpdir=${workDir}`,
     '-cp',
-    `${CONFIG_DIR}:${join(libs, '*')}`,
+    `${options.configDir ?? CONFIG_DIR}:${join(libs, '*')}`,
     'org.apache.skywalking.oap.server.starter.OAPServerStartUp',
   ];
   const started = Date.now();

@@ -1,0 +1,88 @@
+/**
+ * The Kafka reporter's bounds without a broker (a port where nothing listens: connections are
+ * refused): the queue drops its oldest and counts it, flush() and shutdown() keep their deadlines,
+ * the cause is explained once, and every segment ends in exactly one counter.
+ */
+import { createServer } from 'node:net';
+import { resolveConfig } from '../../src/config';
+import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
+import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import { KafkaReporter } from '../../src/reporter/kafka';
+
+const lines: string[] = [];
+beforeEach(() => {
+  lines.length = 0;
+  resetDiagnostics();
+  setLogLevel('warn');
+  setLogger({ error: (m) => lines.push(m), warn: (m) => lines.push(m), info: () => undefined, debug: () => undefined });
+});
+afterEach(() => setLogger(undefined));
+
+/** A port on 127.0.0.1 where nothing listens. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const segment = (i: number): SegmentObject => ({
+  traceId: `trace-${i}`,
+  traceSegmentId: `segment-${i}`,
+  service: 'orders',
+  serviceInstance: 'orders-1',
+  isSizeLimited: false,
+  spans: [{ spanId: 0, parentSpanId: -1, startTime: 1, endTime: 2, refs: [], operationName: `op-${i}`, peer: '', spanType: SpanType.Local, spanLayer: SpanLayer.Unknown, componentId: 0, isError: false, tags: [], logs: [], skipAnalysis: false }],
+});
+
+it('a broker that refuses connections: oldest dropped past maxBufferSize, flush and shutdown on time, explained once, all counted', async () => {
+  const port = await closedPort();
+  const reporter = new KafkaReporter(
+    resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${port}`, maxBufferSize: 3, heartbeatPeriod: 3600, reportTimeoutMs: 2000 }, {}),
+  );
+  for (let i = 0; i < 5; i++) reporter.report({ toSegmentObject: () => segment(i) });
+  reporter.reportLog(Buffer.from([0x12, 0x03, 0x61, 0x62, 0x63]));
+  expect(reporter.stats()).toMatchObject({ queued: 3, sent: 0, dropped: 2, lost: 0, logs: { queued: 1, sent: 0, dropped: 0, lost: 0 } });
+
+  let started = Date.now();
+  await reporter.flush(700);
+  const flushMs = Date.now() - started;
+  expect(flushMs).toBeGreaterThanOrEqual(650);
+  expect(flushMs).toBeLessThan(1500);
+  await reporter.flush(700);
+  expect(reporter.stats()).toMatchObject({ queued: 3, sent: 0, dropped: 2, lost: 0 });
+  // retried every 500 ms while flushing, each attempt a failed batch; explained once
+  expect(reporter.stats().failedBatches).toBeGreaterThanOrEqual(2);
+  expect(reporter.stats().failedBatches).toBeLessThanOrEqual(5);
+  expect(lines.filter((l) => l.includes(`cannot reach Kafka at 127.0.0.1:${port}`))).toHaveLength(1);
+
+  started = Date.now();
+  await reporter.shutdown(300);
+  expect(Date.now() - started).toBeLessThan(1200);
+  expect(reporter.stats()).toMatchObject({ queued: 0, sent: 0, dropped: 5, lost: 0, logs: { queued: 0, sent: 0, dropped: 1, lost: 0 } });
+  // after shutdown: counted, never thrown
+  reporter.report({ toSegmentObject: () => segment(9) });
+  reporter.reportLog(Buffer.from([0x12, 0x01, 0x61]));
+  expect(reporter.stats()).toMatchObject({ dropped: 6, logs: { dropped: 2 } });
+  await reporter.shutdown(300);
+});
+
+it('bad input is ignored or counted, never thrown', async () => {
+  const reporter = new KafkaReporter(resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${await closedPort()}`, heartbeatPeriod: 3600 }, {}));
+  try {
+    reporter.report({
+      toSegmentObject: () => {
+        throw new Error('broken source');
+      },
+    });
+    reporter.reportLog(undefined as unknown as Buffer);
+    reporter.reportLog(Buffer.alloc(0));
+    expect(reporter.stats()).toMatchObject({ queued: 0, lost: 1, logs: { queued: 0, dropped: 0 } });
+    expect(lines.some((l) => l.includes('a segment could not be encoded and was dropped (broken source)'))).toBe(true);
+  } finally {
+    await reporter.shutdown(200);
+  }
+});
