@@ -36,9 +36,12 @@ export interface LogTraceContext {
  */
 const writer = new ProtoWriter(64 * 1024);
 
-/** One `LogData` message's bytes (a view into a shared chunk, valid for good). */
-export function encodeLogData(log: LogData): Buffer {
-  const w = writer;
+/**
+ * One `LogData` message's bytes: a view into a chunk of `w` (by default one shared by everyone),
+ * valid for good. A queue that holds records for long passes its own writer, so its views pin only
+ * its own chunks, never another reporter's.
+ */
+export function encodeLogData(log: LogData, w: ProtoWriter = writer): Buffer {
   w.reset();
   w.int64Field(1, log.timestamp);
   w.stringField(2, log.service);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, type ResolvedConfig } from '../config';
 import { log } from '../diag';
 import { type LogData, encodeLogData } from '../protocol/log-encoder';
+import { ProtoWriter } from '../protocol/proto-writer';
 import { encodeSegmentObject } from '../protocol/segment-encoder';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
@@ -164,6 +165,8 @@ export class KafkaReporter implements Reporter {
   private readonly logCounters: KafkaLogStats = { queued: 0, sent: 0, dropped: 0, lost: 0 };
   private readonly segments: ByteQueue;
   private readonly logs: ByteQueue;
+  /** Our own chunks for encoded segments and logs: the queued views pin nothing of other reporters. */
+  private readonly writer = new ProtoWriter(64 * 1024);
   private management: KafkaRecord[] = [];
   private readonly producer: ProducerLike;
   private readonly backoff = new Backoff();
@@ -231,7 +234,7 @@ export class KafkaReporter implements Reporter {
     }
     let value: Buffer;
     try {
-      value = segmentValueOf(segment.encode ? segment.encode() : encodeSegmentObject(segment.toSegmentObject()));
+      value = segmentValueOf(segment.encode ? segment.encode(this.writer) : encodeSegmentObject(segment.toSegmentObject(), this.writer));
     } catch (e) {
       this.counters.lost++;
       log('error', 'kafka.encode', `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`);
@@ -252,7 +255,7 @@ export class KafkaReporter implements Reporter {
     }
     let logData: Buffer;
     try {
-      logData = Buffer.isBuffer(record) ? record : encodeLogData(record);
+      logData = Buffer.isBuffer(record) ? record : encodeLogData(record, this.writer);
     } catch {
       this.logCounters.lost++;
       return;

@@ -2,6 +2,7 @@ import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
 import { type LogData, encodeLogData } from '../protocol/log-encoder';
+import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
@@ -49,6 +50,8 @@ const sleep = (ms: number): Promise<void> =>
 export class LogSender {
   private readonly queue: ByteQueue;
   private readonly counters: LogStats = emptyLogStats();
+  /** Our own chunks: the queued views pin nothing of other reporters. */
+  private readonly writer = new ProtoWriter(64 * 1024);
   private readonly backoff = new Backoff();
   private readonly timer: NodeJS.Timeout;
   private inFlight: Promise<void> | undefined;
@@ -74,7 +77,7 @@ export class LogSender {
     }
     let bytes: Buffer;
     try {
-      bytes = encodeLogData(record);
+      bytes = encodeLogData(record, this.writer);
     } catch (e) {
       this.counters.lost++;
       log('error', 'logs.encode', `a log record could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it`);
