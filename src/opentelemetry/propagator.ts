@@ -10,6 +10,7 @@ import { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/lega
 import { decodeSw8, encodeSw8 } from '../propagation/sw8';
 import { requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
+import { isTracingSuppressed } from './quiet';
 import { LEGACY_PARENT_KEY, REMOTE_SW8_KEY, RPC_METADATA_KEY, rememberOriginalTraceId, rememberRemote, registered } from './registry';
 import type { ReadableSpanLike } from './types';
 
@@ -68,6 +69,7 @@ export class SkyWalkingPropagator {
   }
 
   private write(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (isTracingSuppressed(context)) return;
     const api = this.api;
     const sdkSpan = api.trace.getSpan(context) as unknown as ReadableSpanLike | undefined;
     const recorded = registered(sdkSpan);
