@@ -9,6 +9,7 @@ import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
+import { unreachableMessage } from './unreachable';
 
 interface Clients {
   address: string;
@@ -295,7 +296,7 @@ export class GrpcReporter implements Reporter {
         10 * 60_000,
       );
     } else if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
-      log('warn', `grpc.unavailable.${what}`, `cannot reach the SkyWalking collector at ${address} (${error.details || status[error.code]}); ${this.queued()} segment(s) queued, retrying with backoff`);
+      log('warn', 'grpc.unavailable', unreachableMessage(address, error.details || status[error.code], this.queued()));
     } else {
       log('warn', `grpc.error.${what}`, `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`);
     }
@@ -333,7 +334,7 @@ export class GrpcReporter implements Reporter {
       });
       if (!ready) {
         this.counters.failedBatches++;
-        log('warn', 'grpc.unavailable.connect', `cannot connect to the SkyWalking collector at ${clients.address}; ${this.queued()} segment(s) queued, retrying with backoff`);
+        log('warn', 'grpc.unavailable', unreachableMessage(clients.address, undefined, this.queued()));
         this.failover();
         return;
       }

@@ -139,8 +139,9 @@ it('starts with --import for an ES module app', async () => {
   expect(b.spans[0]!.refs.map((r) => [r.parentTraceSegmentId, r.parentSpanId, r.parentService, r.parentEndpoint])).toEqual([[c.traceSegmentId, 0, 'esm-client', '/back']]);
 }, 60_000);
 
-it('leaves a SIGTERM the application handles to the application, and still flushes', async () => {
-  const backend = await server('backend.js', 'own-handler', { HANDLE_SIGTERM: '1' });
+it('leaves a SIGTERM the application handles to the application, and still flushes; SW_AGENT_NAME wins over OTEL_SERVICE_NAME', async () => {
+  // OTEL_SERVICE_NAME set too: SW_AGENT_NAME names the service
+  const backend = await server('backend.js', 'own-handler', { HANDLE_SIGTERM: '1', OTEL_SERVICE_NAME: 'otel-name' });
   const r = await fetch(`http://127.0.0.1:${backend.port}/back`, { headers: { connection: 'close' } });
   expect(await r.text()).toBe('{"from":"backend"}');
   const end = await terminate(backend);
