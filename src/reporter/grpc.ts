@@ -99,6 +99,7 @@ export class GrpcReporter implements Reporter {
   private readonly timer: NodeJS.Timeout;
   private heartbeatDelay: NodeJS.Timeout | undefined;
   private readonly heartbeat: Heartbeat;
+  private heartbeatStarted = false;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
   /** Counts the batch on the wire as lost (once) when shutdown gives up on it. */
@@ -145,6 +146,7 @@ export class GrpcReporter implements Reporter {
     if (this.stopped) return;
     if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
     this.heartbeatDelay = undefined;
+    this.heartbeatStarted = true;
     this.heartbeat.start();
   }
 
@@ -194,9 +196,11 @@ export class GrpcReporter implements Reporter {
     if (!this.shutdownPromise) {
       this.shutdownPromise = (async () => {
         clearInterval(this.timer);
+        // the identity is known (the heartbeat started or was about to): the properties go out once at least
+        const identified = this.heartbeatDelay !== undefined || this.heartbeatStarted;
         if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
         this.heartbeat.stop();
-        await this.flush(timeoutMs);
+        await Promise.all([this.flush(timeoutMs), identified ? this.heartbeat.deliverPropertiesOnce(Date.now() + timeoutMs) : undefined]);
         this.stopped = true;
         // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
         this.abandonInFlight?.();
