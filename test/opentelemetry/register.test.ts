@@ -4,6 +4,8 @@
  * by env vars only, reporting to the embedded collector over gRPC. The servers flush only at
  * shutdown (a 10-minute flush interval), so their segments prove the SIGTERM flush.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Collector, startCollector } from '../../src/collector';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
@@ -158,3 +160,28 @@ it('OTEL_SDK_DISABLED=true: the app runs untraced and quiet', async () => {
   // OTEL_SDK_DISABLED: NodeSDK starts nothing; the app runs as it would have
   expect(r).toMatchObject({ code: 0, stdout: 'app ran\n', stderr: '' });
 });
+
+it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone would)', async () => {
+  // a real HTTP server as both the app's target and the OTLP endpoint: it records what reaches it
+  const hits: string[] = [];
+  const otlp = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    req.resume();
+    req.on('end', () => res.end());
+  });
+  await new Promise<void>((ok) => otlp.listen(0, '127.0.0.1', ok));
+  try {
+    const url = `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`;
+    const run = (extra: Record<string, string>) =>
+      runProcess(process.execPath, ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')], env('otlp-client', { TARGET_URL: `${url}/x`, OTEL_EXPORTER_OTLP_ENDPOINT: url, ...extra }));
+    expect(await run({})).toMatchObject({ code: 0, stdout: '200 \n', stderr: '' });
+    expect(hits).toEqual(['GET /x']);
+    // the same with the variable set: the SDK's OTLP metrics export reaches the endpoint at shutdown
+    hits.length = 0;
+    expect(await run({ OTEL_METRICS_EXPORTER: 'otlp' })).toMatchObject({ code: 0, stdout: '200 \n', stderr: '' });
+    expect(hits).toEqual(['GET /x', 'POST /v1/metrics']);
+  } finally {
+    otlp.closeAllConnections();
+    await new Promise((ok) => otlp.close(ok));
+  }
+}, 60_000);
