@@ -5,7 +5,8 @@
 //  2. This folder's package.json/package-lock.json (sdk-trace 3.x, sdk-node 0.30x, api 1.10) installed
 //     into <cache>/project (again only when the lock changes), plus skywalking-bridge from `npm pack`.
 //  3. There, under Node 22: a TypeScript consumer compiled with skipLibCheck false (sdk3/consumer.ts)
-//     and the e2e (e2e.test.js, node --test). Here: the same consumer for the 2.x line (sdk2/).
+//     and the e2es (node --test): e2e.test.js with NodeSDK in code, e2e-register.test.js with the
+//     zero-code start (auto-instrumentations-node 0.82). Here: the same consumer for the 2.x line (sdk2/).
 //  4. The e2e again under Node 24.
 //  5. The repository's OpenTelemetry tests (vitest, test/opentelemetry, SDK 2.x) under Node 22.
 // Cache dir: SW_BRIDGE_OTEL3_CACHE, default .tmp/otel3 in the repository (git-ignored).
@@ -74,7 +75,9 @@ step('SDK 3.x project and the packed skywalking-bridge', () => {
   sh(npm, ['run', 'build'], root);
   const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', cache], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
   sh(npm, ['install', '--no-save', '--ignore-scripts', join(cache, tarball)], project, { npm_config_loglevel: 'error' });
-  for (const f of ['app.js', 'e2e.test.js']) copyFileSync(join(here, f), join(project, f));
+  for (const f of ['app.js', 'e2e.test.js', 'e2e-register.test.js']) copyFileSync(join(here, f), join(project, f));
+  mkdirSync(join(project, 'register-apps'), { recursive: true });
+  for (const f of ['backend.js', 'client.js']) copyFileSync(join(root, 'test', 'opentelemetry', 'register-apps', f), join(project, 'register-apps', f));
   copyFileSync(join(here, 'sdk3', 'consumer.ts'), join(project, 'consumer.ts'));
   copyFileSync(join(here, 'sdk3', 'tsconfig.json'), join(project, 'tsconfig.json'));
 });
@@ -82,7 +85,7 @@ step('SDK 3.x project and the packed skywalking-bridge', () => {
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 step('TypeScript consumer, SDK 3.x line (skipLibCheck false)', () => sh(node22, [tsc, '-p', 'tsconfig.json'], project));
 step('TypeScript consumer, SDK 2.x line (skipLibCheck false)', () => sh(process.execPath, [tsc, '-p', join(here, 'sdk2', 'tsconfig.json')], root));
-step('e2e on SDK 3.x under Node 22', () => sh(node22, ['--test', 'e2e.test.js'], project));
+step('e2e on SDK 3.x under Node 22', () => sh(node22, ['--test', 'e2e.test.js', 'e2e-register.test.js'], project));
 step('e2e on SDK 3.x under Node 24', () => sh(node24, ['--test', 'e2e.test.js'], project));
 step('OpenTelemetry tests (SDK 2.x) under Node 22', () =>
   sh(node22, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/opentelemetry'], root),
