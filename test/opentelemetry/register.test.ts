@@ -185,3 +185,13 @@ it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone wou
     await new Promise((ok) => otlp.close(ok));
   }
 }, 60_000);
+
+it('a bad SW_* value: one error line saying what to fix, and the app runs untraced', async () => {
+  process.chdir(ROOT);
+  const r = await runProcess(process.execPath, ['--require', 'skywalking-bridge/register', '-e', 'console.log("app ran")'], { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap' });
+  expect(r).toEqual({
+    code: 0,
+    stdout: 'app ran\n',
+    stderr: '[skywalking-bridge] ERROR skywalking-bridge/register: tracing not started: skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap": entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800".\n',
+  });
+});
