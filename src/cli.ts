@@ -4,6 +4,7 @@
  * the topology on SIGUSR2 and at exit.
  */
 import { type Collector, analyze, renderProblems, renderTopology, renderTrace, startCollector } from './collector';
+import { VERSION } from './reporter/version';
 
 const HELP = `Usage: skywalking-bridge collector [options]
 
@@ -19,6 +20,8 @@ Options:
   --tags                print span tags in trace trees
   --quiet               print only where it listens
   --help                this text
+
+skywalking-bridge --version   prints the version
 `;
 
 interface Args {
@@ -129,6 +132,10 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
 export async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'collector') return collectorCommand(rest);
+  if (command === '--version' || command === '-v' || command === 'version') {
+    process.stdout.write(`skywalking-bridge ${VERSION}\n`);
+    return;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(HELP);
     return;

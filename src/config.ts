@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { type KafkaConfig, resolveKafkaConfig } from './reporter/kafka-config';
+import { log } from './diag';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
 export interface BridgeOptions {
@@ -165,11 +166,52 @@ function where<T>(s: Source<T>): string {
   return s.from === 'env' ? `env ${s.env[0]}` : `option \`${String(s.option)}\``;
 }
 
+/** A value as the user wrote it, with its type when that is what is wrong: `the string "true"`, `1.5`, `an array [...]`. */
+export function describeValue(v: unknown): string {
+  const cut = (t: string): string => (t.length > 80 ? `${t.slice(0, 77)}...` : t);
+  if (typeof v === 'string') return `the string ${cut(JSON.stringify(v))}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'bigint') return `the bigint ${v}n`;
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'symbol') return 'a symbol';
+  let json: string;
+  try {
+    json = JSON.stringify(v) ?? '';
+  } catch {
+    json = '';
+  }
+  return `${Array.isArray(v) ? 'an array' : 'an object'}${json ? ` ${cut(json)}` : ''}`;
+}
+
 function fail<T>(s: Source<T>, expected: string): never {
-  const envHint = s.from === 'option' && s.env.length > 0 ? ` (or env ${s.env[0]})` : '';
-  throw new ConfigError(
-    `skywalking-bridge: ${where(s)}${envHint} is ${JSON.stringify(s.raw)}; expected ${expected}.`,
-  );
+  if (s.from === 'env') {
+    throw new ConfigError(`skywalking-bridge: env ${s.env[0]} is ${JSON.stringify(s.raw)}; expected ${expected}. Fix or unset it.`);
+  }
+  const envHint = s.env.length > 0 ? ` (or leave it out and set env ${s.env[0]})` : '';
+  throw new ConfigError(`skywalking-bridge: option \`${String(s.option)}\` is ${describeValue(s.value)}; expected ${expected}${envHint}.`);
+}
+
+/** What is wrong with the first bad entry of a `host:port` list, as a sentence; undefined when all are good. */
+export function addressProblem(raw: string): string | undefined {
+  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  if (list.length === 0) return 'it has no address in it; give host:port, e.g. "oap:11800"';
+  for (const a of list) {
+    const entry = `entry ${JSON.stringify(a)}`;
+    const m = ADDRESS.exec(a);
+    if (m) {
+      const port = Number(m[2]);
+      if (port >= 1 && port <= 65535) continue;
+      return `${entry} has port ${m[2]}, outside 1-65535`;
+    }
+    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/]*)/.exec(a);
+    if (scheme) return `${entry} has a URL scheme; give host:port only (${JSON.stringify(scheme[1])}): agents report to the OAP over gRPC, not HTTP`;
+    if ((a.match(/:/g) ?? []).length > 1 && !a.startsWith('[')) return `${entry} looks like an IPv6 address; put the host in brackets, e.g. "[::1]:11800"`;
+    if (!a.includes(':')) return `${entry} has no port; add the OAP's gRPC port, e.g. ${JSON.stringify(`${a}:11800`)}`;
+    return `${entry} is not host:port (a host name or IP, a colon, a port number), e.g. "oap:11800"`;
+  }
+  return undefined;
 }
 
 function str(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: string, maxLength = 1000): [string, boolean] {
@@ -235,14 +277,60 @@ export function defaultInstanceName(): string {
   return `${randomUUID().replace(/-/g, '')}@${host}`;
 }
 
+/** Edit distance (case-insensitive), for "did you mean". */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[y.length]!;
+}
+
+/** The known name closest to `name`, when it is close enough to be a typo. */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
 /**
  * Resolve options once: option > `SW_*` env > default. Throws `ConfigError` naming the option,
- * the value and the accepted form when something is invalid.
+ * the value and the accepted form when something is invalid. An option nobody reads (a typo such
+ * as `servicename`) is warned about once per process, with the closest known name.
  */
 export function resolveConfig(options: BridgeOptions = {}, env: Env = process.env): ResolvedConfig {
-  if (options === null || typeof options !== 'object') {
-    throw new ConfigError(`skywalking-bridge: options must be an object, got ${typeof options}.`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ConfigError(`skywalking-bridge: the options argument is ${describeValue(options)}; pass an object such as { serviceName: 'orders' }, or nothing at all.`);
   }
+  // every option read while resolving is a known one; what was given and never read is not
+  const read = new Set<string>();
+  const tracked = new Proxy(options, {
+    get(target, key, receiver) {
+      if (typeof key === 'string') read.add(key);
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  const resolved = resolveEvery(tracked, env);
+  for (const key of Object.keys(options)) {
+    if (read.has(key) || (options as Record<string, unknown>)[key] === undefined) continue;
+    const near = closestName(key, read);
+    log('warn', `config.unknown.${key}`, `skywalking-bridge: unknown option \`${key}\` is ignored; ${near ? `did you mean \`${near}\`?` : "see the configuration table in the README for the option names."}`, Number.POSITIVE_INFINITY);
+  }
+  return resolved;
+}
+
+function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   const [serviceName, serviceNameExplicit] = str(options, env, 'serviceName', ['SW_AGENT_NAME'], DEFAULT_SERVICE_NAME, 200);
   if (serviceName === '') fail(pick(options, env, 'serviceName', ['SW_AGENT_NAME']), 'a non-empty service name');
   const [instance, serviceInstanceExplicit] = str(options, env, 'serviceInstance', ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'], '', 200);
@@ -255,9 +343,18 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
   let collectorAddresses = [DEFAULT_COLLECTOR];
   if (addrSource.from !== 'default') {
     const raw = addrSource.from === 'option' ? addrSource.value : addrSource.raw;
-    const parsed = typeof raw === 'string' ? parseAddresses(raw) : undefined;
-    if (!parsed) fail(addrSource, 'a comma-separated list of host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
-    collectorAddresses = parsed;
+    if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) {
+      throw new ConfigError(`skywalking-bridge: option \`collectorAddress\` is ${describeValue(raw)}; give one string, comma-separated: ${JSON.stringify(raw.join(','))}.`);
+    }
+    if (typeof raw !== 'string') fail(addrSource, 'a string of comma-separated host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
+    const problem = addressProblem(raw);
+    if (problem) throw new ConfigError(`skywalking-bridge: ${where(addrSource)} is ${JSON.stringify(raw)}: ${problem}.`);
+    collectorAddresses = parseAddresses(raw)!;
+    for (const a of collectorAddresses) {
+      if (a.endsWith(':12800')) {
+        log('warn', 'config.port12800', `skywalking-bridge: ${where(addrSource)} names ${a}: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use ${a.slice(0, -5)}11800 unless your OAP's gRPC really listens on 12800.`, Number.POSITIVE_INFINITY);
+      }
+    }
   }
 
   const [authentication] = str(options, env, 'authentication', ['SW_AGENT_AUTHENTICATION'], '', 4096);

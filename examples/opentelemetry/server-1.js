@@ -14,6 +14,9 @@ const sdk = new NodeSDK({
   spanProcessors: [processor],
   textMapPropagator: new SkyWalkingPropagator(),
   instrumentations: [new HttpInstrumentation(), new ExpressInstrumentation()],
+  // NodeSDK otherwise exports OTLP metrics and logs to localhost:4318, retrying for ~8 s at shutdown
+  metricReaders: [],
+  logRecordProcessors: [],
 });
 sdk.start();
 

@@ -1,4 +1,5 @@
 import { Component, componentId } from '../components';
+import { attributeText } from './attribute-text';
 import { SpanLayer, SpanType } from '../model';
 import { hostPortOfUrl, joinHostPort, pathOfUrl } from '../segment/peer';
 import type { RecordedSpan } from '../segment/span';
@@ -40,9 +41,7 @@ function first(attrs: Attributes, k1: string, k2?: string, k3?: string, k4?: str
 }
 
 function str(v: AttributeValue): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v)) return v.map((x) => (x === null || x === undefined ? '' : String(x))).join(',');
-  return String(v);
+  return attributeText(v);
 }
 
 /** Instrumentation scope names to component ids (server side, client side). */

@@ -2,15 +2,16 @@ import type { Bridge } from '../bridge';
 import type { Attributes } from './types';
 
 /**
- * Service and instance for the OTel front-end. Precedence: option `serviceName` > the resource's
- * `service.name` (unless `unknown_service*`) > env SW_AGENT_NAME > default; instance: option or env >
- * resource `service.instance.id` > `<uuid>@<hostname>`.
+ * Service and instance for the OTel front-end. Precedence: option `serviceName` > env SW_AGENT_NAME >
+ * the resource's `service.name` (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES or code; unless
+ * `unknown_service*`) > default; instance: option or env > resource `service.instance.id` >
+ * `<uuid>@<hostname>`. The SW_* names are SkyWalking's own, set for it: they win over the general ones.
  */
 export function settleIdentity(bridge: Bridge, serviceOption: unknown, resource: Attributes | undefined): void {
   const config = bridge.config;
   const recorder = bridge.recorder;
   const name = resource?.['service.name'];
-  if (serviceOption === undefined && typeof name === 'string' && name !== '' && !name.startsWith('unknown_service')) {
+  if (serviceOption === undefined && !config.serviceNameExplicit && typeof name === 'string' && name !== '' && !name.startsWith('unknown_service')) {
     recorder.service = name.slice(0, 200);
   }
   const instance = resource?.['service.instance.id'];

@@ -17,6 +17,7 @@ import {
   registered,
 } from './registry';
 import { type ReadableSpanLike, hrTimeToMs } from './types';
+import { processorStarted, processorStopped } from './unsampled';
 
 export interface SkyWalkingSpanProcessorOptions extends FrontEndOptions {
   /** Name Entry spans (SkyWalking endpoints) yourself; return undefined for the default `METHOD:route`. */
@@ -50,6 +51,7 @@ export class SkyWalkingSpanProcessor {
     this.bridge = new Bridge(rest, { lateIdentity: true });
     this.serviceOption = rest.serviceName;
     this.namer = typeof endpointName === 'function' ? endpointName : undefined;
+    processorStarted(this.bridge.recorder);
   }
 
   onStart(span: ReadableSpanLike, parentContext: Context): void {
@@ -79,6 +81,7 @@ export class SkyWalkingSpanProcessor {
 
   /** Flush and close the reporter; idempotent, never rejects. */
   shutdown(): Promise<void> {
+    processorStopped(this.bridge.recorder);
     return this.bridge.shutdown();
   }
 
@@ -106,6 +109,7 @@ export class SkyWalkingSpanProcessor {
     const type = spanTypeOfOtelKind(span.kind);
     const startTime = hrTimeToMs(span.startTime);
     const own = span.spanContext();
+    if ((own.traceFlags & 1) === 0) return; // recorded but not sampled (RECORD_ONLY): not reported; propagates as unsampled
     const ctx = parentContext ?? api.context.active();
 
     const parent = registered(api.trace.getSpan(ctx));

@@ -1,6 +1,5 @@
 import type { Context, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
 import { type BridgeOptions, type ResolvedConfig, resolveConfig } from '../config';
-import { log } from '../diag';
 import { hexSpanIdOf, hexTraceIdOf } from '../ids';
 import { SpanType } from '../model';
 import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
@@ -11,6 +10,8 @@ import { decodeSw8, encodeSw8 } from '../propagation/sw8';
 import { appTraceIdOf } from '../propagation/trace-id-header';
 import { requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
+import { isTracingSuppressed } from './quiet';
+import { injectUnrecorded } from './unsampled';
 import { LEGACY_PARENT_KEY, REMOTE_SW8_KEY, RPC_METADATA_KEY, rememberOriginalTraceId, rememberRemote, registered } from './registry';
 import type { ReadableSpanLike } from './types';
 
@@ -71,13 +72,13 @@ export class SkyWalkingPropagator {
   }
 
   private write(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    if (isTracingSuppressed(context)) return;
     const api = this.api;
     const sdkSpan = api.trace.getSpan(context) as unknown as ReadableSpanLike | undefined;
     const recorded = registered(sdkSpan);
     if (!sdkSpan || !recorded) {
-      if (sdkSpan && api.trace.getSpanContext(context)?.isRemote !== true) {
-        log('warn', 'otel.propagator.noprocessor', 'SkyWalkingPropagator.inject found a span not recorded by a SkyWalkingSpanProcessor: no sw8 written. Add `new SkyWalkingSpanProcessor()` to the SDK (spanProcessors).', 3_600_000);
-      }
+      const sc = api.trace.getSpanContext(context);
+      if (sc) injectUnrecorded(context, sc, { api, config: this.config, headers: this.headers, carrier, setter });
       return;
     }
     const segment = recorded.segment;
@@ -161,7 +162,7 @@ export class SkyWalkingPropagator {
       const ext = decodeSw8x(get(this.headers.extension));
       const remote = { sw8, ext, otelTraceId: traceId, otelSpanId: spanId };
       rememberRemote(spanId, remote);
-      let ctx = api.trace.setSpanContext(context, { traceId, spanId, traceFlags: 1, isRemote: true });
+      let ctx = api.trace.setSpanContext(context, { traceId, spanId, traceFlags: sw8.sample, isRemote: true });
       ctx = ctx.setValue(REMOTE_SW8_KEY, remote);
       return this.withBaggage(ctx, decodeCorrelation(get(this.headers.correlation), limits));
     }

@@ -5,7 +5,8 @@
 import { hrTimeToEpochMs } from '../segment/time';
 
 export type HrTime = [number, number];
-export type AttributeValue = string | number | boolean | Array<string | number | boolean | null | undefined> | null | undefined;
+/** `unknown`: api 1.10 widened attribute values to it (earlier lines have a union); every reader checks at run time. */
+export type AttributeValue = unknown;
 export type Attributes = Record<string, AttributeValue>;
 
 export interface SpanContextLike {

@@ -13,6 +13,7 @@ import { withoutTracing } from './suppress';
 import { LogSender } from './log-sender';
 import type { LogData } from '../protocol/log-encoder';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
+import { unreachableMessage } from './unreachable';
 
 interface Clients {
   address: string;
@@ -108,6 +109,7 @@ export class GrpcReporter implements Reporter {
   private readonly timer: NodeJS.Timeout;
   private heartbeatDelay: NodeJS.Timeout | undefined;
   private readonly heartbeat: Heartbeat;
+  private heartbeatStarted = false;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
   /** Counts the batch on the wire as lost (once) when shutdown gives up on it. */
@@ -169,6 +171,7 @@ export class GrpcReporter implements Reporter {
     if (this.stopped) return;
     if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
     this.heartbeatDelay = undefined;
+    this.heartbeatStarted = true;
     this.heartbeat.start();
   }
 
@@ -224,9 +227,11 @@ export class GrpcReporter implements Reporter {
     if (!this.shutdownPromise) {
       this.shutdownPromise = (async () => {
         clearInterval(this.timer);
+        // the identity is known (the heartbeat started or was about to): the properties go out once at least
+        const identified = this.heartbeatDelay !== undefined || this.heartbeatStarted;
         if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
         this.heartbeat.stop();
-        await this.flush(timeoutMs);
+        await Promise.all([this.flush(timeoutMs), identified ? this.heartbeat.deliverPropertiesOnce(Date.now() + timeoutMs) : undefined]);
         this.stopped = true;
         // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
         this.abandonInFlight?.();
@@ -306,7 +311,7 @@ export class GrpcReporter implements Reporter {
         10 * 60_000,
       );
     } else if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
-      log('warn', `grpc.unavailable.${what}`, `cannot reach the SkyWalking collector at ${address} (${error.details || status[error.code]}); ${this.queued()} segment(s) queued, retrying with backoff`);
+      log('warn', 'grpc.unavailable', unreachableMessage(address, error.details || status[error.code], this.queued()));
     } else {
       log('warn', `grpc.error.${what}`, `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`);
     }
@@ -344,7 +349,7 @@ export class GrpcReporter implements Reporter {
       });
       if (!ready) {
         this.counters.failedBatches++;
-        log('warn', 'grpc.unavailable.connect', `cannot connect to the SkyWalking collector at ${clients.address}; ${this.queued()} segment(s) queued, retrying with backoff`);
+        log('warn', 'grpc.unavailable', unreachableMessage(clients.address, undefined, this.queued()));
         this.failover();
         return;
       }

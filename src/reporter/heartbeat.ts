@@ -29,12 +29,16 @@ type Unary = (
 
 /**
  * `ManagementService`: `reportInstanceProperties` at start and every `propertiesEvery` beats,
- * `keepAlive` every `periodSeconds`. Each call has a deadline; failures are counted by the owner.
+ * `keepAlive` every `periodSeconds`, and the properties once more at shutdown if they never arrived.
+ * Each call has a deadline; failures are counted by the owner.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
   private beats = 0;
   private running = false;
+  /** The properties reached the collector once. */
+  private propertiesDelivered = false;
+  private propertiesCall: Promise<boolean> | undefined;
 
   constructor(private readonly options: HeartbeatOptions) {}
 
@@ -52,32 +56,55 @@ export class Heartbeat {
     this.timer = undefined;
   }
 
+  /**
+   * Before shutdown: make sure the properties reached the collector once (a process that ends within
+   * a second of starting never had its first beat, or its first call is still on the wire). Waits for
+   * that call only, bounded by `deadline` (epoch ms); never rejects.
+   */
+  async deliverPropertiesOnce(deadline: number): Promise<void> {
+    if (this.propertiesDelivered) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+    const delivered = this.propertiesCall ? await Promise.race([this.propertiesCall, late]) : false;
+    clearTimeout(timer);
+    if (delivered || Date.now() >= deadline) return;
+    await this.sendProperties(deadline);
+  }
+
+  private sendProperties(deadline = Date.now() + this.options.timeoutMs): Promise<boolean> {
+    const { service, instance } = this.options.identity();
+    this.propertiesCall = this.call(
+      'reportInstanceProperties',
+      { service, serviceInstance: instance, properties: instanceProperties(this.options.extraProperties), layer: '' },
+      deadline,
+    ).then((ok) => (this.propertiesDelivered ||= ok));
+    return this.propertiesCall;
+  }
+
   private beat(): void {
     const { service, instance } = this.options.identity();
-    if (this.beats % this.options.propertiesEvery === 0) {
-      this.call('reportInstanceProperties', {
-        service,
-        serviceInstance: instance,
-        properties: instanceProperties(this.options.extraProperties),
-        layer: '',
-      });
-    }
-    this.call('keepAlive', { service, serviceInstance: instance, layer: '' });
+    if (this.beats % this.options.propertiesEvery === 0) void this.sendProperties();
+    void this.call('keepAlive', { service, serviceInstance: instance, layer: '' });
     this.beats++;
   }
 
-  private call(method: 'reportInstanceProperties' | 'keepAlive', request: unknown): void {
-    const client = this.options.client();
-    if (!client) return;
-    try {
-      withoutTracing(() => {
-        const fn = (client as unknown as Record<string, Unary>)[method]!;
-        fn.call(client, request, this.options.metadata(), { deadline: Date.now() + this.options.timeoutMs }, (error) => {
-          if (error) this.options.onFailure(error);
+  /** One call; resolves true when it succeeded, false otherwise (never rejects). */
+  private call(method: 'reportInstanceProperties' | 'keepAlive', request: unknown, deadline = Date.now() + this.options.timeoutMs): Promise<boolean> {
+    return new Promise((resolve) => {
+      const client = this.options.client();
+      if (!client) return resolve(false);
+      try {
+        withoutTracing(() => {
+          const fn = (client as unknown as Record<string, Unary>)[method]!;
+          fn.call(client, request, this.options.metadata(), { deadline }, (error) => {
+            if (error) this.options.onFailure(error);
+            resolve(!error);
+          });
         });
-      });
-    } catch (e) {
-      log('debug', 'heartbeat.call', `heartbeat ${method} could not start: ${(e as Error).message}`);
-    }
+      } catch (e) {
+        log('debug', 'heartbeat.call', `heartbeat ${method} could not start: ${(e as Error).message}`);
+        resolve(false);
+      }
+    });
   }
 }

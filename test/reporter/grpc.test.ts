@@ -146,7 +146,7 @@ it('keeps segments while the collector is down at start and delivers them when i
   for (let i = 0; i < 4; i++) r.report(source(i));
   await new Promise((ok) => setTimeout(ok, 1200));
   expect(r.stats()).toMatchObject({ queued: 4, sent: 0, lost: 0 });
-  expect(logged.some((m) => m.includes(`cannot connect to the SkyWalking collector at 127.0.0.1:${port}`))).toBe(true);
+  expect(logged.some((m) => m.includes(`cannot reach the SkyWalking collector at 127.0.0.1:${port}`))).toBe(true);
   const c = await collector({ grpcPort: port });
   await c.waitFor(() => c.segments().length === 4, 15_000);
   expect(c.segments()).toEqual([0, 1, 2, 3].map(segment));

@@ -78,7 +78,7 @@ it('refuses a server signed by another CA, and says so once', async () => {
   await new Promise((ok) => setTimeout(ok, 2500));
   await r.shutdown(200);
   expect(collector.segments().map((s) => s.traceSegmentId)).not.toContain('s-wrong-ca');
-  expect(logged.filter((m) => m.includes(`cannot connect to the SkyWalking collector at ${collector.grpcAddress}`))).toHaveLength(1);
+  expect(logged.filter((m) => m.includes(`cannot reach the SkyWalking collector at ${collector.grpcAddress}`))).toHaveLength(1);
   expect(r.stats()).toMatchObject({ sent: 0, dropped: 1 });
 });
 
