@@ -1,0 +1,134 @@
+import type { SegmentObject } from '../model';
+import { type Analysis, type AnalysisOptions, type Problem, analyze } from './analysis';
+import type { StoredLog } from './logs';
+import { renderTrace } from './render';
+import type { CollectorStore } from './store';
+
+/**
+ * What the JSON API and the CLI read, worked out per trace once per change of that trace (so a
+ * read costs that trace, not the store), and the store-wide analysis at most once per change and
+ * per `maxAgeMs`.
+ */
+
+/** One line of the trace list. */
+export interface TraceSummary {
+  traceId: string;
+  services: string[];
+  rootEndpoint: string;
+  durationMs: number;
+  segments: number;
+  error: boolean;
+}
+
+export function summarize(traceId: string, segments: readonly SegmentObject[]): TraceSummary {
+  let start = Infinity;
+  let end = -Infinity;
+  let root = '';
+  let rootStart = Infinity;
+  let error = false;
+  for (const seg of segments) {
+    for (const s of seg.spans) {
+      start = Math.min(start, s.startTime);
+      end = Math.max(end, s.endTime);
+      if (s.isError) error = true;
+      if (s.spanId === 0 && s.refs.length === 0 && s.startTime < rootStart) {
+        rootStart = s.startTime;
+        root = s.operationName;
+      }
+    }
+  }
+  return {
+    traceId,
+    services: [...new Set(segments.map((s) => s.service))],
+    rootEndpoint: root,
+    durationMs: Number.isFinite(start) ? end - start : 0,
+    segments: segments.length,
+    error,
+  };
+}
+
+export function traceSummary(store: CollectorStore, traceId: string): TraceSummary | undefined {
+  return store.memo(traceId, 'summary', (t) => summarize(traceId, t.segments));
+}
+
+/** The problems of one trace (the OAP's rules applied to its segments). */
+export function traceProblems(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): Problem[] {
+  return store.memo(traceId, 'problems', (t) => analyze(t.segments, options).problems) ?? [];
+}
+
+/** `GET /api/traces/:id`: the summary, the segments, the tree (logs under their spans), problems and logs. */
+export interface TraceView extends Omit<TraceSummary, 'segments'> {
+  segments: SegmentObject[];
+  tree: string;
+  problems: Problem[];
+  logs: StoredLog[];
+}
+
+export function traceView(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): TraceView | undefined {
+  const t = store.traceEntry(traceId);
+  if (!t || t.segments.length === 0) return undefined;
+  return {
+    ...traceSummary(store, traceId)!,
+    segments: [...t.segments],
+    tree: store.memo(traceId, 'tree', (e) => renderTrace(e.segments, { logs: e.logs }))!,
+    problems: traceProblems(store, traceId, options),
+    logs: [...t.logs],
+  };
+}
+
+export interface LogQuery {
+  traceId?: string;
+  service?: string;
+  /** Substring of the content. */
+  q?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface LogPage {
+  /** Logs matching the query (all pages). */
+  total: number;
+  offset: number;
+  limit: number;
+  logs: StoredLog[];
+}
+
+export const MAX_LOG_PAGE = 1000;
+
+/** Stored logs matching every given condition, oldest first, one page of them. */
+export function queryLogs(store: CollectorStore, query: LogQuery): LogPage {
+  const offset = Math.max(0, Math.floor(query.offset ?? 0));
+  const limit = Math.min(MAX_LOG_PAGE, Math.max(0, Math.floor(query.limit ?? 100)));
+  const source: Iterable<StoredLog> = query.traceId !== undefined ? (store.traceEntry(query.traceId)?.logs ?? []) : store.logsIterator();
+  const logs: StoredLog[] = [];
+  let total = 0;
+  for (const log of source) {
+    if (query.service !== undefined && log.service !== query.service) continue;
+    if (query.q !== undefined && !log.content.includes(query.q)) continue;
+    if (total >= offset && logs.length < limit) logs.push(log);
+    total++;
+  }
+  return { total, offset, limit, logs };
+}
+
+/** The store-wide analysis, recomputed only when the store changed and the last one is older than `maxAgeMs`. */
+export class AnalysisCache {
+  private version = -1;
+  private at = 0;
+  private value: Analysis | undefined;
+
+  constructor(
+    private readonly store: CollectorStore,
+    private readonly options: AnalysisOptions,
+  ) {}
+
+  get(maxAgeMs = 0): Analysis {
+    const now = Date.now();
+    if (!this.value || (this.version !== this.store.segmentsVersion && now - this.at >= maxAgeMs)) {
+      this.version = this.store.segmentsVersion;
+      this.value = analyze(this.store.segments(), this.options);
+      this.at = Date.now();
+    }
+    return this.value;
+  }
+}
