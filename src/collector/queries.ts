@@ -70,7 +70,7 @@ export function traceView(store: CollectorStore, traceId: string, options: Analy
   return {
     ...traceSummary(store, traceId)!,
     segments: [...t.segments],
-    tree: store.memo(traceId, 'tree', (e) => renderTrace(e.segments, { logs: e.logs }))!,
+    tree: renderTrace(t.segments, { logs: t.logs }),
     problems: traceProblems(store, traceId, options),
     logs: [...t.logs],
   };

@@ -37,8 +37,8 @@ const limits = { maxSegments: 10_000, maxBytes: 64 * MiB, maxLogs: 10_000, maxLo
 
 it('counts every string of a ref', () => {
   expect(segmentSize(segment(1, 'x'.repeat(1000))) - segmentSize(segment(1))).toBe(1000);
-  // 200 + ids/names (2+2+3+1) + span 150 + 'op' 2 + tag 40+1+2 + log 40+40+5+5 + ref 100+2+1+1+1+0+1
-  expect(segmentSize(segment(1))).toBe(200 + 8 + 152 + 43 + 90 + 106);
+  // 400 + ids/names (2+2+3+1) + span 600 + 'op' 2 + tag 120+1+2 + log 120+120+5+5 + ref 300+2+1+1+1+0+1
+  expect(segmentSize(segment(1))).toBe(400 + 8 + 602 + 123 + 250 + 306);
 });
 
 it('300 segments with a 1 MiB parentEndpoint stay within maxBytes', () => {
