@@ -1,5 +1,5 @@
 import type { SegmentObject } from '../model';
-import { type Analysis, type AnalysisOptions, type Problem, analyze } from './analysis';
+import { type Analysis, type AnalysisOptions, type Problem, type TracePartial, analyzeTrace, mergePartials } from './analysis';
 import type { StoredLog } from './logs';
 import { renderTrace } from './render';
 import type { CollectorStore } from './store';
@@ -51,9 +51,14 @@ export function traceSummary(store: CollectorStore, traceId: string): TraceSumma
   return store.memo(traceId, 'summary', (t) => summarize(traceId, t.segments));
 }
 
+/** One trace's share of the analysis (computed once per change of that trace). */
+export function tracePartial(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): TracePartial | undefined {
+  return store.memo(traceId, 'partial', (t) => analyzeTrace(t.segments, options));
+}
+
 /** The problems of one trace (the OAP's rules applied to its segments). */
 export function traceProblems(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): Problem[] {
-  return store.memo(traceId, 'problems', (t) => analyze(t.segments, options).problems) ?? [];
+  return tracePartial(store, traceId, options)?.problems ?? [];
 }
 
 /** `GET /api/traces/:id`: the summary, the segments, the tree (logs under their spans), problems and logs. */
@@ -111,7 +116,10 @@ export function queryLogs(store: CollectorStore, query: LogQuery): LogPage {
   return { total, offset, limit, logs };
 }
 
-/** The store-wide analysis, recomputed only when the store changed and the last one is older than `maxAgeMs`. */
+/**
+ * The store-wide analysis: a merge of the traces' partials (each computed once per change of its
+ * trace), redone only when segments changed and the last one is older than `maxAgeMs`.
+ */
 export class AnalysisCache {
   private version = -1;
   private at = 0;
@@ -126,7 +134,12 @@ export class AnalysisCache {
     const now = Date.now();
     if (!this.value || (this.version !== this.store.segmentsVersion && now - this.at >= maxAgeMs)) {
       this.version = this.store.segmentsVersion;
-      this.value = analyze(this.store.segments(), this.options);
+      const partials: TracePartial[] = [];
+      for (const id of this.store.traceIds()) {
+        const p = tracePartial(this.store, id, this.options);
+        if (p) partials.push(p);
+      }
+      this.value = mergePartials(partials);
       this.at = Date.now();
     }
     return this.value;
