@@ -212,6 +212,41 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   expect(out).toContain('topology:\nUser -> svc  [http] (server)');
 }, 30_000);
 
+it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--no-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const span = (spanId: number, parentSpanId: number, refs: SegmentObject['spans'][number]['refs'] = []) => ({ ...segment(0).spans[0]!, spanId, parentSpanId, refs, operationName: `op-${spanId}` });
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const address = /grpc listening on (\S+)/.exec(out)![1]!;
+    const deep: SegmentObject = { ...segment(0, 'deep'), spans: Array.from({ length: 2000 }, (_, i) => span(i, i - 1)) };
+    const chain: SegmentObject[] = Array.from({ length: 3000 }, (_, i) => ({
+      ...segment(i, 'chain'),
+      traceSegmentId: `c${i}`,
+      spans: [span(0, -1, i === 0 ? [] : [{ refType: 0, traceId: 'chain', parentTraceSegmentId: `c${i - 1}`, parentSpanId: 0, parentService: 'svc', parentServiceInstance: 'svc-1', parentEndpoint: 'op-0', networkAddressUsedAtPeer: 'p' }])],
+    }));
+    expect(await collect(address, [deep, ...chain])).toBeNull();
+    while (!(out.includes('trace deep (1 segment)') && out.includes('trace chain (3000 segments)')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms');
+    expect(out).toContain('└─ [depth 2999] svc op-0 [Entry Http http] 20 ms');
+    expect(out).not.toContain('RangeError');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+}, 30_000);
+
+it('CLI parses --token and --allow-host', async () => {
+  const { parseArgs } = await import('../../src/cli');
+  expect(parseArgs(['--token', 't', '--allow-host', 'a.internal, b.internal:8080', '--allow-host', 'c'])).toMatchObject({ token: 't', allowedHosts: ['a.internal', 'b.internal:8080', 'c'] });
+  expect(parseArgs([])).toMatchObject({ token: undefined, allowedHosts: [] });
+});
+
 it('CLI rejects unknown flags with exit 2', () => {
   let status = 0;
   try {
