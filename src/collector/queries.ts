@@ -47,13 +47,27 @@ export function summarize(traceId: string, segments: readonly SegmentObject[]): 
   };
 }
 
+/** Heap of a summary: the object, its service list (names are shared with the segments) and root endpoint. */
+function summarySize(s: TraceSummary): number {
+  return 150 + s.services.length * 16;
+}
+
+/** Heap of a trace's analysis share, per object kind (calibrated on Node 20); problem messages are new strings. */
+export function partialSize(p: TracePartial): number {
+  let n = 600 + p.aliases.length * 60 + p.ops.length * 120 + p.endpointRelations.size * 250 + p.slowStatements.length * 250;
+  for (const s of p.services.values()) n += 400 + (s.instances.size + s.endpoints.size) * 40;
+  for (const pr of p.problems) n += 150 + pr.message.length;
+  for (const st of p.slowStatements) n += st.statement.length + st.id.length;
+  return n;
+}
+
 export function traceSummary(store: CollectorStore, traceId: string): TraceSummary | undefined {
-  return store.memo(traceId, 'summary', (t) => summarize(traceId, t.segments));
+  return store.memo(traceId, 'summary', (t) => summarize(traceId, t.segments), summarySize);
 }
 
 /** One trace's share of the analysis (computed once per change of that trace). */
 export function tracePartial(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): TracePartial | undefined {
-  return store.memo(traceId, 'partial', (t) => analyzeTrace(t.segments, options));
+  return store.memo(traceId, 'partial', (t) => analyzeTrace(t.segments, options), partialSize);
 }
 
 /** The problems of one trace (the OAP's rules applied to its segments). */

@@ -25,7 +25,10 @@ export interface StoreLimits {
 /** What the store holds and has thrown away. */
 export interface StoreStats {
   segments: number;
+  /** Segments' bytes (see segmentSize). */
   bytes: number;
+  /** Bytes of what is worked out per trace (summaries, analysis shares); with `bytes`, within maxBytes. */
+  memoBytes: number;
   evicted: number;
   logs: number;
   logBytes: number;
@@ -70,6 +73,8 @@ export interface TraceEntry {
   /** Bumped on every change to this trace. */
   version: number;
   memo: Map<string, unknown>;
+  /** Bytes of what is memoized, counted with the segments' bytes. */
+  memoBytes: number;
 }
 
 /** A first-in first-out list with O(1) removal at the head. */
@@ -117,6 +122,7 @@ export class CollectorStore {
   private readonly segList = new Fifo<{ seg: SegmentObject; size: number }>();
   private readonly logList = new Fifo<{ log: StoredLog; size: number }>();
   private bytes = 0;
+  private memoBytes = 0;
   private logBytes = 0;
   private logSeq = 0;
   private readonly byTrace = new Map<string, TraceEntry>();
@@ -135,7 +141,7 @@ export class CollectorStore {
   private entry(traceId: string): TraceEntry {
     let t = this.byTrace.get(traceId);
     if (!t) {
-      t = { segments: [], logs: [], version: 0, memo: new Map() };
+      t = { segments: [], logs: [], version: 0, memo: new Map(), memoBytes: 0 };
       this.byTrace.set(traceId, t);
     }
     return t;
@@ -144,6 +150,8 @@ export class CollectorStore {
   private touched(traceId: string, t: TraceEntry): void {
     t.version++;
     t.memo.clear();
+    this.memoBytes -= t.memoBytes;
+    t.memoBytes = 0;
     if (t.segments.length === 0 && t.logs.length === 0) this.byTrace.delete(traceId);
   }
 
@@ -154,9 +162,15 @@ export class CollectorStore {
     const t = this.entry(seg.traceId);
     t.segments.push(seg);
     this.touched(seg.traceId, t);
-    while (this.segList.length > this.limits.maxSegments || (this.bytes > this.limits.maxBytes && this.segList.length > 1)) this.evictSegment();
+    while (this.segList.length > this.limits.maxSegments) this.evictSegment();
+    this.enforceBytes();
     this.version++;
     this.segmentsVersion++;
+  }
+
+  /** Segments and what is worked out from them share `maxBytes`: past it, the oldest segments go. */
+  private enforceBytes(): void {
+    while (this.bytes + this.memoBytes > this.limits.maxBytes && this.segList.length > 1) this.evictSegment();
   }
 
   private evictSegment(): void {
@@ -227,13 +241,20 @@ export class CollectorStore {
     return this.byTrace.get(traceId);
   }
 
-  /** Something worked out from one trace, computed once per change of that trace. */
-  memo<T>(traceId: string, key: string, compute: (t: TraceEntry) => T): T | undefined {
+  /**
+   * Something worked out from one trace, computed once per change of that trace. Its `size` (bytes)
+   * counts against `maxBytes` with the segments, so reading cannot grow memory past the bound.
+   */
+  memo<T>(traceId: string, key: string, compute: (t: TraceEntry) => T, size: (v: T) => number): T | undefined {
     const t = this.byTrace.get(traceId);
     if (!t) return undefined;
     if (t.memo.has(key)) return t.memo.get(key) as T;
     const v = compute(t);
+    const n = size(v);
     t.memo.set(key, v);
+    t.memoBytes += n;
+    this.memoBytes += n;
+    this.enforceBytes();
     return v;
   }
 
@@ -255,6 +276,7 @@ export class CollectorStore {
     return {
       segments: this.segList.length,
       bytes: this.bytes,
+      memoBytes: this.memoBytes,
       evicted: this.evicted,
       logs: this.logList.length,
       logBytes: this.logBytes,
