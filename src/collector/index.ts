@@ -6,7 +6,7 @@ import type { Analysis, AnalysisOptions, Problem } from './analysis';
 import { startGrpcServer } from './grpc-server';
 import { startHttpApi } from './http-api';
 import type { StoredLog } from './logs';
-import { AnalysisCache, type LogPage, type LogQuery, type TraceView, queryLogs, traceProblems, traceView } from './queries';
+import { AnalysisCache, type LogPage, type LogQuery, type TraceView, queryLogs, traceProblems, traceView, warmPartials } from './queries';
 import { CollectorStore, type InstanceRecord, type StoreStats } from './store';
 
 export interface CollectorOptions {
@@ -145,6 +145,15 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     grpc.server.forceShutdown();
     throw e;
   }
+  // each settled trace's analysis share is worked out in the background, 20 ms in every 100
+  const warmer = setInterval(() => {
+    try {
+      warmPartials(store, analysisOptions, 1000, 20);
+    } catch (e) {
+      onError('analysis', e);
+    }
+  }, 100);
+  warmer.unref();
   const fmtHost = host.includes(':') ? `[${host}]` : host;
   const httpUrl = http ? `http://${fmtHost}:${(http.address() as AddressInfo).port}` : undefined;
   let stopped: Promise<void> | undefined;
@@ -180,6 +189,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       while (store.version === v) await new Promise((r) => setTimeout(r, 25));
     },
     stop(): Promise<void> {
+      clearInterval(warmer);
       stopped ??= Promise.all([
         new Promise<void>((resolve) => {
           const t = setTimeout(() => {

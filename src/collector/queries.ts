@@ -70,6 +70,23 @@ export function tracePartial(store: CollectorStore, traceId: string, options: An
   return store.memo(traceId, 'partial', (t) => analyzeTrace(t.segments, options), partialSize);
 }
 
+/**
+ * Work out the analysis share of traces that have not changed for `quietMs` and have none yet,
+ * for at most `budgetMs`; returns how many. Run on a timer, so a read of the topology after a burst
+ * finds the shares ready and only merges them, and a trace still growing is not re-analysed per segment.
+ */
+export function warmPartials(store: CollectorStore, options: AnalysisOptions, quietMs: number, budgetMs: number): number {
+  const start = Date.now();
+  let n = 0;
+  for (const [id, t] of store.entries()) {
+    if (t.segments.length === 0 || t.memo.has('partial') || start - t.changedAt < quietMs) continue;
+    tracePartial(store, id, options);
+    n++;
+    if (Date.now() - start >= budgetMs) break;
+  }
+  return n;
+}
+
 /** The problems of one trace (the OAP's rules applied to its segments). */
 export function traceProblems(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): Problem[] {
   return tracePartial(store, traceId, options)?.problems ?? [];

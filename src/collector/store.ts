@@ -72,6 +72,8 @@ export interface TraceEntry {
   logs: StoredLog[];
   /** Bumped on every change to this trace. */
   version: number;
+  /** Epoch ms of the last change. */
+  changedAt: number;
   memo: Map<string, unknown>;
   /** Bytes of what is memoized, counted with the segments' bytes. */
   memoBytes: number;
@@ -141,7 +143,7 @@ export class CollectorStore {
   private entry(traceId: string): TraceEntry {
     let t = this.byTrace.get(traceId);
     if (!t) {
-      t = { segments: [], logs: [], version: 0, memo: new Map(), memoBytes: 0 };
+      t = { segments: [], logs: [], version: 0, changedAt: Date.now(), memo: new Map(), memoBytes: 0 };
       this.byTrace.set(traceId, t);
     }
     return t;
@@ -149,6 +151,7 @@ export class CollectorStore {
 
   private touched(traceId: string, t: TraceEntry): void {
     t.version++;
+    t.changedAt = Date.now();
     t.memo.clear();
     this.memoBytes -= t.memoBytes;
     t.memoBytes = 0;
@@ -234,6 +237,11 @@ export class CollectorStore {
 
   trace(traceId: string): SegmentObject[] {
     return [...(this.byTrace.get(traceId)?.segments ?? [])];
+  }
+
+  /** Every trace entry, in order of first arrival (do not mutate). */
+  entries(): IterableIterator<[string, TraceEntry]> {
+    return this.byTrace.entries();
   }
 
   /** The live entry of a trace (do not mutate), or undefined. */

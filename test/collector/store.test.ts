@@ -1,5 +1,6 @@
 /** The store's bounds: every string of a segment counted, logs by count and bytes, trace indexes kept in step. */
 import { toStoredLog } from '../../src/collector/logs';
+import { tracePartial, warmPartials } from '../../src/collector/queries';
 import { CollectorStore, segmentSize } from '../../src/collector/store';
 import { RefType, type SegmentObject, SpanLayer, SpanType } from '../../src/model';
 
@@ -126,4 +127,18 @@ it('counts what is memoized per trace against maxBytes, and forgets it when the 
   expect(store.stats().memoBytes).toBe(400);
   expect(store.memo('t9', 'x', () => 'new', () => 400)).toBe('new');
   expect(store.memo('nope', 'x', () => 'v', () => 1)).toBeUndefined();
+});
+
+it('works out settled traces\' analysis shares in the background, within a budget, once per change', () => {
+  const store = new CollectorStore(limits);
+  for (let i = 0; i < 5; i++) store.add(segment(i));
+  expect(warmPartials(store, {}, 60_000, 1000)).toBe(0); // none quiet for a minute yet
+  expect(warmPartials(store, {}, 0, 1000)).toBe(5);
+  expect(warmPartials(store, {}, 0, 1000)).toBe(0);
+  const p = tracePartial(store, 't3');
+  expect(p?.problems.map((x) => x.message)).toEqual(["span 0 'op' starts at 1: not epoch milliseconds", 'span 0 refers to segment p (a), which never arrived']);
+  expect(store.stats().memoBytes).toBeGreaterThan(0);
+  store.add({ ...segment(3), traceSegmentId: 's3b' });
+  expect(warmPartials(store, {}, 0, 1000)).toBe(1);
+  expect(tracePartial(store, 't3')).not.toBe(p);
 });
