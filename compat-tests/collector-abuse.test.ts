@@ -296,7 +296,43 @@ it('takes 1,000 concurrent streams while another agent is answered within the bo
   expect(m.stats.segments).toBeGreaterThanOrEqual(1000);
 }, 20_000);
 
-function openSockets(port: number, n: number, first: string): Promise<Socket[]> {
+it('closes readers that stop reading big responses; others answered meanwhile', async () => {
+  const httpPort = Number(new URL(httpUrl).port);
+  const res = await fetch(`${httpUrl}/api/traces/chain`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  const size = (await res.arrayBuffer()).byteLength;
+  expect(size).toBeGreaterThan(2 * MiB);
+  // 40 readers of a ~3 MB answer that never read it: more than the 64 MiB of pending responses allowed
+  const stuck = await openSockets(httpPort, 40, `GET /api/traces/chain HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`, false);
+  const answered = await othersAnswered();
+  expect(answered.healthMs).toBeLessThan(BOUND_MS);
+  // after httpRequestMs (2 s) without progress the server drops a reader; then read what each got
+  await new Promise((r) => setTimeout(r, 3000));
+  const got = await Promise.all(
+    stuck.map(
+      (sock) =>
+        new Promise<string>((ok) => {
+          let text = '';
+          sock.setEncoding('latin1');
+          sock.on('data', (d: string) => (text += d));
+          sock.once('close', () => ok(text));
+          sock.resume();
+        }),
+    ),
+  );
+  const status = (t: string) => /^HTTP\/1\.1 (\d+)/.exec(t)?.[1] ?? 'none';
+  const full = got.filter((t) => status(t) === '200' && t.length >= size).length;
+  const cut = got.filter((t) => status(t) === '200' && t.length < size).length;
+  const busy = got.filter((t) => status(t) === '503').length;
+  expect(full + cut + busy).toBe(40);
+  // reads are limited to about half of the loop: most were told to come back
+  expect(busy).toBeGreaterThanOrEqual(30);
+  measured.push(`  stuck readers: 40 asked for a ${(size / MiB).toFixed(1)} MiB answer and never read: ${busy} got 503, ${cut} were dropped mid-answer, ${full} got it whole; others answered: ${lastAnswered}`);
+  await othersAnswered();
+  await withinBounds();
+}, 20_000);
+
+function openSockets(port: number, n: number, first: string, read = true): Promise<Socket[]> {
   return Promise.all(
     Array.from(
       { length: n },
@@ -307,7 +343,8 @@ function openSockets(port: number, n: number, first: string): Promise<Socket[]> 
             ok(s);
           });
           s.on('error', fail);
-          s.resume(); // read what the server says, so its close is seen
+          if (read) s.resume(); // read what the server says, so its close is seen
+          else s.pause();
         }),
     ),
   );

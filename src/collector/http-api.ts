@@ -18,6 +18,8 @@ export interface HttpSettings {
   keepAliveTimeoutMs: number;
   /** Connections at once; more are refused at accept. */
   maxConnections: number;
+  /** Responses still on their way to slow readers, bytes: past it, new requests get 503 until they drain. */
+  maxPendingBytes: number;
   /** The store-wide analysis (topology, services, problems, slow statements) is at most this old. */
   analysisMaxAgeMs: number;
   analysis: AnalysisCache;
@@ -26,13 +28,10 @@ export interface HttpSettings {
   onError: (where: string, error: unknown) => void;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers });
-  res.end(text);
-}
-
 class BadRequest extends Error {}
+
+const READ_SHARE = 0.5;
+const READ_BURST_MS = 200;
 
 function intParam(params: URLSearchParams, name: string): number | undefined {
   const v = params.get(name);
@@ -54,6 +53,33 @@ function optional(params: URLSearchParams, name: string): string | undefined {
  */
 export function startHttpApi(store: CollectorStore, host: string, port: number, settings: HttpSettings): Promise<Server> {
   let boundPort = port;
+  /** Bytes of responses written but not yet taken by their clients, across all connections. */
+  let pending = 0;
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => sendText(res, status, JSON.stringify(body), headers);
+  const sendText = (res: ServerResponse, status: number, text: string | Buffer, headers: Record<string, string> = {}): void => {
+    const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    pending += size;
+    let done = false;
+    const release = () => {
+      if (!done) pending -= size;
+      done = true;
+    };
+    res.once('finish', release);
+    res.once('close', release);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(size), ...headers });
+    res.end(text);
+  };
+  // reads may take about half of the event loop: time spent answering is a debt that drains at half
+  // the wall-clock rate; past a burst of 200 ms, reads other than /healthz and /api/stats get 503
+  let debt = 0;
+  let last = performance.now();
+  const readsAllowed = () => {
+    const now = performance.now();
+    debt = Math.max(0, debt - (now - last) * READ_SHARE);
+    last = now;
+    return debt <= READ_BURST_MS;
+  };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, boundPort, settings.allowedHosts)) {
       return send(res, 403, { error: `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this server (use an IP address or localhost, or start with --allow-host)` });
@@ -69,13 +95,24 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' }, { allow: 'GET' });
     const authorized = !settings.token || tokenMatches(requestToken(req.headers), settings.token);
     if (path === '/healthz') return send(res, 200, authorized ? { status: 'ok', segments: store.count() } : { status: 'ok' });
+    if (pending > settings.maxPendingBytes) return send(res, 503, { error: 'busy: earlier responses are still being read; try again' }, { 'retry-after': '1' });
     if (!authorized) return send(res, 401, { error: 'a token is required (Authorization: Bearer <token>)' }, { 'www-authenticate': 'Bearer' });
-    const p = url.searchParams;
+    if (path === '/api/stats') return send(res, 200, { ...store.stats(), ...settings.stats() });
+    if (!readsAllowed()) return send(res, 503, { error: "busy: reads are limited to half of the collector's time; try again" }, { 'retry-after': '1' });
+    const started = performance.now();
+    try {
+      route(path, url.searchParams, res);
+    } finally {
+      debt += performance.now() - started;
+    }
+  };
+  const route = (path: string, p: URLSearchParams, res: ServerResponse) => {
     if (path === '/api/traces') return send(res, 200, store.traceIds().map((id) => traceSummary(store, id)));
     const m = /^\/api\/traces\/([^/]+)$/.exec(path);
     if (m) {
-      const view = traceView(store, m[1]!);
-      return view ? send(res, 200, view) : send(res, 404, { error: `no trace ${m[1]!.slice(0, 200)}` });
+      // the answer is kept until the trace changes (and counted in the store's bytes): many readers of a big trace cost one rendering
+      const text = store.traceEntry(m[1]!)?.segments.length ? store.memo(m[1]!, 'view-json', () => Buffer.from(JSON.stringify(traceView(store, m[1]!))), (b) => 100 + b.length) : undefined;
+      return text !== undefined ? sendText(res, 200, text) : send(res, 404, { error: `no trace ${m[1]!.slice(0, 200)}` });
     }
     if (path === '/api/logs') {
       const query: LogQuery = { traceId: optional(p, 'traceId'), service: optional(p, 'service'), q: optional(p, 'q'), offset: intParam(p, 'offset'), limit: intParam(p, 'limit') };
@@ -93,7 +130,6 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     }
     if (path === '/api/problems') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).problems);
     if (path === '/api/slow-statements') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).slowStatements);
-    if (path === '/api/stats') return send(res, 200, { ...store.stats(), ...settings.stats() });
     return send(res, 404, { error: `unknown path ${path.slice(0, 200)}` });
   };
   const server = createServer(
@@ -115,6 +151,8 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     },
   );
   server.maxConnections = settings.maxConnections;
+  // a connection that neither sends nor reads for this long is closed (a reader that stops reading a response)
+  server.setTimeout(settings.requestTimeoutMs, (socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';

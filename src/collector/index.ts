@@ -128,13 +128,17 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   let http: Server | undefined;
   try {
     if (options.httpPort !== false) {
+      const headersMs = positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000);
+      const requestMs = positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000);
+      if (headersMs > requestMs) throw new Error(`collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`);
       http = await startHttpApi(store, host, options.httpPort ?? 12800, {
         token: options.authentication,
         allowedHosts: options.allowedHosts ?? [],
-        headersTimeoutMs: positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000),
-        requestTimeoutMs: positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000),
+        headersTimeoutMs: headersMs,
+        requestTimeoutMs: requestMs,
         keepAliveTimeoutMs: positive('timeouts.httpKeepAliveMs', t.httpKeepAliveMs, 5_000),
         maxConnections: 1024,
+        maxPendingBytes: 64 * 1024 * 1024,
         analysisMaxAgeMs: options.analysisMaxAgeMs ?? 1000,
         analysis,
         stats: () => ({ handlerErrors, memory: memory() }),

@@ -27,8 +27,10 @@ export interface StoreStats {
   segments: number;
   /** Segments' bytes (see segmentSize). */
   bytes: number;
-  /** Bytes of what is worked out per trace (summaries, analysis shares); with `bytes`, within maxBytes. */
+  /** Bytes of what is worked out per trace (summaries, analysis shares, answers); with `bytes`, within maxBytes. */
   memoBytes: number;
+  /** Worked-out values not kept, for want of room (reads never evict segments). */
+  memosRefused: number;
   evicted: number;
   logs: number;
   logBytes: number;
@@ -133,6 +135,8 @@ export class CollectorStore {
   evicted = 0;
   logsEvicted = 0;
   logsRefused = 0;
+  /** Memo values not kept for want of room under maxBytes. */
+  memosRefused = 0;
   /** Bumped on every change, so watchers can tell something arrived. */
   version = 0;
   /** Bumped when the stored segments change (what the store-wide analysis depends on). */
@@ -251,7 +255,8 @@ export class CollectorStore {
 
   /**
    * Something worked out from one trace, computed once per change of that trace. Its `size` (bytes)
-   * counts against `maxBytes` with the segments, so reading cannot grow memory past the bound.
+   * counts against `maxBytes` with the segments; a value that does not fit in what is left is
+   * returned without being kept, so reading never evicts what is stored.
    */
   memo<T>(traceId: string, key: string, compute: (t: TraceEntry) => T, size: (v: T) => number): T | undefined {
     const t = this.byTrace.get(traceId);
@@ -259,10 +264,13 @@ export class CollectorStore {
     if (t.memo.has(key)) return t.memo.get(key) as T;
     const v = compute(t);
     const n = size(v);
+    if (this.bytes + this.memoBytes + n > this.limits.maxBytes || this.byTrace.get(traceId) !== t) {
+      this.memosRefused++;
+      return v;
+    }
     t.memo.set(key, v);
     t.memoBytes += n;
     this.memoBytes += n;
-    this.enforceBytes();
     return v;
   }
 
@@ -285,6 +293,7 @@ export class CollectorStore {
       segments: this.segList.length,
       bytes: this.bytes,
       memoBytes: this.memoBytes,
+      memosRefused: this.memosRefused,
       evicted: this.evicted,
       logs: this.logList.length,
       logBytes: this.logBytes,

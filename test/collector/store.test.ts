@@ -110,7 +110,7 @@ it('types a decoded LogData: text, json, yaml, no body, odd values', () => {
   expect(toStoredLog(null, 1)).toMatchObject({ service: '', contentType: 'NONE', tags: [] });
 });
 
-it('counts what is memoized per trace against maxBytes, and forgets it when the trace changes', () => {
+it('counts what is memoized per trace against maxBytes; a value that does not fit is not kept; a change forgets it', () => {
   const one = segmentSize(segment(0));
   const store = new CollectorStore({ ...limits, maxBytes: 10 * one + 500 });
   for (let i = 0; i < 10; i++) store.add(segment(i));
@@ -118,14 +118,18 @@ it('counts what is memoized per trace against maxBytes, and forgets it when the 
   expect(store.memo('t9', 'x', () => 'v', () => 400)).toBe('v');
   expect(store.memo('t9', 'x', () => 'other', () => 400)).toBe('v');
   expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400 });
-  // a second memo pushes past the bound: the oldest segment goes
-  store.memo('t8', 'x', () => 'w', () => 400);
-  expect(store.stats()).toMatchObject({ segments: 9, memoBytes: 800, evicted: 1 });
-  expect(store.traceIds()[0]).toBe('t1');
-  // a change to t9 drops its memo and its bytes
+  // a second one does not fit: returned, not kept, nothing evicted
+  expect(store.memo('t8', 'x', () => 'w', () => 400)).toBe('w');
+  expect(store.memo('t8', 'x', () => 'w2', () => 400)).toBe('w2');
+  expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400, evicted: 0, memosRefused: 2 });
+  // a new segment makes room by evicting the oldest; a change to t9 drops its memo and its bytes
   store.add({ ...segment(9), traceSegmentId: 's9b' });
-  expect(store.stats().memoBytes).toBe(400);
+  expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 0, evicted: 1 });
+  expect(store.traceIds()[0]).toBe('t1');
   expect(store.memo('t9', 'x', () => 'new', () => 400)).toBe('new');
+  expect(store.stats().memoBytes).toBe(400);
+  store.add(segment(10));
+  expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400, evicted: 2 });
   expect(store.memo('nope', 'x', () => 'v', () => 1)).toBeUndefined();
 });
 
