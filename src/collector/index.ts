@@ -150,9 +150,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     throw e;
   }
   // each settled trace's analysis share is worked out in the background, 20 ms in every 100
+  // (until segments change again once the bound leaves no room for them)
+  let full = -1;
   const warmer = setInterval(() => {
     try {
+      if (store.segmentsVersion === full) return;
+      const refused = store.memosRefused;
       warmPartials(store, analysisOptions, 1000, 20);
+      if (store.memosRefused !== refused) full = store.segmentsVersion;
     } catch (e) {
       onError('analysis', e);
     }

@@ -77,10 +77,13 @@ export function tracePartial(store: CollectorStore, traceId: string, options: An
  */
 export function warmPartials(store: CollectorStore, options: AnalysisOptions, quietMs: number, budgetMs: number): number {
   const start = Date.now();
+  const refused = store.memosRefused;
   let n = 0;
   for (const [id, t] of store.entries()) {
     if (t.segments.length === 0 || t.memo.has('partial') || start - t.changedAt < quietMs) continue;
     tracePartial(store, id, options);
+    // no room left under maxBytes: stop (it would be worked out again and again for nothing)
+    if (store.memosRefused !== refused) break;
     n++;
     if (Date.now() - start >= budgetMs) break;
   }

@@ -146,3 +146,11 @@ it('works out settled traces\' analysis shares in the background, within a budge
   expect(warmPartials(store, {}, 0, 1000)).toBe(1);
   expect(tracePartial(store, 't3')).not.toBe(p);
 });
+
+it('stops working out shares when the bound leaves no room for them', () => {
+  const one = segmentSize(segment(0));
+  const store = new CollectorStore({ ...limits, maxBytes: 5 * one + 10 });
+  for (let i = 0; i < 5; i++) store.add(segment(i));
+  expect(warmPartials(store, {}, 0, 1000)).toBe(0);
+  expect(store.stats()).toMatchObject({ memosRefused: 1, memoBytes: 0, segments: 5 });
+});
