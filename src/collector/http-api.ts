@@ -1,4 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AnalysisOptions } from './analysis';
 import { hostAllowed, requestToken, tokenMatches } from './auth';
 import { type AnalysisCache, type LogQuery, queryLogs, traceSummary, traceView } from './queries';
 import type { CollectorStore } from './store';
@@ -23,6 +24,8 @@ export interface HttpSettings {
   /** The store-wide analysis (topology, services, problems, slow statements) is at most this old. */
   analysisMaxAgeMs: number;
   analysis: AnalysisCache;
+  /** The options the analysis shares are worked out with (one set per collector: the shares are kept). */
+  analysisOptions: AnalysisOptions;
   /** What /api/stats adds to the store's counters. */
   stats: () => Record<string, unknown>;
   onError: (where: string, error: unknown) => void;
@@ -111,7 +114,7 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     const m = /^\/api\/traces\/([^/]+)$/.exec(path);
     if (m) {
       // the answer is kept until the trace changes (and counted in the store's bytes): many readers of a big trace cost one rendering
-      const text = store.traceEntry(m[1]!)?.segments.length ? store.memo(m[1]!, 'view-json', () => Buffer.from(JSON.stringify(traceView(store, m[1]!))), (b) => 100 + b.length) : undefined;
+      const text = store.traceEntry(m[1]!)?.segments.length ? store.memo(m[1]!, 'view-json', () => Buffer.from(JSON.stringify(traceView(store, m[1]!, settings.analysisOptions))), (b) => 100 + b.length) : undefined;
       return text !== undefined ? sendText(res, 200, text) : send(res, 404, { error: `no trace ${m[1]!.slice(0, 200)}` });
     }
     if (path === '/api/logs') {

@@ -141,6 +141,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         maxPendingBytes: 64 * 1024 * 1024,
         analysisMaxAgeMs: options.analysisMaxAgeMs ?? 1000,
         analysis,
+        analysisOptions,
         stats: () => ({ handlerErrors, memory: memory() }),
         onError,
       });

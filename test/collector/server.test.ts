@@ -145,6 +145,21 @@ it('serves the JSON API over HTTP', async () => {
   expect((await get('/nothing')).status).toBe(404);
 });
 
+it('a trace read over HTTP first does not change the analysis options (slow statement thresholds)', async () => {
+  const c = await collector({ httpPort: 0, slowDbThresholds: { default: 5 } });
+  const db: SegmentObject = {
+    ...segment(1, 'slow'),
+    spans: [
+      segment(1).spans[0]!,
+      { ...segment(1).spans[0]!, spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.Database, componentId: 22, peer: 'db:5432', operationName: 'pg.query', endTime: 1_700_000_000_010, tags: [{ key: 'db.type', value: 'sql' }, { key: 'db.statement', value: 'select 1' }] },
+    ],
+  };
+  await collect(c.grpcAddress, [db]);
+  expect((await fetch(`${c.httpUrl}/api/traces/slow`)).status).toBe(200);
+  expect(c.analysis().slowStatements).toEqual([{ service: 'svc', database: 'db:5432', statement: 'select 1', latencyMs: 10, traceId: 'slow', id: 'seg-1-1' }]);
+  expect(await (await fetch(`${c.httpUrl}/api/slow-statements`)).json()).toEqual(c.analysis().slowStatements);
+});
+
 function raw(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { headers }, (res) => {
