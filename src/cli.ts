@@ -3,7 +3,9 @@
  * `skywalking-bridge collector`: run the embedded collector, print each trace as it settles and
  * the topology on SIGUSR2 and at exit.
  */
-import { type Collector, analyze, renderProblems, renderTopology, renderTrace, startCollector } from './collector';
+import { type Collector, type StoredLog, renderProblems, renderTopology, renderTrace, startCollector } from './collector';
+import { logLine } from './collector/render';
+import { log } from './diag';
 import { VERSION } from './reporter/version';
 
 const HELP = `Usage: skywalking-bridge collector [options]
@@ -16,7 +18,12 @@ Options:
   --grpc-port <port>    gRPC port for agents (default 11800; 0 = any free port)
   --http-port <port>    JSON API port (default 12800; 0 = any free port)
   --no-http             no JSON API
-  --token <token>       require this Authentication token, like the OAP's SW_AUTHENTICATION
+  --token <token>       require this token: gRPC metadata Authentication (like the OAP's
+                        SW_AUTHENTICATION), and on the JSON API (Authorization: Bearer <token>,
+                        an Authentication header, or the cookie sw_bridge_token that the web UI
+                        sets when opened as /?token=<token>)
+  --allow-host <names>  JSON API: also accept these Host names (comma-separated; '*' = any).
+                        By default only IP addresses and localhost, with the bound port
   --tags                print span tags in trace trees
   --quiet               print only where it listens
   --help                this text
@@ -29,6 +36,7 @@ interface Args {
   grpcPort: number;
   httpPort: number | false;
   token: string | undefined;
+  allowedHosts: string[];
   tags: boolean;
   quiet: boolean;
 }
@@ -45,7 +53,7 @@ function port(flag: string, value: string | undefined): number {
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { host: '127.0.0.1', grpcPort: 11800, httpPort: 12800, token: undefined, tags: false, quiet: false };
+  const args: Args = { host: '127.0.0.1', grpcPort: 11800, httpPort: 12800, token: undefined, allowedHosts: [], tags: false, quiet: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
@@ -64,6 +72,13 @@ export function parseArgs(argv: readonly string[]): Args {
       case '--token':
         args.token = argv[++i] ?? fail('--token needs a value');
         break;
+      case '--allow-host': {
+        const v = argv[++i] ?? fail('--allow-host needs a value');
+        const names = v.split(',').map((n) => n.trim()).filter((n) => n !== '');
+        if (names.length === 0) fail('--allow-host needs host names, got an empty list');
+        args.allowedHosts.push(...names);
+        break;
+      }
       case '--tags':
         args.tags = true;
         break;
@@ -77,24 +92,48 @@ export function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-/** Print traces whose segments stopped changing for `settleMs`. */
+/** Run `work`; a throw is counted and said (rate-limited), never let out to the event loop. */
+let failures = 0;
+function guard(where: string, work: () => void): void {
+  try {
+    work();
+  } catch (e) {
+    failures++;
+    log('error', `cli.${where}`, `collector: ${where} failed (${failures} so far), skipped: ${(e as Error)?.stack ?? String(e)}`);
+  }
+}
+
+/** Print traces whose segments and logs stopped changing for `settleMs`, logs under their spans; logs without a trace apart. */
 function watch(collector: Collector, args: Args, settleMs = 1500): NodeJS.Timeout {
   const seen = new Map<string, { count: number; since: number; printed: number }>();
   const color = process.stdout.isTTY === true;
+  let lastLogSeq = 0;
   const timer = setInterval(() => {
     const now = Date.now();
-    for (const id of collector.traceIds()) {
-      const count = collector.trace(id).length;
-      const s = seen.get(id);
-      if (!s || s.count !== count) {
-        seen.set(id, { count, since: now, printed: s?.printed ?? 0 });
-      } else if (s.printed !== count && now - s.since >= settleMs) {
-        s.printed = count;
-        const segments = collector.trace(id);
-        const problems = analyze(segments).problems;
-        process.stdout.write(`\ntrace ${id} (${count} segment${count === 1 ? '' : 's'})\n${renderTrace(segments, { tags: args.tags, color })}\n`);
-        if (problems.length > 0) process.stdout.write(`problems:\n${renderProblems(problems)}\n`);
+    guard('log printer', () => {
+      const loose: StoredLog[] = [];
+      for (const l of collector.logs()) {
+        if (l.seq <= lastLogSeq) continue;
+        lastLogSeq = l.seq;
+        if (!l.traceContext) loose.push(l);
       }
+      if (loose.length > 0) process.stdout.write(`\nlogs without a trace:\n${loose.map((l) => `${l.service} ${logLine(l)}`).join('\n')}\n`);
+    });
+    for (const id of collector.traceIds()) {
+      guard('trace printer', () => {
+        const count = collector.trace(id).length + collector.traceLogs(id).length;
+        const s = seen.get(id);
+        if (!s || s.count !== count) {
+          seen.set(id, { count, since: now, printed: s?.printed ?? 0 });
+        } else if (s.printed !== count && now - s.since >= settleMs) {
+          s.printed = count;
+          const segments = collector.trace(id);
+          const problems = collector.traceProblems(id);
+          const tree = renderTrace(segments, { tags: args.tags, color, logs: collector.traceLogs(id) });
+          process.stdout.write(`\ntrace ${id} (${segments.length} segment${segments.length === 1 ? '' : 's'})\n${tree}\n`);
+          if (problems.length > 0) process.stdout.write(`problems:\n${renderProblems(problems)}\n`);
+        }
+      });
     }
     if (seen.size > 20_000) seen.clear();
   }, 250);
@@ -109,15 +148,19 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   let collector: Collector;
   try {
-    collector = await startCollector({ host: args.host, grpcPort: args.grpcPort, httpPort: args.httpPort, authentication: args.token });
+    collector = await startCollector({ host: args.host, grpcPort: args.grpcPort, httpPort: args.httpPort, authentication: args.token, allowedHosts: args.allowedHosts });
   } catch (e) {
     process.stderr.write(`skywalking-bridge: cannot start the collector: ${(e as Error).message}\n`);
     process.exit(1);
   }
   process.stdout.write(`grpc listening on ${collector.grpcAddress}\n`);
-  if (collector.httpUrl) process.stdout.write(`http listening on ${collector.httpUrl}\n`);
+  if (collector.httpUrl) {
+    process.stdout.write(`http listening on ${collector.httpUrl}\n`);
+    const page = args.token ? `${collector.httpUrl}/?token=${encodeURIComponent(args.token)}` : `${collector.httpUrl}/`;
+    process.stdout.write(`web UI: ${page}\n`);
+  }
   const timer = args.quiet ? undefined : watch(collector, args);
-  const topology = () => process.stdout.write(`\ntopology:\n${renderTopology(collector.analysis().topology)}\n`);
+  const topology = () => guard('topology', () => process.stdout.write(`\ntopology:\n${renderTopology(collector.analysis().topology)}\n`));
   process.on('SIGUSR2', topology);
   const stop = async () => {
     if (timer) clearInterval(timer);

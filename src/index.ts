@@ -31,6 +31,7 @@ export { LEGACY_HEADERS, extractLegacy, injectLegacy } from './propagation/legac
 export type { LegacyContext, LegacyInjectContext } from './propagation/legacy';
 export { startCollector, analyze, renderTopology, renderTrace } from './collector';
 export type { Analysis, Collector, CollectorOptions, Problem, Topology, TopologyEdge, TopologyNode } from './collector';
+export type { LogPage, LogQuery, StoredLog, StoreStats, TraceView } from './collector';
 export type { GrpcReporterOptions } from './reporter/grpc';
 export { SkyWalkingPropagator, SkyWalkingSpanProcessor, SkyWalkingTraceExporter } from './opentelemetry';
 export type {

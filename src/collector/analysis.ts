@@ -107,17 +107,41 @@ interface EdgeAcc {
   detectPoints: Set<'client' | 'server'>;
 }
 
-/** Analyse segments with the OAP's rules. */
-export function analyze(segments: readonly SegmentObject[], options: AnalysisOptions = {}): Analysis {
+/** A step of building the topology, replayed in order when traces are merged. */
+type TopologyOp =
+  /** Add a node unless one is there (a real one replaces a conjectured one). */
+  | { k: 'node'; name: string; node: Omit<TopologyNode, 'name'> }
+  /** Set the node of a service whose Entry span names its component. */
+  | { k: 'set'; node: TopologyNode }
+  | { k: 'edge'; source: string; target: string; component: string; point: 'client' | 'server' }
+  /** An Exit span's call to `peer`: to the service that peer is an alias of, else to a conjectured node. */
+  | { k: 'exit'; service: string; peer: string; component: string; type: string; layer: NodeLayer };
+
+/**
+ * What one trace contributes to the analysis, worked out from that trace alone: once per change of
+ * the trace, so the store-wide analysis is a cheap merge. Only Exit spans wait for the merge, since
+ * the service behind a peer address may be named by another trace.
+ */
+export interface TracePartial {
+  /** networkAddressUsedAtPeer -> service, from non-MQ Entry spans' cross-process refs. */
+  aliases: Array<[string, string]>;
+  services: Map<string, { instances: Set<string>; endpoints: Set<string> }>;
+  ops: TopologyOp[];
+  endpointRelations: Map<string, EndpointRelation>;
+  slowStatements: SlowStatement[];
+  problems: Problem[];
+}
+
+/** The analysis of one trace's segments (refs are looked up among them), before merging. */
+export function analyzeTrace(segments: readonly SegmentObject[], options: AnalysisOptions = {}): TracePartial {
   const slowThresholds = { ...DEFAULT_SLOW, ...(options.slowDbThresholds ?? {}) };
   const services = new Map<string, { instances: Set<string>; endpoints: Set<string> }>();
-  const nodes = new Map<string, TopologyNode>();
-  const edges = new Map<string, EdgeAcc>();
+  const ops: TopologyOp[] = [];
+  const seenOps = new Set<string>();
+  const aliases: Array<[string, string]> = [];
   const endpointRelations = new Map<string, EndpointRelation>();
   const slowStatements: SlowStatement[] = [];
   const problems: Problem[] = [];
-  // networkAddressUsedAtPeer -> real service (NetworkAddressAliasMappingListener)
-  const alias = new Map<string, string>();
 
   const serviceOf = (name: string) => {
     let s = services.get(name);
@@ -127,33 +151,31 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
     }
     return s;
   };
-  const node = (name: string, n: Omit<TopologyNode, 'name'>) => {
-    const existing = nodes.get(name);
-    // a real service beats a conjectured node; a server-side type beats a client-side guess
-    if (!existing || (!existing.real && n.real)) nodes.set(name, { name, ...n });
-  };
-  const edge = (source: string, target: string, component: string, point: 'client' | 'server') => {
-    const key = `${source}\u0000${target}`;
-    let e = edges.get(key);
-    if (!e) {
-      e = { source, target, components: new Set(), detectPoints: new Set() };
-      edges.set(key, e);
+  /** Ops other than `set` are idempotent once done: keep the first of each. */
+  const op = (o: TopologyOp) => {
+    if (o.k === 'set') {
+      const last = ops[ops.length - 1];
+      if (last?.k === 'set' && last.node.name === o.node.name && last.node.type === o.node.type && last.node.layer === o.node.layer) return;
+      ops.push(o);
+      return;
     }
-    e.components.add(component);
-    e.detectPoints.add(point);
+    const key = JSON.stringify(o);
+    if (seenOps.has(key)) return;
+    seenOps.add(key);
+    ops.push(o);
   };
+  const node = (name: string, n: Omit<TopologyNode, 'name'>) => op({ k: 'node', name, node: n });
+  const edge = (source: string, target: string, component: string, point: 'client' | 'server') => op({ k: 'edge', source, target, component, point });
 
-  // pass 1: aliases, from every non-MQ Entry span's CrossProcess refs
   for (const seg of segments) {
     for (const span of seg.spans) {
       if (span.spanType !== SpanType.Entry || span.skipAnalysis || span.spanLayer === SpanLayer.MQ) continue;
       for (const ref of span.refs) {
-        if (ref.refType === RefType.CrossProcess && ref.networkAddressUsedAtPeer !== '') alias.set(ref.networkAddressUsedAtPeer, seg.service);
+        if (ref.refType === RefType.CrossProcess && ref.networkAddressUsedAtPeer !== '') aliases.push([ref.networkAddressUsedAtPeer, seg.service]);
       }
     }
   }
 
-  // pass 2: services, endpoints, relations, virtual nodes, problems
   const segmentsById = new Map(segments.map((s) => [s.traceSegmentId, s]));
   for (const seg of segments) {
     const problem = (message: string) => problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
@@ -205,7 +227,7 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
 
       if (span.spanType === SpanType.Entry) {
         if (span.operationName !== '') svc.endpoints.add(span.operationName);
-        if (span.componentId !== 0) nodes.set(seg.service, { name: seg.service, type: componentServerName(span.componentId), real: true, layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL' });
+        if (span.componentId !== 0) op({ k: 'set', node: { name: seg.service, type: componentServerName(span.componentId), real: true, layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL' } });
         if (span.refs.length > 0) {
           for (const ref of span.refs) {
             const mq = span.spanLayer === SpanLayer.MQ;
@@ -227,10 +249,7 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
         if (span.peer === '') {
           problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
         } else {
-          const real = alias.get(span.peer);
-          const target = real ?? span.peer;
-          if (!real) node(target, { type: componentServerName(span.componentId), real: false, layer: remoteLayer(span.spanLayer) });
-          edge(seg.service, target, component, 'client');
+          op({ k: 'exit', service: seg.service, peer: span.peer, component, type: componentServerName(span.componentId), layer: remoteLayer(span.spanLayer) });
         }
       } else if (span.refs.length > 0) {
         for (const ref of span.refs) {
@@ -259,7 +278,60 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
       }
     }
   }
+  return { aliases, services, ops, endpointRelations, slowStatements, problems };
+}
 
+/** The analysis of many traces from their partials (aliases first, then each trace's steps in order). */
+export function mergePartials(partials: Iterable<TracePartial>): Analysis {
+  const list = [...partials];
+  const alias = new Map<string, string>();
+  for (const p of list) for (const [peer, service] of p.aliases) alias.set(peer, service);
+  const services = new Map<string, { instances: Set<string>; endpoints: Set<string> }>();
+  const nodes = new Map<string, TopologyNode>();
+  const edges = new Map<string, EdgeAcc>();
+  const endpointRelations = new Map<string, EndpointRelation>();
+  const slowStatements: SlowStatement[] = [];
+  const problems: Problem[] = [];
+  const node = (name: string, n: Omit<TopologyNode, 'name'>) => {
+    const existing = nodes.get(name);
+    // a real service beats a conjectured node; a server-side type beats a client-side guess
+    if (!existing || (!existing.real && n.real)) nodes.set(name, { name, ...n });
+  };
+  const edge = (source: string, target: string, component: string, point: 'client' | 'server') => {
+    const key = `${source}\u0000${target}`;
+    let e = edges.get(key);
+    if (!e) {
+      e = { source, target, components: new Set(), detectPoints: new Set() };
+      edges.set(key, e);
+    }
+    e.components.add(component);
+    e.detectPoints.add(point);
+  };
+  for (const p of list) {
+    for (const [name, s] of p.services) {
+      let acc = services.get(name);
+      if (!acc) {
+        acc = { instances: new Set(), endpoints: new Set() };
+        services.set(name, acc);
+      }
+      for (const i of s.instances) acc.instances.add(i);
+      for (const e of s.endpoints) acc.endpoints.add(e);
+    }
+    for (const o of p.ops) {
+      if (o.k === 'node') node(o.name, o.node);
+      else if (o.k === 'set') nodes.set(o.node.name, o.node);
+      else if (o.k === 'edge') edge(o.source, o.target, o.component, o.point);
+      else {
+        const real = alias.get(o.peer);
+        const target = real ?? o.peer;
+        if (!real) node(target, { type: o.type, real: false, layer: o.layer });
+        edge(o.service, target, o.component, 'client');
+      }
+    }
+    for (const [k, r] of p.endpointRelations) if (!endpointRelations.has(k)) endpointRelations.set(k, r);
+    for (const s of p.slowStatements) slowStatements.push(s);
+    for (const pr of p.problems) problems.push(pr);
+  }
   return {
     services: [...services].map(([name, s]) => ({ name, instances: [...s.instances].sort(), endpoints: [...s.endpoints].sort() })).sort((a, b) => a.name.localeCompare(b.name)),
     topology: {
@@ -272,6 +344,20 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
     slowStatements,
     problems,
   };
+}
+
+/** Analyse segments with the OAP's rules: each trace on its own (refs are looked up within it), then merged. */
+export function analyze(segments: readonly SegmentObject[], options: AnalysisOptions = {}): Analysis {
+  const byTrace = new Map<string, SegmentObject[]>();
+  for (const seg of segments) {
+    let t = byTrace.get(seg.traceId);
+    if (!t) {
+      t = [];
+      byTrace.set(seg.traceId, t);
+    }
+    t.push(seg);
+  }
+  return mergePartials([...byTrace.values()].map((t) => analyzeTrace(t, options)));
 }
 
 function addEndpointRelation(acc: Map<string, EndpointRelation>, srcService: string, srcEndpoint: string, service: string, endpoint: string): void {

@@ -1,7 +1,23 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../model';
 import { loadServices } from '../protocol/loader';
+import { tokenMatches } from './auth';
 import type { CollectorStore } from './store';
+
+export interface GrpcSettings {
+  token: string | undefined;
+  tls?: { certChain: Buffer; privateKey: Buffer };
+  /** Largest message accepted (bytes); bigger ones are refused with RESOURCE_EXHAUSTED. */
+  maxMessageBytes: number;
+  /** Connections with no call for this long are closed (GOAWAY). */
+  idleMs: number;
+  /** Connections older than this are closed after a grace of `idleMs / 10` (so a silent peer never holds one for ever). */
+  maxAgeMs: number;
+  /** HTTP/2 streams at once per connection. */
+  maxConcurrentStreams: number;
+  /** A handler threw: count it, say so (rate-limited); the call gets INTERNAL and the server goes on. */
+  onError: (where: string, error: unknown) => void;
+}
 
 type Callback = grpcTypes.sendUnaryData<unknown>;
 const EMPTY_COMMANDS = { commands: [] };
@@ -10,7 +26,7 @@ const EMPTY_COMMANDS = { commands: [] };
 function refused(grpc: typeof grpcTypes, metadata: grpcTypes.Metadata, token: string | undefined): grpcTypes.ServiceError | null {
   if (!token) return null;
   const got = metadata.get('authentication')[0];
-  if (got === token) return null;
+  if (tokenMatches(typeof got === 'string' ? got : undefined, token)) return null;
   const err = new Error('The token is not valid') as grpcTypes.ServiceError;
   err.code = grpc.status.PERMISSION_DENIED;
   err.details = 'The token is not valid';
@@ -27,11 +43,37 @@ export async function startGrpcServer(
   store: CollectorStore,
   host: string,
   port: number,
-  token: string | undefined,
-  tls?: { certChain: Buffer; privateKey: Buffer },
+  settings: GrpcSettings,
 ): Promise<{ server: grpcTypes.Server; port: number }> {
   const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } = loadServices();
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  const { token, tls, onError } = settings;
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': settings.maxMessageBytes,
+    'grpc.max_send_message_length': 64 * 1024,
+    'grpc.max_concurrent_streams': settings.maxConcurrentStreams,
+    'grpc.max_connection_idle_ms': settings.idleMs,
+    'grpc.max_connection_age_ms': settings.maxAgeMs,
+    'grpc.max_connection_age_grace_ms': Math.max(1000, Math.round(settings.idleMs / 10)),
+    'grpc.keepalive_time_ms': Math.max(1000, Math.min(settings.idleMs, 60_000)),
+    'grpc.keepalive_timeout_ms': 20_000,
+  });
+  const internal = (where: string, e: unknown): grpcTypes.ServiceError => {
+    onError(where, e);
+    const err = new Error('internal error') as grpcTypes.ServiceError;
+    err.code = grpc.status.INTERNAL;
+    err.details = 'internal error';
+    err.metadata = new grpc.Metadata();
+    return err;
+  };
+  /** Run a unary handler's work; a throw answers INTERNAL instead of reaching the event loop. */
+  const guarded = (where: string, callback: Callback, work: () => void) => {
+    try {
+      work();
+      callback(null, EMPTY_COMMANDS);
+    } catch (e) {
+      callback(internal(where, e));
+    }
+  };
 
   /** A client stream: refused (drained) without the token, else each message to `onData`. */
   function receive<T>(call: grpcTypes.ServerReadableStream<T, unknown>, callback: Callback, onData: (message: T) => void): void {
@@ -42,8 +84,19 @@ export async function startGrpcServer(
       callback(denied);
       return;
     }
-    call.on('data', onData);
-    call.on('end', () => callback(null, EMPTY_COMMANDS));
+    let failed = false;
+    call.on('data', (message: T) => {
+      if (failed) return;
+      try {
+        onData(message);
+      } catch (e) {
+        failed = true;
+        callback(internal('stream', e));
+      }
+    });
+    call.on('end', () => {
+      if (!failed) callback(null, EMPTY_COMMANDS);
+    });
   }
 
   server.addService(TraceSegmentReportService.service, {
@@ -53,22 +106,21 @@ export async function startGrpcServer(
     collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
       if (denied) return callback(denied);
-      for (const seg of call.request.segments ?? []) store.add(seg);
-      callback(null, EMPTY_COMMANDS);
+      guarded('collectInSync', callback, () => {
+        for (const seg of call.request.segments ?? []) store.add(seg);
+      });
     },
   });
   server.addService(ManagementService.service, {
     reportInstanceProperties(call: grpcTypes.ServerUnaryCall<InstanceProperties, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
       if (denied) return callback(denied);
-      store.setProperties(call.request.service, call.request.serviceInstance, call.request.properties ?? []);
-      callback(null, EMPTY_COMMANDS);
+      guarded('reportInstanceProperties', callback, () => store.setProperties(call.request.service, call.request.serviceInstance, call.request.properties ?? []));
     },
     keepAlive(call: grpcTypes.ServerUnaryCall<InstancePingPkg, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
       if (denied) return callback(denied);
-      store.ping(call.request.service, call.request.serviceInstance);
-      callback(null, EMPTY_COMMANDS);
+      guarded('keepAlive', callback, () => store.ping(call.request.service, call.request.serviceInstance));
     },
   });
   server.addService(ConfigurationDiscoveryService.service, {
@@ -80,7 +132,7 @@ export async function startGrpcServer(
   });
   server.addService(LogReportService.service, {
     collect(call: grpcTypes.ServerReadableStream<unknown, unknown>, callback: Callback) {
-      receive(call, callback, (log) => store.addLog(log));
+      receive(call, callback, (log) => void store.addLog(log));
     },
   });
 

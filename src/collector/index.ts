@@ -1,10 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SegmentObject } from '../model';
-import { type Analysis, type AnalysisOptions, analyze } from './analysis';
+import { log } from '../diag';
+import type { Analysis, AnalysisOptions, Problem } from './analysis';
 import { startGrpcServer } from './grpc-server';
 import { startHttpApi } from './http-api';
-import { CollectorStore, type InstanceRecord } from './store';
+import type { StoredLog } from './logs';
+import { AnalysisCache, type LogPage, type LogQuery, type TraceView, queryLogs, traceProblems, traceView, warmPartials } from './queries';
+import { CollectorStore, type InstanceRecord, type StoreStats } from './store';
 
 export interface CollectorOptions {
   /** Default '127.0.0.1'. */
@@ -17,8 +20,31 @@ export interface CollectorOptions {
   authentication?: string;
   /** Segments kept (oldest out). Default 10000. */
   maxSegments?: number;
-  /** Approximate bytes kept (oldest out). Default 64 MiB. */
+  /** Approximate bytes of segments kept (oldest out): every string of segments, spans, refs, tags and span logs. Default 64 MiB. */
   maxBytes?: number;
+  /** Logs (LogData) kept (oldest out). Default 10000. */
+  maxLogs?: number;
+  /** Approximate bytes of logs kept (oldest out); a single larger log is not kept. Default 16 MiB. */
+  maxLogBytes?: number;
+  /** Largest gRPC message accepted, bytes (bigger: RESOURCE_EXHAUSTED). Default 16 MiB. */
+  maxMessageBytes?: number;
+  /** HTTP `Host` names accepted besides IP literals and `localhost` with the bound port; `'*'` accepts any. Default none. */
+  allowedHosts?: readonly string[];
+  /** Idle and handshake limits of both servers (ms). */
+  timeouts?: {
+    /** HTTP: headers must be complete within this. Default 10000. */
+    httpHeadersMs?: number;
+    /** HTTP: the whole request within this. Default 30000. */
+    httpRequestMs?: number;
+    /** HTTP: idle keep-alive connections closed after this. Default 5000. */
+    httpKeepAliveMs?: number;
+    /** gRPC: a connection with no call for this long is closed. Default 300000 (5 min). */
+    grpcIdleMs?: number;
+    /** gRPC: a connection is closed (GOAWAY, then a grace) at this age. Default 3600000 (1 h). */
+    grpcMaxAgeMs?: number;
+  };
+  /** The store-wide analysis served over HTTP (topology, services, problems) is recomputed at most this often. Default 1000 ms. */
+  analysisMaxAgeMs?: number;
   /** Serve gRPC over TLS with this certificate chain and key (PEM). */
   tls?: { certChain: Buffer; privateKey: Buffer };
   /** Slow DB statement thresholds (ms) by db.type; `default` for the rest. */
@@ -33,7 +59,18 @@ export interface Collector {
   traceIds(): string[];
   trace(traceId: string): SegmentObject[];
   instances(): InstanceRecord[];
-  logs(): unknown[];
+  /** Stored logs, oldest first. */
+  logs(): StoredLog[];
+  /** The logs of one trace (traceContext.traceId), in arrival order. */
+  traceLogs(traceId: string): StoredLog[];
+  /** Logs matching a query, as `GET /api/logs` serves them. */
+  queryLogs(query: LogQuery): LogPage;
+  /** What `GET /api/traces/:id` serves, or undefined. */
+  traceView(traceId: string): TraceView | undefined;
+  /** The problems of one trace (computed once per change of that trace). */
+  traceProblems(traceId: string): Problem[];
+  /** Counters: what is stored, evicted, refused; handler errors. */
+  stats(): StoreStats & { handlerErrors: number };
   /** Segments evicted by the bounds so far. */
   evicted(): number;
   /** The OAP's analysis of everything stored. */
@@ -46,23 +83,87 @@ export interface Collector {
 }
 
 export type { Analysis, AnalysisOptions, EndpointRelation, Problem, SlowStatement, Topology, TopologyEdge, TopologyNode } from './analysis';
-export type { InstanceRecord } from './store';
+export type { InstanceRecord, StoreStats } from './store';
+export type { StoredLog } from './logs';
+export type { LogPage, LogQuery, TraceSummary, TraceView } from './queries';
 export { analyze } from './analysis';
 export { renderProblems, renderTopology, renderTrace } from './render';
+
+const positive = (name: string, v: number | undefined, d: number): number => {
+  if (v === undefined) return d;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`collector: ${name} must be a number > 0, got ${String(v)}`);
+  return v;
+};
 
 /** Start the embedded collector: the OAP's agent protocol over gRPC, and (optionally) a JSON HTTP API. */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
   const host = options.host ?? '127.0.0.1';
-  const store = new CollectorStore({ maxSegments: options.maxSegments ?? 10_000, maxBytes: options.maxBytes ?? 64 * 1024 * 1024 });
+  const t = options.timeouts ?? {};
+  const store = new CollectorStore({
+    maxSegments: positive('maxSegments', options.maxSegments, 10_000),
+    maxBytes: positive('maxBytes', options.maxBytes, 64 * 1024 * 1024),
+    maxLogs: positive('maxLogs', options.maxLogs, 10_000),
+    maxLogBytes: positive('maxLogBytes', options.maxLogBytes, 16 * 1024 * 1024),
+  });
   const analysisOptions: AnalysisOptions = { slowDbThresholds: options.slowDbThresholds };
-  const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, options.authentication, options.tls);
+  const analysis = new AnalysisCache(store, analysisOptions);
+  let handlerErrors = 0;
+  const onError = (where: string, e: unknown) => {
+    handlerErrors++;
+    log('error', `collector.${where}`, `collector: a ${where} handler failed (${handlerErrors} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`);
+  };
+  const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, {
+    token: options.authentication,
+    tls: options.tls,
+    maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 16 * 1024 * 1024),
+    idleMs: positive('timeouts.grpcIdleMs', t.grpcIdleMs, 300_000),
+    maxAgeMs: positive('timeouts.grpcMaxAgeMs', t.grpcMaxAgeMs, 3_600_000),
+    maxConcurrentStreams: 1000,
+    onError,
+  });
+  const memory = () => {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+  };
   let http: Server | undefined;
   try {
-    if (options.httpPort !== false) http = await startHttpApi(store, host, options.httpPort ?? 12800);
+    if (options.httpPort !== false) {
+      const headersMs = positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000);
+      const requestMs = positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000);
+      if (headersMs > requestMs) throw new Error(`collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`);
+      http = await startHttpApi(store, host, options.httpPort ?? 12800, {
+        token: options.authentication,
+        allowedHosts: options.allowedHosts ?? [],
+        headersTimeoutMs: headersMs,
+        requestTimeoutMs: requestMs,
+        keepAliveTimeoutMs: positive('timeouts.httpKeepAliveMs', t.httpKeepAliveMs, 5_000),
+        maxConnections: 1024,
+        maxPendingBytes: 64 * 1024 * 1024,
+        analysisMaxAgeMs: options.analysisMaxAgeMs ?? 1000,
+        analysis,
+        analysisOptions,
+        stats: () => ({ handlerErrors, memory: memory() }),
+        onError,
+      });
+    }
   } catch (e) {
     grpc.server.forceShutdown();
     throw e;
   }
+  // each settled trace's analysis share is worked out in the background, 20 ms in every 100
+  // (until segments change again once the bound leaves no room for them)
+  let full = -1;
+  const warmer = setInterval(() => {
+    try {
+      if (store.segmentsVersion === full) return;
+      const refused = store.memosRefused;
+      warmPartials(store, analysisOptions, 1000, 20);
+      if (store.memosRefused !== refused) full = store.segmentsVersion;
+    } catch (e) {
+      onError('analysis', e);
+    }
+  }, 100);
+  warmer.unref();
   const fmtHost = host.includes(':') ? `[${host}]` : host;
   const httpUrl = http ? `http://${fmtHost}:${(http.address() as AddressInfo).port}` : undefined;
   let stopped: Promise<void> | undefined;
@@ -74,9 +175,14 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     traceIds: () => store.traceIds(),
     trace: (id) => store.trace(id),
     instances: () => store.instances(),
-    logs: () => [...store.logs],
+    logs: () => store.logs(),
+    traceLogs: (id) => store.traceLogs(id),
+    queryLogs: (q) => queryLogs(store, q),
+    traceView: (id) => traceView(store, id, analysisOptions),
+    traceProblems: (id) => traceProblems(store, id, analysisOptions),
+    stats: () => ({ ...store.stats(), handlerErrors }),
     evicted: () => store.evicted,
-    analysis: () => analyze(store.segments(), analysisOptions),
+    analysis: () => analysis.get(0),
     async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -93,6 +199,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       while (store.version === v) await new Promise((r) => setTimeout(r, 25));
     },
     stop(): Promise<void> {
+      clearInterval(warmer);
       stopped ??= Promise.all([
         new Promise<void>((resolve) => {
           const t = setTimeout(() => {

@@ -1,30 +1,50 @@
 import { componentName } from '../components';
 import { SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type SegmentObject, type SpanObject } from '../model';
 import type { Problem, Topology } from './analysis';
+import type { StoredLog } from './logs';
 
 export interface RenderOptions {
   /** Print each span's tags under it. */
   tags?: boolean;
   /** ANSI colours (only when writing to a terminal). */
   color?: boolean;
+  /** The trace's logs: each printed under the span it names (traceSegmentId + spanId), the rest at the end. */
+  logs?: readonly StoredLog[];
+  /** Deeper spans are not indented further (their line says the depth). Default 32. */
+  maxIndent?: number;
 }
 
 interface Node {
   seg: SegmentObject;
   span: SpanObject;
   children: Node[];
+  logs: StoredLog[];
 }
 
 const key = (segmentId: string, spanId: number) => `${segmentId}\u0000${spanId}`;
+const LOG_CHARS = 300;
+
+/** One line for a log: its level tag, then its content on one line, cut to 300 characters. */
+export function logLine(log: StoredLog): string {
+  const level = log.tags.find((t) => t.key === 'level')?.value;
+  let content = log.content.length > LOG_CHARS ? `${log.content.slice(0, LOG_CHARS)}…` : log.content;
+  content = content.replace(/\r?\n/g, '\\n');
+  return `log${level ? ` ${level}` : ''}${log.contentType === 'TEXT' || log.contentType === 'NONE' ? '' : ` ${log.contentType}`} ${content}`;
+}
+
+const byTime = (a: StoredLog, b: StoredLog) => a.timestamp - b.timestamp || a.seq - b.seq;
 
 /**
  * A trace as a tree across segments: children by parentSpanId inside a segment, and by refs
- * across segments (a span with refs hangs under the span its first ref points at).
+ * across segments (a span with refs hangs under the span its first ref points at). Walked with an
+ * explicit stack, so any depth renders; spans in a parent cycle (reached from no root) are printed
+ * at the end as roots of their own.
  */
 export function renderTrace(segments: readonly SegmentObject[], options: RenderOptions = {}): string {
   const paint = (code: string, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const maxIndent = options.maxIndent ?? 32;
   const nodes = new Map<string, Node>();
-  for (const seg of segments) for (const span of seg.spans) nodes.set(key(seg.traceSegmentId, span.spanId), { seg, span, children: [] });
+  for (const seg of segments) for (const span of seg.spans) nodes.set(key(seg.traceSegmentId, span.spanId), { seg, span, children: [], logs: [] });
   const roots: Node[] = [];
   for (const n of nodes.values()) {
     const ref = n.span.refs[0];
@@ -33,11 +53,24 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
       : n.span.parentSpanId >= 0
         ? nodes.get(key(n.seg.traceSegmentId, n.span.parentSpanId))
         : undefined;
-    (parent ? parent.children : roots).push(n);
+    (parent && parent !== n ? parent.children : roots).push(n);
+  }
+  const loose: StoredLog[] = [];
+  for (const log of options.logs ?? []) {
+    const n = log.traceContext ? nodes.get(key(log.traceContext.traceSegmentId, log.traceContext.spanId)) : undefined;
+    (n ? n.logs : loose).push(log);
   }
   const byStart = (a: Node, b: Node) => a.span.startTime - b.span.startTime || a.span.spanId - b.span.spanId;
   const lines: string[] = [];
-  const walk = (n: Node, prefix: string, last: boolean, top: boolean) => {
+  const visited = new Set<Node>();
+  interface Frame {
+    n: Node;
+    prefix: string;
+    last: boolean;
+    top: boolean;
+    depth: number;
+  }
+  const line = ({ n, prefix, last, top, depth }: Frame): string => {
     const s = n.span;
     const branch = top ? '' : last ? '└─ ' : '├─ ';
     const type = SPAN_TYPE_NAMES[s.spanType] ?? String(s.spanType);
@@ -53,15 +86,34 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
     if (s.refs[0] && !nodes.has(key(s.refs[0].parentTraceSegmentId, s.refs[0].parentSpanId))) {
       parts.push(paint('33', `(from ${s.refs[0].parentService} ${s.refs[0].parentEndpoint || '?'}, not received)`));
     }
-    lines.push(prefix + branch + parts.join(' '));
-    const childPrefix = top ? prefix : prefix + (last ? '   ' : '│  ');
-    if (options.tags) {
-      for (const t of s.tags) lines.push(`${childPrefix}${n.children.length ? '│  ' : '   '}${paint('2', `${t.key}=${t.value}`)}`);
-    }
-    const kids = [...n.children].sort(byStart);
-    kids.forEach((c, i) => walk(c, childPrefix, i === kids.length - 1, false));
+    return prefix + branch + (depth > maxIndent ? paint('2', `[depth ${depth}] `) : '') + parts.join(' ');
   };
-  roots.sort(byStart).forEach((r) => walk(r, '', true, true));
+  const walk = (root: Node) => {
+    const stack: Frame[] = [{ n: root, prefix: '', last: true, top: true, depth: 0 }];
+    while (stack.length > 0) {
+      const f = stack.pop()!;
+      const { n } = f;
+      if (visited.has(n)) continue;
+      visited.add(n);
+      lines.push(line(f));
+      const childPrefix = f.top || f.depth >= maxIndent ? f.prefix : f.prefix + (f.last ? '   ' : '│  ');
+      const bar = n.children.length ? '│  ' : '   ';
+      if (options.tags) for (const t of n.span.tags) lines.push(`${childPrefix}${bar}${paint('2', `${t.key}=${t.value}`)}`);
+      for (const log of n.logs.sort(byTime)) lines.push(`${childPrefix}${bar}${paint('36', logLine(log))}`);
+      const kids = [...n.children].sort(byStart);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push({ n: kids[i]!, prefix: childPrefix, last: i === kids.length - 1, top: false, depth: f.depth + 1 });
+    }
+  };
+  for (const r of roots.sort(byStart)) walk(r);
+  const rest = [...nodes.values()].filter((n) => !visited.has(n));
+  if (rest.length > 0) {
+    lines.push(paint('33', `(${rest.length} span${rest.length === 1 ? '' : 's'} in a parent cycle, reached from no root)`));
+    for (const n of rest.sort(byStart)) if (!visited.has(n)) walk(n);
+  }
+  if (loose.length > 0) {
+    lines.push(`logs not matching a span of this trace:`);
+    for (const log of loose.sort(byTime)) lines.push(`   ${paint('36', logLine(log))}`);
+  }
   return lines.join('\n');
 }
 

@@ -43,7 +43,7 @@ const keyOf = (segmentId: string, spanId: number): string => `${segmentId}-${spa
  * an explicit stack, so a trace nested thousands deep costs memory, never the call stack; a span
  * whose parents loop back to it is shown once, as a root.
  */
-export function traceView(segments: readonly SegmentObject[]): SpanView[] {
+export function spanViews(segments: readonly SegmentObject[]): SpanView[] {
   const nodes = new Map<string, Node>();
   for (const seg of segments) for (const span of seg.spans) nodes.set(keyOf(seg.traceSegmentId, span.spanId), { seg, span, children: [] });
   let start = Infinity;

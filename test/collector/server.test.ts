@@ -3,6 +3,7 @@
  * its JSON API over real HTTP, and the CLI as a child process.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { resolve } from 'node:path';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, startCollector } from '../../src/collector';
@@ -10,7 +11,7 @@ import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
 import { loadServices } from '../../src/protocol/loader';
 
 const ROOT = resolve(__dirname, '..', '..');
-const { grpc, TraceSegmentReportService, ManagementService } = loadServices();
+const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = loadServices();
 const collectors: Collector[] = [];
 const clients: grpcTypes.Client[] = [];
 
@@ -53,13 +54,13 @@ function segment(i: number, traceId = `trace-${i}`): SegmentObject {
   };
 }
 
-function collect(address: string, segments: SegmentObject[], token?: string): Promise<grpcTypes.ServiceError | null> {
-  const client = new TraceSegmentReportService(address, grpc.credentials.createInsecure());
+function collect(address: string, segments: unknown[], token?: string, service = TraceSegmentReportService): Promise<grpcTypes.ServiceError | null> {
+  const client = new service(address, grpc.credentials.createInsecure());
   clients.push(client);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
   return new Promise((done) => {
-    const call = (client as unknown as { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<SegmentObject> }).collect(md, (e) => done(e));
+    const call = (client as unknown as { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<unknown> }).collect(md, (e) => done(e));
     for (const s of segments) call.write(s);
     call.end();
   });
@@ -146,7 +147,62 @@ it('serves the JSON API over HTTP', async () => {
   expect(await get('/nothing')).toEqual({ status: 404, body: { error: 'unknown path /nothing' } });
 });
 
-it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', async () => {
+it('a trace read over HTTP first does not change the analysis options (slow statement thresholds)', async () => {
+  const c = await collector({ httpPort: 0, slowDbThresholds: { default: 5 } });
+  const db: SegmentObject = {
+    ...segment(1, 'slow'),
+    spans: [
+      segment(1).spans[0]!,
+      { ...segment(1).spans[0]!, spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.Database, componentId: 22, peer: 'db:5432', operationName: 'pg.query', endTime: 1_700_000_000_010, tags: [{ key: 'db.type', value: 'sql' }, { key: 'db.statement', value: 'select 1' }] },
+    ],
+  };
+  await collect(c.grpcAddress, [db]);
+  expect((await fetch(`${c.httpUrl}/api/traces/slow`)).status).toBe(200);
+  expect(c.analysis().slowStatements).toEqual([{ service: 'svc', database: 'db:5432', statement: 'select 1', latencyMs: 10, traceId: 'slow', id: 'seg-1-1' }]);
+  expect(await (await fetch(`${c.httpUrl}/api/slow-statements`)).json()).toEqual(c.analysis().slowStatements);
+});
+
+function raw(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}${path}`, { headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+it('JSON API: the token is required (Bearer, Authentication header or cookie), Host must name this server', async () => {
+  const c = await collector({ httpPort: 0, authentication: 's3cret' });
+  const port = new URL(c.httpUrl!).port;
+  await collect(c.grpcAddress, [segment(1, 'tr')], 's3cret');
+  const status = async (headers: Record<string, string>, path = '/api/traces') => (await raw(c.httpUrl!, path, headers)).status;
+  expect(await raw(c.httpUrl!, '/api/traces', {})).toEqual({ status: 401, body: '{"error":"a token is required (Authorization: Bearer <token>)"}' });
+  expect(await status({ authorization: 'Bearer wrong' })).toBe(401);
+  expect(await status({ authorization: 'Bearer s3cret' })).toBe(200);
+  expect(await status({ authentication: 's3cret' })).toBe(200);
+  expect(await status({ cookie: 'sw_bridge_token=s3cret' })).toBe(200);
+  expect(await raw(c.httpUrl!, '/healthz', {})).toEqual({ status: 200, body: '{"status":"ok"}' });
+  expect(await raw(c.httpUrl!, '/healthz', { authentication: 's3cret' })).toEqual({ status: 200, body: '{"status":"ok","segments":1}' });
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect(await status({ host, authentication: 's3cret' })).toBe(200);
+  expect(await raw(c.httpUrl!, '/api/traces', { host: `attacker.example:${port}`, authentication: 's3cret' })).toEqual({
+    status: 403,
+    body: `{"error":"Host \\"attacker.example:${port}\\" is not this server (use an IP address or localhost, or start with --allow-host)"}`,
+  });
+  expect(await status({ host: `localhost:1`, authentication: 's3cret' })).toBe(403);
+  expect(await status({ host: `localhost:${port}`, authentication: 's3cret' }, '/api/traces/%E0%A4%A')).toBe(400);
+});
+
+it('JSON API: allowedHosts lets named hosts in', async () => {
+  const c = await collector({ httpPort: 0, allowedHosts: ['collector.internal'] });
+  const port = new URL(c.httpUrl!).port;
+  expect((await raw(c.httpUrl!, '/healthz', { host: `collector.internal:${port}` })).status).toBe(200);
+  expect((await raw(c.httpUrl!, '/healthz', { host: `other.internal:${port}` })).status).toBe(403);
+});
+
+it('runs as a CLI: listens on free ports, prints a trace with its logs under their span, logs without a trace apart, exits 0 on SIGTERM', async () => {
   const child = spawn(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
@@ -158,8 +214,14 @@ it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', a
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
+    const logs = [
+      { timestamp: 1, service: 'svc', body: { text: { text: 'handled' } }, traceContext: { traceId: 'cli-trace', traceSegmentId: 'seg-7', spanId: 0 }, tags: { data: [{ key: 'level', value: 'INFO' }] } },
+      { timestamp: 2, service: 'svc', body: { text: { text: 'loose' } }, tags: { data: [{ key: 'level', value: 'WARN' }] } },
+    ];
+    expect(await collect(address, logs, undefined, LogReportService)).toBeNull();
     while (!out.includes('trace cli-trace') && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR');
+    expect(out).toContain('trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n');
+    expect(out).toContain('logs without a trace:\nsvc log WARN loose\n');
   } finally {
     child.kill('SIGTERM');
     // awaited here too, so a failed check above still waits for the process to be gone
@@ -168,6 +230,44 @@ it('runs as a CLI: listens on free ports, prints a trace, exits 0 on SIGTERM', a
   expect(await exited).toBe(0);
   expect(out).toContain('topology:\nUser -> svc  [http] (server)');
 }, 30_000);
+
+it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
+  const child = spawn(process.execPath, ['--unhandled-rejections=strict', resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--no-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const span = (spanId: number, parentSpanId: number, refs: SegmentObject['spans'][number]['refs'] = []) => ({ ...segment(0).spans[0]!, spanId, parentSpanId, refs, operationName: `op-${spanId}` });
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const address = /grpc listening on (\S+)/.exec(out)![1]!;
+    const deep: SegmentObject = { ...segment(0, 'deep'), spans: Array.from({ length: 2000 }, (_, i) => span(i, i - 1)) };
+    const chain: SegmentObject[] = Array.from({ length: 3000 }, (_, i) => ({
+      ...segment(i, 'chain'),
+      traceSegmentId: `c${i}`,
+      spans: [span(0, -1, i === 0 ? [] : [{ refType: 0, traceId: 'chain', parentTraceSegmentId: `c${i - 1}`, parentSpanId: 0, parentService: 'svc', parentServiceInstance: 'svc-1', parentEndpoint: 'op-0', networkAddressUsedAtPeer: 'p' }])],
+    }));
+    expect(await collect(address, [deep, ...chain])).toBeNull();
+    const last = ['└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms', '└─ [depth 2999] svc op-0 [Entry Http http] 20 ms'];
+    while (!last.every((l) => out.includes(l)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain('trace deep (1 segment)\nsvc op-0 [Entry Http http] 20 ms\n└─ svc op-1 [Entry Http http] 20 ms\n');
+    expect(out).toContain('trace chain (3000 segments)\n');
+    expect(out).toContain('└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms');
+    expect(out).toContain('└─ [depth 2999] svc op-0 [Entry Http http] 20 ms');
+    expect(out).not.toContain('RangeError');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+}, 30_000);
+
+it('CLI parses --token and --allow-host', async () => {
+  const { parseArgs } = await import('../../src/cli');
+  expect(parseArgs(['--token', 't', '--allow-host', 'a.internal, b.internal:8080', '--allow-host', 'c'])).toMatchObject({ token: 't', allowedHosts: ['a.internal', 'b.internal:8080', 'c'] });
+  expect(parseArgs([])).toMatchObject({ token: undefined, allowedHosts: [] });
+});
 
 it('CLI rejects unknown flags with exit 2', () => {
   let status = 0;
