@@ -2,6 +2,8 @@ import type * as grpcTypes from '@grpc/grpc-js';
 import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../model';
 import { loadServices } from '../protocol/loader';
 import { tokenMatches } from './auth';
+import { addAgentServices } from './agent-services';
+import type { AgentTelemetry } from './agent-telemetry';
 import type { CollectorStore } from './store';
 
 export interface GrpcSettings {
@@ -15,6 +17,8 @@ export interface GrpcSettings {
   maxAgeMs: number;
   /** HTTP/2 streams at once per connection. */
   maxConcurrentStreams: number;
+  /** What the agents report besides segments, logs and heartbeats (JVM metrics, meters, events, ...). */
+  telemetry: AgentTelemetry;
   /** A handler threw: count it, say so (rate-limited); the call gets INTERNAL and the server goes on. */
   onError: (where: string, error: unknown) => void;
 }
@@ -37,7 +41,8 @@ function refused(grpc: typeof grpcTypes, metadata: grpcTypes.Metadata, token: st
 /**
  * A gRPC server with the agent-facing services of the OAP: TraceSegmentReportService (collect,
  * collectInSync), ManagementService (reportInstanceProperties, keepAlive), LogReportService (collect),
- * ConfigurationDiscoveryService (fetchConfigurations: no commands).
+ * ConfigurationDiscoveryService (fetchConfigurations: no commands), and the rest of what the official
+ * agents call (agent-services.ts), so no agent ever gets UNIMPLEMENTED.
  */
 export async function startGrpcServer(
   store: CollectorStore,
@@ -135,6 +140,19 @@ export async function startGrpcServer(
       receive(call, callback, (log) => void store.addLog(log));
     },
   });
+  // JVM/CLR metrics, meters, events, profile tasks, browser data: answered, counted, latest kept
+  addAgentServices(
+    server,
+    {
+      unary<T>(where: string, call: grpcTypes.ServerUnaryCall<T, unknown>, callback: Callback, work: (request: T) => void) {
+        const denied = refused(grpc, call.metadata, token);
+        if (denied) return callback(denied);
+        guarded(where, callback, () => work(call.request));
+      },
+      stream: receive,
+    },
+    settings.telemetry,
+  );
 
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }]) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),

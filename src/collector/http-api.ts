@@ -2,6 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AnalysisOptions } from './analysis';
 import { TOKEN_COOKIE, hostAllowed, requestToken, tokenMatches } from './auth';
 import { type AnalysisCache, type LogQuery, queryLogs, traceView } from './queries';
+import type { AgentTelemetry } from './agent-telemetry';
 import type { CollectorStore } from './store';
 import { parseTraceQuery, queryTraces } from './trace-query';
 import { isUiPath, serveUi } from './ui';
@@ -28,6 +29,8 @@ export interface HttpSettings {
   analysis: AnalysisCache;
   /** The options the analysis shares are worked out with (one set per collector: the shares are kept). */
   analysisOptions: AnalysisOptions;
+  /** What agents reported besides segments and logs (/api/agents). */
+  telemetry: AgentTelemetry;
   /** What /api/stats adds to the store's counters. */
   stats: () => Record<string, unknown>;
   onError: (where: string, error: unknown) => void;
@@ -153,6 +156,7 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
         a.services.map((s) => ({ ...s, instances: s.instances.map((name) => ({ name, properties: instances.get(`${s.name}\u0000${name}`) ?? {} })) })),
       );
     }
+    if (path === '/api/agents') return send(res, 200, { instances: settings.telemetry.list(), events: settings.telemetry.latestEvents() });
     if (path === '/api/problems') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).problems);
     if (path === '/api/slow-statements') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).slowStatements);
     return send(res, 404, { error: `unknown path ${path.slice(0, 200)}` });

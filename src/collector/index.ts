@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { SegmentObject } from '../model';
 import { log } from '../diag';
 import type { Analysis, AnalysisOptions, Problem } from './analysis';
+import { type AgentEvent, AgentTelemetry, type InstanceTelemetry } from './agent-telemetry';
 import { startGrpcServer } from './grpc-server';
 import { startHttpApi } from './http-api';
 import type { StoredLog } from './logs';
@@ -71,6 +72,10 @@ export interface Collector {
   traceProblems(traceId: string): Problem[];
   /** Counters: what is stored, evicted, refused; handler errors. */
   stats(): StoreStats & { handlerErrors: number };
+  /** What each agent instance reported besides segments and logs: counts per kind, the latest JVM/CLR values and meters. */
+  agents(): InstanceTelemetry[];
+  /** The latest events agents reported (at most 200). */
+  agentEvents(): AgentEvent[];
   /** Segments evicted by the bounds so far. */
   evicted(): number;
   /** The OAP's analysis of everything stored. */
@@ -84,6 +89,7 @@ export interface Collector {
 
 export type { Analysis, AnalysisOptions, EndpointRelation, Problem, SlowStatement, Topology, TopologyEdge, TopologyNode } from './analysis';
 export type { InstanceRecord, StoreStats } from './store';
+export type { AgentEvent, InstanceTelemetry, MeterValue, RuntimeSnapshot } from './agent-telemetry';
 export type { StoredLog } from './logs';
 export type { LogPage, LogQuery, TraceSummary, TraceView } from './queries';
 export { analyze } from './analysis';
@@ -112,8 +118,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     handlerErrors++;
     log('error', `collector.${where}`, `collector: a ${where} handler failed (${handlerErrors} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`);
   };
+  const telemetry = new AgentTelemetry();
   const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, {
     token: options.authentication,
+    telemetry,
     tls: options.tls,
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 16 * 1024 * 1024),
     idleMs: positive('timeouts.grpcIdleMs', t.grpcIdleMs, 300_000),
@@ -143,6 +151,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         analysis,
         analysisOptions,
         stats: () => ({ handlerErrors, memory: memory() }),
+        telemetry,
         onError,
       });
     }
@@ -181,6 +190,8 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     traceView: (id) => traceView(store, id, analysisOptions),
     traceProblems: (id) => traceProblems(store, id, analysisOptions),
     stats: () => ({ ...store.stats(), handlerErrors }),
+    agents: () => telemetry.list(),
+    agentEvents: () => telemetry.latestEvents(),
     evicted: () => store.evicted,
     analysis: () => analysis.get(0),
     async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
