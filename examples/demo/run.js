@@ -131,7 +131,8 @@ async function main() {
     if (tty) process.stdout.write(`  ${n} segments received\r`);
   });
   process.stdout.write(`  ${received} segments received\n`);
-  await stopAll();
+  await stopAll(); // the services flush their logs as they stop
+  await demo.waitForLogs(collector, traces);
 
   const result = demo.check(collector, traces);
   process.stdout.write(`\n${result.rendered}\n`);
@@ -142,6 +143,15 @@ async function main() {
     return 1;
   }
   step(`all ${traces.length} traces linked: ${result.summary}`);
+  if (process.argv.includes('--keep')) {
+    step(`web UI: ${collector.httpUrl}/ (the traces, their logs, the topology); Ctrl-C to stop`);
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  } else {
+    step(`run \`npm run demo -- --keep\` to keep the collector and open its web UI`);
+  }
   await collector.stop();
   return 0;
 }

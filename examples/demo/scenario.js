@@ -8,6 +8,31 @@ const ROOT = join(__dirname, '..', '..');
 const SEGMENTS_PER_TRACE = 4;
 const EXPECTED_EDGES = ['User -> frontend', 'frontend -> server-1', 'server-1 -> server-2'];
 const SERVICES = ['frontend', 'server-1', 'server-2'];
+/** server-1 logs once through pino (in fetch-users), server-2 once per request through winston (in user.lookup). */
+const LOGS_PER_TRACE = 3;
+const LOG_SPANS = { 'server-1': 'fetch-users', 'server-2': 'user.lookup' };
+
+/** Resolve when each trace has its logs (they travel apart from the segments; rejects after 15 s). */
+async function waitForLogs(collector, traceIds) {
+  return collector
+    .waitFor(() => traceIds.every((id) => collector.traceLogs(id).length >= LOGS_PER_TRACE), 15_000)
+    .catch(() => undefined); // check() names what is missing
+}
+
+/** Each log of a trace sits under the span that wrote it: the right service and operation. */
+function logFailures(collector, traceId) {
+  const failures = [];
+  const logs = collector.traceLogs(traceId);
+  if (logs.length !== LOGS_PER_TRACE) failures.push(`expected ${LOGS_PER_TRACE} logs, got ${logs.length}`);
+  const segments = collector.trace(traceId);
+  for (const l of logs) {
+    const seg = l.traceContext && segments.find((s) => s.traceSegmentId === l.traceContext.traceSegmentId);
+    const span = seg && seg.spans.find((s) => s.spanId === l.traceContext.spanId);
+    if (!span) failures.push(`log "${l.content.slice(0, 40)}" of ${l.service} is under no received span`);
+    else if (span.operationName !== LOG_SPANS[seg.service]) failures.push(`log of ${seg.service} is under ${span.operationName}, expected ${LOG_SPANS[seg.service]}`);
+  }
+  return failures;
+}
 
 /** Resolve with the trace ids of `count` complete demo traces (polls; rejects after 30 s). */
 async function waitForTraces(collector, count, progress = () => undefined) {
@@ -71,6 +96,7 @@ function check(collector, traceIds) {
   const failures = [];
   for (const id of traceIds) {
     for (const f of linkFailures(collector.trace(id))) failures.push(`trace ${id}: ${f}`);
+    for (const f of logFailures(collector, id)) failures.push(`trace ${id}: ${f}`);
   }
   const analysis = collector.analysis();
   for (const p of analysis.problems) failures.push(`collector: ${p.message}`);
@@ -82,7 +108,7 @@ function check(collector, traceIds) {
   if (JSON.stringify(services) !== JSON.stringify(SERVICES)) failures.push(`services are [${services.join(', ')}], expected [${SERVICES.join(', ')}]`);
   const rendered = [
     `Trace ${traceIds[0]}`,
-    renderTrace(collector.trace(traceIds[0])),
+    renderTrace(collector.trace(traceIds[0]), { logs: collector.traceLogs(traceIds[0]) }),
     '',
     'Topology',
     renderTopology(analysis.topology),
@@ -90,4 +116,4 @@ function check(collector, traceIds) {
   return { failures, rendered, summary: EXPECTED_EDGES.join(', ') };
 }
 
-module.exports = { SEGMENTS_PER_TRACE, EXPECTED_EDGES, SERVICES, waitForTraces, linkFailures, check };
+module.exports = { SEGMENTS_PER_TRACE, LOGS_PER_TRACE, EXPECTED_EDGES, SERVICES, waitForTraces, waitForLogs, linkFailures, logFailures, check };

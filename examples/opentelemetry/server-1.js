@@ -20,6 +20,15 @@ const sdk = new NodeSDK({
 });
 sdk.start();
 
+// pino: our mixin puts the SkyWalking ids of the active span into each line, our transport reports
+// the lines to SkyWalking from pino's worker thread (no gRPC work on this thread)
+const pino = require('pino');
+const { skywalkingMixin } = require('../../dist/pino');
+const logger = pino(
+  { name: 'server-1', mixin: skywalkingMixin() },
+  pino.transport({ target: require.resolve('../../dist/pino'), options: { serviceName: process.env.SW_AGENT_NAME || 'server-1' } }),
+);
+
 // required after sdk.start() so the instrumentations can patch them
 const http = require('node:http');
 const express = require('express');
@@ -45,6 +54,7 @@ app.get('/trace', (req, res) => {
   tracer.startActiveSpan('fetch-users', async (span) => {
     const first = await callUserInfo(1);
     const second = await callUserInfo(2);
+    logger.info({ users: 2 }, 'fetched the users');
     span.end();
     res.type('application/json').send(`[${first},${second}]`);
   });
@@ -56,6 +66,7 @@ const server = app.listen(Number(process.env.PORT ?? 8081), '127.0.0.1', () => {
 
 function stop() {
   server.close();
+  // pino flushes its transport at exit (the worker reports what it has within 3 s)
   sdk.shutdown().finally(() => process.exit(0));
 }
 process.on('SIGTERM', stop);

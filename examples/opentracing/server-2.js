@@ -11,6 +11,11 @@ const { SkyWalkingTracer } = require('../..');
 const skywalking = new SkyWalkingTracer({ serviceName: process.env.SW_AGENT_NAME || 'server-2' });
 opentracing.initGlobalTracer(skywalking);
 
+// winston, its records reported to SkyWalking beside the span they name (`span` in the meta)
+const winston = require('winston');
+const { SkyWalkingTransport, skywalkingFormat } = require('../../dist/winston');
+const logger = winston.createLogger({ level: 'info', format: skywalkingFormat(), transports: [new SkyWalkingTransport({ via: skywalking })] });
+
 const tracer = opentracing.globalTracer();
 const { Tags, FORMAT_HTTP_HEADERS } = opentracing;
 
@@ -41,10 +46,12 @@ const server = http.createServer((req, res) => {
     const local = tracer.startSpan('user.lookup', { childOf: span, tags: { 'user.id': user } });
     lookup(local, user).then(
       (name) => {
+        logger.info(`user ${user} is ${name}`, { span: local, user });
         local.finish();
         reply(200, { user, name, plan: 'pro' });
       },
       (err) => {
+        logger.error('user lookup failed', { span: local, user, error: err.message });
         local.setTag(Tags.ERROR, true);
         local.finish();
         reply(500, { error: err.message });
