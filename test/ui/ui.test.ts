@@ -38,6 +38,7 @@ async function scenario(address: string): Promise<{ main: string; error: string;
     startTime: t0 + 20,
     tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'pg', [Tags.DB_TYPE]: 'sql', [Tags.DB_STATEMENT]: 'SELECT * FROM orders', [Tags.PEER_HOSTNAME]: 'postgres', [Tags.PEER_PORT]: 5432 },
   });
+  orders.reportLog({ body: 'loaded 3 orders', level: 'info', logger: 'orders.db', span: db, timestamp: t0 + 50 });
   db.finish(t0 + 60);
   const job = orders.startSpan('send-receipt', { references: [opentracing.followsFrom(oEntry.context())], startTime: t0 + 70 });
   job.finish(t0 + 90);
@@ -51,6 +52,7 @@ async function scenario(address: string): Promise<{ main: string; error: string;
 
   const hostile = front.startSpan(XSS_NAME, { startTime: t0 + 300, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, 'x.evil': XSS_TAG } });
   hostile.log({ event: XSS_TAG }, t0 + 301);
+  front.reportLog({ body: XSS_NAME, level: 'warn', span: hostile, timestamp: t0 + 302, tags: { evil: XSS_TAG } });
   hostile.finish(t0 + 310);
 
   // 2,000 spans in one segment: a root and 1,999 children, some nested
@@ -79,7 +81,7 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     collector = await startCollector({ grpcPort: 0, httpPort: 0 });
     ids = await scenario(collector.grpcAddress);
-    await collector.waitFor(() => collector.segments().length >= 6);
+    await collector.waitFor(() => collector.segments().length >= 6 && collector.logs().length >= 2);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -95,6 +97,13 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     await browser?.close();
     await collector?.stop();
   });
+
+  /** Waits until the list shows exactly these traces (a stale page with the same count does not pass), then asserts it. */
+  const expectRows = async (expected: string[]): Promise<void> => {
+    const rows = () => page.$$eval('tr.trace-row', (r) => r.map((x) => x.getAttribute('data-trace-id')));
+    await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('tr.trace-row')].map((x) => x.getAttribute('data-trace-id'))) === JSON.stringify(ids), expected, { timeout: 5000 }).catch(() => undefined);
+    expect(await rows()).toEqual(expected);
+  };
 
   const open = async (hash: string): Promise<void> => {
     await page.goto(`${collector.httpUrl}/${hash}`);
@@ -119,24 +128,19 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     await page.check('input[name=error]');
     await page.click('#search button');
     await page.waitForFunction(() => location.hash.includes('error=true'));
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1);
-    expect(await page.$$eval('tr.trace-row', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual([ids.error]);
+    await expectRows([ids.error]);
 
     await open('#/traces?service=orders');
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1);
-    expect(await page.$$eval('tr.trace-row', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual([ids.main]);
+    await expectRows([ids.main]);
 
     await open('#/traces?endpoint=GET:/b*');
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 2);
-    expect(await page.$$eval('tr.trace-row', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual([ids.big, ids.error]);
+    await expectRows([ids.big, ids.error]);
 
     await open('#/traces?minDuration=200');
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1);
-    expect(await page.$$eval('tr.trace-row', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual([ids.big]);
+    await expectRows([ids.big]);
 
     await open(`#/traces?traceId=${ids.main}`);
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1);
-    expect(await page.$$eval('tr.trace-row', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual([ids.main]);
+    await expectRows([ids.main]);
   });
 
   it('draws the trace as one waterfall: order, nesting, services, links', async () => {
@@ -162,6 +166,12 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     expect(await page.textContent('.trace-head')).toContain('5 spans in 3 segments');
     const text = await page.textContent('#main');
     expect(text).not.toMatch(/null|undefined|\[object Object\]/);
+    // the trace's logs: in their own list, and under the span that wrote them
+    expect(await page.$$eval('#trace-logs .log-row', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent).join(' | ')))).toEqual([
+      expect.stringMatching(/^\S+ \S+ \| orders \| POST:\/orders \| level=info logger=orders\.db \| loaded 3 orders$/),
+    ]);
+    expect(await page.$$eval('#waterfall .span-row:nth-child(4) .wf-log-mark', (m) => m.length)).toBe(1);
+    expect(await page.$$eval('#details .log-row', (rows) => rows.length)).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'trace.png'), fullPage: true });
   });
 
@@ -175,7 +185,7 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'topology.png'), fullPage: true });
     await page.click('#topology .node[data-name="orders"]');
     await page.waitForFunction(() => location.hash === '#/traces?service=orders');
-    await page.waitForFunction(() => document.querySelectorAll('tr.trace-row').length === 1);
+    await expectRows([ids.main]);
   });
 
   it('shows hostile names, tags and logs as text and runs none of them', async () => {
@@ -186,6 +196,7 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     const tags = await page.$$eval('#span-tags td', (tds) => tds.map((td) => td.textContent));
     expect(tags).toContain(XSS_TAG);
     expect(await page.$$eval('#span-logs td', (tds) => tds.map((td) => td.textContent))).toContain(`event=${XSS_TAG}`);
+    expect(await page.$$eval('#trace-logs .log-row td pre', (p) => p.map((x) => x.textContent))).toEqual([XSS_NAME]);
     expect(await page.$$('img')).toHaveLength(0);
     expect(await page.$$('#main script')).toHaveLength(0);
     await open('#/traces');
