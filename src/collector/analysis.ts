@@ -130,7 +130,21 @@ export interface TracePartial {
   endpointRelations: Map<string, EndpointRelation>;
   slowStatements: SlowStatement[];
   problems: Problem[];
+  /** Exit spans (HTTP/RPC/unknown layer, with a peer) that no segment of the trace continues (at most 20). */
+  unanswered: UnansweredExit[];
 }
+
+/** An Exit span no received segment refers to: a call whose callee started a trace of its own, or never reported. */
+export interface UnansweredExit {
+  traceId: string;
+  segmentId: string;
+  service: string;
+  spanId: number;
+  operationName: string;
+  peer: string;
+}
+
+const MAX_UNANSWERED = 20;
 
 /** The analysis of one trace's segments (refs are looked up among them), before merging. */
 export function analyzeTrace(segments: readonly SegmentObject[], options: AnalysisOptions = {}): TracePartial {
@@ -177,6 +191,10 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
   }
 
   const segmentsById = new Map(segments.map((s) => [s.traceSegmentId, s]));
+  // the Exit spans some segment of this trace continues (its cross-process refs point at them)
+  const answered = new Set<string>();
+  for (const seg of segments) for (const span of seg.spans) for (const ref of span.refs) if (ref.refType === RefType.CrossProcess) answered.add(`${ref.parentTraceSegmentId}\u0000${ref.parentSpanId}`);
+  const unanswered: UnansweredExit[] = [];
   for (const seg of segments) {
     const problem = (message: string) => problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
     if (seg.spans.length === 0) {
@@ -250,6 +268,10 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
           problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
         } else {
           op({ k: 'exit', service: seg.service, peer: span.peer, component, type: componentServerName(span.componentId), layer: remoteLayer(span.spanLayer) });
+          const carriesSw8 = span.spanLayer === SpanLayer.Http || span.spanLayer === SpanLayer.RPCFramework || span.spanLayer === SpanLayer.Unknown;
+          if (carriesSw8 && unanswered.length < MAX_UNANSWERED && !answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)) {
+            unanswered.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, spanId: span.spanId, operationName: span.operationName, peer: span.peer });
+          }
         }
       } else if (span.refs.length > 0) {
         for (const ref of span.refs) {
@@ -278,7 +300,7 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
       }
     }
   }
-  return { aliases, services, ops, endpointRelations, slowStatements, problems };
+  return { aliases, services, ops, endpointRelations, slowStatements, problems, unanswered };
 }
 
 /** The analysis of many traces from their partials (aliases first, then each trace's steps in order). */
@@ -331,6 +353,20 @@ export function mergePartials(partials: Iterable<TracePartial>): Analysis {
     for (const [k, r] of p.endpointRelations) if (!endpointRelations.has(k)) endpointRelations.set(k, r);
     for (const s of p.slowStatements) slowStatements.push(s);
     for (const pr of p.problems) problems.push(pr);
+    // a call to an address a known service answers on, which that service did not continue: the
+    // caller sent no sw8 (or one the callee could not read), so the callee started a new trace
+    for (const x of p.unanswered) {
+      const callee = alias.get(x.peer);
+      if (callee === undefined || callee === x.service) continue;
+      problems.push({
+        traceId: x.traceId,
+        segmentId: x.segmentId,
+        service: x.service,
+        message:
+          `Exit span ${x.spanId} '${x.operationName}' calls ${x.peer}, which is ${callee}, but no segment of ${callee} continues it: ${callee} received no sw8 from this call and started a trace of its own. ` +
+          `Usually the caller does not inject: with OpenTelemetry, set textMapPropagator: new SkyWalkingPropagator() (or OTEL_PROPAGATORS) and instrument the client; with OpenTracing, call tracer.inject before the request`,
+      });
+    }
   }
   return {
     services: [...services].map(([name, s]) => ({ name, instances: [...s.instances].sort(), endpoints: [...s.endpoints].sort() })).sort((a, b) => a.name.localeCompare(b.name)),

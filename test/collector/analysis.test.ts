@@ -117,6 +117,29 @@ describe('analyze (the OAP rules)', () => {
     ]);
   });
 
+  it('names a call to a known service that the service did not continue (the caller sent no sw8)', () => {
+    const [fe, s1, s2] = walkthrough();
+    // a second trace: server-1 calls server-2's address again, and server-2 starts a trace of its own
+    const lone1 = seg('server-1', 'lone-1', [
+      span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-2:8082', operationName: '/user/info' }),
+      span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 4002, operationName: 'GET:/again' }),
+    ], 'trace-2');
+    const lone2 = seg('server-2', 'lone-2', [span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'POST:/user/info' })], 'trace-3');
+    const a = analyze([fe!, s1!, s2!, lone1, lone2]);
+    expect(a.problems).toEqual([
+      {
+        traceId: 'trace-2',
+        segmentId: 'lone-1',
+        service: 'server-1',
+        message:
+          "Exit span 1 '/user/info' calls server-2:8082, which is server-2, but no segment of server-2 continues it: server-2 received no sw8 from this call and started a trace of its own. " +
+          'Usually the caller does not inject: with OpenTelemetry, set textMapPropagator: new SkyWalkingPropagator() (or OTEL_PROPAGATORS) and instrument the client; with OpenTracing, call tracer.inject before the request',
+      },
+    ]);
+    // the walkthrough alone: every call continued (the database exit carries no sw8), no problem
+    expect(analyze([fe!, s1!, s2!]).problems).toEqual([]);
+  });
+
   it('uses the User endpoint when the parent endpoint is empty (as skywalking-backend-js sends)', () => {
     const [fe, s1] = walkthrough();
     s1!.spans[1]!.refs[0]!.parentEndpoint = '';
