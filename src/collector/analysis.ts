@@ -26,6 +26,8 @@ export interface TopologyEdge {
   components: string[];
   /** 'server' when the callee reported it (Entry span), 'client' when the caller did (Exit span). */
   detectPoints: Array<'client' | 'server'>;
+  /** Calls seen on this edge: the callee's Entry spans, or the caller's Exit spans where there are more. */
+  calls: number;
 }
 
 export interface Topology {
@@ -105,6 +107,8 @@ interface EdgeAcc {
   target: string;
   components: Set<string>;
   detectPoints: Set<'client' | 'server'>;
+  server: number;
+  client: number;
 }
 
 /** A step of building the topology, replayed in order when traces are merged. */
@@ -132,6 +136,8 @@ export interface TracePartial {
   problems: Problem[];
   /** Exit spans (HTTP/RPC/unknown layer, with a peer) that no segment of the trace continues (at most 20). */
   unanswered: UnansweredExit[];
+  /** Spans per edge: `server` Entry spans keyed source/target, `client` Exit spans keyed service/peer. */
+  calls: Map<string, { source: string; target: string; point: 'client' | 'server'; n: number }>;
 }
 
 /** An Exit span no received segment refers to: a call whose callee started a trace of its own, or never reported. */
@@ -180,6 +186,13 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
   };
   const node = (name: string, n: Omit<TopologyNode, 'name'>) => op({ k: 'node', name, node: n });
   const edge = (source: string, target: string, component: string, point: 'client' | 'server') => op({ k: 'edge', source, target, component, point });
+  const calls = new Map<string, { source: string; target: string; point: 'client' | 'server'; n: number }>();
+  const count = (source: string, target: string, point: 'client' | 'server') => {
+    const key = `${point}\u0000${source}\u0000${target}`;
+    const c = calls.get(key);
+    if (c) c.n++;
+    else calls.set(key, { source, target, point, n: 1 });
+  };
 
   for (const seg of segments) {
     for (const span of seg.spans) {
@@ -252,15 +265,18 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
             const source = mq ? ref.networkAddressUsedAtPeer : ref.parentService;
             if (mq) node(source, { type: component, real: false, layer: 'VIRTUAL_MQ' });
             edge(source, seg.service, component, 'server');
+            count(source, seg.service, 'server');
             const srcEndpoint = ref.parentEndpoint === '' ? USER : ref.parentEndpoint;
             addEndpointRelation(endpointRelations, ref.parentService, srcEndpoint, seg.service, span.operationName);
           }
         } else if (span.spanLayer === SpanLayer.MQ && span.peer !== '') {
           node(span.peer, { type: component, real: false, layer: 'VIRTUAL_MQ' });
           edge(span.peer, seg.service, component, 'server');
+          count(span.peer, seg.service, 'server');
         } else {
           node(USER, { type: 'USER', real: false, layer: 'USER' });
           edge(USER, seg.service, component, 'server');
+          count(USER, seg.service, 'server');
           addEndpointRelation(endpointRelations, USER, USER, seg.service, span.operationName);
         }
       } else if (span.spanType === SpanType.Exit) {
@@ -268,6 +284,7 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
           problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
         } else {
           op({ k: 'exit', service: seg.service, peer: span.peer, component, type: componentServerName(span.componentId), layer: remoteLayer(span.spanLayer) });
+          count(seg.service, span.peer, 'client');
           const carriesSw8 = span.spanLayer === SpanLayer.Http || span.spanLayer === SpanLayer.RPCFramework || span.spanLayer === SpanLayer.Unknown;
           if (carriesSw8 && unanswered.length < MAX_UNANSWERED && !answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)) {
             unanswered.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, spanId: span.spanId, operationName: span.operationName, peer: span.peer });
@@ -300,7 +317,7 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
       }
     }
   }
-  return { aliases, services, ops, endpointRelations, slowStatements, problems, unanswered };
+  return { aliases, services, ops, endpointRelations, slowStatements, problems, unanswered, calls };
 }
 
 /** The analysis of many traces from their partials (aliases first, then each trace's steps in order). */
@@ -323,7 +340,7 @@ export function mergePartials(partials: Iterable<TracePartial>): Analysis {
     const key = `${source}\u0000${target}`;
     let e = edges.get(key);
     if (!e) {
-      e = { source, target, components: new Set(), detectPoints: new Set() };
+      e = { source, target, components: new Set(), detectPoints: new Set(), server: 0, client: 0 };
       edges.set(key, e);
     }
     e.components.add(component);
@@ -353,6 +370,11 @@ export function mergePartials(partials: Iterable<TracePartial>): Analysis {
     for (const [k, r] of p.endpointRelations) if (!endpointRelations.has(k)) endpointRelations.set(k, r);
     for (const s of p.slowStatements) slowStatements.push(s);
     for (const pr of p.problems) problems.push(pr);
+    for (const c of p.calls.values()) {
+      const target = c.point === 'client' ? (alias.get(c.target) ?? c.target) : c.target;
+      const e = edges.get(`${c.source}\u0000${target}`);
+      if (e) e[c.point] += c.n;
+    }
     // a call to an address a known service answers on, which that service did not continue: the
     // caller sent no sw8 (or one the callee could not read), so the callee started a new trace
     for (const x of p.unanswered) {
@@ -373,7 +395,7 @@ export function mergePartials(partials: Iterable<TracePartial>): Analysis {
     topology: {
       nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)),
       edges: [...edges.values()]
-        .map((e) => ({ source: e.source, target: e.target, components: [...e.components].sort(), detectPoints: [...e.detectPoints].sort() }))
+        .map((e) => ({ source: e.source, target: e.target, components: [...e.components].sort(), detectPoints: [...e.detectPoints].sort(), calls: Math.max(e.server, e.client) }))
         .sort((a, b) => (a.source === b.source ? a.target.localeCompare(b.target) : a.source.localeCompare(b.source))),
     },
     endpointRelations: [...endpointRelations.values()],

@@ -59,7 +59,7 @@ export function partialSize(p: TracePartial): number {
   for (const s of p.services.values()) n += 400 + (s.instances.size + s.endpoints.size) * 40;
   for (const pr of p.problems) n += 150 + pr.message.length;
   for (const st of p.slowStatements) n += st.statement.length + st.id.length;
-  n += p.unanswered.length * 200;
+  n += p.unanswered.length * 200 + p.calls.size * 150;
   return n;
 }
 

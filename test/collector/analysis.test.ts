@@ -79,6 +79,15 @@ describe('analyze (the OAP rules)', () => {
       'server-2 -> postgres:5432 [PostgreSQL] client',
       'User -> frontend [http] server',
     ]);
+    expect(a.topology.edges.map((e) => e.calls)).toEqual([1, 1, 1, 1]);
+    // three traces of it: three calls on every edge (client and server side of one call count once)
+    const three = [1, 2, 3].flatMap((n) => walkthrough().map((x) => ({ ...x, traceId: `t${n}`, traceSegmentId: `${x.traceSegmentId}-${n}`, spans: x.spans.map((sp) => ({ ...sp, refs: sp.refs.map((r) => ({ ...r, traceId: `t${n}`, parentTraceSegmentId: `${r.parentTraceSegmentId}-${n}` })) })) })));
+    expect(analyze(three).topology.edges.map((e) => `${e.source} -> ${e.target} ${e.calls}`)).toEqual([
+      'frontend -> server-1 3',
+      'server-1 -> server-2 3',
+      'server-2 -> postgres:5432 3',
+      'User -> frontend 3',
+    ]);
     expect(a.topology.nodes).toEqual([
       { name: 'frontend', type: 'http', real: true, layer: 'GENERAL' },
       { name: 'postgres:5432', type: 'PostgreSQL', real: false, layer: 'VIRTUAL_DATABASE' },

@@ -182,6 +182,8 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     expect(nodes).toEqual(['User:node user', 'frontend:node service', 'orders:node service', 'postgres:5432:node virtual']);
     const edges = await page.$$eval('#topology .edge-group', (els) => els.map((e) => `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}`).sort());
     expect(edges).toEqual(['User->frontend', 'frontend->orders', 'orders->postgres:5432']);
+    const labels = await page.$$eval('#topology .edge-group', (els) => els.map((e) => `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}: ${e.querySelector('.edge-label')!.textContent}`).sort());
+    expect(labels).toEqual(['User->frontend: 4 calls · Unknown, http', 'frontend->orders: 1 call · Express, HttpClient', 'orders->postgres:5432: 1 call · PostgreSQL']);
     await page.screenshot({ path: join(ARTIFACTS, 'topology.png'), fullPage: true });
     await page.click('#topology .node[data-name="orders"]');
     await page.waitForFunction(() => location.hash === '#/traces?service=orders');
