@@ -1,5 +1,5 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AnalysisOptions } from './analysis';
+import type { AnalysisOptions, Problem } from './analysis';
 import { TOKEN_COOKIE, hostAllowed, requestToken, tokenMatches } from './auth';
 import { type AnalysisCache, type LogQuery, queryLogs, traceView } from './queries';
 import type { AgentTelemetry } from './agent-telemetry';
@@ -37,6 +37,21 @@ export interface HttpSettings {
 }
 
 class BadRequest extends Error {}
+
+/** Agents send a heartbeat every 30 s at most (ours within a second of starting): past this, silence is a problem. */
+export const HEARTBEAT_GRACE_MS = 60_000;
+
+/** A service that reports segments but never a heartbeat, as a problem linked to its first trace. */
+export function heartbeatProblems(store: CollectorStore, now: number, graceMs = HEARTBEAT_GRACE_MS): Problem[] {
+  return store.silentServices(now, graceMs).map((s) => ({
+    traceId: s.traceId,
+    segmentId: s.segmentId,
+    service: s.service,
+    message:
+      `${s.service} has reported segments for ${Math.round((now - s.since) / 1000)} s but never a heartbeat (keepAlive / instance properties): the OAP will list no instance for it. ` +
+      'Check that its agent reaches the collector for ManagementService too (a proxy that forwards only TraceSegmentReportService, or a reporter built without the heartbeat)',
+  }));
+}
 
 const READ_SHARE = 0.5;
 const READ_BURST_MS = 200;
@@ -157,7 +172,7 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
       );
     }
     if (path === '/api/agents') return send(res, 200, { instances: settings.telemetry.list(), events: settings.telemetry.latestEvents() });
-    if (path === '/api/problems') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).problems);
+    if (path === '/api/problems') return send(res, 200, [...settings.analysis.get(settings.analysisMaxAgeMs).problems, ...heartbeatProblems(store, Date.now())]);
     if (path === '/api/slow-statements') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).slowStatements);
     return send(res, 404, { error: `unknown path ${path.slice(0, 200)}` });
   };

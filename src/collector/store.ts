@@ -7,6 +7,9 @@ const SPAN_OVERHEAD = 600;
 const REF_OVERHEAD = 300;
 const PAIR_OVERHEAD = 120;
 
+/** Services whose first segment time is kept (for the heartbeat check). */
+const MAX_SERVICES_SEEN = 10_000;
+
 export interface InstanceRecord {
   service: string;
   instance: string;
@@ -162,7 +165,25 @@ export class CollectorStore {
     if (t.segments.length === 0 && t.logs.length === 0) this.byTrace.delete(traceId);
   }
 
+  /** When each service's first segment arrived (at most MAX_SERVICES_SEEN services). */
+  private readonly firstSeen = new Map<string, { at: number; traceId: string; segmentId: string }>();
+
+  /**
+   * Services that have sent segments for longer than `graceMs` and never a heartbeat
+   * (`keepAlive` or `reportInstanceProperties`) from any instance: the OAP lists no instance for them.
+   */
+  silentServices(now: number, graceMs: number): Array<{ service: string; traceId: string; segmentId: string; since: number }> {
+    const heard = new Set<string>();
+    for (const i of this.instances()) if (i.lastPing > 0 || Object.keys(i.properties).length > 0) heard.add(i.service);
+    const out: Array<{ service: string; traceId: string; segmentId: string; since: number }> = [];
+    for (const [service, f] of this.firstSeen) if (now - f.at > graceMs && !heard.has(service)) out.push({ service, traceId: f.traceId, segmentId: f.segmentId, since: f.at });
+    return out;
+  }
+
   add(seg: SegmentObject): void {
+    if (!this.firstSeen.has(seg.service) && this.firstSeen.size < MAX_SERVICES_SEEN) {
+      this.firstSeen.set(seg.service.slice(0, 1024), { at: Date.now(), traceId: seg.traceId.slice(0, 1024), segmentId: seg.traceSegmentId.slice(0, 1024) });
+    }
     const size = segmentSize(seg);
     this.segList.push({ seg, size });
     this.bytes += size;

@@ -154,3 +154,26 @@ it('stops working out shares when the bound leaves no room for them', () => {
   expect(warmPartials(store, {}, 0, 1000)).toBe(0);
   expect(store.stats()).toMatchObject({ memosRefused: 1, memoBytes: 0, segments: 5 });
 });
+
+describe('the heartbeat check', () => {
+  it('names a service that reports segments but never a heartbeat, once past the grace', async () => {
+    const { CollectorStore } = await import('../../src/collector/store');
+    const { heartbeatProblems, HEARTBEAT_GRACE_MS } = await import('../../src/collector/http-api');
+    const store = new CollectorStore({ maxSegments: 100, maxBytes: 1 << 24, maxLogs: 100, maxLogBytes: 1 << 20 });
+    const seg = (service: string, id: string) => ({ traceId: `t-${id}`, traceSegmentId: id, service, serviceInstance: `${service}-1`, isSizeLimited: false, spans: [] });
+    const t0 = Date.now();
+    store.add(seg('silent', 's1'));
+    store.add(seg('silent', 's2'));
+    store.add(seg('pinging', 'p1'));
+    store.add(seg('with-properties', 'w1'));
+    store.ping('pinging', 'pinging-1');
+    store.setProperties('with-properties', 'w-1', [{ key: 'language', value: 'nodejs' }]);
+    expect(heartbeatProblems(store, t0 + 1000)).toEqual([]);
+    const later = t0 + HEARTBEAT_GRACE_MS + 5000;
+    const problems = heartbeatProblems(store, later);
+    expect(problems.map((p) => [p.service, p.traceId, p.segmentId])).toEqual([['silent', 't-s1', 's1']]);
+    expect(problems[0]!.message).toMatch(/^silent has reported segments for (65|66) s but never a heartbeat \(keepAlive \/ instance properties\): the OAP will list no instance for it\./);
+    store.ping('silent', 'silent-1');
+    expect(heartbeatProblems(store, later)).toEqual([]);
+  });
+});
