@@ -229,7 +229,7 @@ tracer.startSpan('GET:/orders', { childOf: parent, tags: { 'span.kind': 'server'
   ]);
 });
 
-it('service name with the NodeSDK: OTEL_SERVICE_NAME (the resource) wins over SW_AGENT_NAME; SW_AGENT_NAME when it is the only one', async () => {
+it('service name with the NodeSDK: SW_AGENT_NAME wins over OTEL_SERVICE_NAME (the resource); each alone is used', async () => {
   const script = `
 const { NodeSDK } = require('@opentelemetry/sdk-node');
 const { SkyWalkingSpanProcessor } = require(${JSON.stringify(ROOT)});
@@ -240,8 +240,12 @@ sdk.shutdown();
 `;
   const both = await run(script, { SW_BRIDGE_REPORTER: 'console', OTEL_SERVICE_NAME: 'otel-name', SW_AGENT_NAME: 'sw-name' });
   expect(both.stderr).toBe('');
-  expect(both.lines.map((l) => (JSON.parse(l) as SegmentObject).service)).toEqual(['otel-name']);
+  // SW_AGENT_NAME is ours and the more specific: it wins over the resource (issue 21 settled it so)
+  expect(both.lines.map((l) => (JSON.parse(l) as SegmentObject).service)).toEqual(['sw-name']);
   const swOnly = await run(script, { SW_BRIDGE_REPORTER: 'console', OTEL_SERVICE_NAME: '', SW_AGENT_NAME: 'sw-name' });
   expect(swOnly.stderr).toBe('');
   expect(swOnly.lines.map((l) => (JSON.parse(l) as SegmentObject).service)).toEqual(['sw-name']);
+  const otelOnly = await run(script, { SW_BRIDGE_REPORTER: 'console', OTEL_SERVICE_NAME: 'otel-name', SW_AGENT_NAME: '' });
+  expect(otelOnly.stderr).toBe('');
+  expect(otelOnly.lines.map((l) => (JSON.parse(l) as SegmentObject).service)).toEqual(['otel-name']);
 });

@@ -14,10 +14,10 @@ it('defaults, env and options', () => {
 });
 
 it('bad values fail fast naming the option, the env var and the accepted form', () => {
-  expect(() => resolveConfig({ logLevel: 'verbose' }, {})).toThrow("option `logLevel` (or env SW_AGENT_LOG_REPORTER_LEVEL) is \"verbose\"; expected one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal' (or WARNING, CRITICAL).");
+  expect(() => resolveConfig({ logLevel: 'verbose' }, {})).toThrow("option `logLevel` is the string \"verbose\"; expected one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal' (or WARNING, CRITICAL) (or leave it out and set env SW_AGENT_LOG_REPORTER_LEVEL).");
   expect(() => resolveConfig({}, { SW_AGENT_LOG_REPORTER_LEVEL: 'constructor' })).toThrow(/env SW_AGENT_LOG_REPORTER_LEVEL is "constructor"/);
   expect(() => resolveConfig({}, { SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE: '0' })).toThrow(/env SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE is "0"; expected a whole number from 1 to 1000000/);
-  expect(() => resolveConfig({ logBodyMaxLength: 8 }, {})).toThrow(/option `logBodyMaxLength` \(or env SW_BRIDGE_LOG_BODY_MAX_LENGTH\) is "8"/);
+  expect(() => resolveConfig({ logBodyMaxLength: 8 }, {})).toThrow(/option `logBodyMaxLength` is 8; expected a whole number from 16 to 4000000 \(or leave it out and set env SW_BRIDGE_LOG_BODY_MAX_LENGTH\)/);
   expect(() => resolveConfig({}, { SW_AGENT_LOG_REPORTER_ACTIVE: 'maybe' })).toThrow(/SW_AGENT_LOG_REPORTER_ACTIVE is "maybe"; expected true or false/);
 });
 

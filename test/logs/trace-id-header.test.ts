@@ -32,7 +32,7 @@ it('is resolved from the option or SW_BRIDGE_TRACE_ID_HEADER, lowercased; a bad 
   expect(resolveConfig({}, {}).traceIdHeader).toBe('');
   expect(resolveConfig({}, { SW_BRIDGE_TRACE_ID_HEADER: 'X-Trace-Id' }).traceIdHeader).toBe('x-trace-id');
   expect(resolveConfig({ traceIdHeader: 'X-Request-Trace' }, { SW_BRIDGE_TRACE_ID_HEADER: 'x-trace-id' }).traceIdHeader).toBe('x-request-trace');
-  expect(() => resolveConfig({ traceIdHeader: 'x trace' }, {})).toThrow(/option `traceIdHeader` \(or env SW_BRIDGE_TRACE_ID_HEADER\) is "x trace"; expected an HTTP header name/);
+  expect(() => resolveConfig({ traceIdHeader: 'x trace' }, {})).toThrow(/option `traceIdHeader` is the string "x trace"; expected an HTTP header name such as "x-trace-id" \(or leave it out and set env SW_BRIDGE_TRACE_ID_HEADER\)/);
 });
 
 it('OpenTracing: the trace starts under the header\'s id; segments, logs and the downstream sw8 and header carry it', async () => {

@@ -297,7 +297,7 @@ describe('SkyWalkingTracer', () => {
   });
 
   it('fails fast on bad configuration with a message that names the option', () => {
-    expect(() => new SkyWalkingTracer({ spanLimit: -1 })).toThrow(/option `spanLimit` \(or env SW_AGENT_SPAN_LIMIT\) is "-1"; expected a whole number from 1 to 100000/);
+    expect(() => new SkyWalkingTracer({ spanLimit: -1 })).toThrow(/option `spanLimit` is -1; expected a whole number from 1 to 100000 \(or leave it out and set env SW_AGENT_SPAN_LIMIT\)/);
     expect(() => new SkyWalkingTracer({ collectorAddress: 'nope' })).toThrow(/collectorAddress/);
   });
 });

@@ -158,7 +158,7 @@ it('fails over after a failed call: UNAVAILABLE from the first address moves the
   expect(second.calls).toEqual(['collectInSync:2']);
   expect(second.segments).toEqual([segment(1), segment(2)]);
   expect(r.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 1, failedBatches: 1, failedHeartbeats: 0, queuedBytes: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
-  expect(logged).toEqual([`cannot reach the SkyWalking collector at ${first.address} (going away); 0 segment(s) queued, retrying with backoff`]);
+  expect(logged).toEqual([`cannot reach the SkyWalking collector at ${first.address}: going away. 0 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option \`collectorAddress\`).`]);
 });
 
 it('counts a batch still on the wire at the shutdown deadline as lost, so every segment is accounted for', async () => {
