@@ -11,9 +11,14 @@
 import { resolve } from 'node:path';
 import type { Service } from '../../test/support/spawn';
 import { request, runProcess, startProcess, startService } from '../../test/support/spawn';
+import { analyze } from '../../src/collector/analysis';
+import type { SegmentObject } from '../../src/model';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startOap, duration, minute } = require('./oap.js') as typeof import('./oap.js');
+const { startTee } = require('../support/tee.js') as {
+  startTee(oap: string): Promise<{ address: string; segments(): SegmentObject[]; stop(): Promise<void> }>;
+};
 const { startPostgres } = require('../support/postgres.js') as typeof import('../support/postgres.js');
 const { buildGo } = require('../go/build.js') as { buildGo(): { server2: string; client: string } };
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -47,6 +52,7 @@ describe('a real SkyWalking OAP 10.1.0', () => {
   const services: Record<string, Service> = {};
   let bins: { server2: string; client: string };
   let windowStart = 0;
+  let tee: Awaited<ReturnType<typeof startTee>>;
 
   /** One round of traffic: the demo chain, the OTel -> go2sky chain, the go2sky client. */
   async function round(): Promise<void> {
@@ -55,7 +61,7 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     const go = await request(`http://127.0.0.1:${services['otel-go-caller']!.port}/trace`);
     expect(go.status).toBe(200);
     const client = await runProcess(bins.client, [], {
-      SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress,
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: tee.address,
       SW_AGENT_NAME: 'go-client',
       TARGET_URL: `http://127.0.0.1:${services['server-2']!.port}/user/info`,
     });
@@ -65,7 +71,10 @@ describe('a real SkyWalking OAP 10.1.0', () => {
   beforeAll(async () => {
     bins = buildGo();
     [oap, pg] = await Promise.all([startOap({ slowDbThreshold: 'default:100' }), startPostgres()]);
-    const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress, PORT: '0' };
+    // every service reports through a recording proxy, so the oracle test can run the very same
+    // segments through our collector's analysis
+    tee = await startTee(oap.grpcAddress);
+    const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: tee.address, PORT: '0' };
     services['server-2'] = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
       ...env,
       PG_URL: pg.url,
@@ -100,6 +109,7 @@ describe('a real SkyWalking OAP 10.1.0', () => {
 
   afterAll(async () => {
     await Promise.all(Object.values(services).map((s) => s.stop()));
+    await tee?.stop();
     await pg?.stop();
     await oap?.stop();
   }, 60_000);
@@ -312,6 +322,23 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     expect(instances[0]!.language).toBe('NODEJS');
     expect(attrs).toMatchObject({ 'Process No.': String(services['server-2']!.child.pid), 'OS Name': process.platform, agent: 'skywalking-bridge 0.1.0' });
   }, 120_000);
+
+  it("the oracle: our collector's analysis of the same segments gives the OAP's services, relations and detect points", async () => {
+    const data = await oap.graphql('query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name type isReal } calls { source target detectPoints } } }', { d: window() });
+    const t = data.getGlobalTopology as { nodes: Array<{ id: string; name: string; type: string | null; isReal: boolean }>; calls: Array<{ source: string; target: string; detectPoints: string[] }> };
+    const name = new Map(t.nodes.map((n) => [n.id, n.name]));
+    const theirs = Object.fromEntries(t.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]));
+    // the segments of the assertion window (the round after the warm-up), as the agents sent them
+    const inWindow = tee.segments().filter((seg) => seg.spans.length > 0 && Math.min(...seg.spans.map((x) => x.startTime)) >= windowStart);
+    expect(new Set(inWindow.map((seg) => seg.service))).toEqual(new Set(['frontend', 'server-1', 'server-2', 'otel-go-caller', 'go-server-2', 'go-client']));
+    const ours = analyze(inWindow);
+    const oursPoints = Object.fromEntries(ours.topology.edges.map((e) => [`${e.source} -> ${e.target}`, e.detectPoints.map((p) => p.toUpperCase()).sort()]));
+    expect(oursPoints).toEqual(theirs);
+    const realTheirs = t.nodes.filter((n) => n.isReal).map((n) => n.name).sort();
+    expect(ours.services.map((s) => s.name).sort()).toEqual(realTheirs);
+    expect(ours.topology.nodes.map((n) => `${n.name} ${n.real}`).sort()).toEqual(t.nodes.map((n) => `${n.name} ${n.isReal}`).sort());
+    expect(ours.problems).toEqual([]);
+  }, 60_000);
 
   it('window sanity: the assertions read one minute after the warm-up', () => {
     expect(minute(windowStart)).toMatch(/^\d{4}-\d\d-\d\d \d{4}$/);
