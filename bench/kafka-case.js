@@ -51,7 +51,7 @@ async function main() {
   let deliveredBefore = 0;
   let run;
   let flush = async () => undefined;
-  let close = async () => undefined;
+  let close; // set by either branch below
   const consumer = impl === 'kafka' || impl === 'raw' ? new Consumer({ groupId: `bench-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [target] }) : undefined;
 
   if (impl === 'raw') {

@@ -93,7 +93,15 @@ it('an OpenTracing client span injecting without a peer: one key for every opera
 });
 
 /** Run test/fixtures/diag-soak.js on the built dist/; its JSON result and stderr lines. */
-function soak(mode: string, spans: number): Promise<{ result: Record<string, number>; stderr: string[] }> {
+interface SoakResult {
+  spans: number;
+  thrown: number;
+  elapsedMs: number;
+  heapStartMB: number;
+  heapEndMB: number;
+}
+
+function soak(mode: string, spans: number): Promise<{ result: SoakResult; stderr: string[] }> {
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
@@ -101,7 +109,7 @@ function soak(mode: string, spans: number): Promise<{ result: Record<string, num
       { env: { ...process.env, ...CHILD_ENV }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return fail(new Error(`${error.message}\n${stderr.slice(0, 2000)}`));
-        done({ result: JSON.parse(stdout) as Record<string, number>, stderr: stderr.split('\n').filter((l) => l !== '') });
+        done({ result: JSON.parse(stdout) as SoakResult, stderr: stderr.split('\n').filter((l) => l !== '') });
       },
     );
   });

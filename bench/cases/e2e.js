@@ -59,7 +59,7 @@ async function main() {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  let generated = 0;
+  let generated;
   if (mode === 'max') {
     for (let i = 0; i < TRACES; i++) {
       t.trace(i);

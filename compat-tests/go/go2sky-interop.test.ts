@@ -54,12 +54,12 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
       const segs = id ? collector.trace(id) : [];
       return byService(segs, 'go-server-2').length === 2 && byService(segs, 'otel-front').length === 1 ? segs : undefined;
     }, 20_000);
-    const traceId = segments[0].traceId;
+    const traceId = segments[0]!.traceId;
     expect(new Set(segments.map((s) => s.traceId))).toEqual(new Set([traceId]));
     // go2sky continued our trace id (it answered with the id from its context)
     expect(goTraceIds).toEqual([traceId, traceId]);
 
-    const [frontSeg] = byService(segments, 'otel-front');
+    const frontSeg = byService(segments, 'otel-front')[0]!;
     const exits = frontSeg.spans.filter((s) => s.spanType === 1);
     expect(exits).toHaveLength(2);
     for (const exit of exits) {
@@ -74,7 +74,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
       expect(entry).toMatchObject({ spanType: 0, spanLayer: 3, componentId: 5004, operationName: '/POST/user/info', parentSpanId: -1 });
       expect(spanOf(seg, 1)).toMatchObject({ spanType: 2, operationName: 'user.lookup', parentSpanId: 0 });
       expect(entry.refs).toHaveLength(1);
-      const ref = entry.refs[0];
+      const ref = entry.refs[0]!;
       expect(ref).toMatchObject({
         refType: 0,
         traceId,
@@ -89,7 +89,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
       expect(exit.peer).toBe(ref.networkAddressUsedAtPeer);
     }
     // each Go segment points at a different Exit span
-    expect(new Set(goSegs.map((s) => spanOf(s, 0).refs[0].parentSpanId)).size).toBe(2);
+    expect(new Set(goSegs.map((s) => spanOf(s, 0).refs[0]!.parentSpanId)).size).toBe(2);
   }, 60_000);
 
   it('go2sky client -> OpenTracing service: our tracer continues go2sky\'s trace', async () => {
@@ -106,15 +106,15 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const traceId = /^trace (\S+)$/m.exec(run.stdout)![1];
+    const traceId = /^trace (\S+)$/m.exec(run.stdout)![1]!;
     expect(run.stdout).toMatch(/^status 200 /m);
 
     const segments = await collector.waitFor(() => {
       const segs = collector.trace(traceId);
       return byService(segs, 'go-client').length === 1 && byService(segs, 'ot-server-2').length === 1 ? segs : undefined;
     }, 20_000);
-    const [client] = byService(segments, 'go-client');
-    const [server] = byService(segments, 'ot-server-2');
+    const client = byService(segments, 'go-client')[0]!;
+    const server = byService(segments, 'ot-server-2')[0]!;
     expect(spanOf(client, 0)).toMatchObject({ spanType: 2, operationName: 'go-client.run', parentSpanId: -1 });
     const exit = spanOf(client, 1);
     expect(exit).toMatchObject({ spanType: 1, spanLayer: 3, componentId: 5005, peer: `127.0.0.1:${ot.port}`, operationName: '/POST/user/info' });

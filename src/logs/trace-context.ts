@@ -1,8 +1,6 @@
 import { loadOtelApi } from '../opentelemetry/api';
 import { registered } from '../opentelemetry/registry';
-import { SkyWalkingSpan } from '../opentracing/span';
-import { SkyWalkingSpanContext } from '../opentracing/span-context';
-import { RecordedSpan } from '../segment/span';
+import { RECORDED_SPAN, RecordedSpan } from '../segment/span';
 
 /** Where a log line was written in SkyWalking's terms: the ids a SkyWalking backend files it under. */
 export interface SkyWalkingTraceContext {
@@ -37,9 +35,12 @@ export function recordedSpanOf(x?: unknown): RecordedSpan | undefined {
       return registered(api.trace.getSpan(api.context.active()));
     }
     if (typeof x !== 'object') return undefined;
-    if (x instanceof SkyWalkingSpan) return x.recorded;
-    if (x instanceof SkyWalkingSpanContext) return x.span;
     if (x instanceof RecordedSpan) return x;
+    // an OpenTracing span or span context of ours (an extracted context has none)
+    if (RECORDED_SPAN in x) {
+      const recorded = (x as { [RECORDED_SPAN]?: unknown })[RECORDED_SPAN];
+      return recorded instanceof RecordedSpan ? recorded : undefined;
+    }
     const own = registered(x);
     if (own) return own;
     if (isContext(x)) {

@@ -1,6 +1,6 @@
 import type { LegacyContext } from '../propagation/legacy';
 import type { Sw8Context } from '../propagation/sw8';
-import type { RecordedSpan } from '../segment/span';
+import { RECORDED_SPAN, type RecordedSpan } from '../segment/span';
 import { SpanContextBase } from './opentracing-api';
 
 /**
@@ -25,6 +25,11 @@ export class SkyWalkingSpanContext extends SpanContextBase {
   ) {
     super();
     this.baggage = baggage ?? new Map();
+  }
+
+  /** The local span's recorded span, for the log path (`traceContext`); none for an extracted context. */
+  get [RECORDED_SPAN](): RecordedSpan | undefined {
+    return this.span;
   }
 
   /** The SkyWalking trace id (for log correlation). */

@@ -1,6 +1,6 @@
 import { safeString } from '../segment/values';
 import type * as OT from 'opentracing';
-import type { RecordedSpan } from '../segment/span';
+import { RECORDED_SPAN, type RecordedSpan } from '../segment/span';
 import { SpanBase } from './opentracing-api';
 import type { SkyWalkingSpanContext } from './span-context';
 import { type RawTag, applyOpenTracingTags, spanTypeOfKind } from './tags';
@@ -27,6 +27,11 @@ export class SkyWalkingSpan extends SpanBase {
     super();
     recorded.source = this.rawTags;
     recorded.finalize = finalizeSpan;
+  }
+
+  /** The recorded span, for the log path (`traceContext`). */
+  get [RECORDED_SPAN](): RecordedSpan {
+    return this.recorded;
   }
 
   protected override _context(): OT.SpanContext {

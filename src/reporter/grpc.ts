@@ -1,7 +1,7 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
-import { encodeSegmentObject, segmentOfEntry } from '../protocol/segment-encoder';
+import { encodeSegmentObject, segmentOfEntry } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';

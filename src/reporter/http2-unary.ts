@@ -101,7 +101,8 @@ export class Http2UnaryClient {
    */
   call(path: string, parts: readonly Buffer[], length: number, headers: Record<string, string>, deadline: number, done: (status: CallStatus) => void): void {
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    // read by `finish`, which can run before the timer is set (a failed connect): not a const
+    let timer: NodeJS.Timeout | undefined = undefined;
     let stream: http2.ClientHttp2Stream | undefined;
     let session: http2.ClientHttp2Session | undefined;
     const finish = (status: CallStatus): void => {

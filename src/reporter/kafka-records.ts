@@ -1,5 +1,5 @@
 import type { KeyStringValuePair } from '../model';
-import { segmentOfEntry } from '../protocol/segment-encoder';
+import { segmentOfEntry } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 
 /**

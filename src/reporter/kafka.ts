@@ -3,7 +3,7 @@ import { ConfigError, type ResolvedConfig } from '../config';
 import { log } from '../diag';
 import { type LogData, encodeLogData } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
-import { encodeSegmentObject } from '../protocol/segment-encoder';
+import { encodeSegmentObject } from '../segment/encode';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
 import type { Identity } from './heartbeat';

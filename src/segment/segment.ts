@@ -2,7 +2,7 @@ import { log } from '../diag';
 import { newId } from '../ids';
 import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
 import { FORCED_FINISH_TAG } from '../semconv';
-import { encodeSegment } from '../protocol/segment-encoder';
+import { encodeSegment } from './encode';
 import type { ProtoWriter } from '../protocol/proto-writer';
 import type { Recorder } from './recorder';
 import { RecordedSpan } from './span';

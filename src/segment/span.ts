@@ -4,6 +4,13 @@ import type { Segment } from './segment';
 import { checkedEpochMs } from './time';
 
 /**
+ * The key under which a front-end's span object (an OpenTracing span or span context) answers the
+ * recorded span it stands for, so the layers below the front-ends (the log path's `traceContext`)
+ * find it without knowing the front-ends' classes. Not `Symbol.for`: only this copy's classes have it.
+ */
+export const RECORDED_SPAN: unique symbol = Symbol('skywalking-bridge.recorded-span');
+
+/**
  * One span in a segment. Fields are plain and public so front-ends can set them cheaply; the
  * setters below bound and stringify. A span can be `dropped` (its segment hit the span limit):
  * it still works for the caller but is not reported, and its children attach to `anchor`.

@@ -3,7 +3,7 @@
  * generated classes (google-protobuf, from the official .proto files).
  */
 import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
-import { encodeSegmentObject } from '../../src/protocol/segment-encoder';
+import { encodeSegmentObject } from '../../src/segment/encode';
 import {
   encodeInstancePing,
   encodeInstanceProperties,

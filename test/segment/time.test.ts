@@ -15,7 +15,7 @@ import { SkyWalkingTraceExporter } from '../../src/opentelemetry/exporter';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { LOADER_OPTIONS, PROTO_FILES } from '../../src/protocol/loader';
-import { segmentOfEntry } from '../../src/protocol/segment-encoder';
+import { segmentOfEntry } from '../../src/segment/encode';
 import { Recorder } from '../../src/segment/recorder';
 import type { Segment } from '../../src/segment/segment';
 import { EARLIEST_EPOCH_MS, MAX_AHEAD_MS, checkedEpochMs, hrTimeToEpochMs } from '../../src/segment/time';

@@ -7,7 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { resolveConfig } from '../../src/config';
 import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/model';
 import { LOADER_OPTIONS, PROTO_FILES } from '../../src/protocol/loader';
-import { encodeSegment, encodeSegmentObject, segmentOfEntry } from '../../src/protocol/segment-encoder';
+import { encodeSegment, encodeSegmentObject, segmentOfEntry } from '../../src/segment/encode';
 import { Recorder } from '../../src/segment/recorder';
 import type { Segment } from '../../src/segment/segment';
 

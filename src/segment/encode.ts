@@ -1,12 +1,15 @@
 import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference } from '../model';
-import type { Segment } from '../segment/segment';
+import { ProtoWriter } from '../protocol/proto-writer';
 import { FORCED_FINISH_TAG } from '../semconv';
-import { ProtoWriter } from './proto-writer';
+import type { Segment } from './segment';
 
 /**
  * `SegmentObject` (language-agent/Tracing.proto) to protobuf bytes, written by hand: the reporter
  * encodes each segment once, when it closes, and queues only the bytes. The bytes equal
  * protobuf.js's encoding of the same object (tested), so the OAP reads them like any agent's.
+ *
+ * The segment owns its wire form: this file walks the segment's span list, and the protocol layer
+ * below (`src/protocol/`) knows only the wire primitives (`ProtoWriter`), never a `Segment`.
  *
  * Field numbers: SegmentObject traceId 1, traceSegmentId 2, spans 3, service 4, serviceInstance 5,
  * isSizeLimited 6. SpanObject spanId 1, parentSpanId 2, startTime 3, endTime 4, refs 5,
