@@ -46,11 +46,22 @@ function countPath(buf, path, start = 0, end = buf.length) {
 
 const raw = (b) => b;
 const empty = () => Buffer.alloc(0);
-const method = (path, requestStream) => ({ path, requestStream, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: empty, responseDeserialize: raw });
+const method = (path, requestStream) => ({
+  path,
+  requestStream,
+  responseStream: false,
+  requestSerialize: raw,
+  requestDeserialize: raw,
+  responseSerialize: empty,
+  responseDeserialize: raw,
+});
 
 const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
 server.addService(
-  { collect: method('/skywalking.v3.TraceSegmentReportService/collect', true), collectInSync: method('/skywalking.v3.TraceSegmentReportService/collectInSync', false) },
+  {
+    collect: method('/skywalking.v3.TraceSegmentReportService/collect', true),
+    collectInSync: method('/skywalking.v3.TraceSegmentReportService/collectInSync', false),
+  },
   {
     collect(call, cb) {
       call.on('data', (segment) => (counts.sw += countPath(segment, [3])));
@@ -64,7 +75,10 @@ server.addService(
   },
 );
 server.addService(
-  { reportInstanceProperties: method('/skywalking.v3.ManagementService/reportInstanceProperties', false), keepAlive: method('/skywalking.v3.ManagementService/keepAlive', false) },
+  {
+    reportInstanceProperties: method('/skywalking.v3.ManagementService/reportInstanceProperties', false),
+    keepAlive: method('/skywalking.v3.ManagementService/keepAlive', false),
+  },
   { reportInstanceProperties: (_c, cb) => cb(null, {}), keepAlive: (_c, cb) => cb(null, {}) },
 );
 server.addService(
@@ -101,14 +115,18 @@ server.addService(
   },
 );
 
-server.bindAsync(`127.0.0.1:${Number(process.env.GRPC_PORT) || 0}`, grpc.ServerCredentials.createInsecure(), (err, grpcPort) => {
-  if (err) throw err;
-  const api = http.createServer((req, res) => {
-    if (req.url === '/reset') counts.sw = counts.otlp = counts.swLogs = counts.otlpLogs = 0;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
-  });
-  api.listen(0, '127.0.0.1', () => console.log(`grpc ${grpcPort} http ${api.address().port}`));
-});
+server.bindAsync(
+  `127.0.0.1:${Number(process.env.GRPC_PORT) || 0}`,
+  grpc.ServerCredentials.createInsecure(),
+  (err, grpcPort) => {
+    if (err) throw err;
+    const api = http.createServer((req, res) => {
+      if (req.url === '/reset') counts.sw = counts.otlp = counts.swLogs = counts.otlpLogs = 0;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(counts));
+    });
+    api.listen(0, '127.0.0.1', () => console.log(`grpc ${grpcPort} http ${api.address().port}`));
+  },
+);
 process.on('SIGTERM', () => {
   process.stdout.write(`final ${JSON.stringify(counts)}\n`, () => process.exit(0));
 });

@@ -28,12 +28,22 @@ async function topicEnd(consumer) {
 }
 
 function openTracingTrace(tracer, Tags, i) {
-  const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
+  const root = tracer.startSpan('GET:/orders', {
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' },
+  });
   root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
   root.log({ event: 'accepted', id: i });
   tracer.startSpan('orders.lookup', { childOf: root }).finish();
   for (let k = 0; k < 3; k++) {
-    const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: `10.0.0.${k + 1}`, [Tags.PEER_PORT]: 8080 } });
+    const c = tracer.startSpan('/backend', {
+      childOf: root,
+      tags: {
+        [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT,
+        [Tags.COMPONENT]: 'http',
+        [Tags.PEER_HOSTNAME]: `10.0.0.${k + 1}`,
+        [Tags.PEER_PORT]: 8080,
+      },
+    });
     c.setTag(Tags.HTTP_METHOD, 'GET');
     c.setTag(Tags.HTTP_STATUS_CODE, 200);
     c.finish();
@@ -46,13 +56,21 @@ async function main() {
   const { Tags } = require('opentracing');
   const { SkyWalkingTracer } = require(ROOT);
   const { Consumer, Producer } = require('@platformatic/kafka');
-  const common = { serviceName: 'bench', serviceInstance: 'bench-1', maxBufferSize: TRACES + WARMUP, heartbeatPeriod: 3600 };
+  const common = {
+    serviceName: 'bench',
+    serviceInstance: 'bench-1',
+    maxBufferSize: TRACES + WARMUP,
+    heartbeatPeriod: 3600,
+  };
   let delivered;
   let deliveredBefore = 0;
   let run;
   let flush = async () => undefined;
   let close; // set by either branch below
-  const consumer = impl === 'kafka' || impl === 'raw' ? new Consumer({ groupId: `bench-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [target] }) : undefined;
+  const consumer =
+    impl === 'kafka' || impl === 'raw'
+      ? new Consumer({ groupId: `bench-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [target] })
+      : undefined;
 
   if (impl === 'raw') {
     // the bytes: our tracer's encoded segments, captured before the clock starts
@@ -69,7 +87,13 @@ async function main() {
     };
     const tracer = new SkyWalkingTracer({ ...common, reporter: capture });
     for (let i = 0; i < WARMUP + TRACES; i++) openTracingTrace(tracer, Tags, i);
-    const producer = new Producer({ clientId: 'bench-raw', bootstrapBrokers: [target], acks: -1, autocreateTopics: false, retries: 0 });
+    const producer = new Producer({
+      clientId: 'bench-raw',
+      bootstrapBrokers: [target],
+      acks: -1,
+      autocreateTopics: false,
+      retries: 0,
+    });
     const send = async (from, to) => {
       for (let i = from; i < to; i += 500) await producer.send({ messages: captured.slice(i, Math.min(to, i + 500)) });
     };
@@ -87,7 +111,15 @@ async function main() {
         : impl === 'kafka'
           ? { ...common, reporter: 'kafka', kafkaBootstrapServers: target }
           : impl === 'encode'
-            ? { ...common, reporter: { report: (s) => void s.encode(), flush: async () => undefined, shutdown: async () => undefined, stats: () => ({}) } }
+            ? {
+                ...common,
+                reporter: {
+                  report: (s) => void s.encode(),
+                  flush: async () => undefined,
+                  shutdown: async () => undefined,
+                  stats: () => ({}),
+                },
+              }
             : { ...common, reporter: 'none' };
     const tracer = new SkyWalkingTracer(options);
     flush = () => tracer.bridge.flush(15_000);

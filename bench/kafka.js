@@ -16,14 +16,22 @@ const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_L
 
 function run(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'kafka-case.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(HERE, 'kafka-case.js'), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-      if (code !== 0 || !line) return reject(new Error(`kafka-case ${args.join(' ')} failed (${code}):\n${err || out}`));
+      const line = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
+      if (code !== 0 || !line)
+        return reject(new Error(`kafka-case ${args.join(' ')} failed (${code}):\n${err || out}`));
       resolve(JSON.parse(line));
     });
   });
@@ -42,7 +50,10 @@ function startCounter() {
   });
 }
 
-const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? '-'
+    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
@@ -55,11 +66,20 @@ async function main() {
   const results = { none: [], encode: [], grpc: [], kafka: [], raw: [] };
   try {
     const admin = new Admin({ clientId: 'bench-admin', bootstrapBrokers: [broker.bootstrap] });
-    await admin.createTopics({ topics: ['skywalking-segments', 'skywalking-managements', 'skywalking-logs'], partitions: 1, replicas: 1 });
+    await admin.createTopics({
+      topics: ['skywalking-segments', 'skywalking-managements', 'skywalking-logs'],
+      partitions: 1,
+      replicas: 1,
+    });
     await admin.close();
     for (let round = 0; round < ROUNDS; round++) {
       for (const c of ['none', 'encode', 'grpc', 'kafka', 'raw']) {
-        const args = c === 'grpc' ? [c, counter.grpc, counter.count] : c === 'none' || c === 'encode' ? [c] : [c, broker.bootstrap];
+        const args =
+          c === 'grpc'
+            ? [c, counter.grpc, counter.count]
+            : c === 'none' || c === 'encode'
+              ? [c]
+              : [c, broker.bootstrap];
         const r = await run(args);
         if (r.delivered < r.generated) throw new Error(`${c}: ${r.delivered} of ${r.generated} spans delivered`);
         results[c].push(r);
@@ -70,23 +90,81 @@ async function main() {
     counter.child.kill('SIGTERM');
     await broker.destroy();
   }
-  const m = Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, { spansPerSec: median(rs.map((r) => r.spansPerSec)), cpu: median(rs.map((r) => r.cpuUsPerSpan)), rss: median(rs.map((r) => r.peakRssMb)) }]));
+  const m = Object.fromEntries(
+    Object.entries(results).map(([k, rs]) => [
+      k,
+      {
+        spansPerSec: median(rs.map((r) => r.spansPerSec)),
+        cpu: median(rs.map((r) => r.cpuUsPerSpan)),
+        rss: median(rs.map((r) => r.peakRssMb)),
+      },
+    ]),
+  );
   // the transport's own CPU: the case's CPU per span less making and encoding the spans ('encode'),
   // which the raw client's bytes had done before its clock started
   const transport = (c) => m[c].cpu - m.encode.cpu;
   const rows = [
-    ['E2E throughput, Kafka reporter', `${fmt(m.kafka.spansPerSec)} spans/s`, `gRPC reporter ${fmt(m.grpc.spansPerSec)} spans/s`, m.kafka.spansPerSec / m.grpc.spansPerSec, '>= 0.8', m.kafka.spansPerSec / m.grpc.spansPerSec >= 0.8],
-    ['E2E app CPU per span, Kafka reporter', `${fmt(m.kafka.cpu, 2)} µs`, `gRPC reporter ${fmt(m.grpc.cpu, 2)} µs`, m.kafka.cpu / m.grpc.cpu, '<= 1.25', m.kafka.cpu / m.grpc.cpu <= 1.25],
-    ['  Kafka reporter alone per span (less making+encoding)', `${fmt(transport('kafka'), 2)} µs`, `raw client, same bytes ${fmt(m.raw.cpu, 2)} µs`, transport('kafka') / m.raw.cpu, '<= 1.2', transport('kafka') / m.raw.cpu <= 1.2],
+    [
+      'E2E throughput, Kafka reporter',
+      `${fmt(m.kafka.spansPerSec)} spans/s`,
+      `gRPC reporter ${fmt(m.grpc.spansPerSec)} spans/s`,
+      m.kafka.spansPerSec / m.grpc.spansPerSec,
+      '>= 0.8',
+      m.kafka.spansPerSec / m.grpc.spansPerSec >= 0.8,
+    ],
+    [
+      'E2E app CPU per span, Kafka reporter',
+      `${fmt(m.kafka.cpu, 2)} µs`,
+      `gRPC reporter ${fmt(m.grpc.cpu, 2)} µs`,
+      m.kafka.cpu / m.grpc.cpu,
+      '<= 1.25',
+      m.kafka.cpu / m.grpc.cpu <= 1.25,
+    ],
+    [
+      '  Kafka reporter alone per span (less making+encoding)',
+      `${fmt(transport('kafka'), 2)} µs`,
+      `raw client, same bytes ${fmt(m.raw.cpu, 2)} µs`,
+      transport('kafka') / m.raw.cpu,
+      '<= 1.2',
+      transport('kafka') / m.raw.cpu <= 1.2,
+    ],
     ['  making the spans alone (reporter none)', `${fmt(m.none.cpu, 2)} µs`, '-', undefined, '-', undefined],
     ['  making + encoding the segments', `${fmt(m.encode.cpu, 2)} µs`, '-', undefined, '-', undefined],
-    ['E2E peak RSS, Kafka reporter', `${fmt(m.kafka.rss)} MB`, `gRPC reporter ${fmt(m.grpc.rss)} MB`, m.kafka.rss / m.grpc.rss, '-', undefined],
+    [
+      'E2E peak RSS, Kafka reporter',
+      `${fmt(m.kafka.rss)} MB`,
+      `gRPC reporter ${fmt(m.grpc.rss)} MB`,
+      m.kafka.rss / m.grpc.rss,
+      '-',
+      undefined,
+    ],
   ];
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
-  const table = [header, ...rows.map((r) => [r[0], r[1], r[2], r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`, r[4], r[5] === undefined ? '' : r[5] ? 'yes' : 'NO'])];
+  const table = [
+    header,
+    ...rows.map((r) => [
+      r[0],
+      r[1],
+      r[2],
+      r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
+      r[4],
+      r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
+    ]),
+  ];
   const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  console.log(table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n'));
-  console.log(`\n${quick ? 'quick ' : ''}run: ${Math.round((Date.now() - started) / 1000)} s, ${ROUNDS} process(es) per case, ${results.kafka[0].generated} spans each, on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`);
+  console.log(
+    table
+      .map((r) =>
+        r
+          .map((c, i) => String(c).padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
+  );
+  console.log(
+    `\n${quick ? 'quick ' : ''}run: ${Math.round((Date.now() - started) / 1000)} s, ${ROUNDS} process(es) per case, ${results.kafka[0].generated} spans each, on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`,
+  );
 }
 
 main().catch((err) => {

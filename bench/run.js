@@ -23,7 +23,11 @@ function run(script, args) {
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
     child.on('exit', (code) => {
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      const line = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       if (code !== 0 || !line) return reject(new Error(`${script} ${args.join(' ')} failed (${code}):\n${err || out}`));
       resolve(JSON.parse(line));
     });
@@ -43,7 +47,10 @@ function startCounter() {
   });
 }
 
-const fmt = (n, d = 0) => (n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+const fmt = (n, d = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? '-'
+    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function main() {
   const started = Date.now();
@@ -63,16 +70,58 @@ async function main() {
     inproc[c] = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
     perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')}`);
   }
-  rows.push(['OpenTracing span, recorded into a segment', `${fmt(inproc['ours-ot'])} ns`, `OTel BasicTracerProvider ${fmt(inproc['otel-basic'])} ns`, inproc['ours-ot'] / inproc['otel-basic'], '<= 0.6', inproc['ours-ot'] / inproc['otel-basic'] <= 0.6]);
-  rows.push(['  (same, against jaeger-client)', `${fmt(inproc['ours-ot'])} ns`, `jaeger-client ${fmt(inproc.jaeger)} ns`, inproc['ours-ot'] / inproc.jaeger, '-', undefined]);
-  rows.push(['  (same, against skywalking-backend-js)', `${fmt(inproc['ours-ot'])} ns`, `backend-js ${fmt(inproc['backend-js'])} ns`, inproc['ours-ot'] / inproc['backend-js'], '-', undefined]);
-  rows.push(['OTel SDK + our processor', `${fmt(inproc['otel-ours'])} ns`, `SDK + BatchSpanProcessor(no-op) ${fmt(inproc['otel-bsp-noop'])} ns`, inproc['otel-ours'] / inproc['otel-bsp-noop'], '<= 1.2', inproc['otel-ours'] / inproc['otel-bsp-noop'] <= 1.2]);
+  rows.push([
+    'OpenTracing span, recorded into a segment',
+    `${fmt(inproc['ours-ot'])} ns`,
+    `OTel BasicTracerProvider ${fmt(inproc['otel-basic'])} ns`,
+    inproc['ours-ot'] / inproc['otel-basic'],
+    '<= 0.6',
+    inproc['ours-ot'] / inproc['otel-basic'] <= 0.6,
+  ]);
+  rows.push([
+    '  (same, against jaeger-client)',
+    `${fmt(inproc['ours-ot'])} ns`,
+    `jaeger-client ${fmt(inproc.jaeger)} ns`,
+    inproc['ours-ot'] / inproc.jaeger,
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    '  (same, against skywalking-backend-js)',
+    `${fmt(inproc['ours-ot'])} ns`,
+    `backend-js ${fmt(inproc['backend-js'])} ns`,
+    inproc['ours-ot'] / inproc['backend-js'],
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    'OTel SDK + our processor',
+    `${fmt(inproc['otel-ours'])} ns`,
+    `SDK + BatchSpanProcessor(no-op) ${fmt(inproc['otel-bsp-noop'])} ns`,
+    inproc['otel-ours'] / inproc['otel-bsp-noop'],
+    '<= 1.2',
+    inproc['otel-ours'] / inproc['otel-bsp-noop'] <= 1.2,
+  ]);
 
   log('sw8 inject + extract');
   const sw8 = {};
   for (const c of ['ours-ot', 'ours-codec', 'backend-js']) sw8[c] = (await run('cases/sw8.js', [c])).nsPerPair;
-  rows.push(['sw8 inject+extract (OpenTracing API)', `${fmt(sw8['ours-ot'])} ns`, `backend-js ContextCarrier ${fmt(sw8['backend-js'])} ns`, sw8['ours-ot'] / sw8['backend-js'], '< 1000 ns', sw8['ours-ot'] < 1000]);
-  rows.push(['  (codec alone: encodeSw8 + decodeSw8)', `${fmt(sw8['ours-codec'])} ns`, `backend-js ${fmt(sw8['backend-js'])} ns`, sw8['ours-codec'] / sw8['backend-js'], '< 1000 ns', sw8['ours-codec'] < 1000]);
+  rows.push([
+    'sw8 inject+extract (OpenTracing API)',
+    `${fmt(sw8['ours-ot'])} ns`,
+    `backend-js ContextCarrier ${fmt(sw8['backend-js'])} ns`,
+    sw8['ours-ot'] / sw8['backend-js'],
+    '< 1000 ns',
+    sw8['ours-ot'] < 1000,
+  ]);
+  rows.push([
+    '  (codec alone: encodeSw8 + decodeSw8)',
+    `${fmt(sw8['ours-codec'])} ns`,
+    `backend-js ${fmt(sw8['backend-js'])} ns`,
+    sw8['ours-codec'] / sw8['backend-js'],
+    '< 1000 ns',
+    sw8['ours-codec'] < 1000,
+  ]);
 
   log('end to end over gRPC to a counting collector in another process');
   const counter = await startCounter();
@@ -90,16 +139,51 @@ async function main() {
     const o = e2e[ours];
     const p = e2e['otel-otlp'];
     const label = ours === 'ours-ot' ? 'OpenTracing' : 'OTel + our processor';
-    rows.push([`E2E throughput, ${label}`, `${fmt(o.spansPerSec)} spans/s`, `OTLP gRPC exporter ${fmt(p.spansPerSec)} spans/s`, o.spansPerSec / p.spansPerSec, '>= 2', o.spansPerSec / p.spansPerSec >= 2]);
-    rows.push([`E2E app CPU per delivered span, ${label}`, `${fmt(perDelivered(o), 1)} µs`, `OTLP ${fmt(perDelivered(p), 1)} µs`, perDelivered(o) / perDelivered(p), '<= 0.5', perDelivered(o) / perDelivered(p) <= 0.5]);
-    rows.push([`E2E peak RSS, ${fmt(o.generated)} spans, ${label}`, `${fmt(o.peakRssMb)} MB`, `OTLP ${fmt(p.peakRssMb)} MB`, o.peakRssMb / p.peakRssMb, '<= 0.5', o.peakRssMb / p.peakRssMb <= 0.5]);
+    rows.push([
+      `E2E throughput, ${label}`,
+      `${fmt(o.spansPerSec)} spans/s`,
+      `OTLP gRPC exporter ${fmt(p.spansPerSec)} spans/s`,
+      o.spansPerSec / p.spansPerSec,
+      '>= 2',
+      o.spansPerSec / p.spansPerSec >= 2,
+    ]);
+    rows.push([
+      `E2E app CPU per delivered span, ${label}`,
+      `${fmt(perDelivered(o), 1)} µs`,
+      `OTLP ${fmt(perDelivered(p), 1)} µs`,
+      perDelivered(o) / perDelivered(p),
+      '<= 0.5',
+      perDelivered(o) / perDelivered(p) <= 0.5,
+    ]);
+    rows.push([
+      `E2E peak RSS, ${fmt(o.generated)} spans, ${label}`,
+      `${fmt(o.peakRssMb)} MB`,
+      `OTLP ${fmt(p.peakRssMb)} MB`,
+      o.peakRssMb / p.peakRssMb,
+      '<= 0.5',
+      o.peakRssMb / p.peakRssMb <= 0.5,
+    ]);
   }
   const b = e2e['backend-js'];
-  rows.push(['E2E throughput vs the official Node agent', `${fmt(e2e['ours-ot'].spansPerSec)} spans/s`, `backend-js ${fmt(b.spansPerSec)} spans/s`, e2e['ours-ot'].spansPerSec / b.spansPerSec, '-', undefined]);
+  rows.push([
+    'E2E throughput vs the official Node agent',
+    `${fmt(e2e['ours-ot'].spansPerSec)} spans/s`,
+    `backend-js ${fmt(b.spansPerSec)} spans/s`,
+    e2e['ours-ot'].spansPerSec / b.spansPerSec,
+    '-',
+    undefined,
+  ]);
   for (const c of ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js']) {
     const r = e2e[`${c}-rate`];
     const frac = r.delivered / r.generated;
-    rows.push([`20k spans/s, defaults: delivered (${c})`, `${fmt(100 * frac, 1)}%`, `${fmt(r.generated)} generated`, undefined, c.startsWith('ours') || c === 'otel-ours' ? '100%' : '-', c === 'ours-ot' || c === 'otel-ours' ? frac === 1 : undefined]);
+    rows.push([
+      `20k spans/s, defaults: delivered (${c})`,
+      `${fmt(100 * frac, 1)}%`,
+      `${fmt(r.generated)} generated`,
+      undefined,
+      c.startsWith('ours') || c === 'otel-ours' ? '100%' : '-',
+      c === 'ours-ot' || c === 'otel-ours' ? frac === 1 : undefined,
+    ]);
   }
 
   log('logs: pino with our mixin + transport, against pino alone and the OTel pino pipeline');
@@ -108,40 +192,105 @@ async function main() {
   try {
     for (const c of ['pino-noop', 'pino-ours', 'pino-otel']) {
       const each = [];
-      for (let i = 0; i < PROCESSES; i++) each.push((await run('cases/logs.js', [c, 'inproc', logCounter.grpc, logCounter.count])).nsPerRecord);
+      for (let i = 0; i < PROCESSES; i++)
+        each.push((await run('cases/logs.js', [c, 'inproc', logCounter.grpc, logCounter.count])).nsPerRecord);
       logs[c] = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
       perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')}`);
     }
-    for (const c of ['pino-ours', 'pino-otel']) logs[`${c}-max`] = await run('cases/logs.js', [c, 'max', logCounter.grpc, logCounter.count]);
+    for (const c of ['pino-ours', 'pino-otel'])
+      logs[`${c}-max`] = await run('cases/logs.js', [c, 'max', logCounter.grpc, logCounter.count]);
     logs['pino-ours-rate'] = await run('cases/logs.js', ['pino-ours', 'rate', logCounter.grpc, logCounter.count]);
   } finally {
     logCounter.child.kill('SIGTERM');
   }
-  rows.push(['Log record on the app thread, pino + our mixin + transport', `${fmt(logs['pino-ours'])} ns`, `pino alone, no-op destination ${fmt(logs['pino-noop'])} ns`, logs['pino-ours'] / logs['pino-noop'], '<= 1.5', logs['pino-ours'] / logs['pino-noop'] <= 1.5]);
-  rows.push(['  (same, against the OTel pino pipeline)', `${fmt(logs['pino-ours'])} ns`, `pino + instrumentation-pino + sdk-logs + OTLP gRPC ${fmt(logs['pino-otel'])} ns`, logs['pino-ours'] / logs['pino-otel'], '-', undefined]);
+  rows.push([
+    'Log record on the app thread, pino + our mixin + transport',
+    `${fmt(logs['pino-ours'])} ns`,
+    `pino alone, no-op destination ${fmt(logs['pino-noop'])} ns`,
+    logs['pino-ours'] / logs['pino-noop'],
+    '<= 1.5',
+    logs['pino-ours'] / logs['pino-noop'] <= 1.5,
+  ]);
+  rows.push([
+    '  (same, against the OTel pino pipeline)',
+    `${fmt(logs['pino-ours'])} ns`,
+    `pino + instrumentation-pino + sdk-logs + OTLP gRPC ${fmt(logs['pino-otel'])} ns`,
+    logs['pino-ours'] / logs['pino-otel'],
+    '-',
+    undefined,
+  ]);
   const lo = logs['pino-ours-max'];
   const lp = logs['pino-otel-max'];
   const logCpu = (r) => (r.cpuUsPerRecord * r.generated) / Math.max(1, r.delivered);
-  rows.push(['E2E log records/s, pino + our transport', `${fmt(lo.recordsPerSec)} records/s`, `OTel pino pipeline ${fmt(lp.recordsPerSec)} records/s`, lo.recordsPerSec / lp.recordsPerSec, '>= 2', lo.recordsPerSec / lp.recordsPerSec >= 2]);
-  rows.push(['E2E CPU per delivered log record (all threads)', `${fmt(logCpu(lo), 1)} µs`, `OTel ${fmt(logCpu(lp), 1)} µs`, logCpu(lo) / logCpu(lp), '<= 0.5', logCpu(lo) / logCpu(lp) <= 0.5]);
+  rows.push([
+    'E2E log records/s, pino + our transport',
+    `${fmt(lo.recordsPerSec)} records/s`,
+    `OTel pino pipeline ${fmt(lp.recordsPerSec)} records/s`,
+    lo.recordsPerSec / lp.recordsPerSec,
+    '>= 2',
+    lo.recordsPerSec / lp.recordsPerSec >= 2,
+  ]);
+  rows.push([
+    'E2E CPU per delivered log record (all threads)',
+    `${fmt(logCpu(lo), 1)} µs`,
+    `OTel ${fmt(logCpu(lp), 1)} µs`,
+    logCpu(lo) / logCpu(lp),
+    '<= 0.5',
+    logCpu(lo) / logCpu(lp) <= 0.5,
+  ]);
   const lr = logs['pino-ours-rate'];
-  rows.push(['20k log records/s, defaults: delivered (pino-ours)', `${fmt((100 * lr.delivered) / lr.generated, 1)}%`, `${fmt(lr.generated)} generated`, undefined, '100%', lr.delivered === lr.generated]);
+  rows.push([
+    '20k log records/s, defaults: delivered (pino-ours)',
+    `${fmt((100 * lr.delivered) / lr.generated, 1)}%`,
+    `${fmt(lr.generated)} generated`,
+    undefined,
+    '100%',
+    lr.delivered === lr.generated,
+  ]);
 
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
-  const table = [header, ...rows.map((r) => [r[0], r[1], r[2], r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`, r[4], r[5] === undefined ? '' : r[5] ? 'yes' : 'NO'])];
+  const table = [
+    header,
+    ...rows.map((r) => [
+      r[0],
+      r[1],
+      r[2],
+      r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
+      r[4],
+      r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
+    ]),
+  ];
   const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
   const text = [
-    table.map((r) => r.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd()).join('\n'),
+    table
+      .map((r) =>
+        r
+          .map((c, i) => String(c).padEnd(widths[i]))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
     '',
     `in-process ns/span, each process (median used): ${perProcess.join('; ')}`,
   ].join('\n');
   console.log(text);
   const seconds = Math.round((Date.now() - started) / 1000);
-  console.log(`\n${quick ? 'quick ' : ''}run: ${seconds} s on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`);
+  console.log(
+    `\n${quick ? 'quick ' : ''}run: ${seconds} s on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`,
+  );
 
   if (write) {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const versions = ['@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-grpc', '@opentelemetry/sdk-logs', '@opentelemetry/instrumentation-pino', 'pino', 'skywalking-backend-js', 'jaeger-client', '@grpc/grpc-js']
+    const versions = [
+      '@opentelemetry/sdk-trace-base',
+      '@opentelemetry/exporter-trace-otlp-grpc',
+      '@opentelemetry/sdk-logs',
+      '@opentelemetry/instrumentation-pino',
+      'pino',
+      'skywalking-backend-js',
+      'jaeger-client',
+      '@grpc/grpc-js',
+    ]
       .map((n) => `${n} ${JSON.parse(readFileSync(join(ROOT, 'node_modules', n, 'package.json'), 'utf8')).version}`)
       .join(', ');
     const md = readFileSync(join(HERE, 'RESULTS.md'), 'utf8');
@@ -156,7 +305,10 @@ async function main() {
       marker,
     ].join('\n');
     const parts = md.split(marker);
-    writeFileSync(join(HERE, 'RESULTS.md'), parts.length >= 3 ? `${parts[0]}${body}${parts.slice(2).join(marker)}` : `${md}\n${body}\n`);
+    writeFileSync(
+      join(HERE, 'RESULTS.md'),
+      parts.length >= 3 ? `${parts[0]}${body}${parts.slice(2).join(marker)}` : `${md}\n${body}\n`,
+    );
     console.log('bench/RESULTS.md updated');
   }
 }

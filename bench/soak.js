@@ -49,7 +49,10 @@ function freePort() {
 /** Start the counting collector on `port`; resolves { child, stop() -> final counts }. */
 function startCollector(port) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { env: { ...process.env, GRPC_PORT: String(port) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], {
+      env: { ...process.env, GRPC_PORT: String(port) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     let out = '';
     const exited = new Promise((ok) => child.once('exit', ok));
     child.stdout.on('data', (d) => {
@@ -109,10 +112,19 @@ async function main() {
     const m = process.memoryUsage();
     const s1 = ot.stats();
     const s2 = otel.stats();
-    current.samples.push({ t: Date.now() - t0, rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, queued: s1.queued + s2.queued, dropped: s1.dropped + s2.dropped });
+    current.samples.push({
+      t: Date.now() - t0,
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      arrayBuffers: m.arrayBuffers,
+      queued: s1.queued + s2.queued,
+      dropped: s1.dropped + s2.dropped,
+    });
   };
   const sampler = setInterval(sample, SAMPLE_S * 1000);
-  log(`${MINUTES} min at ${RATE} spans/s (${tracesPerSec} traces/s, half OpenTracing, half OTel); collector ${address} down ${DOWN_S} s of every ${CYCLE_S} s; sample every ${SAMPLE_S} s`);
+  log(
+    `${MINUTES} min at ${RATE} spans/s (${tracesPerSec} traces/s, half OpenTracing, half OTel); collector ${address} down ${DOWN_S} s of every ${CYCLE_S} s; sample every ${SAMPLE_S} s`,
+  );
 
   const upFor = (CYCLE_S - DOWN_S) * 1000;
   for (let cycleStart = t0; Date.now() < endAt; cycleStart += CYCLE_S * 1000) {
@@ -121,7 +133,9 @@ async function main() {
     received.sw += (await collector.stop()).sw;
     current = { state: 'down', from: Date.now() - t0, samples: [] };
     windows.push(current);
-    log(`collector stopped (${(current.from / 60000).toFixed(1)} min); received so far ${received.sw / SPANS} segments`);
+    log(
+      `collector stopped (${(current.from / 60000).toFixed(1)} min); received so far ${received.sw / SPANS} segments`,
+    );
     await sleepUntil(Math.min(endAt, cycleStart + CYCLE_S * 1000));
     collector = await startCollector(port);
     current = { state: 'up', from: Date.now() - t0, samples: [] };
@@ -137,17 +151,29 @@ async function main() {
   const minutes = (Date.now() - t0) / 60000;
 
   const lines = [];
-  lines.push(`Soak: ${minutes.toFixed(1)} min, ${RATE} spans/s (half OpenTracing, half OTel), collector down ${DOWN_S} s of every ${CYCLE_S} s, sampled every ${SAMPLE_S} s (no forced GC)`);
+  lines.push(
+    `Soak: ${minutes.toFixed(1)} min, ${RATE} spans/s (half OpenTracing, half OTel), collector down ${DOWN_S} s of every ${CYCLE_S} s, sampled every ${SAMPLE_S} s (no forced GC)`,
+  );
   lines.push('');
-  lines.push('| window | minutes | collector | RSS MB min / median / max | heapUsed MB min / median / max | arrayBuffers MB min / median / max | queued max | dropped in window |');
+  lines.push(
+    '| window | minutes | collector | RSS MB min / median / max | heapUsed MB min / median / max | arrayBuffers MB min / median / max | queued max | dropped in window |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|');
   let prevDropped = 0;
   windows.forEach((w, i) => {
     if (w.samples.length === 0) return;
-    const col = (k) => `${mb(Math.min(...w.samples.map((s) => s[k])))} / ${mb(quantile(w.samples.map((s) => s[k]), 0.5))} / ${mb(Math.max(...w.samples.map((s) => s[k])))}`;
+    const col = (k) =>
+      `${mb(Math.min(...w.samples.map((s) => s[k])))} / ${mb(
+        quantile(
+          w.samples.map((s) => s[k]),
+          0.5,
+        ),
+      )} / ${mb(Math.max(...w.samples.map((s) => s[k])))}`;
     const last = w.samples[w.samples.length - 1];
     const to = (last.t / 60000).toFixed(1);
-    lines.push(`| ${i + 1} | ${(w.from / 60000).toFixed(1)}–${to} | ${w.state} | ${col('rss')} | ${col('heapUsed')} | ${col('arrayBuffers')} | ${Math.max(...w.samples.map((s) => s.queued))} | ${last.dropped - prevDropped} |`);
+    lines.push(
+      `| ${i + 1} | ${(w.from / 60000).toFixed(1)}–${to} | ${w.state} | ${col('rss')} | ${col('heapUsed')} | ${col('arrayBuffers')} | ${Math.max(...w.samples.map((s) => s.queued))} | ${last.dropped - prevDropped} |`,
+    );
     prevDropped = last.dropped;
   });
   lines.push('');
@@ -162,14 +188,19 @@ async function main() {
     ok = ok && sum === made[name];
     sent += s.sent;
     lost += s.lost;
-    lines.push(`| ${name} | ${made[name]} | ${s.sent} | ${s.dropped} | ${s.lost} | ${s.queued} | ${sum} ${sum === made[name] ? '(= made)' : '(≠ made!)'} |`);
+    lines.push(
+      `| ${name} | ${made[name]} | ${s.sent} | ${s.dropped} | ${s.lost} | ${s.queued} | ${sum} ${sum === made[name] ? '(= made)' : '(≠ made!)'} |`,
+    );
   }
   const got = received.sw / SPANS;
   ok = ok && got >= sent && got <= sent + lost;
   lines.push('');
-  lines.push(`collector received ${got} segments (${received.sw} spans): ${got >= sent && got <= sent + lost ? 'between sent and sent + lost, as it must be' : 'OUTSIDE [sent, sent + lost]!'}`);
+  lines.push(
+    `collector received ${got} segments (${received.sw} spans): ${got >= sent && got <= sent + lost ? 'between sent and sent + lost, as it must be' : 'OUTSIDE [sent, sent + lost]!'}`,
+  );
   console.log(lines.join('\n'));
-  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ minutes, RATE, CYCLE_S, DOWN_S, windows, made, received }, null, 1));
+  if (JSON_OUT)
+    fs.writeFileSync(JSON_OUT, JSON.stringify({ minutes, RATE, CYCLE_S, DOWN_S, windows, made, received }, null, 1));
   process.exitCode = ok ? 0 : 1;
 }
 

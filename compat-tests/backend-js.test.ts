@@ -70,7 +70,15 @@ describe('sw8 with the official Node agent', () => {
 /** Every field set: refs of both types, tags, logs, every span type and layer, flags, non-ASCII, large int64. */
 function fullSegment(): SegmentObject {
   const base = 1_700_000_000_123;
-  const layers = [SpanLayer.Unknown, SpanLayer.Database, SpanLayer.RPCFramework, SpanLayer.Http, SpanLayer.MQ, SpanLayer.Cache, SpanLayer.FAAS];
+  const layers = [
+    SpanLayer.Unknown,
+    SpanLayer.Database,
+    SpanLayer.RPCFramework,
+    SpanLayer.Http,
+    SpanLayer.MQ,
+    SpanLayer.Cache,
+    SpanLayer.FAAS,
+  ];
   return {
     traceId: 'java.trace.17000000000001',
     traceSegmentId: 'b7ad6b7169203331a1b2c3d4e5f60718',
@@ -117,7 +125,15 @@ function fullSegment(): SegmentObject {
         { key: 'http.method', value: 'GET' },
         { key: 'db.statement', value: `SELECT '${i}' -- ü` },
       ],
-      logs: [{ time: base + i + 1, data: [{ key: 'event', value: 'error' }, { key: 'message', value: `boom ${i}` }] }],
+      logs: [
+        {
+          time: base + i + 1,
+          data: [
+            { key: 'event', value: 'error' },
+            { key: 'message', value: `boom ${i}` },
+          ],
+        },
+      ],
       skipAnalysis: i === 6,
     })),
   };
@@ -184,8 +200,12 @@ describe('protocol bytes against the official generated classes', () => {
         },
       },
     );
-    const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
-    const reporter = new GrpcReporter(resolveConfig({ collectorAddress: `127.0.0.1:${port}`, flushIntervalMs: 50 }, {}));
+    const port = await new Promise<number>((ok, fail) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+    );
+    const reporter = new GrpcReporter(
+      resolveConfig({ collectorAddress: `127.0.0.1:${port}`, flushIntervalMs: 50 }, {}),
+    );
     const seg = fullSegment();
     reporter.report({ toSegmentObject: () => seg });
     await reporter.flush();

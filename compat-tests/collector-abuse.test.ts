@@ -50,8 +50,11 @@ function md(): grpcTypes.Metadata {
 }
 
 beforeAll(async () => {
-  if (!existsSync(resolve(ROOT, 'dist/collector/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
-  child = spawn(process.execPath, ['--expose-gc', '--unhandled-rejections=strict', SCRIPT, JSON.stringify(OPTIONS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  if (!existsSync(resolve(ROOT, 'dist/collector/index.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  child = spawn(process.execPath, ['--expose-gc', '--unhandled-rejections=strict', SCRIPT, JSON.stringify(OPTIONS)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const deadline = Date.now() + 20_000;
@@ -78,12 +81,20 @@ afterAll(async () => {
 
 /** A client on a connection of its own (grpc-js would otherwise share one per target). */
 function client<T extends grpcTypes.Client>(ctor: grpcTypes.ServiceClientConstructor): T {
-  const c = new ctor(grpcAddress, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * MiB, 'grpc.use_local_subchannel_pool': 1 }) as unknown as T;
+  const c = new ctor(grpcAddress, grpc.credentials.createInsecure(), {
+    'grpc.max_send_message_length': 64 * MiB,
+    'grpc.use_local_subchannel_pool': 1,
+  }) as unknown as T;
   clients.push(c);
   return c;
 }
 
-type StreamClient = { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<unknown> };
+type StreamClient = {
+  collect: (
+    m: grpcTypes.Metadata,
+    cb: (e: grpcTypes.ServiceError | null) => void,
+  ) => grpcTypes.ClientWritableStream<unknown>;
+};
 
 function stream(ctor: grpcTypes.ServiceClientConstructor, messages: unknown[]): Promise<grpcTypes.ServiceError | null> {
   const c = client<grpcTypes.Client & StreamClient>(ctor);
@@ -98,9 +109,25 @@ let lastAnswered = '';
 
 /** A keepAlive from a well-behaved agent and GET /healthz: both must answer OK within BOUND_MS. */
 async function othersAnswered(): Promise<{ keepAliveMs: number; healthMs: number }> {
-  const m = client<grpcTypes.Client & { keepAlive: (r: unknown, m: grpcTypes.Metadata, o: grpcTypes.CallOptions, cb: (e: grpcTypes.ServiceError | null) => void) => void }>(ManagementService);
+  const m = client<
+    grpcTypes.Client & {
+      keepAlive: (
+        r: unknown,
+        m: grpcTypes.Metadata,
+        o: grpcTypes.CallOptions,
+        cb: (e: grpcTypes.ServiceError | null) => void,
+      ) => void;
+    }
+  >(ManagementService);
   let t = performance.now();
-  const err = await new Promise<grpcTypes.ServiceError | null>((r) => m.keepAlive({ service: 'good', serviceInstance: 'good-1', layer: '' }, md(), { deadline: Date.now() + BOUND_MS }, r));
+  const err = await new Promise<grpcTypes.ServiceError | null>((r) =>
+    m.keepAlive(
+      { service: 'good', serviceInstance: 'good-1', layer: '' },
+      md(),
+      { deadline: Date.now() + BOUND_MS },
+      r,
+    ),
+  );
   const keepAliveMs = performance.now() - t;
   expect(err).toBeNull();
   t = performance.now();
@@ -116,7 +143,15 @@ interface Mem {
   rss: number;
   heapUsed: number;
   arrayBuffers: number;
-  stats: { segments: number; bytes: number; logs: number; logBytes: number; evicted: number; logsEvicted: number; handlerErrors: number };
+  stats: {
+    segments: number;
+    bytes: number;
+    logs: number;
+    logBytes: number;
+    evicted: number;
+    logsEvicted: number;
+    handlerErrors: number;
+  };
 }
 
 /** Full GC in the collector, then its memory and counters. */
@@ -159,7 +194,13 @@ function rawCall(path: string, payload: Buffer): Promise<string> {
   return new Promise((done, fail) => {
     const session = h2connect(`http://${grpcAddress}`);
     session.on('error', () => undefined);
-    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers', authentication: TOKEN });
+    const req = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      authentication: TOKEN,
+    });
     let status = '';
     req.on('response', (h) => {
       if (h['grpc-status'] !== undefined) status = String(h['grpc-status']);
@@ -190,11 +231,15 @@ it('answers malformed protobuf on every method with an error status, and stays u
   ];
   const before = await memory();
   const statuses: string[] = [];
-  for (const path of METHODS) for (const [name, p] of payloads) statuses.push(`${path.split('/').pop()} ${name}: ${await rawCall(path, p)}`);
+  for (const path of METHODS)
+    for (const [name, p] of payloads) statuses.push(`${path.split('/').pop()} ${name}: ${await rawCall(path, p)}`);
   // INTERNAL (13) for what does not decode; a stream whose last frame is cut short ends with the
   // messages before it (none here: OK, nothing stored), a unary call without a whole message gets UNIMPLEMENTED (grpc-js)
   const expected = METHODS.flatMap((path) =>
-    payloads.map(([name]) => `${path.split('/').pop()} ${name}: ${name !== 'truncated frame' ? '13' : path.endsWith('/collect') ? '0' : '12'}`),
+    payloads.map(
+      ([name]) =>
+        `${path.split('/').pop()} ${name}: ${name !== 'truncated frame' ? '13' : path.endsWith('/collect') ? '0' : '12'}`,
+    ),
   );
   expect(statuses).toEqual(expected);
   await othersAnswered();
@@ -227,11 +272,36 @@ it('refuses a message over maxMessageBytes; 1 MiB strings in refs and logs stay 
     service: 'big',
     serviceInstance: 'big-1',
     isSizeLimited: false,
-    spans: [span(0, -1, [{ refType: 0, traceId: `big-${i}`, parentTraceSegmentId: 'p', parentSpanId: 0, parentService: 'a', parentServiceInstance: 'b', parentEndpoint, networkAddressUsedAtPeer: 'c' }])],
+    spans: [
+      span(0, -1, [
+        {
+          refType: 0,
+          traceId: `big-${i}`,
+          parentTraceSegmentId: 'p',
+          parentSpanId: 0,
+          parentService: 'a',
+          parentServiceInstance: 'b',
+          parentEndpoint,
+          networkAddressUsedAtPeer: 'c',
+        },
+      ]),
+    ],
   });
-  expect((await stream(TraceSegmentReportService, [seg(0, 'y'.repeat(3 * MiB))]))?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
-  expect(await stream(TraceSegmentReportService, Array.from({ length: 60 }, (_, i) => seg(i, big)))).toBeNull();
-  const logs = Array.from({ length: 60 }, (_, i) => ({ timestamp: 1, service: 'big', body: { text: { text: big } }, traceContext: { traceId: `big-${i}`, traceSegmentId: `big-seg-${i}`, spanId: 0 } }));
+  expect((await stream(TraceSegmentReportService, [seg(0, 'y'.repeat(3 * MiB))]))?.code).toBe(
+    grpc.status.RESOURCE_EXHAUSTED,
+  );
+  expect(
+    await stream(
+      TraceSegmentReportService,
+      Array.from({ length: 60 }, (_, i) => seg(i, big)),
+    ),
+  ).toBeNull();
+  const logs = Array.from({ length: 60 }, (_, i) => ({
+    timestamp: 1,
+    service: 'big',
+    body: { text: { text: big } },
+    traceContext: { traceId: `big-${i}`, traceSegmentId: `big-seg-${i}`, spanId: 0 },
+  }));
   expect(await stream(LogReportService, logs)).toBeNull();
   await othersAnswered();
   const m = await withinBounds();
@@ -240,14 +310,40 @@ it('refuses a message over maxMessageBytes; 1 MiB strings in refs and logs stay 
 }, 20_000);
 
 it('renders and serves a segment 5,000 spans deep and 5,000 segments chained by refs', async () => {
-  const deep = { traceId: 'deep', traceSegmentId: 'deep-0', service: 'svc', serviceInstance: 'i', isSizeLimited: false, spans: Array.from({ length: 5000 }, (_, i) => span(i, i - 1)) };
+  const deep = {
+    traceId: 'deep',
+    traceSegmentId: 'deep-0',
+    service: 'svc',
+    serviceInstance: 'i',
+    isSizeLimited: false,
+    spans: Array.from({ length: 5000 }, (_, i) => span(i, i - 1)),
+  };
   const chain = Array.from({ length: 5000 }, (_, i) => ({
     traceId: 'chain',
     traceSegmentId: `c${i}`,
     service: 'svc',
     serviceInstance: 'i',
     isSizeLimited: false,
-    spans: [span(0, -1, i === 0 ? [] : [{ refType: 0, traceId: 'chain', parentTraceSegmentId: `c${i - 1}`, parentSpanId: 0, parentService: 'svc', parentServiceInstance: 'i', parentEndpoint: 'e', networkAddressUsedAtPeer: 'p' }])],
+    spans: [
+      span(
+        0,
+        -1,
+        i === 0
+          ? []
+          : [
+              {
+                refType: 0,
+                traceId: 'chain',
+                parentTraceSegmentId: `c${i - 1}`,
+                parentSpanId: 0,
+                parentService: 'svc',
+                parentServiceInstance: 'i',
+                parentEndpoint: 'e',
+                networkAddressUsedAtPeer: 'p',
+              },
+            ],
+      ),
+    ],
   }));
   // one after the other: together they exceed the 8 MiB bound, and the older would be evicted
   for (const [id, segments] of [
@@ -276,7 +372,14 @@ it('takes 1,000 concurrent streams while another agent is answered within the bo
     results.push(
       new Promise((done) => {
         const call = c.collect(md(), (e) => done(e));
-        call.write({ traceId: `many-${i}`, traceSegmentId: `many-seg-${i}`, service: 'many', serviceInstance: 'many-1', isSizeLimited: false, spans: [span(0, -1)] });
+        call.write({
+          traceId: `many-${i}`,
+          traceSegmentId: `many-seg-${i}`,
+          service: 'many',
+          serviceInstance: 'many-1',
+          isSizeLimited: false,
+          spans: [span(0, -1)],
+        });
         calls.push(call);
       }),
     );
@@ -303,7 +406,12 @@ it('closes readers that stop reading big responses; others answered meanwhile', 
   const size = (await res.arrayBuffer()).byteLength;
   expect(size).toBeGreaterThan(2 * MiB);
   // 40 readers of a ~3 MB answer that never read it: more than the 64 MiB of pending responses allowed
-  const stuck = await openSockets(httpPort, 40, `GET /api/traces/chain HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`, false);
+  const stuck = await openSockets(
+    httpPort,
+    40,
+    `GET /api/traces/chain HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`,
+    false,
+  );
   const answered = await othersAnswered();
   expect(answered.healthMs).toBeLessThan(BOUND_MS);
   // after httpRequestMs (2 s) without progress the server drops a reader; then read what each got
@@ -327,7 +435,9 @@ it('closes readers that stop reading big responses; others answered meanwhile', 
   expect(full + cut + busy).toBe(40);
   // reads are limited to about half of the loop: most were told to come back
   expect(busy).toBeGreaterThanOrEqual(30);
-  measured.push(`  stuck readers: 40 asked for a ${(size / MiB).toFixed(1)} MiB answer and never read: ${busy} got 503, ${cut} were dropped mid-answer, ${full} got it whole; others answered: ${lastAnswered}`);
+  measured.push(
+    `  stuck readers: 40 asked for a ${(size / MiB).toFixed(1)} MiB answer and never read: ${busy} got 503, ${cut} were dropped mid-answer, ${full} got it whole; others answered: ${lastAnswered}`,
+  );
   await othersAnswered();
   await withinBounds();
 }, 20_000);
@@ -343,7 +453,8 @@ function openSockets(port: number, n: number, first: string, read = true): Promi
             ok(s);
           });
           s.on('error', fail);
-          if (read) s.resume(); // read what the server says, so its close is seen
+          if (read)
+            s.resume(); // read what the server says, so its close is seen
           else s.pause();
         }),
     ),
@@ -356,7 +467,13 @@ it('closes HTTP clients that never finish their headers and gRPC connections tha
   const slow = await openSockets(httpPort, 300, `GET /api/traces HTTP/1.1\r\nHost: 127.0.0.1:${httpPort}\r\nx-slow: `);
   const silent = await openSockets(grpcPort, 50, '');
   const t0 = Date.now();
-  const closed = (sockets: Socket[]) => Promise.all(sockets.map((s) => new Promise<number>((ok) => (s.closed ? ok(Date.now() - t0) : s.once('close', () => ok(Date.now() - t0))))));
+  const closed = (sockets: Socket[]) =>
+    Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<number>((ok) => (s.closed ? ok(Date.now() - t0) : s.once('close', () => ok(Date.now() - t0)))),
+      ),
+    );
   const answered = await othersAnswered();
   expect(answered.healthMs).toBeLessThan(BOUND_MS);
   // HTTP: headersTimeout 1 s (checked every 500 ms); gRPC: idle 1.5 s
@@ -364,7 +481,9 @@ it('closes HTTP clients that never finish their headers and gRPC connections tha
   expect(Math.max(...httpClosed)).toBeLessThan(4000);
   const grpcClosed = await closed(silent);
   expect(Math.max(...grpcClosed)).toBeLessThan(6000);
-  measured.push(`  slow clients: 300 HTTP closed within ${Math.max(...httpClosed)} ms, 50 silent gRPC within ${Math.max(...grpcClosed)} ms; others answered: ${lastAnswered}`);
+  measured.push(
+    `  slow clients: 300 HTTP closed within ${Math.max(...httpClosed)} ms, 50 silent gRPC within ${Math.max(...grpcClosed)} ms; others answered: ${lastAnswered}`,
+  );
   await othersAnswered();
 }, 20_000);
 
@@ -387,7 +506,8 @@ it('answers odd HTTP paths and huge queries with a status, never a crash', async
     ['//api//traces', { headers: auth }, 404],
   ];
   const got: number[] = [];
-  for (const [path, init] of cases) got.push((await fetch(`${httpUrl}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) })).status);
+  for (const [path, init] of cases)
+    got.push((await fetch(`${httpUrl}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) })).status);
   expect(got).toEqual(cases.map((c) => c[2]));
   await othersAnswered();
   const m = await withinBounds();

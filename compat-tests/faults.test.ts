@@ -33,15 +33,29 @@ interface Result {
 }
 
 /** Wait for the app to end by itself; its RESULT line, exit code and stderr. */
-function ended(app: Service, ms: number): Promise<{ code: number | null; result: Result; stderr: string; output: string }> {
+function ended(
+  app: Service,
+  ms: number,
+): Promise<{ code: number | null; result: Result; stderr: string; output: string }> {
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`the app did not exit by itself within ${ms} ms; output:\n${app.output()}`)), ms);
+    const timer = setTimeout(
+      () => fail(new Error(`the app did not exit by itself within ${ms} ms; output:\n${app.output()}`)),
+      ms,
+    );
     const finish = (code: number | null): void => {
       clearTimeout(timer);
       const out = app.output();
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       if (!line) return fail(new Error(`no RESULT line (exit ${code}):\n${out}`));
-      done({ code, result: JSON.parse(line.slice(7)) as Result, stderr: out.split('\n').filter((l) => !l.startsWith('RESULT ') && !l.includes('listening on')).join('\n'), output: out });
+      done({
+        code,
+        result: JSON.parse(line.slice(7)) as Result,
+        stderr: out
+          .split('\n')
+          .filter((l) => !l.startsWith('RESULT ') && !l.includes('listening on'))
+          .join('\n'),
+        output: out,
+      });
     };
     if (app.child.exitCode !== null) finish(app.child.exitCode);
     else app.child.once('exit', finish);
@@ -61,18 +75,30 @@ function diagnostics(stderr: string): Map<string, number> {
 
 /** The collector CLI on `port` (0: it picks one) and the gRPC port it listens on, read from its output. */
 async function collectorProcess(port: number): Promise<{ collector: Service; grpcPort: number }> {
-  const collector = await started(startProcess(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'], {}));
+  const collector = await started(
+    startProcess(
+      process.execPath,
+      [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
+      {},
+    ),
+  );
   const grpcPort = Number(/grpc listening on \S+:(\d+)/.exec(collector.output())?.[1]);
   if (!grpcPort) throw new Error(`no gRPC port in the collector's output:\n${collector.output()}`);
   return { collector, grpcPort };
 }
 
-
 it('collector killed mid-stream and restarted: no crash, delivery resumes, every segment accounted for', async () => {
   // the first collector picks its port; the restarted one must take the same port, the one the
   // app was told (a restarted OAP keeps its address): that port is free again once the first has exited
   let { collector, grpcPort: port } = await collectorProcess(0);
-  const app = await started(startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`, RATE: '300', DURATION_MS: '7000', SW_BRIDGE_FLUSH_INTERVAL: '200' }));
+  const app = await started(
+    startService(APP, {
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
+      RATE: '300',
+      DURATION_MS: '7000',
+      SW_BRIDGE_FLUSH_INTERVAL: '200',
+    }),
+  );
   await new Promise((r) => setTimeout(r, 2000));
   await collector.stop('SIGKILL');
   await new Promise((r) => setTimeout(r, 2000));
@@ -107,13 +133,15 @@ it('a collector that accepts connections and never answers: deadlines fire, memo
     if (silent.listening) await new Promise((r) => silent.close(r));
   });
   const port = (silent.address() as { port: number }).port;
-  const app = await started(startService(APP, {
-    SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
-    RATE: '400',
-    DURATION_MS: '5000',
-    SW_AGENT_MAX_BUFFER_SIZE: '500',
-    SW_AGENT_TRACE_TIMEOUT: '1000',
-  }));
+  const app = await started(
+    startService(APP, {
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
+      RATE: '400',
+      DURATION_MS: '5000',
+      SW_AGENT_MAX_BUFFER_SIZE: '500',
+      SW_AGENT_TRACE_TIMEOUT: '1000',
+    }),
+  );
   const { code, result, stderr } = await ended(app, 30_000);
   for (const s of sockets) s.destroy();
   await new Promise((r) => silent.close(r));
@@ -129,8 +157,17 @@ it('a collector that accepts connections and never answers: deadlines fire, memo
 }, 60_000);
 
 it('30 s of overload against a slower collector: heap bounded, drops counted, the app stays responsive', async () => {
-  const slow = await started(startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '400' }));
-  const app = await started(startService(APP, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`, RATE: '2000', DURATION_MS: '30000', SW_AGENT_TRACE_TIMEOUT: '2000' }));
+  const slow = await started(
+    startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '400' }),
+  );
+  const app = await started(
+    startService(APP, {
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`,
+      RATE: '2000',
+      DURATION_MS: '30000',
+      SW_AGENT_TRACE_TIMEOUT: '2000',
+    }),
+  );
   // the app's own requests, every 100 ms, timed from outside
   const latencies: number[] = [];
   const poll = setInterval(() => {

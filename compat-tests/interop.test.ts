@@ -26,7 +26,11 @@ afterAll(async () => {
   await collector?.stop();
 });
 
-async function relay(kind: Kind, name: string, env: Record<string, string> = {}): Promise<Service & { url: string; name: string }> {
+async function relay(
+  kind: Kind,
+  name: string,
+  env: Record<string, string> = {},
+): Promise<Service & { url: string; name: string }> {
   const service = await startService(resolve(FIXTURES, `relay-${kind}.js`), {
     SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
     SW_AGENT_NAME: name,
@@ -39,11 +43,16 @@ async function relay(kind: Kind, name: string, env: Record<string, string> = {})
 }
 
 /** GET the first relay's /hop with the rest as `via`; expects 200 and the nested service names. */
-async function hop(first: { url: string }, rest: Array<{ url: string }>, headers: Record<string, string> = {}): Promise<string[]> {
+async function hop(
+  first: { url: string },
+  rest: Array<{ url: string }>,
+  headers: Record<string, string> = {},
+): Promise<string[]> {
   const res = await request(`${first.url}/hop?via=${rest.map((r) => r.url).join(',')}`, { headers });
   expect(res.status, res.body).toBe(200);
   const names: string[] = [];
-  for (let node = JSON.parse(res.body) as { service: string; next?: unknown }; node; node = node.next as typeof node) names.push(node.service);
+  for (let node = JSON.parse(res.body) as { service: string; next?: unknown }; node; node = node.next as typeof node)
+    names.push(node.service);
   return names;
 }
 
@@ -117,7 +126,12 @@ describe('with the official SkyWalking Node agent', () => {
     // relation without a parent endpoint, as for any backend-js callee)
     expect(ref('d-agent').parentEndpoint).toBe('');
     const names = ['a-agent', 'b-ot', 'c-otel', 'd-agent'];
-    expect(relationsAmong(names)).toEqual(['User -> a-agent', 'a-agent -> b-ot', 'b-ot -> c-otel', 'c-otel -> d-agent']);
+    expect(relationsAmong(names)).toEqual([
+      'User -> a-agent',
+      'a-agent -> b-ot',
+      'b-ot -> c-otel',
+      'c-otel -> d-agent',
+    ]);
     expect(problemsAmong(names)).toEqual([]);
   }, 60_000);
 
@@ -130,7 +144,12 @@ describe('with the official SkyWalking Node agent', () => {
     const segments = await traceOf('e-agent', 4);
     expect(links(segments)).toEqual(['e-agent -> f-otel', 'f-otel -> g-ot', 'g-ot -> h-agent']);
     const names = ['e-agent', 'f-otel', 'g-ot', 'h-agent'];
-    expect(relationsAmong(names)).toEqual(['User -> e-agent', 'e-agent -> f-otel', 'f-otel -> g-ot', 'g-ot -> h-agent']);
+    expect(relationsAmong(names)).toEqual([
+      'User -> e-agent',
+      'e-agent -> f-otel',
+      'f-otel -> g-ot',
+      'g-ot -> h-agent',
+    ]);
     expect(problemsAmong(names)).toEqual([]);
   }, 60_000);
 
@@ -141,7 +160,16 @@ describe('with the official SkyWalking Node agent', () => {
     const javaTraceId = 'a1b2c3d4e5f6.81.17000000000010001';
     // written by hand as the Java agent writes it: sample-trace-segment-span-service-instance-endpoint-address
     const b64 = (v: string): string => Buffer.from(v).toString('base64');
-    const sw8 = ['1', b64(javaTraceId), b64('a1b2c3d4e5f6.82.17000000000010000'), '3', b64('java-gateway'), b64('f1e2d3@10.0.0.7'), b64('{GET}/api/orders'), b64(`127.0.0.1:${b.port}`)].join('-');
+    const sw8 = [
+      '1',
+      b64(javaTraceId),
+      b64('a1b2c3d4e5f6.82.17000000000010000'),
+      '3',
+      b64('java-gateway'),
+      b64('f1e2d3@10.0.0.7'),
+      b64('{GET}/api/orders'),
+      b64(`127.0.0.1:${b.port}`),
+    ].join('-');
     expect(await hop(b, [c, d], { sw8 })).toEqual(['i-ot', 'j-otel', 'k-agent']);
     const segments = await collector.waitFor(() => {
       const segs = collector.trace(javaTraceId);
@@ -293,6 +321,10 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     const [leaf] = await printedSpans<ZipkinSpan>(z, 1);
     // the OTel context carries the SkyWalking trace id (hex as is, anything else mapped)
     expect(leaf!.traceId).toBe(hexTraceIdOf(segments[0]!.traceId));
-    expect(relationsAmong(['sw-caller', 'otel-composite'])).toEqual(['User -> sw-caller', 'otel-composite -> 127.0.0.1:' + z.port, 'sw-caller -> otel-composite']);
+    expect(relationsAmong(['sw-caller', 'otel-composite'])).toEqual([
+      'User -> sw-caller',
+      'otel-composite -> 127.0.0.1:' + z.port,
+      'sw-caller -> otel-composite',
+    ]);
   }, 60_000);
 });

@@ -17,8 +17,16 @@ let server2: Service;
 
 beforeAll(async () => {
   collector = await startCollector({ grpcPort: 0, httpPort: false });
-  const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100', PORT: '0' };
-  server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), { ...env, SW_AGENT_NAME: 'server-2', SW_AGENT_INSTANCE_NAME: 's2-a' });
+  const env = {
+    SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+    SW_BRIDGE_FLUSH_INTERVAL: '100',
+    PORT: '0',
+  };
+  server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
+    ...env,
+    SW_AGENT_NAME: 'server-2',
+    SW_AGENT_INSTANCE_NAME: 's2-a',
+  });
   server1 = await startService(resolve(ROOT, 'examples/opentelemetry/server-1.js'), {
     ...env,
     SW_AGENT_NAME: 'server-1',
@@ -45,8 +53,21 @@ it('maps the instrumented spans exactly and links server-2 to the exit spans', a
   expect(s1.serviceInstance).toBe('s1-a');
   const byName = (n: string) => s1.spans.filter((s) => s.operationName === n);
   const [entry] = byName('GET:/trace');
-  expect(entry).toMatchObject({ spanId: 0, parentSpanId: -1, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, isError: false, refs: [] });
-  expect(entry!.tags).toEqual(expect.arrayContaining([{ key: 'http.method', value: 'GET' }, { key: 'http.status_code', value: '200' }]));
+  expect(entry).toMatchObject({
+    spanId: 0,
+    parentSpanId: -1,
+    spanType: SpanType.Entry,
+    spanLayer: SpanLayer.Http,
+    componentId: 49,
+    isError: false,
+    refs: [],
+  });
+  expect(entry!.tags).toEqual(
+    expect.arrayContaining([
+      { key: 'http.method', value: 'GET' },
+      { key: 'http.status_code', value: '200' },
+    ]),
+  );
   const handler = s1.spans.find((s) => s.operationName === 'request handler - /trace')!;
   expect(handler).toMatchObject({ spanType: SpanType.Local, componentId: 4002, parentSpanId: 0 });
   const [fetchUsers] = byName('fetch-users');
@@ -54,8 +75,21 @@ it('maps the instrumented spans exactly and links server-2 to the exit spans', a
   const exits = byName('/user/info');
   expect(exits).toHaveLength(2);
   for (const exit of exits) {
-    expect(exit).toMatchObject({ spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer, parentSpanId: fetchUsers!.spanId, isError: false });
-    expect(exit.tags).toEqual(expect.arrayContaining([{ key: 'http.method', value: 'POST' }, { key: 'url', value: `http://${peer}/user/info` }, { key: 'http.status_code', value: '200' }]));
+    expect(exit).toMatchObject({
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Http,
+      componentId: 2,
+      peer,
+      parentSpanId: fetchUsers!.spanId,
+      isError: false,
+    });
+    expect(exit.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'http.method', value: 'POST' },
+        { key: 'url', value: `http://${peer}/user/info` },
+        { key: 'http.status_code', value: '200' },
+      ]),
+    );
   }
   const s2: SegmentObject[] = all.filter((s) => s.service === 'server-2');
   expect(s2.map((s) => s.spans.find((x) => x.spanId === 0)!.refs)).toEqual(
@@ -92,15 +126,26 @@ tracer.startActiveSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.metho
 sdk.shutdown().then(() => console.log('done'));
 `;
   const out = await new Promise<{ code: number; stdout: string; stderr: string }>((done) =>
-    execFile(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, ...CHILD_ENV, SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress }, timeout: 30_000 }, (e, stdout, stderr) =>
-      done({ code: e ? 1 : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['-e', script],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...CHILD_ENV, SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress },
+        timeout: 30_000,
+      },
+      (e, stdout, stderr) => done({ code: e ? 1 : 0, stdout, stderr }),
     ),
   );
   expect(out.stderr).toBe('');
   expect(out.stdout).toBe('done\n');
   const seg = await collector.waitFor(() => collector.segments().find((s) => s.service === 'exporter-only'), 10_000);
   // both spans may end in the same millisecond: compare by span id
-  expect(seg.spans.map((s) => [s.spanId, s.parentSpanId, s.operationName, s.spanType, s.spanLayer, s.peer]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+  expect(
+    seg.spans
+      .map((s) => [s.spanId, s.parentSpanId, s.operationName, s.spanType, s.spanLayer, s.peer])
+      .sort((a, b) => Number(a[0]) - Number(b[0])),
+  ).toEqual([
     [0, -1, 'GET:/items', SpanType.Entry, SpanLayer.Http, ''],
     [1, 0, 'db', SpanType.Exit, SpanLayer.Database, 'pg:5432'],
   ]);

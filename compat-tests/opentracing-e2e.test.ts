@@ -16,8 +16,16 @@ let server2: Service;
 
 beforeAll(async () => {
   collector = await startCollector({ grpcPort: 0, httpPort: false });
-  const env = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100', PORT: '0' };
-  server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), { ...env, SW_AGENT_NAME: 'server-2', SW_AGENT_INSTANCE_NAME: 's2-a' });
+  const env = {
+    SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+    SW_BRIDGE_FLUSH_INTERVAL: '100',
+    PORT: '0',
+  };
+  server2 = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
+    ...env,
+    SW_AGENT_NAME: 'server-2',
+    SW_AGENT_INSTANCE_NAME: 's2-a',
+  });
   server1 = await startService(resolve(ROOT, 'examples/opentracing/server-1.js'), {
     ...env,
     SW_AGENT_NAME: 'server-1',
@@ -39,11 +47,16 @@ function segmentsOf(traceId: string, count: number): Promise<SegmentObject[]> {
   }, 15_000);
 }
 
-async function traceOfRequest(headers: Record<string, string> = {}): Promise<{ traceId: string; s1: SegmentObject; s2: SegmentObject[] }> {
+async function traceOfRequest(
+  headers: Record<string, string> = {},
+): Promise<{ traceId: string; s1: SegmentObject; s2: SegmentObject[] }> {
   const before = new Set(collector.segments().map((s) => s.traceSegmentId));
   const res = await request(`http://127.0.0.1:${server1.port}/trace`, { headers });
   expect(res.status).toBe(200);
-  const s1 = await collector.waitFor(() => collector.segments().find((s) => s.service === 'server-1' && !before.has(s.traceSegmentId)), 15_000);
+  const s1 = await collector.waitFor(
+    () => collector.segments().find((s) => s.service === 'server-1' && !before.has(s.traceSegmentId)),
+    15_000,
+  );
   const all = await segmentsOf(s1.traceId, 3);
   return { traceId: s1.traceId, s1, s2: all.filter((s) => s.service === 'server-2') };
 }
@@ -64,7 +77,12 @@ it('links server-1 and server-2 into one trace with exact refs', async () => {
   expect(entry).toMatchObject({ componentId: 49, spanLayer: SpanLayer.Http, isError: false });
   for (const exit of [exitA!, exitB!]) {
     expect(exit).toMatchObject({ peer, componentId: 2, spanLayer: SpanLayer.Http, isError: false });
-    expect(exit.tags).toEqual(expect.arrayContaining([{ key: 'http.method', value: 'POST' }, { key: 'http.status_code', value: '200' }]));
+    expect(exit.tags).toEqual(
+      expect.arrayContaining([
+        { key: 'http.method', value: 'POST' },
+        { key: 'http.status_code', value: '200' },
+      ]),
+    );
   }
 
   expect(s2).toHaveLength(2);

@@ -28,7 +28,10 @@ function startServer(): Promise<number> {
       call.on('end', () => callback(null, { commands: [] }));
       call.on('error', () => undefined);
     },
-    collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, callback: grpcTypes.sendUnaryData<unknown>) {
+    collectInSync(
+      call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>,
+      callback: grpcTypes.sendUnaryData<unknown>,
+    ) {
       received.push(...call.request.segments);
       callback(null, { commands: [] });
     },
@@ -48,8 +51,14 @@ function run(file: string): Promise<{ status: number | null; stdout: string; std
     execFile(
       process.execPath,
       [file],
-      { cwd: work, env: { ...process.env, SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`, SW_AGENT_NAME: undefined }, encoding: 'utf8', timeout: 30_000 },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      {
+        cwd: work,
+        env: { ...process.env, SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`, SW_AGENT_NAME: undefined },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -62,7 +71,15 @@ beforeAll(async () => {
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   execFileSync(
     NPM,
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, 'opentracing@0.14.7'],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      `./${tarball}`,
+      'opentracing@0.14.7',
+    ],
     { cwd: work, stdio: 'ignore' },
   );
   port = await startServer();

@@ -65,9 +65,16 @@ it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the
       app.child.stdout!.on('data', check);
       check();
     });
-    collector = await startProcess(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'], {});
+    collector = await startProcess(
+      process.execPath,
+      [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
+      {},
+    );
     const code = await exited;
-    const line = app.output().split('\n').find((l) => l.startsWith('RESULT '));
+    const line = app
+      .output()
+      .split('\n')
+      .find((l) => l.startsWith('RESULT '));
     expect(line, app.output()).toBeDefined();
     expect(code).toBe(0);
     const result = JSON.parse(line!.slice(7)) as Result;
@@ -83,7 +90,12 @@ it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the
     // the bound, from the configured size: maxBufferSize records of their size, plus a partly used
     // encoder chunk at each end of the queue, plus 2 MiB for the rest of the process (http2, gRPC)
     const arrayBound = MAX_BUFFER * recordBytes + 2 * CHUNK + 2 * MB;
-    const table = full.map((s) => `${s.t}ms dropped=${s.dropped} heap=${(s.heapUsed / MB).toFixed(2)}MB ab=${(s.arrayBuffers / MB).toFixed(2)}MB`).join('\n');
+    const table = full
+      .map(
+        (s) =>
+          `${s.t}ms dropped=${s.dropped} heap=${(s.heapUsed / MB).toFixed(2)}MB ab=${(s.arrayBuffers / MB).toFixed(2)}MB`,
+      )
+      .join('\n');
     for (const s of full) {
       expect(s.queued).toBe(MAX_BUFFER);
       expect(s.arrayBuffers, table).toBeLessThanOrEqual(arrayBound);
@@ -96,7 +108,9 @@ it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the
     expect(stats.sent).toBeGreaterThan(MAX_BUFFER);
     expect(stats.queued).toBe(0);
     expect(stats.sent + stats.dropped + stats.lost + stats.queued).toBe(result.made);
-    console.log(`queue-bound: made ${result.made}, sent ${stats.sent}, dropped ${stats.dropped}, lost ${stats.lost}; record ${recordBytes.toFixed(0)} B; after first fill heap ${(first.heapUsed / MB).toFixed(2)}..${(Math.max(...full.map((s) => s.heapUsed)) / MB).toFixed(2)} MB, arrayBuffers ${(first.arrayBuffers / MB).toFixed(2)}..${(Math.max(...full.map((s) => s.arrayBuffers)) / MB).toFixed(2)} MB (bound ${(arrayBound / MB).toFixed(2)} MB)`);
+    console.log(
+      `queue-bound: made ${result.made}, sent ${stats.sent}, dropped ${stats.dropped}, lost ${stats.lost}; record ${recordBytes.toFixed(0)} B; after first fill heap ${(first.heapUsed / MB).toFixed(2)}..${(Math.max(...full.map((s) => s.heapUsed)) / MB).toFixed(2)} MB, arrayBuffers ${(first.arrayBuffers / MB).toFixed(2)}..${(Math.max(...full.map((s) => s.arrayBuffers)) / MB).toFixed(2)} MB (bound ${(arrayBound / MB).toFixed(2)} MB)`,
+    );
   } finally {
     await app.stop();
     await collector?.stop();
@@ -105,11 +119,16 @@ it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the
 
 it('a quiet tracer next to a busy one: its queued segments pin only their own bytes, not the encoder chunks of the other', async () => {
   const port = await freePort();
-  const app = await runProcess(process.execPath, ['--unhandled-rejections=strict', '--expose-gc', resolve(__dirname, 'fixtures/two-tracers-app.js')], {
-    ADDRESS: `127.0.0.1:${port}`,
-    QUEUE: '500',
-    PER_QUIET: '100',
-  }, 45_000);
+  const app = await runProcess(
+    process.execPath,
+    ['--unhandled-rejections=strict', '--expose-gc', resolve(__dirname, 'fixtures/two-tracers-app.js')],
+    {
+      ADDRESS: `127.0.0.1:${port}`,
+      QUEUE: '500',
+      PER_QUIET: '100',
+    },
+    45_000,
+  );
   expect(app.code, app.stderr).toBe(0);
   const line = app.stdout.split('\n').find((l) => l.startsWith('RESULT '));
   expect(line, app.stdout).toBeDefined();

@@ -22,7 +22,20 @@ function project(name: string, peers: string[]): string {
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true }));
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
-  execFileSync(NPM, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, tarball), `@types/node@${TYPES_NODE}`, ...peers], { cwd: dir, stdio: 'ignore' });
+  execFileSync(
+    NPM,
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      join(work, tarball),
+      `@types/node@${TYPES_NODE}`,
+      ...peers,
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
   return dir;
 }
 
@@ -32,7 +45,15 @@ function compile(dir: string, source: string, resolution: 'node16' | 'node10'): 
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: resolution === 'node16' ? 'node16' : 'commonjs', moduleResolution: resolution, types: ['node'], strict: true, skipLibCheck: false, noEmit: true },
+      compilerOptions: {
+        target: 'ES2022',
+        module: resolution === 'node16' ? 'node16' : 'commonjs',
+        moduleResolution: resolution,
+        types: ['node'],
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+      },
       files: ['app.ts'],
     }),
   );
@@ -70,7 +91,13 @@ it('an OpenTracing-only application type-checks against skywalking-bridge/opentr
   expect(compile(dir, OT_APP, 'node16')).toBe('');
   expect(compile(dir, OT_APP, 'node10')).toBe('');
   // the root entry's types also name @opentelemetry/api, which this application does not have
-  expect(compile(dir, `import { SkyWalkingTracer } from 'skywalking-bridge';\nexport const t = new SkyWalkingTracer();\n`, 'node16')).toMatch(/error TS2307: Cannot find module '@opentelemetry\/api'/);
+  expect(
+    compile(
+      dir,
+      `import { SkyWalkingTracer } from 'skywalking-bridge';\nexport const t = new SkyWalkingTracer();\n`,
+      'node16',
+    ),
+  ).toMatch(/error TS2307: Cannot find module '@opentelemetry\/api'/);
 }, 120_000);
 
 it('an OpenTelemetry-only application type-checks against skywalking-bridge/opentelemetry', () => {

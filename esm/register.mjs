@@ -6,6 +6,8 @@ import { createRequire, register } from 'node:module';
 try {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 } catch (e) {
-  process.stderr.write(`[skywalking-bridge] WARN skywalking-bridge/register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`);
+  process.stderr.write(
+    `[skywalking-bridge] WARN skywalking-bridge/register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`,
+  );
 }
 createRequire(import.meta.url)('../dist/register.js');

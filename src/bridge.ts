@@ -94,7 +94,11 @@ export class Bridge {
   }
 
   stats(): BridgeStats {
-    const stats: BridgeStats = { ...this.reporter.stats(), openSegments: this.recorder.openSegmentCount, recorder: { ...this.recorder.counters } };
+    const stats: BridgeStats = {
+      ...this.reporter.stats(),
+      openSegments: this.recorder.openSegmentCount,
+      recorder: { ...this.recorder.counters },
+    };
     const logs = stats.logs ?? { queued: 0, sent: 0, dropped: 0, lost: 0 };
     stats.logs = { ...logs, dropped: logs.dropped + this.logsDropped, filtered: this.logsFiltered };
     return stats;
@@ -121,10 +125,20 @@ export class Bridge {
         this.logsFiltered++;
         return;
       }
-      this.reportLogData(buildLogData(record, { config: this.config, service: this.recorder.service, serviceInstance: this.recorder.instance }));
+      this.reportLogData(
+        buildLogData(record, {
+          config: this.config,
+          service: this.recorder.service,
+          serviceInstance: this.recorder.instance,
+        }),
+      );
     } catch (e) {
       this.logsDropped++;
-      log('error', 'logs.build', `a log record could not be built and was dropped (${String(e)}); this is a bug in skywalking-bridge: please report it`);
+      log(
+        'error',
+        'logs.build',
+        `a log record could not be built and was dropped (${String(e)}); this is a bug in skywalking-bridge: please report it`,
+      );
     }
   }
 

@@ -3,7 +3,14 @@
  * `skywalking-bridge collector`: run the embedded collector, print each trace as it settles and
  * the topology on SIGUSR2 and at exit.
  */
-import { type Collector, type StoredLog, renderProblems, renderTopology, renderTrace, startCollector } from './collector';
+import {
+  type Collector,
+  type StoredLog,
+  renderProblems,
+  renderTopology,
+  renderTrace,
+  startCollector,
+} from './collector';
 import { logLine } from './collector/render';
 import { log } from './diag';
 import { VERSION } from './reporter/version';
@@ -48,12 +55,21 @@ function fail(message: string): never {
 
 function port(flag: string, value: string | undefined): number {
   const n = Number(value);
-  if (value === undefined || !Number.isInteger(n) || n < 0 || n > 65535) fail(`${flag} needs a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  if (value === undefined || !Number.isInteger(n) || n < 0 || n > 65535)
+    fail(`${flag} needs a port number from 0 to 65535, got ${JSON.stringify(value)}`);
   return n;
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { host: '127.0.0.1', grpcPort: 11800, httpPort: 12800, token: undefined, allowedHosts: [], tags: false, quiet: false };
+  const args: Args = {
+    host: '127.0.0.1',
+    grpcPort: 11800,
+    httpPort: 12800,
+    token: undefined,
+    allowedHosts: [],
+    tags: false,
+    quiet: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
@@ -74,7 +90,10 @@ export function parseArgs(argv: readonly string[]): Args {
         break;
       case '--allow-host': {
         const v = argv[++i] ?? fail('--allow-host needs a value');
-        const names = v.split(',').map((n) => n.trim()).filter((n) => n !== '');
+        const names = v
+          .split(',')
+          .map((n) => n.trim())
+          .filter((n) => n !== '');
         if (names.length === 0) fail('--allow-host needs host names, got an empty list');
         args.allowedHosts.push(...names);
         break;
@@ -99,7 +118,11 @@ function guard(where: string, work: () => void): void {
     work();
   } catch (e) {
     failures++;
-    log('error', `cli.${where}`, `collector: ${where} failed (${failures} so far), skipped: ${(e as Error)?.stack ?? String(e)}`);
+    log(
+      'error',
+      `cli.${where}`,
+      `collector: ${where} failed (${failures} so far), skipped: ${(e as Error)?.stack ?? String(e)}`,
+    );
   }
 }
 
@@ -117,7 +140,8 @@ function watch(collector: Collector, args: Args, settleMs = 1500): NodeJS.Timeou
         lastLogSeq = l.seq;
         if (!l.traceContext) loose.push(l);
       }
-      if (loose.length > 0) process.stdout.write(`\nlogs without a trace:\n${loose.map((l) => `${l.service} ${logLine(l)}`).join('\n')}\n`);
+      if (loose.length > 0)
+        process.stdout.write(`\nlogs without a trace:\n${loose.map((l) => `${l.service} ${logLine(l)}`).join('\n')}\n`);
     });
     for (const id of collector.traceIds()) {
       guard('trace printer', () => {
@@ -130,7 +154,9 @@ function watch(collector: Collector, args: Args, settleMs = 1500): NodeJS.Timeou
           const segments = collector.trace(id);
           const problems = collector.traceProblems(id);
           const tree = renderTrace(segments, { tags: args.tags, color, logs: collector.traceLogs(id) });
-          process.stdout.write(`\ntrace ${id} (${segments.length} segment${segments.length === 1 ? '' : 's'})\n${tree}\n`);
+          process.stdout.write(
+            `\ntrace ${id} (${segments.length} segment${segments.length === 1 ? '' : 's'})\n${tree}\n`,
+          );
           if (problems.length > 0) process.stdout.write(`problems:\n${renderProblems(problems)}\n`);
         }
       });
@@ -148,7 +174,13 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
   const args = parseArgs(argv);
   let collector: Collector;
   try {
-    collector = await startCollector({ host: args.host, grpcPort: args.grpcPort, httpPort: args.httpPort, authentication: args.token, allowedHosts: args.allowedHosts });
+    collector = await startCollector({
+      host: args.host,
+      grpcPort: args.grpcPort,
+      httpPort: args.httpPort,
+      authentication: args.token,
+      allowedHosts: args.allowedHosts,
+    });
   } catch (e) {
     process.stderr.write(`skywalking-bridge: cannot start the collector: ${(e as Error).message}\n`);
     process.exit(1);
@@ -160,7 +192,8 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
     process.stdout.write(`web UI: ${page}\n`);
   }
   const timer = args.quiet ? undefined : watch(collector, args);
-  const topology = () => guard('topology', () => process.stdout.write(`\ntopology:\n${renderTopology(collector.analysis().topology)}\n`));
+  const topology = () =>
+    guard('topology', () => process.stdout.write(`\ntopology:\n${renderTopology(collector.analysis().topology)}\n`));
   process.on('SIGUSR2', topology);
   const stop = async () => {
     if (timer) clearInterval(timer);

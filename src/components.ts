@@ -97,7 +97,8 @@ const BY_NAME: Record<string, { client: number; server: number }> = {
  * Returns 0 (Unknown) for anything else.
  */
 export function componentId(nameOrId: unknown, side: 'client' | 'server' = 'client'): number {
-  if (typeof nameOrId === 'number') return Number.isInteger(nameOrId) && nameOrId >= 0 && nameOrId < 2 ** 31 ? nameOrId : 0;
+  if (typeof nameOrId === 'number')
+    return Number.isInteger(nameOrId) && nameOrId >= 0 && nameOrId < 2 ** 31 ? nameOrId : 0;
   if (typeof nameOrId !== 'string') return 0;
   const s = nameOrId.trim().toLowerCase();
   if (/^\d{1,9}$/.test(s)) return Number(s);

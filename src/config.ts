@@ -152,12 +152,18 @@ interface Source<T> {
   from: 'option' | 'env' | 'default';
 }
 
-function pick<T>(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[]): Source<T> {
+function pick<T>(
+  options: BridgeOptions,
+  env: Env,
+  option: keyof BridgeOptions,
+  envNames: readonly string[],
+): Source<T> {
   const o = options[option];
   if (o !== undefined && o !== null) return { option, env: envNames, value: o as T, raw: String(o), from: 'option' };
   for (const name of envNames) {
     const e = env[name];
-    if (e !== undefined && e.trim() !== '') return { option, env: [name], value: undefined, raw: e.trim(), from: 'env' };
+    if (e !== undefined && e.trim() !== '')
+      return { option, env: [name], value: undefined, raw: e.trim(), from: 'env' };
   }
   return { option, env: envNames, value: undefined, raw: undefined, from: 'default' };
 }
@@ -187,15 +193,22 @@ export function describeValue(v: unknown): string {
 
 function fail<T>(s: Source<T>, expected: string): never {
   if (s.from === 'env') {
-    throw new ConfigError(`skywalking-bridge: env ${s.env[0]} is ${JSON.stringify(s.raw)}; expected ${expected}. Fix or unset it.`);
+    throw new ConfigError(
+      `skywalking-bridge: env ${s.env[0]} is ${JSON.stringify(s.raw)}; expected ${expected}. Fix or unset it.`,
+    );
   }
   const envHint = s.env.length > 0 ? ` (or leave it out and set env ${s.env[0]})` : '';
-  throw new ConfigError(`skywalking-bridge: option \`${String(s.option)}\` is ${describeValue(s.value)}; expected ${expected}${envHint}.`);
+  throw new ConfigError(
+    `skywalking-bridge: option \`${String(s.option)}\` is ${describeValue(s.value)}; expected ${expected}${envHint}.`,
+  );
 }
 
 /** What is wrong with the first bad entry of a `host:port` list, as a sentence; undefined when all are good. */
 export function addressProblem(raw: string): string | undefined {
-  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const list = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   if (list.length === 0) return 'it has no address in it; give host:port, e.g. "oap:11800"';
   for (const a of list) {
     const entry = `entry ${JSON.stringify(a)}`;
@@ -206,15 +219,24 @@ export function addressProblem(raw: string): string | undefined {
       return `${entry} has port ${m[2]}, outside 1-65535`;
     }
     const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/]*)/.exec(a);
-    if (scheme) return `${entry} has a URL scheme; give host:port only (${JSON.stringify(scheme[1])}): agents report to the OAP over gRPC, not HTTP`;
-    if ((a.match(/:/g) ?? []).length > 1 && !a.startsWith('[')) return `${entry} looks like an IPv6 address; put the host in brackets, e.g. "[::1]:11800"`;
+    if (scheme)
+      return `${entry} has a URL scheme; give host:port only (${JSON.stringify(scheme[1])}): agents report to the OAP over gRPC, not HTTP`;
+    if ((a.match(/:/g) ?? []).length > 1 && !a.startsWith('['))
+      return `${entry} looks like an IPv6 address; put the host in brackets, e.g. "[::1]:11800"`;
     if (!a.includes(':')) return `${entry} has no port; add the OAP's gRPC port, e.g. ${JSON.stringify(`${a}:11800`)}`;
     return `${entry} is not host:port (a host name or IP, a colon, a port number), e.g. "oap:11800"`;
   }
   return undefined;
 }
 
-function str(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: string, maxLength = 1000): [string, boolean] {
+function str(
+  options: BridgeOptions,
+  env: Env,
+  option: keyof BridgeOptions,
+  envNames: readonly string[],
+  dflt: string,
+  maxLength = 1000,
+): [string, boolean] {
   const s = pick<string>(options, env, option, envNames);
   if (s.from === 'default') return [dflt, false];
   const v = s.from === 'option' ? s.value : s.raw;
@@ -224,7 +246,15 @@ function str(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envN
   return [t, true];
 }
 
-function int(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: number, min: number, max: number): number {
+function int(
+  options: BridgeOptions,
+  env: Env,
+  option: keyof BridgeOptions,
+  envNames: readonly string[],
+  dflt: number,
+  min: number,
+  max: number,
+): number {
   const s = pick<number>(options, env, option, envNames);
   if (s.from === 'default') return dflt;
   const v = s.from === 'option' ? s.value : Number(s.raw);
@@ -234,7 +264,13 @@ function int(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envN
   return v;
 }
 
-function bool(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envNames: readonly string[], dflt: boolean): boolean {
+function bool(
+  options: BridgeOptions,
+  env: Env,
+  option: keyof BridgeOptions,
+  envNames: readonly string[],
+  dflt: boolean,
+): boolean {
   const s = pick<boolean>(options, env, option, envNames);
   if (s.from === 'default') return dflt;
   if (s.from === 'option') {
@@ -251,7 +287,10 @@ const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
 
 /** Split and check a comma-separated `host:port` list. */
 export function parseAddresses(raw: string): string[] | undefined {
-  const list = raw.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  const list = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
   if (list.length === 0) return undefined;
   for (const a of list) {
     const m = ADDRESS.exec(a);
@@ -262,7 +301,14 @@ export function parseAddresses(raw: string): string[] | undefined {
 
 const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];
 const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
-  trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'fatal', critical: 'fatal',
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+  critical: 'fatal',
 };
 const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka'];
 
@@ -284,7 +330,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    for (let j = 1; j <= y.length; j++)
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[y.length]!;
@@ -311,7 +358,9 @@ export function closestName(name: string, known: Iterable<string>): string | und
  */
 export function resolveConfig(options: BridgeOptions = {}, env: Env = process.env): ResolvedConfig {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new ConfigError(`skywalking-bridge: the options argument is ${describeValue(options)}; pass an object such as { serviceName: 'orders' }, or nothing at all.`);
+    throw new ConfigError(
+      `skywalking-bridge: the options argument is ${describeValue(options)}; pass an object such as { serviceName: 'orders' }, or nothing at all.`,
+    );
   }
   // every option read while resolving is a known one; what was given and never read is not
   const read = new Set<string>();
@@ -325,18 +374,40 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
   for (const key of Object.keys(options)) {
     if (read.has(key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const near = closestName(key, read);
-    log('warn', `config.unknown.${key}`, `skywalking-bridge: unknown option \`${key}\` is ignored; ${near ? `did you mean \`${near}\`?` : "see the configuration table in the README for the option names."}`, Number.POSITIVE_INFINITY);
+    log(
+      'warn',
+      `config.unknown.${key}`,
+      `skywalking-bridge: unknown option \`${key}\` is ignored; ${near ? `did you mean \`${near}\`?` : 'see the configuration table in the README for the option names.'}`,
+      Number.POSITIVE_INFINITY,
+    );
   }
   return resolved;
 }
 
 function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
-  const [serviceName, serviceNameExplicit] = str(options, env, 'serviceName', ['SW_AGENT_NAME'], DEFAULT_SERVICE_NAME, 200);
+  const [serviceName, serviceNameExplicit] = str(
+    options,
+    env,
+    'serviceName',
+    ['SW_AGENT_NAME'],
+    DEFAULT_SERVICE_NAME,
+    200,
+  );
   if (serviceName === '') fail(pick(options, env, 'serviceName', ['SW_AGENT_NAME']), 'a non-empty service name');
-  const [instance, serviceInstanceExplicit] = str(options, env, 'serviceInstance', ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'], '', 200);
+  const [instance, serviceInstanceExplicit] = str(
+    options,
+    env,
+    'serviceInstance',
+    ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'],
+    '',
+    200,
+  );
   const [namespace] = str(options, env, 'namespace', ['SW_AGENT_NAMESPACE'], '', 100);
   if (namespace !== '' && !/^[A-Za-z0-9_.-]+$/.test(namespace)) {
-    fail(pick(options, env, 'namespace', ['SW_AGENT_NAMESPACE']), 'letters, digits, `_`, `.` or `-` (it prefixes header names)');
+    fail(
+      pick(options, env, 'namespace', ['SW_AGENT_NAMESPACE']),
+      'letters, digits, `_`, `.` or `-` (it prefixes header names)',
+    );
   }
 
   const addrSource = pick<string>(options, env, 'collectorAddress', ['SW_AGENT_COLLECTOR_BACKEND_SERVICES']);
@@ -344,15 +415,24 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   if (addrSource.from !== 'default') {
     const raw = addrSource.from === 'option' ? addrSource.value : addrSource.raw;
     if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) {
-      throw new ConfigError(`skywalking-bridge: option \`collectorAddress\` is ${describeValue(raw)}; give one string, comma-separated: ${JSON.stringify(raw.join(','))}.`);
+      throw new ConfigError(
+        `skywalking-bridge: option \`collectorAddress\` is ${describeValue(raw)}; give one string, comma-separated: ${JSON.stringify(raw.join(','))}.`,
+      );
     }
-    if (typeof raw !== 'string') fail(addrSource, 'a string of comma-separated host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
+    if (typeof raw !== 'string')
+      fail(addrSource, 'a string of comma-separated host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
     const problem = addressProblem(raw);
-    if (problem) throw new ConfigError(`skywalking-bridge: ${where(addrSource)} is ${JSON.stringify(raw)}: ${problem}.`);
+    if (problem)
+      throw new ConfigError(`skywalking-bridge: ${where(addrSource)} is ${JSON.stringify(raw)}: ${problem}.`);
     collectorAddresses = parseAddresses(raw)!;
     for (const a of collectorAddresses) {
       if (a.endsWith(':12800')) {
-        log('warn', 'config.port12800', `skywalking-bridge: ${where(addrSource)} names ${a}: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use ${a.slice(0, -5)}11800 unless your OAP's gRPC really listens on 12800.`, Number.POSITIVE_INFINITY);
+        log(
+          'warn',
+          'config.port12800',
+          `skywalking-bridge: ${where(addrSource)} names ${a}: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use ${a.slice(0, -5)}11800 unless your OAP's gRPC really listens on 12800.`,
+          Number.POSITIVE_INFINITY,
+        );
       }
     }
   }
@@ -362,14 +442,25 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   const [certChainPath] = str(options, env, 'certChainPath', ['SW_AGENT_SSL_CERT_CHAIN_PATH'], '', 4096);
   const [keyPath] = str(options, env, 'keyPath', ['SW_AGENT_SSL_KEY_PATH'], '', 4096);
   if ((certChainPath === '') !== (keyPath === '')) {
-    throw new ConfigError('skywalking-bridge: mutual TLS needs both `certChainPath` (SW_AGENT_SSL_CERT_CHAIN_PATH) and `keyPath` (SW_AGENT_SSL_KEY_PATH); set both or neither.');
+    throw new ConfigError(
+      'skywalking-bridge: mutual TLS needs both `certChainPath` (SW_AGENT_SSL_CERT_CHAIN_PATH) and `keyPath` (SW_AGENT_SSL_KEY_PATH); set both or neither.',
+    );
   }
-  const secure = bool(options, env, 'secure', ['SW_AGENT_FORCE_TLS', 'SW_AGENT_SECURE'], false) || caPath !== '' || certChainPath !== '';
+  const secure =
+    bool(options, env, 'secure', ['SW_AGENT_FORCE_TLS', 'SW_AGENT_SECURE'], false) ||
+    caPath !== '' ||
+    certChainPath !== '';
 
   const legacySource = pick<LegacyFormat[]>(options, env, 'legacyInject', ['SW_BRIDGE_LEGACY_INJECT']);
   let legacyInject: LegacyFormat[] = [];
   if (legacySource.from !== 'default') {
-    const list = legacySource.from === 'option' ? legacySource.value : legacySource.raw!.split(',').map((x) => x.trim()).filter(Boolean);
+    const list =
+      legacySource.from === 'option'
+        ? legacySource.value
+        : legacySource
+            .raw!.split(',')
+            .map((x) => x.trim())
+            .filter(Boolean);
     if (!Array.isArray(list) || !list.every((x) => LEGACY.includes(x as LegacyFormat))) {
       fail(legacySource, `a list of ${LEGACY.map((x) => `'${x}'`).join(', ')}`);
     }
@@ -380,7 +471,8 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   let reporter: ReporterKind = 'grpc';
   if (reporterSource.from !== 'default') {
     const r = reporterSource.from === 'option' ? reporterSource.value : reporterSource.raw;
-    if (!REPORTERS.includes(r as ReporterKind)) fail(reporterSource, `one of ${REPORTERS.map((x) => `'${x}'`).join(', ')}`);
+    if (!REPORTERS.includes(r as ReporterKind))
+      fail(reporterSource, `one of ${REPORTERS.map((x) => `'${x}'`).join(', ')}`);
     reporter = r as ReporterKind;
   }
 
@@ -395,7 +487,10 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   }
   const [traceIdHeader] = str(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER'], '', 100);
   if (traceIdHeader !== '' && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(traceIdHeader)) {
-    fail(pick(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER']), 'an HTTP header name such as "x-trace-id"');
+    fail(
+      pick(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER']),
+      'an HTTP header name such as "x-trace-id"',
+    );
   }
 
   const props = options.instanceProperties ?? {};
@@ -418,7 +513,15 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
     flushIntervalMs: int(options, env, 'flushIntervalMs', ['SW_BRIDGE_FLUSH_INTERVAL'], 1000, 10, 600_000),
     reportTimeoutMs: int(options, env, 'reportTimeoutMs', ['SW_AGENT_TRACE_TIMEOUT'], 10_000, 100, 600_000),
     heartbeatPeriod: int(options, env, 'heartbeatPeriod', ['SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'], 30, 1, 86_400),
-    propertiesReportPeriodFactor: int(options, env, 'propertiesReportPeriodFactor', ['SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'], 10, 1, 10_000),
+    propertiesReportPeriodFactor: int(
+      options,
+      env,
+      'propertiesReportPeriodFactor',
+      ['SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'],
+      10,
+      1,
+      10_000,
+    ),
     instanceProperties: { ...props },
     spanLimit: int(options, env, 'spanLimit', ['SW_AGENT_SPAN_LIMIT'], 300, 1, 100_000),
     maxOpenSegments: int(options, env, 'maxOpenSegments', ['SW_BRIDGE_MAX_OPEN_SEGMENTS'], 10_000, 1, 10_000_000),
@@ -427,14 +530,38 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
     tagValueMaxLength: int(options, env, 'tagValueMaxLength', ['SW_BRIDGE_TAG_VALUE_MAX_LENGTH'], 2048, 1, 1_000_000),
     tagsPerSpan: int(options, env, 'tagsPerSpan', ['SW_BRIDGE_TAGS_PER_SPAN'], 128, 0, 10_000),
     logsPerSpan: int(options, env, 'logsPerSpan', ['SW_BRIDGE_LOGS_PER_SPAN'], 32, 0, 10_000),
-    correlationMaxElements: int(options, env, 'correlationMaxElements', ['SW_CORRELATION_ELEMENT_MAX_NUMBER'], 3, 0, 100),
-    correlationMaxValueLength: int(options, env, 'correlationMaxValueLength', ['SW_CORRELATION_VALUE_MAX_LENGTH'], 128, 1, 10_000),
+    correlationMaxElements: int(
+      options,
+      env,
+      'correlationMaxElements',
+      ['SW_CORRELATION_ELEMENT_MAX_NUMBER'],
+      3,
+      0,
+      100,
+    ),
+    correlationMaxValueLength: int(
+      options,
+      env,
+      'correlationMaxValueLength',
+      ['SW_CORRELATION_VALUE_MAX_LENGTH'],
+      128,
+      1,
+      10_000,
+    ),
     legacyExtract: bool(options, env, 'legacyExtract', ['SW_BRIDGE_LEGACY_EXTRACT'], true),
     legacyInject,
     reporter,
     logReporterActive: bool(options, env, 'logReporterActive', ['SW_AGENT_LOG_REPORTER_ACTIVE'], true),
     logLevel,
-    logMaxBufferSize: int(options, env, 'logMaxBufferSize', ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'], 10_000, 1, 1_000_000),
+    logMaxBufferSize: int(
+      options,
+      env,
+      'logMaxBufferSize',
+      ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'],
+      10_000,
+      1,
+      1_000_000,
+    ),
     logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
     traceIdHeader: traceIdHeader.toLowerCase(),
     kafka: reporter === 'kafka' ? resolveKafkaConfig(options, env, serviceName) : undefined,

@@ -107,9 +107,10 @@ export function log(level: LogLevel, key: string, message: string, intervalMs = 
   if (c.suppressed > 0) {
     const named = c.examples.map((e) => JSON.stringify(e)).join(', ');
     const more = c.suppressed - c.examples.length;
-    suffix = c.examples.length === 0
-      ? ` (${c.suppressed} more since the last line)`
-      : ` (${c.suppressed} more since the last line: ${named}${more > 0 ? ` and ${more} more` : ''})`;
+    suffix =
+      c.examples.length === 0
+        ? ` (${c.suppressed} more since the last line)`
+        : ` (${c.suppressed} more since the last line: ${named}${more > 0 ? ` and ${more} more` : ''})`;
   }
   c.last = now;
   c.suppressed = 0;

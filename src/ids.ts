@@ -65,7 +65,9 @@ export function hexTraceIdOf(traceId: string): string {
  * 4 hex digits. Deterministic, so the same span always gets the same id.
  */
 export function hexSpanIdOf(segmentId: string, spanId: number): string {
-  const base = /^[0-9a-f]{12}/.test(segmentId) ? segmentId.slice(0, 12) : createHash('sha256').update(segmentId, 'utf8').digest('hex').slice(0, 12);
+  const base = /^[0-9a-f]{12}/.test(segmentId)
+    ? segmentId.slice(0, 12)
+    : createHash('sha256').update(segmentId, 'utf8').digest('hex').slice(0, 12);
   const id = base + (spanId & 0xffff).toString(16).padStart(4, '0');
   return id === '0000000000000000' ? '0000000000000001' : id;
 }

@@ -24,7 +24,15 @@ export const RefType = { CrossProcess: 0, CrossThread: 1 } as const;
 export type RefType = (typeof RefType)[keyof typeof RefType];
 
 export const SPAN_TYPE_NAMES: readonly string[] = ['Entry', 'Exit', 'Local'];
-export const SPAN_LAYER_NAMES: readonly string[] = ['Unknown', 'Database', 'RPCFramework', 'Http', 'MQ', 'Cache', 'FAAS'];
+export const SPAN_LAYER_NAMES: readonly string[] = [
+  'Unknown',
+  'Database',
+  'RPCFramework',
+  'Http',
+  'MQ',
+  'Cache',
+  'FAAS',
+];
 export const REF_TYPE_NAMES: readonly string[] = ['CrossProcess', 'CrossThread'];
 
 export interface KeyStringValuePair {

@@ -30,7 +30,6 @@ export interface SkyWalkingMixinOptions {
   fields?: 'all' | 'ids';
 }
 
-
 /**
  * A pino `mixin`: the SkyWalking fields of the span passed in the log call under `spanKey`, else of
  * the active OTel context; nothing outside a recorded span. Never throws.
@@ -41,7 +40,10 @@ export function skywalkingMixin(options: SkyWalkingMixinOptions = {}): (mergeObj
   // pino merges the call's object INTO the returned one: always a fresh object
   return (mergeObject: object) => {
     try {
-      const span = mergeObject !== null && typeof mergeObject === 'object' ? (mergeObject as Record<string, unknown>)[key] : undefined;
+      const span =
+        mergeObject !== null && typeof mergeObject === 'object'
+          ? (mergeObject as Record<string, unknown>)[key]
+          : undefined;
       return (span !== undefined && fieldsOf(span)) || fieldsOf() || {};
     } catch {
       return {};
@@ -50,7 +52,9 @@ export function skywalkingMixin(options: SkyWalkingMixinOptions = {}): (mergeObj
 }
 
 /** pino serializers that leave a span passed under `span` out of the printed record (the mixin has read it). */
-export const spanSerializers: Readonly<Record<string, (value: unknown) => undefined>> = Object.freeze({ span: () => undefined });
+export const spanSerializers: Readonly<Record<string, (value: unknown) => undefined>> = Object.freeze({
+  span: () => undefined,
+});
 
 /**
  * Bindings for a child logger of an OpenTracing (or OTel) span: `logger.child(spanBindings(span))`
@@ -115,7 +119,10 @@ export interface SkyWalkingPinoTransportOptions extends Omit<FrontEndOptions, 'r
  */
 export default async function skywalkingTransport(options: SkyWalkingPinoTransportOptions = {}): Promise<unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const build = require('pino-abstract-transport') as (fn: (source: AsyncIterable<Record<string, unknown>>) => Promise<void>, opts: { close: () => Promise<void> }) => unknown;
+  const build = require('pino-abstract-transport') as (
+    fn: (source: AsyncIterable<Record<string, unknown>>) => Promise<void>,
+    opts: { close: () => Promise<void> },
+  ) => unknown;
   const { messageKey, errorKey, closeTimeoutMs, ...bridgeOptions } = options ?? {};
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const bridge = new Bridge(bridgeOptions, { lateIdentity: true });

@@ -32,7 +32,10 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * Off unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names them: a span per socket connect and per DNS
  * look-up, nested under the HTTP or database Exit span, which SkyWalking agents do not record.
  */
-const QUIET = { '@opentelemetry/instrumentation-net': { enabled: false }, '@opentelemetry/instrumentation-dns': { enabled: false } };
+const QUIET = {
+  '@opentelemetry/instrumentation-net': { enabled: false },
+  '@opentelemetry/instrumentation-dns': { enabled: false },
+};
 
 function envSet(name: string): boolean {
   const v = process.env[name];
@@ -45,8 +48,15 @@ function peer<T>(name: string): T | undefined {
     return require(name) as T;
   } catch (e) {
     const code = (e as { code?: string }).code;
-    const why = code === 'MODULE_NOT_FOUND' ? `is not installed: run \`npm install ${name}\`` : `failed to load (${(e as Error).message})`;
-    log('error', 'register.peer', `skywalking-bridge/register: \`${name}\` ${why}. The application runs without tracing.`);
+    const why =
+      code === 'MODULE_NOT_FOUND'
+        ? `is not installed: run \`npm install ${name}\``
+        : `failed to load (${(e as Error).message})`;
+    log(
+      'error',
+      'register.peer',
+      `skywalking-bridge/register: \`${name}\` ${why}. The application runs without tracing.`,
+    );
     return undefined;
   }
 }
@@ -57,7 +67,11 @@ export function start(): Started | undefined {
   if (g[STARTED] !== undefined) return g[STARTED] ?? undefined;
   g[STARTED] = null;
   const sdkNode = peer<{ NodeSDK: new (config: Record<string, unknown>) => Sdk }>('@opentelemetry/sdk-node');
-  const auto = sdkNode && peer<{ getNodeAutoInstrumentations(configs?: Record<string, { enabled: boolean }>): unknown[] }>('@opentelemetry/auto-instrumentations-node');
+  const auto =
+    sdkNode &&
+    peer<{ getNodeAutoInstrumentations(configs?: Record<string, { enabled: boolean }>): unknown[] }>(
+      '@opentelemetry/auto-instrumentations-node',
+    );
   if (!sdkNode || !auto) return undefined;
   let started: Started;
   try {
@@ -78,24 +92,39 @@ export function start(): Started | undefined {
       done ??= new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, limit);
         timer.unref();
-        sdk.shutdown().then(
-          () => resolve(),
-          (e: unknown) => {
-            log('warn', 'register.shutdown', `skywalking-bridge/register: the OpenTelemetry SDK's shutdown failed: ${(e as Error)?.message ?? String(e)}`);
-            resolve();
-          },
-        ).finally(() => clearTimeout(timer));
+        sdk
+          .shutdown()
+          .then(
+            () => resolve(),
+            (e: unknown) => {
+              log(
+                'warn',
+                'register.shutdown',
+                `skywalking-bridge/register: the OpenTelemetry SDK's shutdown failed: ${(e as Error)?.message ?? String(e)}`,
+              );
+              resolve();
+            },
+          )
+          .finally(() => clearTimeout(timer));
       });
       return done;
     };
     started = { sdk, processor, shutdown };
   } catch (e) {
-    log('error', 'register.start', `skywalking-bridge/register: tracing not started: ${(e as Error)?.message ?? String(e)}`);
+    log(
+      'error',
+      'register.start',
+      `skywalking-bridge/register: tracing not started: ${(e as Error)?.message ?? String(e)}`,
+    );
     return undefined;
   }
   g[STARTED] = started;
   installExitHandlers(started.shutdown);
-  log('info', 'register.started', `skywalking-bridge/register: tracing started for service ${started.processor.bridge.recorder.service}`);
+  log(
+    'info',
+    'register.started',
+    `skywalking-bridge/register: tracing started for service ${started.processor.bridge.recorder.service}`,
+  );
   return started;
 }
 

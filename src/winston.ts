@@ -86,7 +86,8 @@ export function recordOfWinston(info: Record<string | symbol, unknown>): SkyWalk
   };
 }
 
-export interface SkyWalkingTransportOptions extends Transport.TransportStreamOptions, Omit<FrontEndOptions, 'reporter' | 'format'> {
+export interface SkyWalkingTransportOptions
+  extends Transport.TransportStreamOptions, Omit<FrontEndOptions, 'reporter' | 'format'> {
   /** Report through this tracer's / span processor's reporter (same channel and stats). Default: a reporter of its own, from these options and SW_* env. */
   via?: BridgeOwner;
   reporter?: FrontEndOptions['reporter'];
@@ -105,7 +106,9 @@ export class SkyWalkingTransport extends Transport {
     const { via, format, level, silent, handleExceptions, handleRejections, ...rest } = options ?? {};
     super({ format, level, silent, handleExceptions, handleRejections });
     if (via !== undefined && !isBridgeOwner(via)) {
-      throw new ConfigError('skywalking-bridge: SkyWalkingTransport option `via` must be a SkyWalkingTracer, SkyWalkingSpanProcessor or SkyWalkingTraceExporter.');
+      throw new ConfigError(
+        'skywalking-bridge: SkyWalkingTransport option `via` must be a SkyWalkingTracer, SkyWalkingSpanProcessor or SkyWalkingTraceExporter.',
+      );
     }
     this.own = via === undefined;
     this.bridge = via ? via.bridge : new Bridge(rest as FrontEndOptions, { lateIdentity: true });

@@ -76,7 +76,8 @@ export function folderGraph(): Map<string, Map<string, string>> {
       const target = resolveImport(file, spec);
       const to = nodeOf(target);
       // one example import per edge, to say where a circle comes from
-      if (to !== from && !graph.get(from)!.has(to)) graph.get(from)!.set(to, `${relative(SRC, file)} -> ${relative(SRC, target)}`);
+      if (to !== from && !graph.get(from)!.has(to))
+        graph.get(from)!.set(to, `${relative(SRC, file)} -> ${relative(SRC, target)}`);
     }
   }
   return graph;
@@ -170,18 +171,46 @@ it('finds a circle in a graph that has one, and none in a graph that has none', 
     }
     return m;
   };
-  expect(knots(g([['a', 'b'], ['b', 'c'], ['a', 'c']]))).toEqual([]);
-  const three = g([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']]);
+  expect(
+    knots(
+      g([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['a', 'c'],
+      ]),
+    ),
+  ).toEqual([]);
+  const three = g([
+    ['a', 'b'],
+    ['b', 'c'],
+    ['c', 'a'],
+    ['c', 'd'],
+  ]);
   expect(knots(three)).toEqual([['a', 'b', 'c']]);
   expect(circleIn(three, ['a', 'b', 'c'])).toEqual(['a', 'b', 'c']);
   expect(describeCircle(three, ['a', 'b', 'c'])).toBe('  a -> b -> c -> a\n    a->b\n    b->c\n    c->a');
-  expect(knots(g([['y', 'x'], ['x', 'y'], ['q', 'p'], ['p', 'q'], ['p', 'x']]))).toEqual([['p', 'q'], ['x', 'y']]);
+  expect(
+    knots(
+      g([
+        ['y', 'x'],
+        ['x', 'y'],
+        ['q', 'p'],
+        ['p', 'q'],
+        ['p', 'x'],
+      ]),
+    ),
+  ).toEqual([
+    ['p', 'q'],
+    ['x', 'y'],
+  ]);
 });
 
 it('the folders and top-level files of src/ depend on each other one way (no import circle)', () => {
   const graph = folderGraph();
   const found = knots(graph);
-  const report = found.map((part) => `{${part.join(', ')}}, e.g.\n${describeCircle(graph, circleIn(graph, part))}`).join('\n');
+  const report = found
+    .map((part) => `{${part.join(', ')}}, e.g.\n${describeCircle(graph, circleIn(graph, part))}`)
+    .join('\n');
   expect(found, `import circles between the folders of src/:\n${report}`).toEqual(KNOWN_KNOTS);
   // the graph is real: the layers we know are in it, one way
   expect(graph.get('segment')!.has('protocol')).toBe(true);

@@ -8,6 +8,10 @@ const { version } = require('../package.json') as { version: string };
 
 it('prints the version for --version, -v and version', async () => {
   for (const flag of ['--version', '-v', 'version']) {
-    expect(await runProcess(process.execPath, [CLI, flag], {})).toEqual({ code: 0, stdout: `skywalking-bridge ${version}\n`, stderr: '' });
+    expect(await runProcess(process.execPath, [CLI, flag], {})).toEqual({
+      code: 0,
+      stdout: `skywalking-bridge ${version}\n`,
+      stderr: '',
+    });
   }
 });

@@ -12,7 +12,12 @@ import { MemoryReporter } from '../src/reporter/memory';
 import { cleanDetails, unreachableMessage } from '../src/reporter/unreachable';
 
 const lines: string[] = [];
-const capture: Logger = { error: (m) => lines.push(`error ${m}`), warn: (m) => lines.push(`warn ${m}`), info: () => undefined, debug: () => undefined };
+const capture: Logger = {
+  error: (m) => lines.push(`error ${m}`),
+  warn: (m) => lines.push(`warn ${m}`),
+  info: () => undefined,
+  debug: () => undefined,
+};
 
 beforeEach(() => {
   resetDiagnostics();
@@ -59,7 +64,9 @@ describe('configuration errors', () => {
     expect(messageOf(() => resolveConfig({ spanLimit: 0 }, {}))).toBe(
       'skywalking-bridge: option `spanLimit` is 0; expected a whole number from 1 to 100000 (or leave it out and set env SW_AGENT_SPAN_LIMIT).',
     );
-    expect(messageOf(() => resolveConfig({}, { SW_AGENT_SPAN_LIMIT: 'lots' }))).toBe('skywalking-bridge: env SW_AGENT_SPAN_LIMIT is "lots"; expected a whole number from 1 to 100000. Fix or unset it.');
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_SPAN_LIMIT: 'lots' }))).toBe(
+      'skywalking-bridge: env SW_AGENT_SPAN_LIMIT is "lots"; expected a whole number from 1 to 100000. Fix or unset it.',
+    );
     expect(describeValue({ a: 1 })).toBe('an object {"a":1}');
     expect(describeValue('x'.repeat(100))).toBe(`the string "${'x'.repeat(76)}...`);
   });
@@ -67,7 +74,10 @@ describe('configuration errors', () => {
   it('a malformed SW_AGENT_COLLECTOR_BACKEND_SERVICES names the bad entry and the fix', () => {
     const cases: Array<[string, string]> = [
       ['oap-1:11800,oap', 'entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800"'],
-      ['http://oap:11800', 'entry "http://oap:11800" has a URL scheme; give host:port only ("oap:11800"): agents report to the OAP over gRPC, not HTTP'],
+      [
+        'http://oap:11800',
+        'entry "http://oap:11800" has a URL scheme; give host:port only ("oap:11800"): agents report to the OAP over gRPC, not HTTP',
+      ],
       ['::1:11800', 'entry "::1:11800" looks like an IPv6 address; put the host in brackets, e.g. "[::1]:11800"'],
       ['oap:99999', 'entry "oap:99999" has port 99999, outside 1-65535'],
       ['oap:0', 'entry "oap:0" has port 0, outside 1-65535'],
@@ -75,13 +85,17 @@ describe('configuration errors', () => {
       [' , ', 'it has no address in it; give host:port, e.g. "oap:11800"'],
     ];
     for (const [value, problem] of cases) {
-      expect(messageOf(() => resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: value }))).toBe(`skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is ${JSON.stringify(value.trim())}: ${problem}.`);
+      expect(messageOf(() => resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: value }))).toBe(
+        `skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is ${JSON.stringify(value.trim())}: ${problem}.`,
+      );
     }
     expect(addressProblem('[::1]:11800,oap:11800')).toBeUndefined();
   });
 
   it('port 12800 (the OAP HTTP port) gets one warning pointing at 11800', () => {
-    expect(resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap:12800' }).collectorAddresses).toEqual(['oap:12800']);
+    expect(resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap:12800' }).collectorAddresses).toEqual([
+      'oap:12800',
+    ]);
     resolveConfig({ collectorAddress: 'oap:12800' }, {});
     expect(lines).toEqual([
       "warn skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES names oap:12800: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use oap:11800 unless your OAP's gRPC really listens on 12800.",
@@ -103,7 +117,11 @@ describe('unknown options', () => {
   });
 
   it('says nothing about the options the front-ends take themselves, nor about undefined values', () => {
-    const p = new SkyWalkingSpanProcessor({ reporter: new MemoryReporter(), endpointName: () => 'x', serviceName: undefined });
+    const p = new SkyWalkingSpanProcessor({
+      reporter: new MemoryReporter(),
+      endpointName: () => 'x',
+      serviceName: undefined,
+    });
     const t = new SkyWalkingTracer({ reporter: 'none', instanceProperties: { team: 'a' }, legacyInject: ['b3'] });
     void p.shutdown();
     void t.shutdown();
@@ -120,7 +138,11 @@ describe('the collector cannot be reached', () => {
     expect(unreachableMessage('127.0.0.1:1', refused, 3)).toBe(
       'cannot reach the SkyWalking collector at 127.0.0.1:1: connection refused (nothing listens on that port). 3 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option `collectorAddress`).',
     );
-    expect(cleanDetails('No connection established. Last error: Protocol error (2026-11-30T23:29:06.831Z). Resolution note: ')).toBe('Protocol error');
+    expect(
+      cleanDetails(
+        'No connection established. Last error: Protocol error (2026-11-30T23:29:06.831Z). Resolution note: ',
+      ),
+    ).toBe('Protocol error');
     expect(unreachableMessage('oap:1', 'Something new', 0)).toBe(
       'cannot reach the SkyWalking collector at oap:1: Something new. 0 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option `collectorAddress`).',
     );

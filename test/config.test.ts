@@ -19,7 +19,7 @@ describe('resolveConfig', () => {
     expect(c.reporter).toBe('grpc');
   });
 
-  it('takes the SkyWalking agents\' env names', () => {
+  it("takes the SkyWalking agents' env names", () => {
     const c = resolveConfig(
       {},
       {
@@ -68,17 +68,52 @@ describe('resolveConfig', () => {
   });
 
   const bad: Array<[string, Record<string, unknown>, Record<string, string>, RegExp]> = [
-    ['bad address list', { collectorAddress: 'oap' }, {}, /option `collectorAddress` is "oap": entry "oap" has no port; add the OAP's gRPC port, e.g. "oap:11800"/],
-    ['bad env address', {}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap:99999' }, /env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap:99999"/],
-    ['non-integer buffer', { maxBufferSize: 1.5 }, {}, /option `maxBufferSize` is 1.5; expected a whole number from 1 to 1000000 \(or leave it out and set env SW_AGENT_MAX_BUFFER_SIZE\)/],
-    ['env buffer not a number', {}, { SW_AGENT_MAX_BUFFER_SIZE: 'lots' }, /env SW_AGENT_MAX_BUFFER_SIZE is "lots"; expected a whole number/],
+    [
+      'bad address list',
+      { collectorAddress: 'oap' },
+      {},
+      /option `collectorAddress` is "oap": entry "oap" has no port; add the OAP's gRPC port, e.g. "oap:11800"/,
+    ],
+    [
+      'bad env address',
+      {},
+      { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap:99999' },
+      /env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap:99999"/,
+    ],
+    [
+      'non-integer buffer',
+      { maxBufferSize: 1.5 },
+      {},
+      /option `maxBufferSize` is 1.5; expected a whole number from 1 to 1000000 \(or leave it out and set env SW_AGENT_MAX_BUFFER_SIZE\)/,
+    ],
+    [
+      'env buffer not a number',
+      {},
+      { SW_AGENT_MAX_BUFFER_SIZE: 'lots' },
+      /env SW_AGENT_MAX_BUFFER_SIZE is "lots"; expected a whole number/,
+    ],
     ['bad boolean', {}, { SW_AGENT_FORCE_TLS: 'maybe' }, /env SW_AGENT_FORCE_TLS is "maybe"; expected true or false/],
-    ['bad legacy format', { legacyInject: ['zipkin'] }, {}, /option `legacyInject`.*expected a list of 'jaeger', 'b3', 'b3multi', 'w3c'/],
-    ['bad reporter', {}, { SW_BRIDGE_REPORTER: 'zipkin' }, /env SW_BRIDGE_REPORTER is "zipkin"; expected one of 'grpc', 'console', 'none', 'kafka'/],
+    [
+      'bad legacy format',
+      { legacyInject: ['zipkin'] },
+      {},
+      /option `legacyInject`.*expected a list of 'jaeger', 'b3', 'b3multi', 'w3c'/,
+    ],
+    [
+      'bad reporter',
+      {},
+      { SW_BRIDGE_REPORTER: 'zipkin' },
+      /env SW_BRIDGE_REPORTER is "zipkin"; expected one of 'grpc', 'console', 'none', 'kafka'/,
+    ],
     ['half mutual TLS', { keyPath: '/k.pem' }, {}, /mutual TLS needs both `certChainPath`/],
     ['bad namespace', { namespace: 'a b' }, {}, /option `namespace`.*letters, digits/],
     ['service name not a string', { serviceName: 42 }, {}, /option `serviceName` is 42; expected a string/],
-    ['instance properties not strings', { instanceProperties: { a: 1 } }, {}, /`instanceProperties` must be an object of string values/],
+    [
+      'instance properties not strings',
+      { instanceProperties: { a: 1 } },
+      {},
+      /`instanceProperties` must be an object of string values/,
+    ],
   ];
   it.each(bad)('fails fast on %s with a message naming option, value and form', (_name, options, env, message) => {
     let error: unknown;

@@ -7,7 +7,15 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { MAX_EXAMPLE_LENGTH, MAX_KEYS, OVERFLOW_KEY, diagnosticCounts, log, resetDiagnostics, setLogger } from '../src/diag';
+import {
+  MAX_EXAMPLE_LENGTH,
+  MAX_KEYS,
+  OVERFLOW_KEY,
+  diagnosticCounts,
+  log,
+  resetDiagnostics,
+  setLogger,
+} from '../src/diag';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { MemoryReporter } from '../src/reporter/memory';
 import { CHILD_ENV } from './support/spawn';
@@ -35,7 +43,10 @@ it('writes one line per key per interval; the next line counts the rest and name
   expect(lines).toEqual(['failed on /users/0']);
   vi.setSystemTime(1_700_000_060_000);
   log('warn', 'test.cond', 'failed on /users/1000', 60_000, '/users/1000');
-  expect(lines).toEqual(['failed on /users/0', 'failed on /users/1000 (999 more since the last line: "/users/1", "/users/2", "/users/3" and 996 more)']);
+  expect(lines).toEqual([
+    'failed on /users/0',
+    'failed on /users/1000 (999 more since the last line: "/users/1", "/users/2", "/users/3" and 996 more)',
+  ]);
   // the summary starts again from nothing
   vi.setSystemTime(1_700_000_120_000);
   log('warn', 'test.cond', 'again', 60_000, 'x');
@@ -84,12 +95,15 @@ it('an OpenTracing client span injecting without a peer: one key for every opera
     span.finish();
   };
   for (let i = 0; i < 10_000; i++) inject(`/users/${i}`);
-  const advice = 'Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.';
+  const advice =
+    'Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.';
   expect(lines).toEqual([`span "/users/0" injected sw8 without a peer; using "/users/0". ${advice}`]);
   expect(diagnosticCounts()).toEqual({ 'recorder.nopeer': 10_000 });
   vi.setSystemTime(1_700_000_000_000 + HOUR);
   inject('/orders');
-  expect(lines[1]).toBe(`span "/orders" injected sw8 without a peer; using "/orders". ${advice} (9999 more since the last line: "/users/1", "/users/2", "/users/3" and 9996 more)`);
+  expect(lines[1]).toBe(
+    `span "/orders" injected sw8 without a peer; using "/orders". ${advice} (9999 more since the last line: "/users/1", "/users/2", "/users/3" and 9996 more)`,
+  );
 });
 
 /** Run test/fixtures/diag-soak.js on the built dist/; its JSON result and stderr lines. */

@@ -32,7 +32,14 @@ describe('Recorder', () => {
     expect(seg.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(seg.traceSegmentId).toMatch(/^[0-9a-f]{32}$/);
     expect(seg.spans.map((s) => s.spanId)).toEqual([2, 1, 0]);
-    expect(seg.spans[2]).toMatchObject({ spanId: 0, parentSpanId: -1, startTime: T, endTime: T + 5, spanType: SpanType.Entry, operationName: 'GET:/a' });
+    expect(seg.spans[2]).toMatchObject({
+      spanId: 0,
+      parentSpanId: -1,
+      startTime: T,
+      endTime: T + 5,
+      spanType: SpanType.Entry,
+      operationName: 'GET:/a',
+    });
   });
 
   it('opens a CrossThread segment for a child of a span whose segment already closed', () => {
@@ -60,7 +67,16 @@ describe('Recorder', () => {
 
   it('builds a CrossProcess ref from an extracted parent, keeping the trace id byte for byte', () => {
     const { recorder, reporter } = setup();
-    const remote = { sample: 1 as const, traceId: 'abc.12.345', segmentId: 'seg', spanId: 3, service: 'java', instance: 'j1', endpoint: '/app', address: 'svc:8080' };
+    const remote = {
+      sample: 1 as const,
+      traceId: 'abc.12.345',
+      segmentId: 'seg',
+      spanId: 3,
+      service: 'java',
+      instance: 'j1',
+      endpoint: '/app',
+      address: 'svc:8080',
+    };
     recorder.startSpan('POST:/x', { remote, type: SpanType.Entry }).finish();
     const seg = reporter.segments[0]!;
     expect(seg.traceId).toBe('abc.12.345');
@@ -83,7 +99,14 @@ describe('Recorder', () => {
     const exit = recorder.startSpan('/call', { parent: entry, type: SpanType.Exit });
     exit.peer = 'server-2:8080';
     const c = recorder.carrierFor(exit);
-    expect(c).toMatchObject({ sample: 1, spanId: 2, service: 'svc', instance: 'inst', endpoint: 'GET:/entry', address: 'server-2:8080' });
+    expect(c).toMatchObject({
+      sample: 1,
+      spanId: 2,
+      service: 'svc',
+      instance: 'inst',
+      endpoint: 'GET:/entry',
+      address: 'server-2:8080',
+    });
     expect(c.segmentId).toBe(exit.segment.segmentId);
   });
 
@@ -130,17 +153,31 @@ describe('Recorder', () => {
     const span = recorder.startSpan('x');
     const circular: Record<string, unknown> = {};
     circular.self = circular;
-    const evil = { toString() { throw new Error('no'); }, get x() { throw new Error('getter'); } };
+    const evil = {
+      toString() {
+        throw new Error('no');
+      },
+      get x() {
+        throw new Error('getter');
+      },
+    };
     span.addTag('long', 'abcdefghij');
     span.addTag('circ', circular);
     span.addTag('third', 1);
-    span.log([['evil', evil], ['big', 10n], ['sym', Symbol('s')]]);
+    span.log([
+      ['evil', evil],
+      ['big', 10n],
+      ['sym', Symbol('s')],
+    ]);
     span.log([['dropped', 1]]);
     span.finish();
     span.finish();
     span.addTag('after', 'finish');
     const s = reporter.segments[0]!.spans[0]!;
-    expect(s.tags).toEqual([{ key: 'long', value: 'abcde' }, { key: 'circ', value: '{"sel' }]);
+    expect(s.tags).toEqual([
+      { key: 'long', value: 'abcde' },
+      { key: 'circ', value: '{"sel' },
+    ]);
     expect(s.logs).toHaveLength(1);
     expect(s.logs[0]!.data.map((d) => d.key)).toEqual(['evil', 'big']);
     expect(s.logs[0]!.data[1]!.value).toBe('10');

@@ -14,9 +14,34 @@ import type { SegmentObject } from '../src/model';
 function hostileValues(): Array<[string, unknown]> {
   const circular: Record<string, unknown> = { name: 'loop' };
   circular.self = circular;
-  const throwingGetter = Object.defineProperty({ ok: 1 }, 'bad', { enumerable: true, get: () => { throw new Error('getter'); } });
-  const throwingToString = { toString: () => { throw new Error('toString'); }, toJSON: () => { throw new Error('toJSON'); } };
-  const proxy = new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); }, getPrototypeOf: () => { throw new Error('trap'); } });
+  const throwingGetter = Object.defineProperty({ ok: 1 }, 'bad', {
+    enumerable: true,
+    get: () => {
+      throw new Error('getter');
+    },
+  });
+  const throwingToString = {
+    toString: () => {
+      throw new Error('toString');
+    },
+    toJSON: () => {
+      throw new Error('toJSON');
+    },
+  };
+  const proxy = new Proxy(
+    {},
+    {
+      get: () => {
+        throw new Error('trap');
+      },
+      ownKeys: () => {
+        throw new Error('trap');
+      },
+      getPrototypeOf: () => {
+        throw new Error('trap');
+      },
+    },
+  );
   const deep: Record<string, unknown> = {};
   let cur = deep;
   for (let i = 0; i < 10_000; i++) cur = (cur.next = {}) as Record<string, unknown>;

@@ -55,7 +55,8 @@
     const [path, query] = hash.slice(1).split('?');
     const params = new URLSearchParams(query || '');
     const view = path.split('/')[1] || 'traces';
-    for (const a of document.querySelectorAll('header nav a')) a.classList.toggle('active', a.dataset.view === (view === 'trace' ? 'traces' : view));
+    for (const a of document.querySelectorAll('header nav a'))
+      a.classList.toggle('active', a.dataset.view === (view === 'trace' ? 'traces' : view));
     if (view === 'trace') return traceView(decodeURIComponent(path.split('/').slice(2).join('/'))).catch(fail);
     if (view === 'topology') return topologyView().catch(fail);
     if (view === 'problems') return problemsView().catch(fail);
@@ -69,14 +70,27 @@
   async function tracesView(params) {
     const services = await api('/api/services').catch(() => []);
     const q = new URLSearchParams();
-    for (const f of ['service', 'endpoint', 'traceId', 'minDuration', 'offset']) if (params.get(f)) q.set(f, params.get(f));
+    for (const f of ['service', 'endpoint', 'traceId', 'minDuration', 'offset'])
+      if (params.get(f)) q.set(f, params.get(f));
     if (params.get('error') === 'true') q.set('error', 'true');
     if (params.get('since')) q.set('from', String(Date.now() - Number(params.get('since'))));
     const page = await api(`/api/search?${q}`);
 
-    const input = (name, label, extra) => el('label', {}, label, el('input', { name, value: params.get(name) || '', ...extra }));
-    const serviceSelect = el('select', { name: 'service' }, el('option', { value: '' }, 'all services'), services.map((s) => el('option', { value: s.name, selected: params.get('service') === s.name }, s.name)));
-    const sinceSelect = el('select', { name: 'since' }, Object.entries(SINCE).map(([v, text]) => el('option', { value: v, selected: (params.get('since') || '') === v }, text)));
+    const input = (name, label, extra) =>
+      el('label', {}, label, el('input', { name, value: params.get(name) || '', ...extra }));
+    const serviceSelect = el(
+      'select',
+      { name: 'service' },
+      el('option', { value: '' }, 'all services'),
+      services.map((s) => el('option', { value: s.name, selected: params.get('service') === s.name }, s.name)),
+    );
+    const sinceSelect = el(
+      'select',
+      { name: 'since' },
+      Object.entries(SINCE).map(([v, text]) =>
+        el('option', { value: v, selected: (params.get('since') || '') === v }, text),
+      ),
+    );
     const form = el(
       'form',
       {
@@ -98,16 +112,34 @@
       input('traceId', 'Trace id', { size: 34 }),
       input('minDuration', 'Min duration (ms)', { size: 8, inputmode: 'numeric' }),
       el('label', {}, 'Started', sinceSelect),
-      el('label', {}, 'Errors only', el('input', { type: 'checkbox', name: 'error', checked: params.get('error') === 'true' })),
+      el(
+        'label',
+        {},
+        'Errors only',
+        el('input', { type: 'checkbox', name: 'error', checked: params.get('error') === 'true' }),
+      ),
       el('button', { type: 'submit' }, 'Search'),
     );
 
     const rows = page.traces.map((t) =>
       el(
         'tr',
-        { class: 'row trace-row', 'data-trace-id': t.traceId, onclick: () => (location.hash = `#/trace/${encodeURIComponent(t.traceId)}`) },
+        {
+          class: 'row trace-row',
+          'data-trace-id': t.traceId,
+          onclick: () => (location.hash = `#/trace/${encodeURIComponent(t.traceId)}`),
+        },
         el('td', { class: 'mono' }, time(t.startTime)),
-        el('td', {}, el('a', { href: `#/trace/${encodeURIComponent(t.traceId)}`, class: 'endpoint' }, t.rootEndpoint || '(no endpoint)'), t.error ? el('span', { class: 'badge error' }, 'error') : null),
+        el(
+          'td',
+          {},
+          el(
+            'a',
+            { href: `#/trace/${encodeURIComponent(t.traceId)}`, class: 'endpoint' },
+            t.rootEndpoint || '(no endpoint)',
+          ),
+          t.error ? el('span', { class: 'badge error' }, 'error') : null,
+        ),
         el('td', { class: 'services' }, t.services.join(', ')),
         el('td', {}, ms(t.durationMs)),
         el('td', {}, `${t.spans} spans / ${t.segments} segments`),
@@ -119,13 +151,30 @@
       'div',
       { class: 'pager' },
       `${page.total} trace${page.total === 1 ? '' : 's'}`,
-      offset > 0 ? el('a', { href: `#/traces?${withParam(params, 'offset', Math.max(0, offset - page.limit))}` }, '← newer') : null,
-      offset + page.limit < page.total ? el('a', { href: `#/traces?${withParam(params, 'offset', offset + page.limit)}` }, 'older →') : null,
+      offset > 0
+        ? el('a', { href: `#/traces?${withParam(params, 'offset', Math.max(0, offset - page.limit))}` }, '← newer')
+        : null,
+      offset + page.limit < page.total
+        ? el('a', { href: `#/traces?${withParam(params, 'offset', offset + page.limit)}` }, 'older →')
+        : null,
     );
     show(
       form,
       page.traces.length
-        ? el('table', { id: 'traces' }, el('thead', {}, el('tr', {}, ['Start (UTC)', 'Endpoint', 'Services', 'Duration', 'Size', 'Trace id'].map((h) => el('th', {}, h)))), el('tbody', {}, rows))
+        ? el(
+            'table',
+            { id: 'traces' },
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                ['Start (UTC)', 'Endpoint', 'Services', 'Duration', 'Size', 'Trace id'].map((h) => el('th', {}, h)),
+              ),
+            ),
+            el('tbody', {}, rows),
+          )
         : el('p', { class: 'empty', id: 'no-traces' }, 'No trace matches.'),
       pager,
     );
@@ -145,19 +194,39 @@
     const total = Math.max(1, ...spans.map((s) => s.offsetMs + s.durationMs));
     const logsOf = new Map();
     for (const l of logs) {
-      const key = l.traceContext && l.traceContext.traceSegmentId ? `${l.traceContext.traceSegmentId}-${l.traceContext.spanId}` : '';
+      const key =
+        l.traceContext && l.traceContext.traceSegmentId
+          ? `${l.traceContext.traceSegmentId}-${l.traceContext.spanId}`
+          : '';
       if (!logsOf.has(key)) logsOf.set(key, []);
       logsOf.get(key).push(l);
     }
     const startOf = Math.min(...spans.map((s) => s.offsetMs)) || 0;
     const traceStart = t.startTime || 0;
-    const details = el('div', { class: 'details', id: 'details' }, el('span', { class: 'muted' }, 'Select a span to see its tags and logs.'));
+    const details = el(
+      'div',
+      { class: 'details', id: 'details' },
+      el('span', { class: 'muted' }, 'Select a span to see its tags and logs.'),
+    );
     let selected;
 
     const rows = spans.map((s) => {
-      const bar = el('div', { class: `wf-bar${s.isError ? ' error' : ''}`, style: { left: `${((s.offsetMs - startOf) / total) * 100}%`, width: `${(s.durationMs / total) * 100}%` } });
-      const label = el('div', { class: 'wf-label', style: { left: `calc(${((s.offsetMs - startOf + s.durationMs) / total) * 100}% + 4px)` } }, ms(s.durationMs));
-      const marks = (logsOf.get(s.id) || []).map((l) => el('div', { class: 'wf-log-mark', title: 'log', style: { left: `${Math.min(100, Math.max(0, ((l.timestamp - traceStart) / total) * 100))}%` } }));
+      const bar = el('div', {
+        class: `wf-bar${s.isError ? ' error' : ''}`,
+        style: { left: `${((s.offsetMs - startOf) / total) * 100}%`, width: `${(s.durationMs / total) * 100}%` },
+      });
+      const label = el(
+        'div',
+        { class: 'wf-label', style: { left: `calc(${((s.offsetMs - startOf + s.durationMs) / total) * 100}% + 4px)` } },
+        ms(s.durationMs),
+      );
+      const marks = (logsOf.get(s.id) || []).map((l) =>
+        el('div', {
+          class: 'wf-log-mark',
+          title: 'log',
+          style: { left: `${Math.min(100, Math.max(0, ((l.timestamp - traceStart) / total) * 100))}%` },
+        }),
+      );
       const row = el(
         'div',
         {
@@ -179,7 +248,9 @@
           el('span', { class: 'badge type' }, s.type),
           s.layer && s.layer !== 'Unknown' ? el('span', { class: 'badge' }, s.layer) : null,
           s.component ? el('span', { class: 'badge' }, s.component) : null,
-          s.link ? el('span', { class: 'badge link' }, s.link === 'CrossThread' ? '⇢ cross-thread' : '⇢ cross-process') : null,
+          s.link
+            ? el('span', { class: 'badge link' }, s.link === 'CrossThread' ? '⇢ cross-thread' : '⇢ cross-process')
+            : null,
           s.peer ? el('span', { class: 'muted' }, ` → ${s.peer}`) : null,
           s.isError ? el('span', { class: 'badge error' }, 'error') : null,
           s.missingParent ? el('span', { class: 'badge error' }, `parent not received: ${s.missingParent}`) : null,
@@ -195,12 +266,19 @@
         'div',
         { class: 'trace-head' },
         el('h2', {}, t.rootEndpoint || traceId),
-        el('div', { class: 'muted' }, el('span', { class: 'mono', id: 'trace-id' }, traceId), ` · ${ms(t.durationMs)} · ${spans.length} spans in ${Array.isArray(t.segments) ? t.segments.length : t.segments} segments · ${(t.services || []).join(', ')}`),
+        el(
+          'div',
+          { class: 'muted' },
+          el('span', { class: 'mono', id: 'trace-id' }, traceId),
+          ` · ${ms(t.durationMs)} · ${spans.length} spans in ${Array.isArray(t.segments) ? t.segments.length : t.segments} segments · ${(t.services || []).join(', ')}`,
+        ),
         problems.length ? el('ul', { class: 'err', id: 'trace-problems' }, problems) : null,
       ),
       el('div', { class: 'waterfall', id: 'waterfall' }, rows),
       details,
-      logs.length ? el('div', { class: 'logs', id: 'trace-logs' }, el('h3', {}, `Logs (${logs.length})`), logTable(logs)) : null,
+      logs.length
+        ? el('div', { class: 'logs', id: 'trace-logs' }, el('h3', {}, `Logs (${logs.length})`), logTable(logs))
+        : null,
     );
   }
 
@@ -209,14 +287,24 @@
     const rows = [
       kv('service', `${s.service} (${s.serviceInstance})`),
       kv('operation', s.operationName),
-      kv('span', `${s.type}${s.layer && s.layer !== 'Unknown' ? `, ${s.layer}` : ''}${s.component ? `, ${s.component}` : ''}`),
+      kv(
+        'span',
+        `${s.type}${s.layer && s.layer !== 'Unknown' ? `, ${s.layer}` : ''}${s.component ? `, ${s.component}` : ''}`,
+      ),
       kv('segment / span id', `${s.segmentId} / ${s.spanId}`),
       s.peer ? kv('peer', s.peer) : null,
       kv('start offset', ms(s.offsetMs)),
       kv('duration', ms(s.durationMs)),
       ...s.tags.map((t) => kv(t.key, t.value)),
     ];
-    const spanLogs = s.logs.map((l) => el('tr', {}, el('td', {}, `+${ms(l.offsetMs)}`), el('td', { class: 'mono' }, l.data.map((d) => `${d.key}=${d.value}`).join('\n'))));
+    const spanLogs = s.logs.map((l) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, `+${ms(l.offsetMs)}`),
+        el('td', { class: 'mono' }, l.data.map((d) => `${d.key}=${d.value}`).join('\n')),
+      ),
+    );
     return [
       el('h3', {}, s.operationName),
       el('table', { class: 'kv', id: 'span-tags' }, rows),
@@ -240,7 +328,15 @@
     return el(
       'table',
       { class: 'log-table' },
-      el('thead', {}, el('tr', {}, ['Time (UTC)', 'Service', 'Endpoint', 'Tags', 'Content'].map((h) => el('th', {}, h)))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ['Time (UTC)', 'Service', 'Endpoint', 'Tags', 'Content'].map((h) => el('th', {}, h)),
+        ),
+      ),
       el(
         'tbody',
         {},
@@ -288,7 +384,17 @@
     const width = 40 + columns.length * (W + GX);
     const height = 40 + Math.max(...columns.map((c) => (c ? c.length : 0))) * (H + GY);
     const svg = el('svg:svg', { class: 'graph', id: 'topology', viewBox: `0 0 ${width} ${height}`, height });
-    svg.append(el('svg:defs', {}, el('svg:marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto' }, el('svg:path', { d: 'M0,0 L10,5 L0,10 z', fill: '#98a1b3' }))));
+    svg.append(
+      el(
+        'svg:defs',
+        {},
+        el(
+          'svg:marker',
+          { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto' },
+          el('svg:path', { d: 'M0,0 L10,5 L0,10 z', fill: '#98a1b3' }),
+        ),
+      ),
+    );
     for (const e of topo.edges) {
       const a = pos.get(e.source);
       const b = pos.get(e.target);
@@ -298,10 +404,31 @@
       const x2 = b.x;
       const y2 = b.y + H / 2;
       const back = x2 <= x1;
-      const d = back ? `M${a.x + W / 2},${a.y + H} C${a.x + W / 2},${a.y + H + 40} ${b.x + W / 2},${b.y + H + 40} ${b.x + W / 2},${b.y + H}` : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
-      const label = [e.calls !== undefined ? `${e.calls} call${e.calls === 1 ? '' : 's'}` : '', (e.components || []).join(', ')].filter(Boolean).join(' · ');
+      const d = back
+        ? `M${a.x + W / 2},${a.y + H} C${a.x + W / 2},${a.y + H + 40} ${b.x + W / 2},${b.y + H + 40} ${b.x + W / 2},${b.y + H}`
+        : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
+      const label = [
+        e.calls !== undefined ? `${e.calls} call${e.calls === 1 ? '' : 's'}` : '',
+        (e.components || []).join(', '),
+      ]
+        .filter(Boolean)
+        .join(' · ');
       svg.append(
-        el('svg:g', { class: 'edge-group', 'data-source': e.source, 'data-target': e.target }, el('svg:path', { class: 'edge', d, 'marker-end': 'url(#arrow)' }), el('svg:text', { class: 'edge-label', 'text-anchor': 'middle', x: back ? (a.x + b.x + W) / 2 : (x1 + x2) / 2, y: back ? Math.max(a.y, b.y) + H + 36 : (y1 + y2) / 2 - 6 }, label)),
+        el(
+          'svg:g',
+          { class: 'edge-group', 'data-source': e.source, 'data-target': e.target },
+          el('svg:path', { class: 'edge', d, 'marker-end': 'url(#arrow)' }),
+          el(
+            'svg:text',
+            {
+              class: 'edge-label',
+              'text-anchor': 'middle',
+              x: back ? (a.x + b.x + W) / 2 : (x1 + x2) / 2,
+              y: back ? Math.max(a.y, b.y) + H + 36 : (y1 + y2) / 2 - 6,
+            },
+            label,
+          ),
+        ),
       );
     }
     for (const n of topo.nodes) {
@@ -309,7 +436,12 @@
       const kind = n.layer === 'USER' ? 'user' : n.real ? 'service' : 'virtual';
       const g = el(
         'svg:g',
-        { class: `node ${kind}`, 'data-name': n.name, transform: `translate(${p.x},${p.y})`, onclick: () => (location.hash = `#/traces?service=${encodeURIComponent(n.name)}`) },
+        {
+          class: `node ${kind}`,
+          'data-name': n.name,
+          transform: `translate(${p.x},${p.y})`,
+          onclick: () => (location.hash = `#/traces?service=${encodeURIComponent(n.name)}`),
+        },
         el('svg:rect', { width: W, height: H, rx: 6 }),
         el('svg:text', { x: 8, y: 17 }, n.name.length > 24 ? `${n.name.slice(0, 23)}…` : n.name),
         el('svg:text', { x: 8, y: 32, class: 'edge-label' }, n.type || n.layer),
@@ -328,8 +460,28 @@
       el(
         'table',
         { id: 'problems' },
-        el('thead', {}, el('tr', {}, ['Service', 'Problem', 'Trace'].map((h) => el('th', {}, h)))),
-        el('tbody', {}, problems.map((p) => el('tr', { class: 'problem-row' }, el('td', {}, p.service), el('td', {}, p.message), el('td', {}, el('a', { class: 'mono', href: `#/trace/${encodeURIComponent(p.traceId)}` }, p.traceId))))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            ['Service', 'Problem', 'Trace'].map((h) => el('th', {}, h)),
+          ),
+        ),
+        el(
+          'tbody',
+          {},
+          problems.map((p) =>
+            el(
+              'tr',
+              { class: 'problem-row' },
+              el('td', {}, p.service),
+              el('td', {}, p.message),
+              el('td', {}, el('a', { class: 'mono', href: `#/trace/${encodeURIComponent(p.traceId)}` }, p.traceId)),
+            ),
+          ),
+        ),
       ),
     );
   }

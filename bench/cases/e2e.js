@@ -45,14 +45,19 @@ async function main() {
   await fetch(countUrl.replace(/\/count$/, '/reset'));
   // max: queues big enough for the whole burst in every pipeline (so each delivers everything and
   // the costs compare); rate: every pipeline with its default settings
-  const t = make(impl, { collector: grpcAddr, otlpUrl: `http://${grpcAddr}`, maxQueueSize: mode === 'max' ? TRACES * SPANS_PER_TRACE : undefined });
+  const t = make(impl, {
+    collector: grpcAddr,
+    otlpUrl: `http://${grpcAddr}`,
+    maxQueueSize: mode === 'max' ? TRACES * SPANS_PER_TRACE : undefined,
+  });
   // warm-up: every pipeline loads its gRPC stack, connects and gets JIT-compiled before the clock
   // starts (our reporter loads grpc-js and the .proto files at its first send, the OTLP exporter at
   // construction)
   for (let i = 0; i < WARMUP; i++) t.trace(i);
   await Promise.race([Promise.resolve(t.flush()).catch(() => undefined), sleep(15_000)]);
   generatedTotal = WARMUP * SPANS_PER_TRACE;
-  if ((await settle(3000)) < generatedTotal) throw new Error(`warm-up: ${await count()} of ${generatedTotal} spans arrived`);
+  if ((await settle(3000)) < generatedTotal)
+    throw new Error(`warm-up: ${await count()} of ${generatedTotal} spans arrived`);
   await fetch(countUrl.replace(/\/count$/, '/reset'));
   generatedTotal = Infinity;
   let peakRss = process.memoryUsage().rss;

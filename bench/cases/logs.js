@@ -42,7 +42,9 @@ function setup() {
     const { registerInstrumentations } = require('@opentelemetry/instrumentation');
     const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
     const exporter = new OTLPLogExporter({ url: `http://${grpcAddr || '127.0.0.1:1'}` });
-    const processor = new BatchLogRecordProcessor(big ? { exporter, maxQueueSize: big, maxExportBatchSize: 512 } : { exporter });
+    const processor = new BatchLogRecordProcessor(
+      big ? { exporter, maxQueueSize: big, maxExportBatchSize: 512 } : { exporter },
+    );
     const provider = new LoggerProvider({ resource, processors: [processor] });
     logs.setGlobalLoggerProvider(provider);
     registerInstrumentations({ instrumentations: [new PinoInstrumentation()] });
@@ -62,18 +64,24 @@ function setup() {
   const tracer = new BasicTracerProvider({ resource, spanProcessors: [processor] }).getTracer('bench');
   const stream = pino.transport({
     target: 'skywalking-bridge/pino',
-    options: { collectorAddress: grpcAddr || '127.0.0.1:1', serviceName: 'bench-logs', serviceInstance: 'bench-1', ...(big ? { logMaxBufferSize: big } : {}) },
+    options: {
+      collectorAddress: grpcAddr || '127.0.0.1:1',
+      serviceName: 'bench-logs',
+      serviceInstance: 'bench-1',
+      ...(big ? { logMaxBufferSize: big } : {}),
+    },
   });
   const logger = pino({ mixin: skywalkingMixin() }, stream);
   return {
     logger,
     tracer,
     flush: async () => undefined,
-    shutdown: () => new Promise((r) => {
-      stream.on('close', r);
-      stream.end();
-      setTimeout(r, 5000).unref();
-    }),
+    shutdown: () =>
+      new Promise((r) => {
+        stream.on('close', r);
+        stream.end();
+        setTimeout(r, 5000).unref();
+      }),
   };
 }
 

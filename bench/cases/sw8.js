@@ -17,7 +17,10 @@ function setup() {
     const { SkyWalkingTracer } = require(ROOT);
     const tracer = new SkyWalkingTracer({ serviceName: 'bench', serviceInstance: 'bench-1', reporter: 'none' });
     const root = tracer.startSpan('GET:/orders', { tags: { 'span.kind': 'server' } });
-    const exit = tracer.startSpan('/backend', { childOf: root, tags: { 'span.kind': 'client', 'peer.hostname': '10.0.0.2', 'peer.port': 8080 } });
+    const exit = tracer.startSpan('/backend', {
+      childOf: root,
+      tags: { 'span.kind': 'client', 'peer.hostname': '10.0.0.2', 'peer.port': 8080 },
+    });
     return () => {
       const headers = {};
       tracer.inject(exit, opentracing.FORMAT_HTTP_HEADERS, headers);
@@ -26,7 +29,16 @@ function setup() {
   }
   if (impl === 'ours-codec') {
     const { encodeSw8, decodeSw8 } = require(join(ROOT, 'dist', 'propagation', 'sw8'));
-    const ctx = { sample: 1, traceId: '3f2a9c1e8b7d4e6fa0b1c2d3e4f5a6b7', segmentId: '9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d', spanId: 3, service: 'orders', instance: 'orders-1', endpoint: 'GET:/orders', address: '10.0.0.2:8080' };
+    const ctx = {
+      sample: 1,
+      traceId: '3f2a9c1e8b7d4e6fa0b1c2d3e4f5a6b7',
+      segmentId: '9a8b7c6d5e4f4a3b2c1d0e9f8a7b6c5d',
+      spanId: 3,
+      service: 'orders',
+      instance: 'orders-1',
+      endpoint: 'GET:/orders',
+      address: '10.0.0.2:8080',
+    };
     return () => decodeSw8(encodeSw8(ctx));
   }
   if (impl === 'backend-js') {

@@ -18,13 +18,23 @@ const SPANS_PER_TRACE = 5;
 
 /** The trace shape through the OpenTracing API: the same calls for our tracer and jaeger-client. */
 function openTracingTrace(tracer, Tags, i) {
-  const root = tracer.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
+  const root = tracer.startSpan('GET:/orders', {
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' },
+  });
   root.setTag(Tags.HTTP_URL, '/orders?id=' + i);
   root.log({ event: 'accepted', id: i });
   tracer.startSpan('orders.lookup', { childOf: root }).finish();
   for (let k = 0; k < 3; k++) {
     const [host, port] = PEERS[k].split(':');
-    const c = tracer.startSpan('/backend', { childOf: root, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: host, [Tags.PEER_PORT]: Number(port) } });
+    const c = tracer.startSpan('/backend', {
+      childOf: root,
+      tags: {
+        [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT,
+        [Tags.COMPONENT]: 'http',
+        [Tags.PEER_HOSTNAME]: host,
+        [Tags.PEER_PORT]: Number(port),
+      },
+    });
     c.setTag(Tags.HTTP_METHOD, 'GET');
     c.setTag(Tags.HTTP_STATUS_CODE, 200);
     c.finish();
@@ -58,7 +68,10 @@ function otel(impl, options) {
   const { resourceFromAttributes } = require('@opentelemetry/resources');
   const processors = [];
   let ours;
-  if (impl === 'otel-bsp-noop') processors.push(new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined }));
+  if (impl === 'otel-bsp-noop')
+    processors.push(
+      new BatchSpanProcessor({ export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined }),
+    );
   if (impl === 'otel-ours') {
     const { SkyWalkingSpanProcessor } = require(ROOT);
     ours = new SkyWalkingSpanProcessor({
@@ -74,20 +87,38 @@ function otel(impl, options) {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-grpc');
     // maxQueueSize: the default (2048) drops most spans of a burst; the max-throughput run raises it
     // so both pipelines deliver everything and their costs compare
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpUrl }), options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : undefined));
+    processors.push(
+      new BatchSpanProcessor(
+        new OTLPTraceExporter({ url: options.otlpUrl }),
+        options.maxQueueSize ? { maxQueueSize: options.maxQueueSize } : undefined,
+      ),
+    );
   }
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench' }), spanProcessors: processors });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench' }),
+    spanProcessors: processors,
+  });
   const tracer = provider.getTracer('bench');
   const { SpanKind } = api;
   return {
     trace(i) {
-      const root = tracer.startSpan('GET /orders', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'url.path': '/orders', 'http.route': '/orders' } });
+      const root = tracer.startSpan('GET /orders', {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': 'GET', 'url.path': '/orders', 'http.route': '/orders' },
+      });
       root.addEvent('accepted', { id: i });
       const ctx = api.trace.setSpan(api.ROOT_CONTEXT, root);
       tracer.startSpan('orders.lookup', {}, ctx).end();
       for (let k = 0; k < 3; k++) {
         const [host, port] = PEERS[k].split(':');
-        const c = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'server.address': host, 'server.port': Number(port), 'http.request.method': 'GET' } }, ctx);
+        const c = tracer.startSpan(
+          'GET',
+          {
+            kind: SpanKind.CLIENT,
+            attributes: { 'server.address': host, 'server.port': Number(port), 'http.request.method': 'GET' },
+          },
+          ctx,
+        );
         c.setAttribute('http.response.status_code', 200);
         c.end();
       }
@@ -117,7 +148,12 @@ function backendJs(options) {
   const { ContextManager } = require('skywalking-backend-js');
   const Tag = require('skywalking-backend-js/lib/Tag').default;
   // a closed port when measuring in-process: the agent queues, drops past its buffer, and retries
-  agent.start({ serviceName: 'bench', serviceInstance: 'bench-1', collectorAddress: options.collector || '127.0.0.1:9', ...(options.maxQueueSize ? { maxBufferSize: options.maxQueueSize } : {}) });
+  agent.start({
+    serviceName: 'bench',
+    serviceInstance: 'bench-1',
+    collectorAddress: options.collector || '127.0.0.1:9',
+    ...(options.maxQueueSize ? { maxBufferSize: options.maxQueueSize } : {}),
+  });
   return {
     trace(i) {
       const root = ContextManager.current.newEntrySpan('GET:/orders');

@@ -38,7 +38,8 @@ function buildGo() {
     env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
     timeout: 300_000,
   });
-  if (res.status !== 0) throw new Error(`go build failed (exit ${res.status}):\n${res.stderr || res.stdout || res.error}`);
+  if (res.status !== 0)
+    throw new Error(`go build failed (exit ${res.status}):\n${res.stderr || res.stdout || res.error}`);
   return bins;
 }
 

@@ -12,9 +12,13 @@ import { request, runProcess, startProcess, startService, type Service } from '.
 
 const ROOT = resolve(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { buildGo, missingGo } = require('./build.js') as { buildGo(): { server2: string; client: string }; missingGo(): string };
+const { buildGo, missingGo } = require('./build.js') as {
+  buildGo(): { server2: string; client: string };
+  missingGo(): string;
+};
 const missing = missingGo();
-if (missing && !process.env.CI) console.warn(`go2sky interop tests not run: this machine lacks ${missing} (CI requires it)`);
+if (missing && !process.env.CI)
+  console.warn(`go2sky interop tests not run: this machine lacks ${missing} (CI requires it)`);
 
 describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers', () => {
   let collector: Collector;
@@ -32,7 +36,8 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     await collector?.stop();
   });
 
-  const byService = (segments: SegmentObject[], name: string): SegmentObject[] => segments.filter((s) => s.service === name);
+  const byService = (segments: SegmentObject[], name: string): SegmentObject[] =>
+    segments.filter((s) => s.service === name);
   const spanOf = (seg: SegmentObject, id: number): SpanObject => seg.spans.find((s) => s.spanId === id)!;
 
   it('OpenTelemetry service -> go2sky server: one trace, refs resolve, go2sky reads our sw8', async () => {
@@ -52,7 +57,9 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     const segments = await collector.waitFor(() => {
       const id = collector.traceIds().find((t) => collector.trace(t).some((s) => s.service === 'otel-front'));
       const segs = id ? collector.trace(id) : [];
-      return byService(segs, 'go-server-2').length === 2 && byService(segs, 'otel-front').length === 1 ? segs : undefined;
+      return byService(segs, 'go-server-2').length === 2 && byService(segs, 'otel-front').length === 1
+        ? segs
+        : undefined;
     }, 20_000);
     const traceId = segments[0]!.traceId;
     expect(new Set(segments.map((s) => s.traceId))).toEqual(new Set([traceId]));
@@ -71,7 +78,13 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     for (const seg of goSegs) {
       expect(seg.serviceInstance).toBe('go-server-2-instance');
       const entry = spanOf(seg, 0);
-      expect(entry).toMatchObject({ spanType: 0, spanLayer: 3, componentId: 5004, operationName: '/POST/user/info', parentSpanId: -1 });
+      expect(entry).toMatchObject({
+        spanType: 0,
+        spanLayer: 3,
+        componentId: 5004,
+        operationName: '/POST/user/info',
+        parentSpanId: -1,
+      });
       expect(spanOf(seg, 1)).toMatchObject({ spanType: 2, operationName: 'user.lookup', parentSpanId: 0 });
       expect(entry.refs).toHaveLength(1);
       const ref = entry.refs[0]!;
@@ -92,7 +105,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     expect(new Set(goSegs.map((s) => spanOf(s, 0).refs[0]!.parentSpanId)).size).toBe(2);
   }, 60_000);
 
-  it('go2sky client -> OpenTracing service: our tracer continues go2sky\'s trace', async () => {
+  it("go2sky client -> OpenTracing service: our tracer continues go2sky's trace", async () => {
     const ot = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
       SW_AGENT_NAME: 'ot-server-2',
@@ -111,13 +124,21 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
 
     const segments = await collector.waitFor(() => {
       const segs = collector.trace(traceId);
-      return byService(segs, 'go-client').length === 1 && byService(segs, 'ot-server-2').length === 1 ? segs : undefined;
+      return byService(segs, 'go-client').length === 1 && byService(segs, 'ot-server-2').length === 1
+        ? segs
+        : undefined;
     }, 20_000);
     const client = byService(segments, 'go-client')[0]!;
     const server = byService(segments, 'ot-server-2')[0]!;
     expect(spanOf(client, 0)).toMatchObject({ spanType: 2, operationName: 'go-client.run', parentSpanId: -1 });
     const exit = spanOf(client, 1);
-    expect(exit).toMatchObject({ spanType: 1, spanLayer: 3, componentId: 5005, peer: `127.0.0.1:${ot.port}`, operationName: '/POST/user/info' });
+    expect(exit).toMatchObject({
+      spanType: 1,
+      spanLayer: 3,
+      componentId: 5005,
+      peer: `127.0.0.1:${ot.port}`,
+      operationName: '/POST/user/info',
+    });
     const entry = spanOf(server, 0);
     expect(entry).toMatchObject({ spanType: 0, operationName: 'POST:/user/info', componentId: 49, spanLayer: 3 });
     expect(entry.refs).toEqual([
@@ -135,7 +156,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     ]);
   }, 60_000);
 
-  it('the collector\'s OAP-rule analysis has exactly the expected relations', () => {
+  it("the collector's OAP-rule analysis has exactly the expected relations", () => {
     const analysis = collector.analysis();
     const edges = analysis.topology.edges.map((e) => `${e.source} -> ${e.target}`).sort();
     expect(edges).toEqual(['User -> otel-front', 'go-client -> ot-server-2', 'otel-front -> go-server-2']);

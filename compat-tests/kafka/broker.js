@@ -9,7 +9,17 @@
 // automatic topic creation off unless asked for. Stopped by PID.
 const { spawn, spawnSync } = require('node:child_process');
 const { createHash, randomBytes } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync, readdirSync, rmSync } = require('node:fs');
+const {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+  rmSync,
+} = require('node:fs');
 const { homedir, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { freePort, waitUntil, stopPid } = require('../support/process');
@@ -23,12 +33,15 @@ function missingTools() {
   const missing = [];
   if (spawnSync('java', ['-version'], { encoding: 'utf8' }).status !== 0) missing.push('Java 17+ (`java` on PATH)');
   if (spawnSync('mvn', ['-v'], { encoding: 'utf8' }).status !== 0) missing.push('Maven (`mvn` on PATH)');
-  if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status !== 0) missing.push('OpenSSL (`openssl` on PATH, for the TLS listener)');
+  if (spawnSync('openssl', ['version'], { encoding: 'utf8' }).status !== 0)
+    missing.push('OpenSSL (`openssl` on PATH, for the TLS listener)');
   return missing.join(' and ');
 }
 
 function cacheRoot() {
-  return process.env.SWB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'skywalking-bridge');
+  return (
+    process.env.SWB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'skywalking-bridge')
+  );
 }
 
 /** The directory of the broker's jars, resolved once per pom.xml content (hash in the path). */
@@ -43,7 +56,15 @@ function ensureKafkaLibs(log = () => undefined) {
   const started = Date.now();
   const mvn = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'libs')}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${join(dir, 'libs')}`,
+      '-DincludeScope=runtime',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (mvn.status !== 0) {
@@ -53,7 +74,8 @@ function ensureKafkaLibs(log = () => undefined) {
     );
   }
   const jars = readdirSync(join(dir, 'libs')).filter((f) => f.endsWith('.jar'));
-  if (!jars.includes(`kafka_2.13-${KAFKA_VERSION}.jar`)) throw new Error(`Maven finished but kafka_2.13 is not in ${dir}/libs`);
+  if (!jars.includes(`kafka_2.13-${KAFKA_VERSION}.jar`))
+    throw new Error(`Maven finished but kafka_2.13 is not in ${dir}/libs`);
   writeFileSync(join(dir, '.complete'), `${jars.length} jars in ${Date.now() - started} ms\n`);
   log(`resolved ${jars.length} jars in ${Math.round((Date.now() - started) / 1000)} s`);
   return join(dir, 'libs');
@@ -90,11 +112,55 @@ function makeCertificates(dir) {
     const res = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${res.stderr}`);
   };
-  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=skywalking-bridge test CA']);
-  run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=skywalking-bridge test CA',
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.cnf']);
-  writeFileSync(join(dir, 'keystore.pem'), readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'));
+  run([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.cnf',
+  ]);
+  writeFileSync(
+    join(dir, 'keystore.pem'),
+    readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'),
+  );
   return { caPath: join(dir, 'ca.pem'), keystorePath: join(dir, 'keystore.pem') };
 }
 
@@ -174,17 +240,31 @@ async function prepareBroker(options = {}) {
     );
   }
   if (certificates) {
-    props.push('listener.name.ssl.ssl.keystore.type=PEM', `listener.name.ssl.ssl.keystore.location=${certificates.keystorePath}`, 'listener.name.ssl.ssl.client.auth=none');
+    props.push(
+      'listener.name.ssl.ssl.keystore.type=PEM',
+      `listener.name.ssl.ssl.keystore.location=${certificates.keystorePath}`,
+      'listener.name.ssl.ssl.client.auth=none',
+    );
   }
   const propsPath = join(workDir, 'server.properties');
   writeFileSync(propsPath, props.join('\n') + '\n');
 
   const format = spawnSync(
     'java',
-    [...javaArgs(libs, workDir, '128m'), 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '--config', propsPath],
+    [
+      ...javaArgs(libs, workDir, '128m'),
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId}`,
+      '--config',
+      propsPath,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], cwd: workDir },
   );
-  if (format.status !== 0) throw new Error(`kafka-storage format failed (exit ${format.status}):\n${(format.stdout + format.stderr).slice(-3000)}`);
+  if (format.status !== 0)
+    throw new Error(
+      `kafka-storage format failed (exit ${format.status}):\n${(format.stdout + format.stderr).slice(-3000)}`,
+    );
 
   let child;
   let exitCode;
@@ -214,7 +294,10 @@ async function prepareBroker(options = {}) {
       const before = existsSync(logPath) ? readFileSync(logPath, 'utf8').length : 0;
       const out = openSync(logPath, 'a');
       exitCode = undefined;
-      child = spawn('java', [...javaArgs(libs, workDir, heap), 'kafka.Kafka', propsPath], { cwd: workDir, stdio: ['ignore', out, out] });
+      child = spawn('java', [...javaArgs(libs, workDir, heap), 'kafka.Kafka', propsPath], {
+        cwd: workDir,
+        stdio: ['ignore', out, out],
+      });
       closeSync(out);
       child.on('exit', (code, signal) => (exitCode = code ?? signal));
       handle.pid = child.pid;
@@ -222,7 +305,8 @@ async function prepareBroker(options = {}) {
       try {
         await waitUntil(
           () => {
-            if (exitCode !== undefined) throw new Error(`the broker exited (${exitCode}) while starting; log: ${logPath}\n${tail(logPath)}`);
+            if (exitCode !== undefined)
+              throw new Error(`the broker exited (${exitCode}) while starting; log: ${logPath}\n${tail(logPath)}`);
             return /Kafka Server started/.test(readFileSync(logPath, 'utf8').slice(before));
           },
           90_000,

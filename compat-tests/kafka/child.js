@@ -52,13 +52,15 @@ process.on('message', async (msg) => {
         break;
       case 'flushUntilSent': {
         const deadline = Date.now() + msg.ms;
-        while (stats().sent < msg.sent && Date.now() < deadline) await tracer.bridge.flush(Math.min(2000, deadline - Date.now()));
+        while (stats().sent < msg.sent && Date.now() < deadline)
+          await tracer.bridge.flush(Math.min(2000, deadline - Date.now()));
         reply({ cmd: 'flushUntilSent' });
         break;
       }
       case 'flushUntilEmpty': {
         const deadline = Date.now() + msg.ms;
-        while (stats().queued > 0 && Date.now() < deadline) await tracer.bridge.flush(Math.min(2000, deadline - Date.now()));
+        while (stats().queued > 0 && Date.now() < deadline)
+          await tracer.bridge.flush(Math.min(2000, deadline - Date.now()));
         reply({ cmd: 'flushUntilEmpty' });
         break;
       }

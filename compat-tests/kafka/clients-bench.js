@@ -61,7 +61,12 @@ async function child(client, bootstrap, topic) {
     const admin = new Admin({ clientId: 'bench', bootstrapBrokers: [bootstrap] });
     await admin.createTopics({ topics: [topic], partitions: 1, replicas: 1 });
     await admin.close();
-    const producer = new Producer({ clientId: 'bench', bootstrapBrokers: [bootstrap], acks: 1, autocreateTopics: false });
+    const producer = new Producer({
+      clientId: 'bench',
+      bootstrapBrokers: [bootstrap],
+      acks: 1,
+      autocreateTopics: false,
+    });
     produce = (batch) => producer.send({ messages: batch.map((m) => ({ topic, key: m.key, value: m.value })) });
     close = () => producer.close();
     consumeAll = async () => {

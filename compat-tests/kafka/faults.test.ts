@@ -19,11 +19,17 @@ interface Broker {
   destroy(): Promise<void>;
 }
 const TOPICS = ['skywalking-segments', 'skywalking-managements', 'skywalking-logs'];
-const operationOf = (value: Buffer): string => tracingPb.SegmentObject.deserializeBinary(new Uint8Array(value)).getSpansList()[0].getOperationname();
+const operationOf = (value: Buffer): string =>
+  tracingPb.SegmentObject.deserializeBinary(new Uint8Array(value)).getSpansList()[0].getOperationname();
 
 it('broker down when the application starts, up later: the queued segments arrive, none lost', async () => {
   const broker: Broker = await prepareBroker();
-  const child = await forkChild({ SW_BRIDGE_REPORTER: 'kafka', SW_KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap, SW_AGENT_NAME: 'early', SW_AGENT_INSTANCE_NAME: 'early-1' });
+  const child = await forkChild({
+    SW_BRIDGE_REPORTER: 'kafka',
+    SW_KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap,
+    SW_AGENT_NAME: 'early',
+    SW_AGENT_INSTANCE_NAME: 'early-1',
+  });
   try {
     await child.command({ cmd: 'report', n: 20, prefix: 'early' });
     const waiting = await child.command({ cmd: 'flush', ms: 1500 });
@@ -87,7 +93,9 @@ it('broker killed mid-stream and restarted: no crash, every segment in exactly o
     expect(distinct.size).toBeLessThanOrEqual(sent + lost);
     for (const op of distinct) expect(op).toMatch(/^stream-\d+$/);
     expect(child.stderr()).toContain(`cannot reach Kafka at ${broker.bootstrap}`);
-    console.log(`[kafka faults] ${N} segments: sent ${sent}, dropped ${dropped}, lost ${lost}; ${records.length} records (${distinct.size} distinct) in the topic`);
+    console.log(
+      `[kafka faults] ${N} segments: sent ${sent}, dropped ${dropped}, lost ${lost}; ${records.length} records (${distinct.size} distinct) in the topic`,
+    );
   } finally {
     child.kill();
     await broker.destroy();

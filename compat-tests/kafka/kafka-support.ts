@@ -6,7 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { Admin, Consumer, Producer } from '@platformatic/kafka';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { waitUntil } = require('../support/process') as { waitUntil: <T>(check: () => T | Promise<T>, ms: number, what: string, everyMs?: number) => Promise<T> };
+const { waitUntil } = require('../support/process') as {
+  waitUntil: <T>(check: () => T | Promise<T>, ms: number, what: string, everyMs?: number) => Promise<T>;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface ReadRecord {
@@ -42,7 +44,11 @@ export async function createTopics(bootstrap: string, topics: string[]): Promise
 
 /** The end offset (records written) of partition 0 of each topic. */
 export async function endOffsets(bootstrap: string, topics: string[]): Promise<Map<string, number>> {
-  const consumer = new Consumer({ groupId: `test-${randomBytes(4).toString('hex')}`, clientId: 'test-offsets', bootstrapBrokers: [bootstrap] });
+  const consumer = new Consumer({
+    groupId: `test-${randomBytes(4).toString('hex')}`,
+    clientId: 'test-offsets',
+    bootstrapBrokers: [bootstrap],
+  });
   try {
     const offsets = await consumer.listOffsets({ topics, timestamp: -1n });
     return new Map(topics.map((t) => [t, Number(offsets.get(t)?.[0] ?? 0n)]));
@@ -68,13 +74,23 @@ export async function waitForRecords(bootstrap: string, topic: string, count: nu
 export async function readTopic(bootstrap: string, topic: string): Promise<ReadRecord[]> {
   const end = (await endOffsets(bootstrap, [topic])).get(topic) ?? 0;
   if (end === 0) return [];
-  const consumer = new Consumer({ groupId: `test-${randomBytes(4).toString('hex')}`, clientId: 'test-reader', bootstrapBrokers: [bootstrap], maxWaitTime: 200 });
+  const consumer = new Consumer({
+    groupId: `test-${randomBytes(4).toString('hex')}`,
+    clientId: 'test-reader',
+    bootstrapBrokers: [bootstrap],
+    maxWaitTime: 200,
+  });
   const out: ReadRecord[] = [];
   try {
     const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
     try {
       for await (const m of stream) {
-        out.push({ topic: m.topic, key: Buffer.from(m.key ?? Buffer.alloc(0)).toString('utf8'), value: Buffer.from(m.value), offset: m.offset });
+        out.push({
+          topic: m.topic,
+          key: Buffer.from(m.key ?? Buffer.alloc(0)).toString('utf8'),
+          value: Buffer.from(m.value),
+          offset: m.offset,
+        });
         if (Number(m.offset) >= end - 1) break;
       }
     } finally {
@@ -125,7 +141,14 @@ export function segmentAsPbObject(s: import('../../src/model').SegmentObject): u
 export interface ChildReply {
   cmd: string;
   reported: number;
-  stats: { queued: number; sent: number; dropped: number; lost: number; failedBatches: number; failedHeartbeats: number };
+  stats: {
+    queued: number;
+    sent: number;
+    dropped: number;
+    lost: number;
+    failedBatches: number;
+    failedHeartbeats: number;
+  };
   error?: string;
 }
 
@@ -153,7 +176,9 @@ export async function forkChild(env: Record<string, string>): Promise<ReportingC
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.on('data', () => undefined);
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | string | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   const waiters: { cmd: string; resolve: (r: ChildReply) => void }[] = [];
   const progress: ChildReply[] = [];
   child.on('message', (m: ChildReply) => {
@@ -163,7 +188,10 @@ export async function forkChild(env: Record<string, string>): Promise<ReportingC
   });
   const wait = (cmd: string, ms: number): Promise<ChildReply> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`child gave no '${cmd}' reply within ${ms} ms; stderr:\n${err}`)), ms);
+      const timer = setTimeout(
+        () => reject(new Error(`child gave no '${cmd}' reply within ${ms} ms; stderr:\n${err}`)),
+        ms,
+      );
       waiters.push({
         cmd,
         resolve: (r) => {
@@ -172,7 +200,9 @@ export async function forkChild(env: Record<string, string>): Promise<ReportingC
           else resolve(r);
         },
       });
-      void exited.then((code) => reject(new Error(`child exited (${code}) before its '${cmd}' reply; stderr:\n${err}`)));
+      void exited.then((code) =>
+        reject(new Error(`child exited (${code}) before its '${cmd}' reply; stderr:\n${err}`)),
+      );
     });
   await wait('ready', 20_000);
   return {

@@ -52,8 +52,22 @@ const decodeSegment = (value: Buffer) => tracingPb.SegmentObject.deserializeBina
 
 it('OpenTracing: one record per segment in <ns>-skywalking-segments, keyed by segment id, value = the SegmentObject', async () => {
   await createTopics(broker.bootstrap, topicsOf('ot'));
-  const config = resolveConfig({ serviceName: 'orders', serviceInstance: 'orders-1', reporter: 'kafka', kafkaBootstrapServers: broker.bootstrap, kafkaNamespace: 'ot', heartbeatPeriod: 3600 }, {});
-  expect(config.kafka!.topics).toEqual({ segment: 'ot-skywalking-segments', management: 'ot-skywalking-managements', log: 'ot-skywalking-logs' });
+  const config = resolveConfig(
+    {
+      serviceName: 'orders',
+      serviceInstance: 'orders-1',
+      reporter: 'kafka',
+      kafkaBootstrapServers: broker.bootstrap,
+      kafkaNamespace: 'ot',
+      heartbeatPeriod: 3600,
+    },
+    {},
+  );
+  expect(config.kafka!.topics).toEqual({
+    segment: 'ot-skywalking-segments',
+    management: 'ot-skywalking-managements',
+    log: 'ot-skywalking-logs',
+  });
   const kafka = new KafkaReporter(config);
   const seen: SegmentObject[] = [];
   const tee: Reporter = {
@@ -68,11 +82,19 @@ it('OpenTracing: one record per segment in <ns>-skywalking-segments, keyed by se
   const orders = new SkyWalkingTracer({ serviceName: 'orders', serviceInstance: 'orders-1', reporter: tee });
   const inventory = new SkyWalkingTracer({ serviceName: 'inventory', serviceInstance: 'inventory-1', reporter: tee });
   try {
-    const entry = orders.startSpan('GET:/orders', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.HTTP_METHOD]: 'GET' } });
-    const exit = orders.startSpan('/stock', { childOf: entry, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.PEER_HOST_IPV4]: '10.0.0.7', [Tags.PEER_PORT]: 8080 } });
+    const entry = orders.startSpan('GET:/orders', {
+      tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.HTTP_METHOD]: 'GET' },
+    });
+    const exit = orders.startSpan('/stock', {
+      childOf: entry,
+      tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.PEER_HOST_IPV4]: '10.0.0.7', [Tags.PEER_PORT]: 8080 },
+    });
     const headers: Record<string, string> = {};
     orders.inject(exit, FORMAT_HTTP_HEADERS, headers);
-    const remote = inventory.startSpan('GET:/stock', { childOf: inventory.extract(FORMAT_HTTP_HEADERS, headers)!, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER } });
+    const remote = inventory.startSpan('GET:/stock', {
+      childOf: inventory.extract(FORMAT_HTTP_HEADERS, headers)!,
+      tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER },
+    });
     remote.log({ event: 'reserved', count: 3 });
     remote.finish();
     exit.finish();
@@ -90,7 +112,12 @@ it('OpenTracing: one record per segment in <ns>-skywalking-segments, keyed by se
       expect(decoded).toEqual(segmentAsPbObject(ours));
     }
     const [inv, ord] = [seen.find((s) => s.service === 'inventory')!, seen.find((s) => s.service === 'orders')!];
-    expect(inv.spans[0]!.refs[0]).toMatchObject({ parentTraceSegmentId: ord.traceSegmentId, parentService: 'orders', parentServiceInstance: 'orders-1', parentEndpoint: 'GET:/orders' });
+    expect(inv.spans[0]!.refs[0]).toMatchObject({
+      parentTraceSegmentId: ord.traceSegmentId,
+      parentService: 'orders',
+      parentServiceInstance: 'orders-1',
+      parentEndpoint: 'GET:/orders',
+    });
   } finally {
     await kafka.shutdown(2000);
   }
@@ -112,8 +139,23 @@ it('OpenTelemetry processor: segments, then InstanceProperties (key register-<in
   });
   try {
     const tracer = provider.getTracer('@opentelemetry/instrumentation-http');
-    const server = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/cart' } });
-    const client = tracer.startSpan('GET', { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'GET', 'server.address': 'pricing', 'server.port': 8080, 'url.full': 'http://pricing:8080/price' } }, trace.setSpan(ROOT_CONTEXT, server));
+    const server = tracer.startSpan('GET', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'http.route': '/cart' },
+    });
+    const client = tracer.startSpan(
+      'GET',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': 'GET',
+          'server.address': 'pricing',
+          'server.port': 8080,
+          'url.full': 'http://pricing:8080/price',
+        },
+      },
+      trace.setSpan(ROOT_CONTEXT, server),
+    );
     client.end();
     server.end();
     await processor.bridge.flush(15_000);
@@ -125,7 +167,18 @@ it('OpenTelemetry processor: segments, then InstanceProperties (key register-<in
     expect(decoded.service).toBe('checkout');
     expect(decoded.serviceinstance).toBe('checkout-1');
     expect(decoded.traceid).toMatch(/^[0-9a-f]{32}$/);
-    expect(decoded.spansList.map((s: { spanid: number; parentspanid: number; spantype: number; spanlayer: number; operationname: string; peer: string }) => [s.spanid, s.parentspanid, s.spantype, s.spanlayer, s.operationname, s.peer])).toEqual([
+    expect(
+      decoded.spansList.map(
+        (s: {
+          spanid: number;
+          parentspanid: number;
+          spantype: number;
+          spanlayer: number;
+          operationname: string;
+          peer: string;
+        }) => [s.spanid, s.parentspanid, s.spantype, s.spanlayer, s.operationname, s.peer],
+      ),
+    ).toEqual([
       [1, 0, SpanType.Exit, SpanLayer.Http, '/price', 'pricing:8080'],
       [0, -1, SpanType.Entry, SpanLayer.Http, 'GET:/cart', ''],
     ]);
@@ -142,7 +195,11 @@ it('OpenTelemetry processor: segments, then InstanceProperties (key register-<in
       layer: '',
     });
     for (const ping of management.slice(1)) {
-      expect(managementPb.InstancePingPkg.deserializeBinary(new Uint8Array(ping.value)).toObject()).toEqual({ service: 'checkout', serviceinstance: 'checkout-1', layer: '' });
+      expect(managementPb.InstancePingPkg.deserializeBinary(new Uint8Array(ping.value)).toObject()).toEqual({
+        service: 'checkout',
+        serviceinstance: 'checkout-1',
+        layer: '',
+      });
     }
   } finally {
     await provider.shutdown();
@@ -151,7 +208,18 @@ it('OpenTelemetry processor: segments, then InstanceProperties (key register-<in
 
 it('logs: reportLog(LogData bytes) lands in <ns>-skywalking-logs keyed by the service, bytes unchanged', async () => {
   await createTopics(broker.bootstrap, topicsOf('logs'));
-  const kafka = new KafkaReporter(resolveConfig({ serviceName: 'orders', reporter: 'kafka', kafkaBootstrapServers: broker.bootstrap, kafkaNamespace: 'logs', heartbeatPeriod: 3600 }, {}));
+  const kafka = new KafkaReporter(
+    resolveConfig(
+      {
+        serviceName: 'orders',
+        reporter: 'kafka',
+        kafkaBootstrapServers: broker.bootstrap,
+        kafkaNamespace: 'logs',
+        heartbeatPeriod: 3600,
+      },
+      {},
+    ),
+  );
   try {
     const logData = (service: string, text: string): Buffer => {
       const ld = new loggingPb.LogData();
@@ -187,7 +255,9 @@ it('logs: reportLog(LogData bytes) lands in <ns>-skywalking-logs keyed by the se
       ['logs-skywalking-logs', 'billing'],
     ]);
     expect(records.map((r) => r.value)).toEqual(sent);
-    expect(loggingPb.LogData.deserializeBinary(new Uint8Array(records[1]!.value)).getBody().getText().getText()).toBe('invoice 42 written');
+    expect(loggingPb.LogData.deserializeBinary(new Uint8Array(records[1]!.value)).getBody().getText().getText()).toBe(
+      'invoice 42 written',
+    );
   } finally {
     await kafka.shutdown(2000);
   }
@@ -217,9 +287,14 @@ it('configured by env only in its own process: SW_BRIDGE_REPORTER=kafka, namespa
       expect(key).toBe(s.tracesegmentid);
       expect([s.service, s.serviceinstance]).toEqual(['env-svc', 'env-1']);
     }
-    expect(decoded.map(({ s }) => s.spansList[0].operationname).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `env-${i}`).sort());
+    expect(decoded.map(({ s }) => s.spansList[0].operationname).sort()).toEqual(
+      Array.from({ length: 25 }, (_, i) => `env-${i}`).sort(),
+    );
     await waitForRecords(broker.bootstrap, 'env-skywalking-managements', 2);
-    expect((await readTopic(broker.bootstrap, 'env-skywalking-managements')).slice(0, 2).map((r) => r.key)).toEqual(['register-env-1', 'env-1']);
+    expect((await readTopic(broker.bootstrap, 'env-skywalking-managements')).slice(0, 2).map((r) => r.key)).toEqual([
+      'register-env-1',
+      'env-1',
+    ]);
     const final = await child.command({ cmd: 'shutdown', ms: 5000 });
     expect(final.stats).toMatchObject({ sent: 25, queued: 0, dropped: 0, lost: 0 });
     expect(await child.exited).toBe(0);
@@ -231,13 +306,21 @@ it('configured by env only in its own process: SW_BRIDGE_REPORTER=kafka, namespa
 
 it('an application that never calls shutdown() still exits by itself (the broker connections are unref-ed)', async () => {
   await createTopics(broker.bootstrap, topicsOf('leave'));
-  const child = await forkChild({ SW_BRIDGE_REPORTER: 'kafka', SW_KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap, SW_KAFKA_NAMESPACE: 'leave', SW_AGENT_NAME: 'leave-svc' });
+  const child = await forkChild({
+    SW_BRIDGE_REPORTER: 'kafka',
+    SW_KAFKA_BOOTSTRAP_SERVERS: broker.bootstrap,
+    SW_KAFKA_NAMESPACE: 'leave',
+    SW_AGENT_NAME: 'leave-svc',
+  });
   try {
     await child.command({ cmd: 'report', n: 3, prefix: 'leave' });
     const flushed = await child.command({ cmd: 'flushUntilSent', sent: 3, ms: 20_000 });
     expect(flushed.stats).toMatchObject({ sent: 3, queued: 0 });
     await child.command({ cmd: 'leave' });
-    const exit = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
+    const exit = await Promise.race([
+      child.exited,
+      new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000)),
+    ]);
     expect(exit).toBe(0);
   } finally {
     child.kill();
@@ -264,9 +347,11 @@ it('a topic that does not exist (auto-creation off): explained once, records sta
     await createTopics(broker.bootstrap, topicsOf('absent'));
     const flushed = await child.command({ cmd: 'flushUntilSent', sent: 5, ms: 20_000 });
     expect(flushed.stats).toMatchObject({ sent: 5, queued: 0, dropped: 0, lost: 0 });
-    expect((await readTopic(broker.bootstrap, 'absent-skywalking-segments')).map((r) => decodeSegment(r.value).spansList[0].operationname)).toEqual(
-      ['absent-0', 'absent-1', 'absent-2', 'absent-3', 'absent-4'],
-    );
+    expect(
+      (await readTopic(broker.bootstrap, 'absent-skywalking-segments')).map(
+        (r) => decodeSegment(r.value).spansList[0].operationname,
+      ),
+    ).toEqual(['absent-0', 'absent-1', 'absent-2', 'absent-3', 'absent-4']);
     await child.command({ cmd: 'shutdown', ms: 3000 });
     expect(await child.exited).toBe(0);
     expect(child.stderr().split(line).length - 1).toBe(1);
@@ -306,7 +391,11 @@ it('a broker that refuses our credentials (SASL/PLAIN): explained once, nothing 
     const flushed = await accepted.command({ cmd: 'flushUntilSent', sent: 3, ms: 20_000 });
     expect(flushed.stats).toMatchObject({ sent: 3, queued: 0, dropped: 0, lost: 0 });
     const records = await readTopic(broker.bootstrap, 'sasl-skywalking-segments');
-    expect(records.map((r) => decodeSegment(r.value).spansList[0].operationname)).toEqual(['accepted-0', 'accepted-1', 'accepted-2']);
+    expect(records.map((r) => decodeSegment(r.value).spansList[0].operationname)).toEqual([
+      'accepted-0',
+      'accepted-1',
+      'accepted-2',
+    ]);
     await accepted.command({ cmd: 'shutdown', ms: 3000 });
     expect(await accepted.exited).toBe(0);
     expect(accepted.stderr()).not.toContain('refused');
@@ -317,7 +406,13 @@ it('a broker that refuses our credentials (SASL/PLAIN): explained once, nothing 
 
 it('TLS (security.protocol SSL): with ssl.cafile the records arrive; without it the certificate is refused, explained once', async () => {
   await createTopics(broker.bootstrap, topicsOf('tls'));
-  const env = { SW_BRIDGE_REPORTER: 'kafka', SW_KAFKA_BOOTSTRAP_SERVERS: broker.sslBootstrap, SW_KAFKA_NAMESPACE: 'tls', SW_KAFKA_REPORTER_CONFIG_security_protocol: 'SSL', SW_AGENT_NAME: 'tls-svc' };
+  const env = {
+    SW_BRIDGE_REPORTER: 'kafka',
+    SW_KAFKA_BOOTSTRAP_SERVERS: broker.sslBootstrap,
+    SW_KAFKA_NAMESPACE: 'tls',
+    SW_KAFKA_REPORTER_CONFIG_security_protocol: 'SSL',
+    SW_AGENT_NAME: 'tls-svc',
+  };
   const untrusted = await forkChild(env);
   try {
     await untrusted.command({ cmd: 'report', n: 2, prefix: 'untrusted' });
@@ -335,7 +430,11 @@ it('TLS (security.protocol SSL): with ssl.cafile the records arrive; without it 
     await trusted.command({ cmd: 'report', n: 3, prefix: 'trusted' });
     const flushed = await trusted.command({ cmd: 'flushUntilSent', sent: 3, ms: 20_000 });
     expect(flushed.stats).toMatchObject({ sent: 3, queued: 0, dropped: 0, lost: 0 });
-    expect((await readTopic(broker.bootstrap, 'tls-skywalking-segments')).map((r) => decodeSegment(r.value).spansList[0].operationname)).toEqual(['trusted-0', 'trusted-1', 'trusted-2']);
+    expect(
+      (await readTopic(broker.bootstrap, 'tls-skywalking-segments')).map(
+        (r) => decodeSegment(r.value).spansList[0].operationname,
+      ),
+    ).toEqual(['trusted-0', 'trusted-1', 'trusted-2']);
     await trusted.command({ cmd: 'shutdown', ms: 3000 });
     expect(await trusted.exited).toBe(0);
     expect(trusted.stderr()).toBe('');

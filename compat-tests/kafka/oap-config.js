@@ -34,7 +34,8 @@ function kafkaOapConfigDir() {
   cpSync(join(__dirname, '..', 'oap', 'config'), dir, { recursive: true });
   const file = join(dir, 'application.yml');
   const yml = readFileSync(file, 'utf8');
-  if (/^kafka-fetcher:/m.test(yml)) throw new Error('../oap/config/application.yml has a kafka-fetcher section already; merge this overlay into it');
+  if (/^kafka-fetcher:/m.test(yml))
+    throw new Error('../oap/config/application.yml has a kafka-fetcher section already; merge this overlay into it');
   let withLogs = yml;
   if (/^\s*lalFiles: ""\s*$/m.test(yml)) {
     withLogs = yml.replace(/^(\s*)lalFiles: ""\s*$/m, '$1lalFiles: "default"');
@@ -42,7 +43,10 @@ function kafkaOapConfigDir() {
     mkdirSync(join(dir, 'log-mal-rules'), { recursive: true });
     if (!existsSync(join(dir, 'lal', 'default.yaml'))) {
       mkdirSync(join(dir, 'lal'), { recursive: true });
-      writeFileSync(join(dir, 'lal', 'default.yaml'), 'rules:\n  - name: default\n    layer: GENERAL\n    dsl: |\n      filter {\n        sink {\n        }\n      }\n');
+      writeFileSync(
+        join(dir, 'lal', 'default.yaml'),
+        'rules:\n  - name: default\n    layer: GENERAL\n    dsl: |\n      filter {\n        sink {\n        }\n      }\n',
+      );
     }
   }
   writeFileSync(file, `${withLogs.trimEnd()}\n${FETCHER}`);

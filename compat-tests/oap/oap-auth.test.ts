@@ -20,7 +20,10 @@ describe('a real OAP demanding a token', () => {
   beforeAll(async () => {
     oap = await startOap({ authentication: 'right-token' });
     resetDiagnostics();
-    const push = (level: string) => (message: string): void => void logged.push(`${level} ${message}`);
+    const push =
+      (level: string) =>
+      (message: string): void =>
+        void logged.push(`${level} ${message}`);
     setLogger({ error: push('error'), warn: push('warn'), info: push('info'), debug: push('debug') });
   }, 300_000);
 
@@ -30,19 +33,31 @@ describe('a real OAP demanding a token', () => {
   }, 60_000);
 
   function traceOnce(tracer: SkyWalkingTracer, service: string): string {
-    const span = tracer.startSpan('GET:/auth', { tags: { [opentracing.Tags.SPAN_KIND]: opentracing.Tags.SPAN_KIND_RPC_SERVER, [opentracing.Tags.COMPONENT]: 'http' } });
+    const span = tracer.startSpan('GET:/auth', {
+      tags: {
+        [opentracing.Tags.SPAN_KIND]: opentracing.Tags.SPAN_KIND_RPC_SERVER,
+        [opentracing.Tags.COMPONENT]: 'http',
+      },
+    });
     span.setTag('test.service', service);
     span.finish();
     return span.context().toTraceId();
   }
 
   async function queryTrace(traceId: string): Promise<Array<{ serviceCode: string; endpointName: string }>> {
-    const data = await oap.graphql('query($id: ID!) { queryTrace(traceId: $id) { spans { serviceCode endpointName } } }', { id: traceId });
+    const data = await oap.graphql(
+      'query($id: ID!) { queryTrace(traceId: $id) { spans { serviceCode endpointName } } }',
+      { id: traceId },
+    );
     return data.queryTrace.spans;
   }
 
   it('accepts segments from a tracer with the right token', async () => {
-    const tracer = new SkyWalkingTracer({ serviceName: 'auth-right', collectorAddress: oap.grpcAddress, authentication: 'right-token' });
+    const tracer = new SkyWalkingTracer({
+      serviceName: 'auth-right',
+      collectorAddress: oap.grpcAddress,
+      authentication: 'right-token',
+    });
     const traceId = traceOnce(tracer, 'auth-right');
     await tracer.flush();
     expect(tracer.stats()).toMatchObject({ sent: 1, failedBatches: 0, dropped: 0, lost: 0 });
@@ -57,7 +72,11 @@ describe('a real OAP demanding a token', () => {
   }, 60_000);
 
   it('refuses a wrong token: one clear line, backoff, nothing stored', async () => {
-    const tracer = new SkyWalkingTracer({ serviceName: 'auth-wrong', collectorAddress: oap.grpcAddress, authentication: 'wrong-token' });
+    const tracer = new SkyWalkingTracer({
+      serviceName: 'auth-wrong',
+      collectorAddress: oap.grpcAddress,
+      authentication: 'wrong-token',
+    });
     const ids: string[] = [];
     const until = Date.now() + 4000;
     while (Date.now() < until) {

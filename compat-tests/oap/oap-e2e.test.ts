@@ -122,7 +122,8 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     for (;;) {
       last = await fn().catch((err: Error) => err.message);
       if (last !== undefined && !(typeof last === 'string' && last.startsWith('GraphQL'))) return last as T;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\nOAP log: ${oap.logPath}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\nOAP log: ${oap.logPath}`);
       await sleep(2_000);
     }
   }
@@ -133,16 +134,20 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     // the database is a conjectured service (not "normal"): listed by getAllServices, id ends .0
     const expected = [...real, db].sort();
     const names = await poll('services', async () => {
-      const data = await oap.graphql('query($d: Duration!) { getAllServices(duration: $d) { id name } }', { d: duration(windowStart - 600_000) });
+      const data = await oap.graphql('query($d: Duration!) { getAllServices(duration: $d) { id name } }', {
+        d: duration(windowStart - 600_000),
+      });
       const list = (data.getAllServices as Array<{ id: string; name: string }>).map((s) => s.name).sort();
       return expected.every((n) => list.includes(n)) ? data.getAllServices : undefined;
     });
     expect(names.map((s: { name: string }) => s.name).sort()).toEqual(expected);
     for (const s of names) expect(s.id).toBe(`${b64(s.name)}.${s.name === db ? 0 : 1}`);
     const general = await oap.graphql('{ listServices(layer: "GENERAL") { name layers normal } }');
-    expect(general.listServices.map((s: { name: string; layers: string[]; normal: boolean }) => `${s.name} ${s.layers.join(',')} ${s.normal}`).sort()).toEqual(
-      real.map((n) => `${n} GENERAL true`),
-    );
+    expect(
+      general.listServices
+        .map((s: { name: string; layers: string[]; normal: boolean }) => `${s.name} ${s.layers.join(',')} ${s.normal}`)
+        .sort(),
+    ).toEqual(real.map((n) => `${n} GENERAL true`));
     const virtualDb = await oap.graphql('{ listServices(layer: "VIRTUAL_DATABASE") { name normal } }');
     expect(virtualDb.listServices).toEqual([{ name: db, normal: false }]);
   }, 120_000);
@@ -163,21 +168,37 @@ describe('a real SkyWalking OAP 10.1.0', () => {
         'query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name type isReal } calls { source target detectPoints } } }',
         { d: window() },
       );
-      const t = data.getGlobalTopology as { nodes: Array<{ id: string; name: string; type: string | null; isReal: boolean }>; calls: Array<{ source: string; target: string; detectPoints: string[] }> };
+      const t = data.getGlobalTopology as {
+        nodes: Array<{ id: string; name: string; type: string | null; isReal: boolean }>;
+        calls: Array<{ source: string; target: string; detectPoints: string[] }>;
+      };
       const name = new Map(t.nodes.map((n) => [n.id, n.name]));
       const edges = t.calls.map((c) => `${name.get(c.source)} -> ${name.get(c.target)}`).sort();
-      return JSON.stringify(edges) === JSON.stringify(expected) && t.calls.every((c) => c.detectPoints.length === (name.get(c.source) === 'User' || name.get(c.target) === db ? 1 : 2)) ? t : undefined;
+      return JSON.stringify(edges) === JSON.stringify(expected) &&
+        t.calls.every(
+          (c) => c.detectPoints.length === (name.get(c.source) === 'User' || name.get(c.target) === db ? 1 : 2),
+        )
+        ? t
+        : undefined;
     }).catch(async (err: Error) => {
-      const data = await oap.graphql('query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name } calls { source target detectPoints } } }', { d: window() });
+      const data = await oap.graphql(
+        'query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name } calls { source target detectPoints } } }',
+        { d: window() },
+      );
       throw new Error(`${err.message}\nlast topology: ${JSON.stringify(data)}`);
     });
     const nodes = Object.fromEntries(topo.nodes.map((n) => [n.name, { type: n.type, isReal: n.isReal }]));
-    expect(Object.keys(nodes).sort()).toEqual(['User', 'frontend', 'go-client', 'go-server-2', 'otel-go-caller', 'server-1', 'server-2', db].sort());
+    expect(Object.keys(nodes).sort()).toEqual(
+      ['User', 'frontend', 'go-client', 'go-server-2', 'otel-go-caller', 'server-1', 'server-2', db].sort(),
+    );
     expect(nodes.User).toEqual({ type: 'USER', isReal: false });
     expect(nodes[db]).toEqual({ type: 'PostgreSQL', isReal: false });
-    for (const real of ['frontend', 'server-1', 'server-2', 'go-server-2', 'otel-go-caller', 'go-client']) expect(nodes[real]!.isReal).toBe(true);
+    for (const real of ['frontend', 'server-1', 'server-2', 'go-server-2', 'otel-go-caller', 'go-client'])
+      expect(nodes[real]!.isReal).toBe(true);
     const name = new Map(topo.nodes.map((n) => [n.id, n.name]));
-    const points = Object.fromEntries(topo.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]));
+    const points = Object.fromEntries(
+      topo.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]),
+    );
     expect(points).toEqual({
       'User -> frontend': ['SERVER'],
       'User -> otel-go-caller': ['SERVER'],
@@ -193,7 +214,15 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     const traceIds = await poll('the frontend trace', async () => {
       const data = await oap.graphql(
         `query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds endpointNames } } }`,
-        { c: { serviceId: `${b64('frontend')}.1`, queryDuration: window(), traceState: 'ALL', queryOrder: 'BY_START_TIME', paging: { pageNum: 1, pageSize: 20 } } },
+        {
+          c: {
+            serviceId: `${b64('frontend')}.1`,
+            queryDuration: window(),
+            traceState: 'ALL',
+            queryOrder: 'BY_START_TIME',
+            paging: { pageNum: 1, pageSize: 20 },
+          },
+        },
       );
       const traces = data.queryBasicTraces.traces as Array<{ traceIds: string[] }>;
       return traces.length ? traces : undefined;
@@ -249,16 +278,28 @@ describe('a real SkyWalking OAP 10.1.0', () => {
     }
     const db = spans.filter((s) => s.layer === 'Database');
     for (const s of db) {
-      expect(Object.fromEntries(s.tags.map((t) => [t.key, t.value]))).toMatchObject({ 'db.type': 'sql', 'db.instance': 'postgres', 'db.statement': expect.stringContaining('pg_sleep(0.3)') });
+      expect(Object.fromEntries(s.tags.map((t) => [t.key, t.value]))).toMatchObject({
+        'db.type': 'sql',
+        'db.instance': 'postgres',
+        'db.statement': expect.stringContaining('pg_sleep(0.3)'),
+      });
     }
   }, 120_000);
 
-  it('the go2sky links: our OTel service into go2sky, go2sky\'s client into our OpenTracing service', async () => {
+  it("the go2sky links: our OTel service into go2sky, go2sky's client into our OpenTracing service", async () => {
     const find = async (service: string): Promise<GqlSpan[]> =>
       poll(`a ${service} trace`, async () => {
         const data = await oap.graphql(
           `query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }`,
-          { c: { serviceId: `${b64(service)}.1`, queryDuration: window(), traceState: 'ALL', queryOrder: 'BY_START_TIME', paging: { pageNum: 1, pageSize: 20 } } },
+          {
+            c: {
+              serviceId: `${b64(service)}.1`,
+              queryDuration: window(),
+              traceState: 'ALL',
+              queryOrder: 'BY_START_TIME',
+              paging: { pageNum: 1, pageSize: 20 },
+            },
+          },
         );
         const ids = (data.queryBasicTraces.traces as Array<{ traceIds: string[] }>).map((t) => t.traceIds[0]);
         if (ids.length !== 1) return undefined;
@@ -270,12 +311,22 @@ describe('a real SkyWalking OAP 10.1.0', () => {
       });
     const toGo = await find('otel-go-caller');
     const goEntries = toGo.filter((s) => s.serviceCode === 'go-server-2' && s.type === 'Entry');
-    expect(goEntries.map((s) => `${s.endpointName} [${s.layer} ${s.component}]`)).toEqual(['/POST/user/info [Http GoHttpServer]', '/POST/user/info [Http GoHttpServer]']);
+    expect(goEntries.map((s) => `${s.endpointName} [${s.layer} ${s.component}]`)).toEqual([
+      '/POST/user/info [Http GoHttpServer]',
+      '/POST/user/info [Http GoHttpServer]',
+    ]);
     const callerExits = toGo.filter((s) => s.serviceCode === 'otel-go-caller' && s.type === 'Exit');
-    expect(goEntries.map((s) => `${s.refs[0]!.parentSegmentId}/${s.refs[0]!.parentSpanId}`).sort()).toEqual(callerExits.map((s) => `${s.segmentId}/${s.spanId}`).sort());
+    expect(goEntries.map((s) => `${s.refs[0]!.parentSegmentId}/${s.refs[0]!.parentSpanId}`).sort()).toEqual(
+      callerExits.map((s) => `${s.segmentId}/${s.spanId}`).sort(),
+    );
 
     const fromGo = await find('go-client');
-    const lines = fromGo.map((s) => `${s.serviceCode} ${s.type} ${s.endpointName} [${s.layer} ${s.component}]${s.peer ? ` -> ${s.peer}` : ''}`).sort();
+    const lines = fromGo
+      .map(
+        (s) =>
+          `${s.serviceCode} ${s.type} ${s.endpointName} [${s.layer} ${s.component}]${s.peer ? ` -> ${s.peer}` : ''}`,
+      )
+      .sort();
     const port = services['server-2']!.port;
     expect(lines).toEqual(
       [
@@ -293,14 +344,26 @@ describe('a real SkyWalking OAP 10.1.0', () => {
 
   it('the slow-statement view shows the deliberately slow query', async () => {
     const db = `127.0.0.1:${pg.port}`;
-    const records = await poll('slow statements', async () => {
-      const data = await oap.graphql(
-        'query($c: RecordCondition!, $d: Duration!) { readRecords(condition: $c, duration: $d) { name value refId } }',
-        { c: { name: 'top_n_database_statement', parentEntity: { scope: 'Service', serviceName: db, normal: false }, topN: 10, order: 'DES' }, d: duration(windowStart - 600_000, Date.now() + 120_000) },
-      );
-      const r = data.readRecords as Array<{ name: string; value: string; refId: string }>;
-      return r.length ? r : undefined;
-    }, 150_000);
+    const records = await poll(
+      'slow statements',
+      async () => {
+        const data = await oap.graphql(
+          'query($c: RecordCondition!, $d: Duration!) { readRecords(condition: $c, duration: $d) { name value refId } }',
+          {
+            c: {
+              name: 'top_n_database_statement',
+              parentEntity: { scope: 'Service', serviceName: db, normal: false },
+              topN: 10,
+              order: 'DES',
+            },
+            d: duration(windowStart - 600_000, Date.now() + 120_000),
+          },
+        );
+        const r = data.readRecords as Array<{ name: string; value: string; refId: string }>;
+        return r.length ? r : undefined;
+      },
+      150_000,
+    );
     for (const r of records) {
       expect(r.name).toBe(`SELECT $1::text AS id, 'Ada' AS name, pg_sleep(${SLOW_MS / 1000})`);
       expect(Number(r.value)).toBeGreaterThanOrEqual(SLOW_MS);
@@ -310,33 +373,63 @@ describe('a real SkyWalking OAP 10.1.0', () => {
 
   it('instance properties from our heartbeat are visible', async () => {
     const instances = await poll('server-2 instance properties', async () => {
-      const data = await oap.graphql('query($d: Duration!, $id: ID!) { listInstances(duration: $d, serviceId: $id) { name language attributes { name value } } }', {
-        d: duration(windowStart - 600_000, Date.now() + 60_000),
-        id: `${b64('server-2')}.1`,
-      });
-      const list = data.listInstances as Array<{ name: string; language: string; attributes: Array<{ name: string; value: string }> }>;
+      const data = await oap.graphql(
+        'query($d: Duration!, $id: ID!) { listInstances(duration: $d, serviceId: $id) { name language attributes { name value } } }',
+        {
+          d: duration(windowStart - 600_000, Date.now() + 60_000),
+          id: `${b64('server-2')}.1`,
+        },
+      );
+      const list = data.listInstances as Array<{
+        name: string;
+        language: string;
+        attributes: Array<{ name: string; value: string }>;
+      }>;
       return list.length && list[0]!.attributes.length ? list : undefined;
     });
     expect(instances).toHaveLength(1);
     const attrs = Object.fromEntries(instances[0]!.attributes.map((a) => [a.name, a.value]));
     expect(instances[0]!.language).toBe('NODEJS');
-    expect(attrs).toMatchObject({ 'Process No.': String(services['server-2']!.child.pid), 'OS Name': process.platform, agent: 'skywalking-bridge 0.1.0' });
+    expect(attrs).toMatchObject({
+      'Process No.': String(services['server-2']!.child.pid),
+      'OS Name': process.platform,
+      agent: 'skywalking-bridge 0.1.0',
+    });
   }, 120_000);
 
   it("the oracle: our collector's analysis of the same segments gives the OAP's services, relations and detect points", async () => {
-    const data = await oap.graphql('query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name type isReal } calls { source target detectPoints } } }', { d: window() });
-    const t = data.getGlobalTopology as { nodes: Array<{ id: string; name: string; type: string | null; isReal: boolean }>; calls: Array<{ source: string; target: string; detectPoints: string[] }> };
+    const data = await oap.graphql(
+      'query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name type isReal } calls { source target detectPoints } } }',
+      { d: window() },
+    );
+    const t = data.getGlobalTopology as {
+      nodes: Array<{ id: string; name: string; type: string | null; isReal: boolean }>;
+      calls: Array<{ source: string; target: string; detectPoints: string[] }>;
+    };
     const name = new Map(t.nodes.map((n) => [n.id, n.name]));
-    const theirs = Object.fromEntries(t.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]));
+    const theirs = Object.fromEntries(
+      t.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]),
+    );
     // the segments of the assertion window (the round after the warm-up), as the agents sent them
-    const inWindow = tee.segments().filter((seg) => seg.spans.length > 0 && Math.min(...seg.spans.map((x) => x.startTime)) >= windowStart);
-    expect(new Set(inWindow.map((seg) => seg.service))).toEqual(new Set(['frontend', 'server-1', 'server-2', 'otel-go-caller', 'go-server-2', 'go-client']));
+    const inWindow = tee
+      .segments()
+      .filter((seg) => seg.spans.length > 0 && Math.min(...seg.spans.map((x) => x.startTime)) >= windowStart);
+    expect(new Set(inWindow.map((seg) => seg.service))).toEqual(
+      new Set(['frontend', 'server-1', 'server-2', 'otel-go-caller', 'go-server-2', 'go-client']),
+    );
     const ours = analyze(inWindow);
-    const oursPoints = Object.fromEntries(ours.topology.edges.map((e) => [`${e.source} -> ${e.target}`, e.detectPoints.map((p) => p.toUpperCase()).sort()]));
+    const oursPoints = Object.fromEntries(
+      ours.topology.edges.map((e) => [`${e.source} -> ${e.target}`, e.detectPoints.map((p) => p.toUpperCase()).sort()]),
+    );
     expect(oursPoints).toEqual(theirs);
-    const realTheirs = t.nodes.filter((n) => n.isReal).map((n) => n.name).sort();
+    const realTheirs = t.nodes
+      .filter((n) => n.isReal)
+      .map((n) => n.name)
+      .sort();
     expect(ours.services.map((s) => s.name).sort()).toEqual(realTheirs);
-    expect(ours.topology.nodes.map((n) => `${n.name} ${n.real}`).sort()).toEqual(t.nodes.map((n) => `${n.name} ${n.isReal}`).sort());
+    expect(ours.topology.nodes.map((n) => `${n.name} ${n.real}`).sort()).toEqual(
+      t.nodes.map((n) => `${n.name} ${n.isReal}`).sort(),
+    );
     expect(ours.problems).toEqual([]);
   }, 60_000);
 

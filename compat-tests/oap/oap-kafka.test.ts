@@ -13,7 +13,9 @@ import { KafkaReporter } from '../../src/reporter/kafka';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startOap, duration } = require('./oap.js') as typeof import('./oap.js');
-const { startBroker } = require('../kafka/broker.js') as { startBroker(o?: object): Promise<{ bootstrap: string; destroy(): Promise<void> }> };
+const { startBroker } = require('../kafka/broker.js') as {
+  startBroker(o?: object): Promise<{ bootstrap: string; destroy(): Promise<void> }>;
+};
 const { kafkaOapConfigDir } = require('../kafka/oap-config.js') as { kafkaOapConfigDir(): string };
 const { Producer } = require('@platformatic/kafka');
 const loggingPb = require('skywalking-backend-js/lib/proto/logging/Logging_pb.js');
@@ -49,14 +51,28 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
 
   beforeAll(async () => {
     broker = await startBroker({ heap: '256m' });
-    oap = await startOap({ configDir: kafkaOapConfigDir(), env: { SW_KAFKA_FETCHER_SERVERS: broker.bootstrap, SW_NAMESPACE: NAMESPACE } });
+    oap = await startOap({
+      configDir: kafkaOapConfigDir(),
+      env: { SW_KAFKA_FETCHER_SERVERS: broker.bootstrap, SW_NAMESPACE: NAMESPACE },
+    });
     // the fetcher creates its topics when it starts
-    const producer = new Producer({ clientId: 'oap-kafka-test', bootstrapBrokers: [broker.bootstrap], autocreateTopics: false, retries: 0 });
+    const producer = new Producer({
+      clientId: 'oap-kafka-test',
+      bootstrapBrokers: [broker.bootstrap],
+      autocreateTopics: false,
+      retries: 0,
+    });
     try {
-      for (let deadline = Date.now() + 60_000; ; ) {
+      for (let deadline = Date.now() + 60_000; ;) {
         const ok = await producer
-          .metadata({ topics: ['segments', 'managements'].map((t) => `${NAMESPACE}-skywalking-${t}`), forceUpdate: true })
-          .then(() => true, () => false);
+          .metadata({
+            topics: ['segments', 'managements'].map((t) => `${NAMESPACE}-skywalking-${t}`),
+            forceUpdate: true,
+          })
+          .then(
+            () => true,
+            () => false,
+          );
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`the OAP did not create its Kafka topics; OAP log: ${oap.logPath}`);
         await sleep(500);
@@ -73,7 +89,10 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
       SW_BRIDGE_FLUSH_INTERVAL: '200',
       PORT: '0',
     };
-    services['server-2'] = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), { ...env, SW_AGENT_NAME: 'server-2' });
+    services['server-2'] = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
+      ...env,
+      SW_AGENT_NAME: 'server-2',
+    });
     services['server-1'] = await startService(resolve(ROOT, 'examples/opentelemetry/server-1.js'), {
       ...env,
       SW_AGENT_NAME: 'server-1',
@@ -103,14 +122,17 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
     for (;;) {
       last = await fn().catch((err: Error) => err.message);
       if (last !== undefined && !(typeof last === 'string' && last.startsWith('GraphQL'))) return last as T;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\nOAP log: ${oap.logPath}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}\nOAP log: ${oap.logPath}`);
       await sleep(2_000);
     }
   }
 
   it('lists both services', async () => {
     const list = await poll('services', async () => {
-      const data = await oap.graphql('query($d: Duration!) { getAllServices(duration: $d) { name } }', { d: duration(windowStart - 600_000) });
+      const data = await oap.graphql('query($d: Duration!) { getAllServices(duration: $d) { name } }', {
+        d: duration(windowStart - 600_000),
+      });
       const names = (data.getAllServices as Array<{ name: string }>).map((s) => s.name).sort();
       return names.includes('server-1') && names.includes('server-2') ? names : undefined;
     });
@@ -119,10 +141,18 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
 
   it('topology: User -> server-1 -> server-2, seen from both sides', async () => {
     const edges = await poll('topology', async () => {
-      const data = await oap.graphql('query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name } calls { source target detectPoints } } }', { d: window() });
-      const t = data.getGlobalTopology as { nodes: Array<{ id: string; name: string }>; calls: Array<{ source: string; target: string; detectPoints: string[] }> };
+      const data = await oap.graphql(
+        'query($d: Duration!) { getGlobalTopology(duration: $d) { nodes { id name } calls { source target detectPoints } } }',
+        { d: window() },
+      );
+      const t = data.getGlobalTopology as {
+        nodes: Array<{ id: string; name: string }>;
+        calls: Array<{ source: string; target: string; detectPoints: string[] }>;
+      };
       const name = new Map(t.nodes.map((n) => [n.id, n.name]));
-      const e = Object.fromEntries(t.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]));
+      const e = Object.fromEntries(
+        t.calls.map((c) => [`${name.get(c.source)} -> ${name.get(c.target)}`, [...c.detectPoints].sort()]),
+      );
       return Object.keys(e).length === 2 && e['server-1 -> server-2']?.length === 2 ? e : undefined;
     });
     expect(edges).toEqual({ 'User -> server-1': ['SERVER'], 'server-1 -> server-2': ['CLIENT', 'SERVER'] });
@@ -130,9 +160,18 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
 
   it('the trace: found from server-1, its three segments linked by their refs', async () => {
     const traces = await poll('the server-1 trace', async () => {
-      const data = await oap.graphql('query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds endpointNames } } }', {
-        c: { serviceId: `${b64('server-1')}.1`, queryDuration: window(), traceState: 'ALL', queryOrder: 'BY_START_TIME', paging: { pageNum: 1, pageSize: 20 } },
-      });
+      const data = await oap.graphql(
+        'query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds endpointNames } } }',
+        {
+          c: {
+            serviceId: `${b64('server-1')}.1`,
+            queryDuration: window(),
+            traceState: 'ALL',
+            queryOrder: 'BY_START_TIME',
+            paging: { pageNum: 1, pageSize: 20 },
+          },
+        },
+      );
       const t = data.queryBasicTraces.traces as Array<{ traceIds: string[]; endpointNames: string[] }>;
       return t.length ? t : undefined;
     });
@@ -150,37 +189,72 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
     const s2Entries = spans.filter((s) => s.serviceCode === 'server-2' && s.type === 'Entry');
     expect(new Set(s1.map((s) => s.segmentId)).size).toBe(1);
     const exits = s1.filter((s) => s.type === 'Exit');
-    expect(exits.map((e) => e.peer)).toEqual([`127.0.0.1:${services['server-2']!.port}`, `127.0.0.1:${services['server-2']!.port}`]);
+    expect(exits.map((e) => e.peer)).toEqual([
+      `127.0.0.1:${services['server-2']!.port}`,
+      `127.0.0.1:${services['server-2']!.port}`,
+    ]);
     expect(s2Entries).toHaveLength(2);
     expect(s2Entries.map((e) => e.refs).sort((a, b) => a[0]!.parentSpanId - b[0]!.parentSpanId)).toEqual(
-      exits.map((e) => [{ parentSegmentId: e.segmentId, parentSpanId: e.spanId, type: 'CROSS_PROCESS' }]).sort((a, b) => a[0]!.parentSpanId - b[0]!.parentSpanId),
+      exits
+        .map((e) => [{ parentSegmentId: e.segmentId, parentSpanId: e.spanId, type: 'CROSS_PROCESS' }])
+        .sort((a, b) => a[0]!.parentSpanId - b[0]!.parentSpanId),
     );
   }, 120_000);
 
   it('instance properties from the Kafka heartbeat are visible', async () => {
     const instances = await poll('server-2 instance properties', async () => {
-      const data = await oap.graphql('query($d: Duration!, $id: ID!) { listInstances(duration: $d, serviceId: $id) { name language attributes { name value } } }', {
-        d: duration(windowStart - 600_000, Date.now() + 60_000),
-        id: `${b64('server-2')}.1`,
-      });
-      const list = data.listInstances as Array<{ name: string; language: string; attributes: Array<{ name: string; value: string }> }>;
+      const data = await oap.graphql(
+        'query($d: Duration!, $id: ID!) { listInstances(duration: $d, serviceId: $id) { name language attributes { name value } } }',
+        {
+          d: duration(windowStart - 600_000, Date.now() + 60_000),
+          id: `${b64('server-2')}.1`,
+        },
+      );
+      const list = data.listInstances as Array<{
+        name: string;
+        language: string;
+        attributes: Array<{ name: string; value: string }>;
+      }>;
       return list.length && list[0]!.attributes.length ? list : undefined;
     });
     expect(instances).toHaveLength(1);
     const attrs = Object.fromEntries(instances[0]!.attributes.map((a) => [a.name, a.value]));
     expect(instances[0]!.language).toBe('NODEJS');
-    expect(attrs).toMatchObject({ 'Process No.': String(services['server-2']!.child.pid), 'OS Name': process.platform, agent: 'skywalking-bridge 0.1.0' });
+    expect(attrs).toMatchObject({
+      'Process No.': String(services['server-2']!.child.pid),
+      'OS Name': process.platform,
+      agent: 'skywalking-bridge 0.1.0',
+    });
   }, 120_000);
 
   it('a log sent through Kafka (skywalking-logs, LogData) is stored and found by its trace', async () => {
     const traceId = await poll('a server-1 trace id', async () => {
-      const data = await oap.graphql('query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }', {
-        c: { serviceId: `${b64('server-1')}.1`, queryDuration: window(), traceState: 'ALL', queryOrder: 'BY_START_TIME', paging: { pageNum: 1, pageSize: 20 } },
-      });
+      const data = await oap.graphql(
+        'query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }',
+        {
+          c: {
+            serviceId: `${b64('server-1')}.1`,
+            queryDuration: window(),
+            traceState: 'ALL',
+            queryOrder: 'BY_START_TIME',
+            paging: { pageNum: 1, pageSize: 20 },
+          },
+        },
+      );
       return (data.queryBasicTraces.traces as Array<{ traceIds: string[] }>)[0]?.traceIds[0];
     });
     const reporter = new KafkaReporter(
-      resolveConfig({ serviceName: 'server-2', serviceInstance: 'logs-1', reporter: 'kafka', kafkaBootstrapServers: broker.bootstrap, kafkaNamespace: NAMESPACE, heartbeatPeriod: 3600 }, {}),
+      resolveConfig(
+        {
+          serviceName: 'server-2',
+          serviceInstance: 'logs-1',
+          reporter: 'kafka',
+          kafkaBootstrapServers: broker.bootstrap,
+          kafkaNamespace: NAMESPACE,
+          heartbeatPeriod: 3600,
+        },
+        {},
+      ),
     );
     try {
       const ld = new loggingPb.LogData();
@@ -203,14 +277,24 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
       await reporter.shutdown(2000);
     }
     const logs = await poll('the log', async () => {
-      const data = await oap.graphql('query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { serviceName serviceInstanceName endpointName traceId contentType content } } }', {
-        c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 10 } },
-      });
+      const data = await oap.graphql(
+        'query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { serviceName serviceInstanceName endpointName traceId contentType content } } }',
+        {
+          c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 10 } },
+        },
+      );
       const l = data.queryLogs.logs as unknown[];
       return l.length ? l : undefined;
     });
     expect(logs).toEqual([
-      { serviceName: 'server-2', serviceInstanceName: 'logs-1', endpointName: '/user/info', traceId, contentType: 'TEXT', content: 'user 42 looked up through kafka' },
+      {
+        serviceName: 'server-2',
+        serviceInstanceName: 'logs-1',
+        endpointName: '/user/info',
+        traceId,
+        contentType: 'TEXT',
+        content: 'user 42 looked up through kafka',
+      },
     ]);
   }, 120_000);
 });

@@ -41,7 +41,8 @@ interface GqlLog {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const LOG_FIELDS = 'serviceName serviceInstanceName endpointName traceId timestamp contentType content tags { key value }';
+const LOG_FIELDS =
+  'serviceName serviceInstanceName endpointName traceId timestamp contentType content tags { key value }';
 const tagsOf = (l: GqlLog): Record<string, string> => Object.fromEntries(l.tags.map((t) => [t.key, t.value]));
 
 describe('logs in a real SkyWalking OAP 10.1.0', () => {
@@ -59,12 +60,18 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
     await oap?.stop();
   }, 60_000);
 
-  async function logsOf(relatedTrace: { traceId: string; segmentId?: string; spanId?: number }, expected: number): Promise<GqlLog[]> {
+  async function logsOf(
+    relatedTrace: { traceId: string; segmentId?: string; spanId?: number },
+    expected: number,
+  ): Promise<GqlLog[]> {
     const deadline = Date.now() + 90_000;
     for (;;) {
-      const data = await oap.graphql(`query($c: LogQueryCondition) { queryLogs(condition: $c) { errorReason logs { ${LOG_FIELDS} } } }`, {
-        c: { relatedTrace, paging: { pageNum: 1, pageSize: 50 }, queryOrder: 'ASC' },
-      });
+      const data = await oap.graphql(
+        `query($c: LogQueryCondition) { queryLogs(condition: $c) { errorReason logs { ${LOG_FIELDS} } } }`,
+        {
+          c: { relatedTrace, paging: { pageNum: 1, pageSize: 50 }, queryOrder: 'ASC' },
+        },
+      );
       const logs = data.queryLogs.logs as GqlLog[];
       if (logs.length >= expected || Date.now() > deadline) return [...logs].sort((a, b) => a.timestamp - b.timestamp);
       await sleep(2000);
@@ -72,13 +79,35 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
   }
 
   it('OpenTracing reportLog and winston: under the Java trace id, with segment, span, endpoint, tags; one outside any trace', async () => {
-    const tracer = new SkyWalkingTracer({ serviceName: 'log-ot', serviceInstance: 'log-ot-1', collectorAddress: oap.grpcAddress, flushIntervalMs: 100 });
-    const logger = winston.createLogger({ level: 'info', format: skywalkingFormat(), transports: [new SkyWalkingTransport({ via: tracer })] });
+    const tracer = new SkyWalkingTracer({
+      serviceName: 'log-ot',
+      serviceInstance: 'log-ot-1',
+      collectorAddress: oap.grpcAddress,
+      flushIntervalMs: 100,
+    });
+    const logger = winston.createLogger({
+      level: 'info',
+      format: skywalkingFormat(),
+      transports: [new SkyWalkingTransport({ via: tracer })],
+    });
     const t = Date.now();
-    const entry = tracer.startSpan('POST:/charge', { childOf: tracer.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!, tags: { 'span.kind': 'server', component: 'http' } }) as SkyWalkingSpan;
-    const exit = tracer.startSpan('bank', { childOf: entry, tags: { 'span.kind': 'client', 'peer.hostname': 'bank', 'peer.port': 443 } }) as SkyWalkingSpan;
+    const entry = tracer.startSpan('POST:/charge', {
+      childOf: tracer.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!,
+      tags: { 'span.kind': 'server', component: 'http' },
+    }) as SkyWalkingSpan;
+    const exit = tracer.startSpan('bank', {
+      childOf: entry,
+      tags: { 'span.kind': 'client', 'peer.hostname': 'bank', 'peer.port': 443 },
+    }) as SkyWalkingSpan;
     const segmentId = entry.recorded.segment.segmentId;
-    tracer.reportLog({ body: 'charging order 7', level: 'info', logger: 'payments', span: exit, timestamp: t, tags: { orderId: 7 } });
+    tracer.reportLog({
+      body: 'charging order 7',
+      level: 'info',
+      logger: 'payments',
+      span: exit,
+      timestamp: t,
+      tags: { orderId: 7 },
+    });
     logger.warn('card retry', { span: entry, attempt: 2, timestamp: t + 1 });
     tracer.reportLog({ body: 'outside any trace: nightly job', level: 'warn', logger: 'jobs', timestamp: t + 2 });
     exit.finish();
@@ -97,21 +126,34 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
     expect(JSON.parse(logs[1]!.content)).toMatchObject({ message: 'card retry', attempt: 2 });
     expect(tagsOf(logs[1]!).level).toBe('warn');
     // found by their segment and span ids too
-    expect((await logsOf({ traceId: JAVA_TRACE, segmentId, spanId: 1 }, 1)).map((l) => l.content)).toEqual(['charging order 7']);
-    expect((await logsOf({ traceId: JAVA_TRACE, segmentId, spanId: 0 }, 1)).map((l) => l.content)).toEqual(['{"message":"card retry","attempt":2}']);
+    expect((await logsOf({ traceId: JAVA_TRACE, segmentId, spanId: 1 }, 1)).map((l) => l.content)).toEqual([
+      'charging order 7',
+    ]);
+    expect((await logsOf({ traceId: JAVA_TRACE, segmentId, spanId: 0 }, 1)).map((l) => l.content)).toEqual([
+      '{"message":"card retry","attempt":2}',
+    ]);
 
     // the log outside any trace is stored under its service
     // the log outside any trace is stored under its service (the OAP's id of a real service: base64(name).1)
     const serviceId = `${Buffer.from('log-ot').toString('base64')}.1`;
     let outside: GqlLog[] = [];
     for (let i = 0; i < 45 && outside.length === 0; i++) {
-      const data = await oap.graphql(`query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { ${LOG_FIELDS} } } }`, {
-        c: { serviceId, queryDuration: duration(started - 60_000, Date.now() + 60_000), paging: { pageNum: 1, pageSize: 50 } },
-      });
+      const data = await oap.graphql(
+        `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { ${LOG_FIELDS} } } }`,
+        {
+          c: {
+            serviceId,
+            queryDuration: duration(started - 60_000, Date.now() + 60_000),
+            paging: { pageNum: 1, pageSize: 50 },
+          },
+        },
+      );
       outside = (data.queryLogs.logs as GqlLog[]).filter((l) => l.content.startsWith('outside any trace'));
       if (outside.length === 0) await sleep(2000);
     }
-    expect(outside.map((l) => [l.serviceName, l.traceId ?? '', l.endpointName ?? '', tagsOf(l).logger])).toEqual([['log-ot', '', '', 'jobs']]);
+    expect(outside.map((l) => [l.serviceName, l.traceId ?? '', l.endpointName ?? '', tagsOf(l).logger])).toEqual([
+      ['log-ot', '', '', 'jobs'],
+    ]);
     logger.close();
     await tracer.shutdown();
   });
@@ -123,20 +165,28 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
     const loggers = new LoggerProvider({ resource, processors: [new SkyWalkingLogRecordProcessor({ via: spans })] });
     const sw8 = javaSw8.replace(/^1-[^-]+/, `1-${Buffer.from(`${JAVA_TRACE}9`).toString('base64')}`);
     const parent = new SkyWalkingPropagator().extract(ROOT_CONTEXT, { sw8 }, defaultTextMapGetter);
-    const server = provider.getTracer('t').startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/cart' } }, parent);
+    const server = provider
+      .getTracer('t')
+      .startSpan(
+        'GET',
+        { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/cart' } },
+        parent,
+      );
     const ids = traceContext(server)!;
     const t = Date.now();
     context.with(trace.setSpan(parent, server), () => {
-      loggers.getLogger('cart').emit({ body: 'cart loaded', severityText: 'INFO', timestamp: t, attributes: { items: 3 } });
+      loggers
+        .getLogger('cart')
+        .emit({ body: 'cart loaded', severityText: 'INFO', timestamp: t, attributes: { items: 3 } });
     });
     server.end();
     await loggers.forceFlush();
     await spans.forceFlush();
     expect(ids.traceId).toBe(`${JAVA_TRACE}9`);
     const logs = await logsOf({ traceId: ids.traceId, segmentId: ids.segmentId, spanId: 0 }, 1);
-    expect(logs.map((l) => [l.serviceName, l.serviceInstanceName, l.endpointName, l.traceId, l.content, l.timestamp])).toEqual([
-      ['log-otel', 'log-otel-1', 'GET:/cart', ids.traceId, 'cart loaded', t],
-    ]);
+    expect(
+      logs.map((l) => [l.serviceName, l.serviceInstanceName, l.endpointName, l.traceId, l.content, l.timestamp]),
+    ).toEqual([['log-otel', 'log-otel-1', 'GET:/cart', ids.traceId, 'cart loaded', t]]);
     expect(tagsOf(logs[0]!)).toMatchObject({ level: 'INFO', logger: 'cart', items: '3' });
     await loggers.shutdown();
     await provider.shutdown();

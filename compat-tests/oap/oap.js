@@ -8,7 +8,16 @@
 // configuration files we wrote (config/): standalone, in-memory H2, gRPC and REST on 127.0.0.1.
 const { spawn, spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, readdirSync, rmSync } = require('node:fs');
+const {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  readdirSync,
+  rmSync,
+} = require('node:fs');
 const { homedir, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { freePort, waitUntil, stopPid } = require('../support/process');
@@ -26,7 +35,9 @@ function missingTools() {
 }
 
 function cacheRoot() {
-  return process.env.SWB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'skywalking-bridge');
+  return (
+    process.env.SWB_CACHE_DIR || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'skywalking-bridge')
+  );
 }
 
 /**
@@ -45,7 +56,15 @@ function ensureOapLibs(log = () => undefined) {
   const started = Date.now();
   const mvn = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${join(dir, 'libs')}`, '-DincludeScope=runtime'],
+    [
+      '-q',
+      '-B',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${join(dir, 'libs')}`,
+      '-DincludeScope=runtime',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (mvn.status !== 0) {
@@ -55,7 +74,8 @@ function ensureOapLibs(log = () => undefined) {
     );
   }
   const jars = readdirSync(join(dir, 'libs')).filter((f) => f.endsWith('.jar'));
-  if (!jars.some((f) => f.startsWith('server-starter-'))) throw new Error(`Maven finished but server-starter is not in ${dir}/libs`);
+  if (!jars.some((f) => f.startsWith('server-starter-')))
+    throw new Error(`Maven finished but server-starter is not in ${dir}/libs`);
   writeFileSync(done, `${jars.length} jars in ${Date.now() - started} ms\n`);
   log(`resolved ${jars.length} jars in ${Math.round((Date.now() - started) / 1000)} s`);
   return join(dir, 'libs');
@@ -130,14 +150,16 @@ async function startOap(options = {}) {
     } catch {
       throw new Error(`GraphQL answered ${res.status}: ${text.slice(0, 500)}`);
     }
-    if (body.errors && body.errors.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 1000)}`);
+    if (body.errors && body.errors.length)
+      throw new Error(`GraphQL errors: ${JSON.stringify(body.errors).slice(0, 1000)}`);
     return body.data;
   }
 
   try {
     await waitUntil(
       async () => {
-        if (exitCode !== undefined) throw new Error(`the OAP exited (${exitCode}) while starting; log: ${logPath}\n${tail(logPath)}`);
+        if (exitCode !== undefined)
+          throw new Error(`the OAP exited (${exitCode}) while starting; log: ${logPath}\n${tail(logPath)}`);
         const data = await graphql('query { getTimeInfo { timezone } }');
         return data.getTimeInfo && data.getTimeInfo.timezone === '+0000';
       },

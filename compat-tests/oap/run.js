@@ -9,7 +9,11 @@ const { missingTools } = require('./oap');
 const { missingGo } = require('../go/build');
 const { postgresBin } = require('../support/postgres');
 
-const missing = [missingTools(), missingGo(), postgresBin() ? '' : "PostgreSQL's server (Debian: apt-get install postgresql)"].filter(Boolean);
+const missing = [
+  missingTools(),
+  missingGo(),
+  postgresBin() ? '' : "PostgreSQL's server (Debian: apt-get install postgresql)",
+].filter(Boolean);
 if (missing.length) {
   const message = `test:oap needs ${missing.join(', ')}; not found on this machine.`;
   if (process.env.CI) {
@@ -20,8 +24,12 @@ if (missing.length) {
   process.exit(0);
 }
 const root = join(__dirname, '..', '..');
-const res = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const res = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 process.exit(res.status ?? 1);

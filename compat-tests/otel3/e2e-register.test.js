@@ -9,11 +9,15 @@ const { join } = require('node:path');
 const { startCollector } = require('skywalking-bridge');
 
 function start(file, env) {
-  const child = spawn(process.execPath, ['--require', 'skywalking-bridge/register', join(__dirname, 'register-apps', file)], {
-    cwd: __dirname,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--require', 'skywalking-bridge/register', join(__dirname, 'register-apps', file)],
+    {
+      cwd: __dirname,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -26,7 +30,12 @@ test('SDK 3.x zero-code start: client -> backend, exact refs; SIGTERM flushes an
   const collector = await startCollector({ grpcPort: 0, httpPort: false });
   const common = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress };
   // the backend flushes only at shutdown
-  const backend = start('backend.js', { ...common, SW_AGENT_NAME: 'z3-backend', SW_AGENT_INSTANCE_NAME: 'z3-backend-1', SW_BRIDGE_FLUSH_INTERVAL: '600000' });
+  const backend = start('backend.js', {
+    ...common,
+    SW_AGENT_NAME: 'z3-backend',
+    SW_AGENT_INSTANCE_NAME: 'z3-backend-1',
+    SW_BRIDGE_FLUSH_INTERVAL: '600000',
+  });
   let ended = false;
   try {
     const port = await new Promise((resolve, reject) => {
@@ -36,7 +45,12 @@ test('SDK 3.x zero-code start: client -> backend, exact refs; SIGTERM flushes an
       });
       backend.exited.then((r) => reject(new Error(`backend exited: ${JSON.stringify(r)}`)));
     });
-    const client = await start('client.js', { ...common, SW_AGENT_NAME: 'z3-client', SW_AGENT_INSTANCE_NAME: 'z3-client-1', TARGET_URL: `http://127.0.0.1:${port}/back` }).exited;
+    const client = await start('client.js', {
+      ...common,
+      SW_AGENT_NAME: 'z3-client',
+      SW_AGENT_INSTANCE_NAME: 'z3-client-1',
+      TARGET_URL: `http://127.0.0.1:${port}/back`,
+    }).exited;
     assert.deepEqual(client, { code: 0, signal: null, out: '200 {"from":"backend"}\n', err: '' });
 
     const t0 = Date.now();
@@ -46,11 +60,19 @@ test('SDK 3.x zero-code start: client -> backend, exact refs; SIGTERM flushes an
     assert.deepEqual({ code: b.code, signal: b.signal, err: b.err }, { code: null, signal: 'SIGTERM', err: '' });
     assert.ok(Date.now() - t0 < 3000, `SIGTERM took ${Date.now() - t0} ms`);
 
-    const segments = await collector.waitFor(() => (collector.segments().length === 2 ? collector.segments() : undefined));
+    const segments = await collector.waitFor(() =>
+      collector.segments().length === 2 ? collector.segments() : undefined,
+    );
     const cs = segments.find((s) => s.service === 'z3-client');
     const bs = segments.find((s) => s.service === 'z3-backend');
-    assert.deepEqual(cs.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName, s.peer]), [[0, 1, 2, '/back', `127.0.0.1:${port}`]]);
-    assert.deepEqual(bs.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName]), [[0, 0, 49, 'GET']]);
+    assert.deepEqual(
+      cs.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName, s.peer]),
+      [[0, 1, 2, '/back', `127.0.0.1:${port}`]],
+    );
+    assert.deepEqual(
+      bs.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName]),
+      [[0, 0, 49, 'GET']],
+    );
     assert.deepEqual(bs.spans[0].refs, [
       {
         refType: 0,

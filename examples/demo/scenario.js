@@ -29,7 +29,8 @@ function logFailures(collector, traceId) {
     const seg = l.traceContext && segments.find((s) => s.traceSegmentId === l.traceContext.traceSegmentId);
     const span = seg && seg.spans.find((s) => s.spanId === l.traceContext.spanId);
     if (!span) failures.push(`log "${l.content.slice(0, 40)}" of ${l.service} is under no received span`);
-    else if (span.operationName !== LOG_SPANS[seg.service]) failures.push(`log of ${seg.service} is under ${span.operationName}, expected ${LOG_SPANS[seg.service]}`);
+    else if (span.operationName !== LOG_SPANS[seg.service])
+      failures.push(`log of ${seg.service} is under ${span.operationName}, expected ${LOG_SPANS[seg.service]}`);
   }
   return failures;
 }
@@ -37,20 +38,26 @@ function logFailures(collector, traceId) {
 /** Resolve with the trace ids of `count` complete demo traces (polls; rejects after 30 s). */
 async function waitForTraces(collector, count, progress = () => undefined) {
   let last = -1;
-  return collector.waitFor(() => {
-    const segments = collector.segments();
-    if (segments.length !== last) progress((last = segments.length));
-    const complete = collector
-      .traceIds()
-      .filter((id) => collector.trace(id).length >= SEGMENTS_PER_TRACE && collector.trace(id).some((s) => s.service === 'frontend'));
-    return complete.length >= count ? complete : undefined;
-  }, 30_000).catch((err) => {
-    const lines = collector.traceIds().map((id) => {
-      const segs = collector.trace(id);
-      return `  trace ${id}: ${segs.map((s) => `${s.service}[${s.spans.map((x) => `${x.spanId}:${x.operationName}${x.refs.length ? `<-${x.refs[0].parentService}/${x.refs[0].parentSpanId}` : ''}`).join(' ')}]`).join(', ')}`;
+  return collector
+    .waitFor(() => {
+      const segments = collector.segments();
+      if (segments.length !== last) progress((last = segments.length));
+      const complete = collector
+        .traceIds()
+        .filter(
+          (id) =>
+            collector.trace(id).length >= SEGMENTS_PER_TRACE &&
+            collector.trace(id).some((s) => s.service === 'frontend'),
+        );
+      return complete.length >= count ? complete : undefined;
+    }, 30_000)
+    .catch((err) => {
+      const lines = collector.traceIds().map((id) => {
+        const segs = collector.trace(id);
+        return `  trace ${id}: ${segs.map((s) => `${s.service}[${s.spans.map((x) => `${x.spanId}:${x.operationName}${x.refs.length ? `<-${x.refs[0].parentService}/${x.refs[0].parentSpanId}` : ''}`).join(' ')}]`).join(', ')}`;
+      });
+      throw new Error(`${err.message}\nreceived:\n${lines.join('\n')}`);
     });
-    throw new Error(`${err.message}\nreceived:\n${lines.join('\n')}`);
-  });
 }
 
 /** Every check of one trace: one trace id, each ref resolves to a received Exit span with the same peer. */
@@ -58,7 +65,11 @@ function linkFailures(segments) {
   const failures = [];
   const byId = new Map(segments.map((s) => [s.traceSegmentId, s]));
   const count = (service) => segments.filter((s) => s.service === service).length;
-  for (const [service, n] of [['frontend', 1], ['server-1', 1], ['server-2', 2]]) {
+  for (const [service, n] of [
+    ['frontend', 1],
+    ['server-1', 1],
+    ['server-2', 2],
+  ]) {
     if (count(service) !== n) failures.push(`expected ${n} segment(s) of ${service}, got ${count(service)}`);
   }
   for (const seg of segments) {
@@ -80,12 +91,17 @@ function linkFailures(segments) {
       continue;
     }
     const exit = parent.spans.find((s) => s.spanId === ref.parentSpanId);
-    if (!exit || exit.spanType !== 1) failures.push(`${seg.service}: ref points at span ${ref.parentSpanId} of ${parent.service}, not an Exit span`);
+    if (!exit || exit.spanType !== 1)
+      failures.push(`${seg.service}: ref points at span ${ref.parentSpanId} of ${parent.service}, not an Exit span`);
     else if (exit.peer !== ref.networkAddressUsedAtPeer) {
-      failures.push(`${seg.service}: sw8 address ${ref.networkAddressUsedAtPeer} != ${parent.service}'s exit peer ${exit.peer}`);
+      failures.push(
+        `${seg.service}: sw8 address ${ref.networkAddressUsedAtPeer} != ${parent.service}'s exit peer ${exit.peer}`,
+      );
     }
-    if (ref.parentService !== parent.service) failures.push(`${seg.service}: ref parentService ${ref.parentService} != ${parent.service}`);
-    if (ref.parentServiceInstance !== parent.serviceInstance) failures.push(`${seg.service}: ref parentServiceInstance differs`);
+    if (ref.parentService !== parent.service)
+      failures.push(`${seg.service}: ref parentService ${ref.parentService} != ${parent.service}`);
+    if (ref.parentServiceInstance !== parent.serviceInstance)
+      failures.push(`${seg.service}: ref parentServiceInstance differs`);
   }
   return failures;
 }
@@ -105,7 +121,8 @@ function check(collector, traceIds) {
     failures.push(`topology is [${edges.join(', ')}], expected [${EXPECTED_EDGES.join(', ')}]`);
   }
   const services = analysis.services.map((s) => s.name).sort();
-  if (JSON.stringify(services) !== JSON.stringify(SERVICES)) failures.push(`services are [${services.join(', ')}], expected [${SERVICES.join(', ')}]`);
+  if (JSON.stringify(services) !== JSON.stringify(SERVICES))
+    failures.push(`services are [${services.join(', ')}], expected [${SERVICES.join(', ')}]`);
   const rendered = [
     `Trace ${traceIds[0]}`,
     renderTrace(collector.trace(traceIds[0]), { logs: collector.traceLogs(traceIds[0]) }),
@@ -116,4 +133,14 @@ function check(collector, traceIds) {
   return { failures, rendered, summary: EXPECTED_EDGES.join(', ') };
 }
 
-module.exports = { SEGMENTS_PER_TRACE, LOGS_PER_TRACE, EXPECTED_EDGES, SERVICES, waitForTraces, waitForLogs, linkFailures, logFailures, check };
+module.exports = {
+  SEGMENTS_PER_TRACE,
+  LOGS_PER_TRACE,
+  EXPECTED_EDGES,
+  SERVICES,
+  waitForTraces,
+  waitForLogs,
+  linkFailures,
+  logFailures,
+  check,
+};

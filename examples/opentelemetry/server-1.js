@@ -26,7 +26,10 @@ const pino = require('pino');
 const { skywalkingMixin } = require('../../dist/pino');
 const logger = pino(
   { name: 'server-1', mixin: skywalkingMixin() },
-  pino.transport({ target: require.resolve('../../dist/pino'), options: { serviceName: process.env.SW_AGENT_NAME || 'server-1' } }),
+  pino.transport({
+    target: require.resolve('../../dist/pino'),
+    options: { serviceName: process.env.SW_AGENT_NAME || 'server-1' },
+  }),
 );
 
 // required after sdk.start() so the instrumentations can patch them
@@ -39,11 +42,15 @@ const server2 = new URL(process.env.SERVER2_URL || 'http://127.0.0.1:8082');
 
 function callUserInfo(id) {
   return new Promise((resolve) => {
-    const req = http.request(new URL('/user/info', server2), { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(body));
-    });
+    const req = http.request(
+      new URL('/user/info', server2),
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      },
+    );
     req.on('error', (err) => resolve(JSON.stringify({ error: err.message })));
     req.end(JSON.stringify({ id }));
   });

@@ -14,7 +14,11 @@ opentracing.initGlobalTracer(skywalking);
 // winston, its records reported to SkyWalking beside the span they name (`span` in the meta)
 const winston = require('winston');
 const { SkyWalkingTransport, skywalkingFormat } = require('../../dist/winston');
-const logger = winston.createLogger({ level: 'info', format: skywalkingFormat(), transports: [new SkyWalkingTransport({ via: skywalking })] });
+const logger = winston.createLogger({
+  level: 'info',
+  format: skywalkingFormat(),
+  transports: [new SkyWalkingTransport({ via: skywalking })],
+});
 
 const tracer = opentracing.globalTracer();
 const { Tags, FORMAT_HTTP_HEADERS } = opentracing;
@@ -63,7 +67,10 @@ const server = http.createServer((req, res) => {
 const pgUrl = process.env.PG_URL ? new URL(process.env.PG_URL) : undefined;
 const pool = pgUrl ? new (require('pg').Pool)({ connectionString: pgUrl.href, max: 2 }) : undefined;
 const slowMs = Number(process.env.PG_SLOW_MS || 0);
-const SQL = slowMs > 0 ? `SELECT $1::text AS id, 'Ada' AS name, pg_sleep(${slowMs / 1000})` : `SELECT $1::text AS id, 'Ada' AS name`;
+const SQL =
+  slowMs > 0
+    ? `SELECT $1::text AS id, 'Ada' AS name, pg_sleep(${slowMs / 1000})`
+    : `SELECT $1::text AS id, 'Ada' AS name`;
 
 /** The user's name: from PostgreSQL inside a client span when PG_URL is set, else after 5 ms. */
 async function lookup(parent, user) {

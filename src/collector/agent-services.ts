@@ -16,7 +16,12 @@ type Callback = grpcTypes.sendUnaryData<unknown>;
 
 /** How the collector's server answers a call: the token check, error guarding, the empty Commands. */
 export interface CallGuards {
-  unary<T>(where: string, call: grpcTypes.ServerUnaryCall<T, unknown>, callback: Callback, work: (request: T) => void): void;
+  unary<T>(
+    where: string,
+    call: grpcTypes.ServerUnaryCall<T, unknown>,
+    callback: Callback,
+    work: (request: T) => void,
+  ): void;
   stream<T>(call: grpcTypes.ServerReadableStream<T, unknown>, callback: Callback, onData: (message: T) => void): void;
 }
 
@@ -33,7 +38,14 @@ function services(): Record<string, grpcTypes.ServiceDefinition> {
   };
   const v3 = root.skywalking.v3;
   definitions = {};
-  for (const name of ['JVMMetricReportService', 'CLRMetricReportService', 'MeterReportService', 'EventService', 'ProfileTask', 'BrowserPerfService']) {
+  for (const name of [
+    'JVMMetricReportService',
+    'CLRMetricReportService',
+    'MeterReportService',
+    'EventService',
+    'ProfileTask',
+    'BrowserPerfService',
+  ]) {
     definitions[name] = v3[name]!.service;
   }
   return definitions;
@@ -49,10 +61,12 @@ type Message = Record<string, unknown>;
 export function addAgentServices(server: grpcTypes.Server, guards: CallGuards, telemetry: AgentTelemetry): void {
   const s = services();
   server.addService(s.JVMMetricReportService!, {
-    collect: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) => guards.unary('jvm', call, cb, (m) => telemetry.jvm(m)),
+    collect: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) =>
+      guards.unary('jvm', call, cb, (m) => telemetry.jvm(m)),
   });
   server.addService(s.CLRMetricReportService!, {
-    collect: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) => guards.unary('clr', call, cb, (m) => telemetry.clr(m)),
+    collect: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) =>
+      guards.unary('clr', call, cb, (m) => telemetry.clr(m)),
   });
   server.addService(s.MeterReportService!, {
     collect: (call: grpcTypes.ServerReadableStream<Message, unknown>, cb: Callback) => {
@@ -67,12 +81,14 @@ export function addAgentServices(server: grpcTypes.Server, guards: CallGuards, t
     },
   });
   server.addService(s.EventService!, {
-    collect: (call: grpcTypes.ServerReadableStream<Message, unknown>, cb: Callback) => guards.stream(call, cb, (e) => telemetry.event(e)),
+    collect: (call: grpcTypes.ServerReadableStream<Message, unknown>, cb: Callback) =>
+      guards.stream(call, cb, (e) => telemetry.event(e)),
   });
   server.addService(s.ProfileTask!, {
     getProfileTaskCommands: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) =>
       guards.unary('profile', call, cb, (q) => telemetry.count('profileQuery', q.service, q.serviceInstance)),
-    collectSnapshot: (call: grpcTypes.ServerReadableStream<Message, unknown>, cb: Callback) => guards.stream(call, cb, () => telemetry.count('profileSnapshot', '', '')),
+    collectSnapshot: (call: grpcTypes.ServerReadableStream<Message, unknown>, cb: Callback) =>
+      guards.stream(call, cb, () => telemetry.count('profileSnapshot', '', '')),
     reportTaskFinish: (call: grpcTypes.ServerUnaryCall<Message, unknown>, cb: Callback) =>
       guards.unary('profile', call, cb, (r) => telemetry.count('profileFinish', r.service, r.serviceInstance)),
   });

@@ -5,7 +5,16 @@
  * values, the latest value of each meter, the latest events. Every table is bounded.
  */
 
-export type TelemetryKind = 'jvm' | 'clr' | 'meter' | 'event' | 'profileQuery' | 'profileSnapshot' | 'profileFinish' | 'browserPerf' | 'browserError';
+export type TelemetryKind =
+  | 'jvm'
+  | 'clr'
+  | 'meter'
+  | 'event'
+  | 'profileQuery'
+  | 'profileSnapshot'
+  | 'profileFinish'
+  | 'browserPerf'
+  | 'browserError';
 
 export interface RuntimeSnapshot {
   /** Epoch ms the agent sampled it. */
@@ -51,7 +60,12 @@ export const MAX_EVENTS = 200;
 const MAX_TEXT = 1024;
 
 const text = (v: unknown): string => (typeof v === 'string' ? (v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v) : '');
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v !== '' && Number.isFinite(Number(v)) ? Number(v) : 0);
+const num = (v: unknown): number =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && v !== '' && Number.isFinite(Number(v))
+      ? Number(v)
+      : 0;
 
 interface Entry {
   service: string;
@@ -93,7 +107,9 @@ export class AgentTelemetry {
     e.counts.jvm = (e.counts.jvm ?? 0) + metrics.length;
     const m = metrics[metrics.length - 1];
     if (!m) return;
-    const heap = (Array.isArray(m.memory) ? (m.memory as Array<Record<string, unknown>>) : []).find((x) => x.isHeap === true);
+    const heap = (Array.isArray(m.memory) ? (m.memory as Array<Record<string, unknown>>) : []).find(
+      (x) => x.isHeap === true,
+    );
     const gc = Array.isArray(m.gc) ? (m.gc as Array<Record<string, unknown>>) : [];
     e.runtime = {
       time: num(m.time),
@@ -137,9 +153,15 @@ export class AgentTelemetry {
     const source = single ?? histogram;
     if (!source) return;
     const labels: Record<string, string> = {};
-    for (const l of Array.isArray(source.labels) ? (source.labels as Array<Record<string, unknown>>) : []) labels[text(l.name)] = text(l.value);
+    for (const l of Array.isArray(source.labels) ? (source.labels as Array<Record<string, unknown>>) : [])
+      labels[text(l.name)] = text(l.value);
     const name = text(source.name);
-    const value = single ? num(single.value) : (Array.isArray(histogram!.values) ? (histogram!.values as Array<Record<string, unknown>>) : []).reduce((s, b) => s + num(b.count), 0);
+    const value = single
+      ? num(single.value)
+      : (Array.isArray(histogram!.values) ? (histogram!.values as Array<Record<string, unknown>>) : []).reduce(
+          (s, b) => s + num(b.count),
+          0,
+        );
     const key = `${name}${JSON.stringify(labels)}`;
     if (!e.meters.has(key) && e.meters.size >= MAX_METERS_PER_INSTANCE) e.meters.delete(e.meters.keys().next().value!);
     e.meters.set(key, { name, labels, value, histogram: !single, time: num(data.timestamp) });
@@ -163,7 +185,13 @@ export class AgentTelemetry {
 
   /** Every instance that reported telemetry, oldest report first. */
   list(): InstanceTelemetry[] {
-    return [...this.instances.values()].map((e) => ({ service: e.service, instance: e.instance, counts: { ...e.counts }, runtime: e.runtime, meters: [...e.meters.values()] }));
+    return [...this.instances.values()].map((e) => ({
+      service: e.service,
+      instance: e.instance,
+      counts: { ...e.counts },
+      runtime: e.runtime,
+      meters: [...e.meters.values()],
+    }));
   }
 
   latestEvents(): AgentEvent[] {

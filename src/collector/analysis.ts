@@ -175,7 +175,13 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
   const op = (o: TopologyOp) => {
     if (o.k === 'set') {
       const last = ops[ops.length - 1];
-      if (last?.k === 'set' && last.node.name === o.node.name && last.node.type === o.node.type && last.node.layer === o.node.layer) return;
+      if (
+        last?.k === 'set' &&
+        last.node.name === o.node.name &&
+        last.node.type === o.node.type &&
+        last.node.layer === o.node.layer
+      )
+        return;
       ops.push(o);
       return;
     }
@@ -185,7 +191,8 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
     ops.push(o);
   };
   const node = (name: string, n: Omit<TopologyNode, 'name'>) => op({ k: 'node', name, node: n });
-  const edge = (source: string, target: string, component: string, point: 'client' | 'server') => op({ k: 'edge', source, target, component, point });
+  const edge = (source: string, target: string, component: string, point: 'client' | 'server') =>
+    op({ k: 'edge', source, target, component, point });
   const calls = new Map<string, { source: string; target: string; point: 'client' | 'server'; n: number }>();
   const count = (source: string, target: string, point: 'client' | 'server') => {
     const key = `${point}\u0000${source}\u0000${target}`;
@@ -198,7 +205,8 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
     for (const span of seg.spans) {
       if (span.spanType !== SpanType.Entry || span.skipAnalysis || span.spanLayer === SpanLayer.MQ) continue;
       for (const ref of span.refs) {
-        if (ref.refType === RefType.CrossProcess && ref.networkAddressUsedAtPeer !== '') aliases.push([ref.networkAddressUsedAtPeer, seg.service]);
+        if (ref.refType === RefType.CrossProcess && ref.networkAddressUsedAtPeer !== '')
+          aliases.push([ref.networkAddressUsedAtPeer, seg.service]);
       }
     }
   }
@@ -206,10 +214,14 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
   const segmentsById = new Map(segments.map((s) => [s.traceSegmentId, s]));
   // the Exit spans some segment of this trace continues (its cross-process refs point at them)
   const answered = new Set<string>();
-  for (const seg of segments) for (const span of seg.spans) for (const ref of span.refs) if (ref.refType === RefType.CrossProcess) answered.add(`${ref.parentTraceSegmentId}\u0000${ref.parentSpanId}`);
+  for (const seg of segments)
+    for (const span of seg.spans)
+      for (const ref of span.refs)
+        if (ref.refType === RefType.CrossProcess) answered.add(`${ref.parentTraceSegmentId}\u0000${ref.parentSpanId}`);
   const unanswered: UnansweredExit[] = [];
   for (const seg of segments) {
-    const problem = (message: string) => problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
+    const problem = (message: string) =>
+      problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
     if (seg.spans.length === 0) {
       problem('segment has no spans (the OAP drops it)');
       continue;
@@ -231,34 +243,52 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
         problem(`span ${span.spanId} '${span.operationName}' starts at ${span.startTime}: not epoch milliseconds`);
       }
       if (span.parentSpanId !== -1 && !ids.has(span.parentSpanId)) {
-        problem(`span ${span.spanId} '${span.operationName}' has parent ${span.parentSpanId}, which is not in the segment`);
+        problem(
+          `span ${span.spanId} '${span.operationName}' has parent ${span.parentSpanId}, which is not in the segment`,
+        );
       }
       for (const ref of span.refs) {
         const parent = segmentsById.get(ref.parentTraceSegmentId);
         if (!parent) {
-          problem(`span ${span.spanId} refers to segment ${ref.parentTraceSegmentId} (${ref.parentService}), which never arrived`);
+          problem(
+            `span ${span.spanId} refers to segment ${ref.parentTraceSegmentId} (${ref.parentService}), which never arrived`,
+          );
           continue;
         }
         const parentSpan = parent.spans.find((s) => s.spanId === ref.parentSpanId);
         if (!parentSpan) {
-          problem(`span ${span.spanId} refers to span ${ref.parentSpanId} of ${parent.service}'s segment, which has no such span`);
+          problem(
+            `span ${span.spanId} refers to span ${ref.parentSpanId} of ${parent.service}'s segment, which has no such span`,
+          );
         } else if (ref.refType === RefType.CrossProcess) {
           if (parentSpan.spanType !== SpanType.Exit) {
-            problem(`span ${span.spanId} refers to ${parent.service}'s span ${ref.parentSpanId} '${parentSpan.operationName}', which is not an Exit span`);
+            problem(
+              `span ${span.spanId} refers to ${parent.service}'s span ${ref.parentSpanId} '${parentSpan.operationName}', which is not an Exit span`,
+            );
           } else if (parentSpan.peer !== ref.networkAddressUsedAtPeer) {
             problem(
               `sw8 address '${ref.networkAddressUsedAtPeer}' does not match ${parent.service}'s exit peer '${parentSpan.peer}' (the OAP cannot merge '${parentSpan.peer}' with ${seg.service})`,
             );
           }
         }
-        if (ref.traceId !== seg.traceId) problem(`span ${span.spanId} has a ref with trace id ${ref.traceId}, not the segment's ${seg.traceId}`);
+        if (ref.traceId !== seg.traceId)
+          problem(`span ${span.spanId} has a ref with trace id ${ref.traceId}, not the segment's ${seg.traceId}`);
       }
       if (span.skipAnalysis) continue;
       const component = componentName(span.componentId);
 
       if (span.spanType === SpanType.Entry) {
         if (span.operationName !== '') svc.endpoints.add(span.operationName);
-        if (span.componentId !== 0) op({ k: 'set', node: { name: seg.service, type: componentServerName(span.componentId), real: true, layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL' } });
+        if (span.componentId !== 0)
+          op({
+            k: 'set',
+            node: {
+              name: seg.service,
+              type: componentServerName(span.componentId),
+              real: true,
+              layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL',
+            },
+          });
         if (span.refs.length > 0) {
           for (const ref of span.refs) {
             const mq = span.spanLayer === SpanLayer.MQ;
@@ -281,18 +311,47 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
         }
       } else if (span.spanType === SpanType.Exit) {
         if (span.peer === '') {
-          problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
+          problem(
+            `Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`,
+          );
         } else {
-          op({ k: 'exit', service: seg.service, peer: span.peer, component, type: componentServerName(span.componentId), layer: remoteLayer(span.spanLayer) });
+          op({
+            k: 'exit',
+            service: seg.service,
+            peer: span.peer,
+            component,
+            type: componentServerName(span.componentId),
+            layer: remoteLayer(span.spanLayer),
+          });
           count(seg.service, span.peer, 'client');
-          const carriesSw8 = span.spanLayer === SpanLayer.Http || span.spanLayer === SpanLayer.RPCFramework || span.spanLayer === SpanLayer.Unknown;
-          if (carriesSw8 && unanswered.length < MAX_UNANSWERED && !answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)) {
-            unanswered.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, spanId: span.spanId, operationName: span.operationName, peer: span.peer });
+          const carriesSw8 =
+            span.spanLayer === SpanLayer.Http ||
+            span.spanLayer === SpanLayer.RPCFramework ||
+            span.spanLayer === SpanLayer.Unknown;
+          if (
+            carriesSw8 &&
+            unanswered.length < MAX_UNANSWERED &&
+            !answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)
+          ) {
+            unanswered.push({
+              traceId: seg.traceId,
+              segmentId: seg.traceSegmentId,
+              service: seg.service,
+              spanId: span.spanId,
+              operationName: span.operationName,
+              peer: span.peer,
+            });
           }
         }
       } else if (span.refs.length > 0) {
         for (const ref of span.refs) {
-          addEndpointRelation(endpointRelations, ref.parentService, ref.parentEndpoint === '' ? USER : ref.parentEndpoint, seg.service, span.operationName);
+          addEndpointRelation(
+            endpointRelations,
+            ref.parentService,
+            ref.parentEndpoint === '' ? USER : ref.parentEndpoint,
+            seg.service,
+            span.operationName,
+          );
         }
       }
 
@@ -313,7 +372,9 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
         }
       }
       if (span.spanLayer === SpanLayer.Cache && tag(span, 'cache.type') === undefined) {
-        problem(`Cache span ${span.spanId} '${span.operationName}' has no cache.type tag (the OAP ignores it as a cache access)`);
+        problem(
+          `Cache span ${span.spanId} '${span.operationName}' has no cache.type tag (the OAP ignores it as a cache access)`,
+        );
       }
     }
   }
@@ -391,11 +452,19 @@ export function mergePartials(partials: Iterable<TracePartial>): Analysis {
     }
   }
   return {
-    services: [...services].map(([name, s]) => ({ name, instances: [...s.instances].sort(), endpoints: [...s.endpoints].sort() })).sort((a, b) => a.name.localeCompare(b.name)),
+    services: [...services]
+      .map(([name, s]) => ({ name, instances: [...s.instances].sort(), endpoints: [...s.endpoints].sort() }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     topology: {
       nodes: [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name)),
       edges: [...edges.values()]
-        .map((e) => ({ source: e.source, target: e.target, components: [...e.components].sort(), detectPoints: [...e.detectPoints].sort(), calls: Math.max(e.server, e.client) }))
+        .map((e) => ({
+          source: e.source,
+          target: e.target,
+          components: [...e.components].sort(),
+          detectPoints: [...e.detectPoints].sort(),
+          calls: Math.max(e.server, e.client),
+        }))
         .sort((a, b) => (a.source === b.source ? a.target.localeCompare(b.target) : a.source.localeCompare(b.source))),
     },
     endpointRelations: [...endpointRelations.values()],
@@ -418,8 +487,15 @@ export function analyze(segments: readonly SegmentObject[], options: AnalysisOpt
   return mergePartials([...byTrace.values()].map((t) => analyzeTrace(t, options)));
 }
 
-function addEndpointRelation(acc: Map<string, EndpointRelation>, srcService: string, srcEndpoint: string, service: string, endpoint: string): void {
+function addEndpointRelation(
+  acc: Map<string, EndpointRelation>,
+  srcService: string,
+  srcEndpoint: string,
+  service: string,
+  endpoint: string,
+): void {
   if (srcEndpoint === '' || endpoint === '') return;
   const key = [srcService, srcEndpoint, service, endpoint].join('\u0000');
-  if (!acc.has(key)) acc.set(key, { source: { service: srcService, endpoint: srcEndpoint }, target: { service, endpoint } });
+  if (!acc.has(key))
+    acc.set(key, { source: { service: srcService, endpoint: srcEndpoint }, target: { service, endpoint } });
 }

@@ -27,7 +27,11 @@ type Callback = grpcTypes.sendUnaryData<unknown>;
 const EMPTY_COMMANDS = { commands: [] };
 
 /** The OAP's answer to a call without the right `Authentication` metadata. */
-function refused(grpc: typeof grpcTypes, metadata: grpcTypes.Metadata, token: string | undefined): grpcTypes.ServiceError | null {
+function refused(
+  grpc: typeof grpcTypes,
+  metadata: grpcTypes.Metadata,
+  token: string | undefined,
+): grpcTypes.ServiceError | null {
   if (!token) return null;
   const got = metadata.get('authentication')[0];
   if (tokenMatches(typeof got === 'string' ? got : undefined, token)) return null;
@@ -50,7 +54,8 @@ export async function startGrpcServer(
   port: number,
   settings: GrpcSettings,
 ): Promise<{ server: grpcTypes.Server; port: number }> {
-  const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } = loadServices();
+  const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } =
+    loadServices();
   const { token, tls, onError } = settings;
   const server = new grpc.Server({
     'grpc.max_receive_message_length': settings.maxMessageBytes,
@@ -81,7 +86,11 @@ export async function startGrpcServer(
   };
 
   /** A client stream: refused (drained) without the token, else each message to `onData`. */
-  function receive<T>(call: grpcTypes.ServerReadableStream<T, unknown>, callback: Callback, onData: (message: T) => void): void {
+  function receive<T>(
+    call: grpcTypes.ServerReadableStream<T, unknown>,
+    callback: Callback,
+    onData: (message: T) => void,
+  ): void {
     const denied = refused(grpc, call.metadata, token);
     call.on('error', () => undefined);
     if (denied) {
@@ -120,7 +129,9 @@ export async function startGrpcServer(
     reportInstanceProperties(call: grpcTypes.ServerUnaryCall<InstanceProperties, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
       if (denied) return callback(denied);
-      guarded('reportInstanceProperties', callback, () => store.setProperties(call.request.service, call.request.serviceInstance, call.request.properties ?? []));
+      guarded('reportInstanceProperties', callback, () =>
+        store.setProperties(call.request.service, call.request.serviceInstance, call.request.properties ?? []),
+      );
     },
     keepAlive(call: grpcTypes.ServerUnaryCall<InstancePingPkg, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
@@ -144,7 +155,12 @@ export async function startGrpcServer(
   addAgentServices(
     server,
     {
-      unary<T>(where: string, call: grpcTypes.ServerUnaryCall<T, unknown>, callback: Callback, work: (request: T) => void) {
+      unary<T>(
+        where: string,
+        call: grpcTypes.ServerUnaryCall<T, unknown>,
+        callback: Callback,
+        work: (request: T) => void,
+      ) {
         const denied = refused(grpc, call.metadata, token);
         if (denied) return callback(denied);
         guarded(where, callback, () => work(call.request));
@@ -155,7 +171,13 @@ export async function startGrpcServer(
   );
 
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, tls ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }]) : grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(
+      `${host}:${port}`,
+      tls
+        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }])
+        : grpc.ServerCredentials.createInsecure(),
+      (err, p) => (err ? reject(err) : resolve(p)),
+    ),
   );
   return { server, port: bound };
 }

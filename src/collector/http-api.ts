@@ -60,7 +60,8 @@ function intParam(params: URLSearchParams, name: string): number | undefined {
   const v = params.get(name);
   if (v === null) return undefined;
   const n = Number(v);
-  if (v === '' || !Number.isInteger(n) || n < 0) throw new BadRequest(`${name} must be a whole number >= 0, got ${JSON.stringify(v.slice(0, 40))}`);
+  if (v === '' || !Number.isInteger(n) || n < 0)
+    throw new BadRequest(`${name} must be a whole number >= 0, got ${JSON.stringify(v.slice(0, 40))}`);
   return n;
 }
 
@@ -74,13 +75,24 @@ function optional(params: URLSearchParams, name: string): string | undefined {
  * /api/problems, /api/slow-statements, /api/stats, /healthz. Checks `Host` and the token before
  * anything else; never lets a handler's error out of the request.
  */
-export function startHttpApi(store: CollectorStore, host: string, port: number, settings: HttpSettings): Promise<Server> {
+export function startHttpApi(
+  store: CollectorStore,
+  host: string,
+  port: number,
+  settings: HttpSettings,
+): Promise<Server> {
   let boundPort = port;
   /** Bytes of responses written but not yet taken by their clients, across all connections. */
   let pending = 0;
 
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => sendText(res, status, JSON.stringify(body), headers);
-  const sendText = (res: ServerResponse, status: number, text: string | Buffer, headers: Record<string, string> = {}): void => {
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void =>
+    sendText(res, status, JSON.stringify(body), headers);
+  const sendText = (
+    res: ServerResponse,
+    status: number,
+    text: string | Buffer,
+    headers: Record<string, string> = {},
+  ): void => {
     const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
     pending += size;
     let done = false;
@@ -90,7 +102,11 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     };
     res.once('finish', release);
     res.once('close', release);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(size), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(size),
+      ...headers,
+    });
     res.end(text);
   };
   // reads may take about half of the event loop: time spent answering is a debt that drains at half
@@ -105,7 +121,9 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
   };
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (!hostAllowed(req.headers.host, boundPort, settings.allowedHosts)) {
-      return send(res, 403, { error: `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this server (use an IP address or localhost, or start with --allow-host)` });
+      return send(res, 403, {
+        error: `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this server (use an IP address or localhost, or start with --allow-host)`,
+      });
     }
     let url: URL;
     let path: string;
@@ -117,24 +135,51 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     }
     if (req.method !== 'GET') return send(res, 405, { error: 'GET only' }, { allow: 'GET' });
     const authorized = !settings.token || tokenMatches(requestToken(req.headers), settings.token);
-    if (path === '/healthz') return send(res, 200, authorized ? { status: 'ok', segments: store.count() } : { status: 'ok' });
+    if (path === '/healthz')
+      return send(res, 200, authorized ? { status: 'ok', segments: store.count() } : { status: 'ok' });
     if (isUiPath(path)) {
       // the page: opened once as /?token=<t> (the URL the CLI prints), which sets the cookie the API reads
       const given = url.searchParams.get('token');
       if (settings.token && given !== null) {
-        if (!tokenMatches(given, settings.token)) return sendText(res, 401, 'wrong token\n', { 'content-type': 'text/plain; charset=utf-8' });
-        res.writeHead(302, { location: path, 'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`, 'content-length': '0' });
+        if (!tokenMatches(given, settings.token))
+          return sendText(res, 401, 'wrong token\n', { 'content-type': 'text/plain; charset=utf-8' });
+        res.writeHead(302, {
+          location: path,
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(given)}; HttpOnly; SameSite=Strict; Path=/`,
+          'content-length': '0',
+        });
         res.end();
         return;
       }
-      if (!authorized) return sendText(res, 401, 'This collector needs its token: open the URL it printed (/?token=...).\n', { 'content-type': 'text/plain; charset=utf-8' });
+      if (!authorized)
+        return sendText(res, 401, 'This collector needs its token: open the URL it printed (/?token=...).\n', {
+          'content-type': 'text/plain; charset=utf-8',
+        });
       serveUi(path, res);
       return;
     }
-    if (pending > settings.maxPendingBytes) return send(res, 503, { error: 'busy: earlier responses are still being read; try again' }, { 'retry-after': '1' });
-    if (!authorized) return send(res, 401, { error: 'a token is required (Authorization: Bearer <token>)' }, { 'www-authenticate': 'Bearer' });
+    if (pending > settings.maxPendingBytes)
+      return send(
+        res,
+        503,
+        { error: 'busy: earlier responses are still being read; try again' },
+        { 'retry-after': '1' },
+      );
+    if (!authorized)
+      return send(
+        res,
+        401,
+        { error: 'a token is required (Authorization: Bearer <token>)' },
+        { 'www-authenticate': 'Bearer' },
+      );
     if (path === '/api/stats') return send(res, 200, { ...store.stats(), ...settings.stats() });
-    if (!readsAllowed()) return send(res, 503, { error: "busy: reads are limited to half of the collector's time; try again" }, { 'retry-after': '1' });
+    if (!readsAllowed())
+      return send(
+        res,
+        503,
+        { error: "busy: reads are limited to half of the collector's time; try again" },
+        { 'retry-after': '1' },
+      );
     const started = performance.now();
     try {
       route(path, url.searchParams, res);
@@ -154,11 +199,26 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
     const m = /^\/api\/traces\/([^/]+)$/.exec(path);
     if (m) {
       // the answer is kept until the trace changes (and counted in the store's bytes): many readers of a big trace cost one rendering
-      const text = store.traceEntry(m[1]!)?.segments.length ? store.memo(m[1]!, 'view-json', () => Buffer.from(JSON.stringify(traceView(store, m[1]!, settings.analysisOptions))), (b) => 100 + b.length) : undefined;
-      return text !== undefined ? sendText(res, 200, text) : send(res, 404, { error: `no trace ${m[1]!.slice(0, 200)}` });
+      const text = store.traceEntry(m[1]!)?.segments.length
+        ? store.memo(
+            m[1]!,
+            'view-json',
+            () => Buffer.from(JSON.stringify(traceView(store, m[1]!, settings.analysisOptions))),
+            (b) => 100 + b.length,
+          )
+        : undefined;
+      return text !== undefined
+        ? sendText(res, 200, text)
+        : send(res, 404, { error: `no trace ${m[1]!.slice(0, 200)}` });
     }
     if (path === '/api/logs') {
-      const query: LogQuery = { traceId: optional(p, 'traceId'), service: optional(p, 'service'), q: optional(p, 'q'), offset: intParam(p, 'offset'), limit: intParam(p, 'limit') };
+      const query: LogQuery = {
+        traceId: optional(p, 'traceId'),
+        service: optional(p, 'service'),
+        q: optional(p, 'q'),
+        offset: intParam(p, 'offset'),
+        limit: intParam(p, 'limit'),
+      };
       return send(res, 200, queryLogs(store, query));
     }
     if (path === '/api/topology') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).topology);
@@ -168,12 +228,21 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
       return send(
         res,
         200,
-        a.services.map((s) => ({ ...s, instances: s.instances.map((name) => ({ name, properties: instances.get(`${s.name}\u0000${name}`) ?? {} })) })),
+        a.services.map((s) => ({
+          ...s,
+          instances: s.instances.map((name) => ({ name, properties: instances.get(`${s.name}\u0000${name}`) ?? {} })),
+        })),
       );
     }
-    if (path === '/api/agents') return send(res, 200, { instances: settings.telemetry.list(), events: settings.telemetry.latestEvents() });
-    if (path === '/api/problems') return send(res, 200, [...settings.analysis.get(settings.analysisMaxAgeMs).problems, ...heartbeatProblems(store, Date.now())]);
-    if (path === '/api/slow-statements') return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).slowStatements);
+    if (path === '/api/agents')
+      return send(res, 200, { instances: settings.telemetry.list(), events: settings.telemetry.latestEvents() });
+    if (path === '/api/problems')
+      return send(res, 200, [
+        ...settings.analysis.get(settings.analysisMaxAgeMs).problems,
+        ...heartbeatProblems(store, Date.now()),
+      ]);
+    if (path === '/api/slow-statements')
+      return send(res, 200, settings.analysis.get(settings.analysisMaxAgeMs).slowStatements);
     return send(res, 404, { error: `unknown path ${path.slice(0, 200)}` });
   };
   const server = createServer(
@@ -199,7 +268,11 @@ export function startHttpApi(store: CollectorStore, host: string, port: number, 
   server.setTimeout(settings.requestTimeoutMs, (socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? '408 Request Timeout'
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? '431 Request Header Fields Too Large'
+          : '400 Bad Request';
     if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });

@@ -7,7 +7,16 @@ import { type AgentEvent, AgentTelemetry, type InstanceTelemetry } from './agent
 import { startGrpcServer } from './grpc-server';
 import { startHttpApi } from './http-api';
 import type { StoredLog } from './logs';
-import { AnalysisCache, type LogPage, type LogQuery, type TraceView, queryLogs, traceProblems, traceView, warmPartials } from './queries';
+import {
+  AnalysisCache,
+  type LogPage,
+  type LogQuery,
+  type TraceView,
+  queryLogs,
+  traceProblems,
+  traceView,
+  warmPartials,
+} from './queries';
 import { CollectorStore, type InstanceRecord, type StoreStats } from './store';
 
 export interface CollectorOptions {
@@ -87,7 +96,16 @@ export interface Collector {
   stop(): Promise<void>;
 }
 
-export type { Analysis, AnalysisOptions, EndpointRelation, Problem, SlowStatement, Topology, TopologyEdge, TopologyNode } from './analysis';
+export type {
+  Analysis,
+  AnalysisOptions,
+  EndpointRelation,
+  Problem,
+  SlowStatement,
+  Topology,
+  TopologyEdge,
+  TopologyNode,
+} from './analysis';
 export type { InstanceRecord, StoreStats } from './store';
 export type { AgentEvent, InstanceTelemetry, MeterValue, RuntimeSnapshot } from './agent-telemetry';
 export type { StoredLog } from './logs';
@@ -116,7 +134,11 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
   let handlerErrors = 0;
   const onError = (where: string, e: unknown) => {
     handlerErrors++;
-    log('error', `collector.${where}`, `collector: a ${where} handler failed (${handlerErrors} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`);
+    log(
+      'error',
+      `collector.${where}`,
+      `collector: a ${where} handler failed (${handlerErrors} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`,
+    );
   };
   const telemetry = new AgentTelemetry();
   const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, {
@@ -138,7 +160,10 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     if (options.httpPort !== false) {
       const headersMs = positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000);
       const requestMs = positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000);
-      if (headersMs > requestMs) throw new Error(`collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`);
+      if (headersMs > requestMs)
+        throw new Error(
+          `collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`,
+        );
       http = await startHttpApi(store, host, options.httpPort ?? 12800, {
         token: options.authentication,
         allowedHosts: options.allowedHosts ?? [],
@@ -200,7 +225,9 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
         const v = check();
         if (v !== undefined && v !== false && v !== null) return v;
         if (Date.now() >= deadline) {
-          throw new Error(`collector: condition not met within ${timeoutMs} ms (${store.count()} segments, traces: ${store.traceIds().length})`);
+          throw new Error(
+            `collector: condition not met within ${timeoutMs} ms (${store.count()} segments, traces: ${store.traceIds().length})`,
+          );
         }
         await new Promise((r) => setTimeout(r, 25));
       }

@@ -24,7 +24,8 @@ export interface StoredLog {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
 
 /** A decoded `LogData` (proto-loader: keepCase, longs as numbers, defaults, oneofs) to a stored record. */
 export function toStoredLog(raw: unknown, seq: number): StoredLog {
@@ -43,7 +44,9 @@ export function toStoredLog(raw: unknown, seq: number): StoredLog {
   const traceId = tc ? str(tc.traceId) : '';
   const spanId = tc && typeof tc.spanId === 'number' && Number.isInteger(tc.spanId) ? tc.spanId : 0;
   const data = obj(m.tags)?.data;
-  const tags: KeyStringValuePair[] = Array.isArray(data) ? data.map((t) => ({ key: str(obj(t)?.key), value: str(obj(t)?.value) })) : [];
+  const tags: KeyStringValuePair[] = Array.isArray(data)
+    ? data.map((t) => ({ key: str(obj(t)?.key), value: str(obj(t)?.value) }))
+    : [];
   const ts = typeof m.timestamp === 'number' && Number.isFinite(m.timestamp) ? m.timestamp : 0;
   return {
     seq,
@@ -62,7 +65,14 @@ export function toStoredLog(raw: unknown, seq: number): StoredLog {
 
 /** A rough size of a stored log in memory (characters of every string plus V8's per-object overheads, measured on Node 20), for the byte bound. */
 export function logSize(log: StoredLog): number {
-  let n = 300 + log.service.length + log.serviceInstance.length + log.endpoint.length + log.layer.length + log.content.length + log.bodyType.length;
+  let n =
+    300 +
+    log.service.length +
+    log.serviceInstance.length +
+    log.endpoint.length +
+    log.layer.length +
+    log.content.length +
+    log.bodyType.length;
   if (log.traceContext) n += 100 + log.traceContext.traceId.length + log.traceContext.traceSegmentId.length;
   for (const t of log.tags) n += 80 + t.key.length + t.value.length;
   return n;

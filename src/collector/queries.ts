@@ -1,5 +1,12 @@
 import type { SegmentObject } from '../model';
-import { type Analysis, type AnalysisOptions, type Problem, type TracePartial, analyzeTrace, mergePartials } from './analysis';
+import {
+  type Analysis,
+  type AnalysisOptions,
+  type Problem,
+  type TracePartial,
+  analyzeTrace,
+  mergePartials,
+} from './analysis';
 import type { StoredLog } from './logs';
 import { renderTrace } from './render';
 import { type SpanView, spanViews } from './trace-view';
@@ -55,7 +62,8 @@ function summarySize(s: TraceSummary): number {
 
 /** Heap of a trace's analysis share, per object kind (calibrated on Node 20); problem messages are new strings. */
 export function partialSize(p: TracePartial): number {
-  let n = 600 + p.aliases.length * 60 + p.ops.length * 120 + p.endpointRelations.size * 250 + p.slowStatements.length * 250;
+  let n =
+    600 + p.aliases.length * 60 + p.ops.length * 120 + p.endpointRelations.size * 250 + p.slowStatements.length * 250;
   for (const s of p.services.values()) n += 400 + (s.instances.size + s.endpoints.size) * 40;
   for (const pr of p.problems) n += 150 + pr.message.length;
   for (const st of p.slowStatements) n += st.statement.length + st.id.length;
@@ -68,7 +76,11 @@ export function traceSummary(store: CollectorStore, traceId: string): TraceSumma
 }
 
 /** One trace's share of the analysis (computed once per change of that trace). */
-export function tracePartial(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): TracePartial | undefined {
+export function tracePartial(
+  store: CollectorStore,
+  traceId: string,
+  options: AnalysisOptions = {},
+): TracePartial | undefined {
   return store.memo(traceId, 'partial', (t) => analyzeTrace(t.segments, options), partialSize);
 }
 
@@ -77,7 +89,12 @@ export function tracePartial(store: CollectorStore, traceId: string, options: An
  * for at most `budgetMs`; returns how many. Run on a timer, so a read of the topology after a burst
  * finds the shares ready and only merges them, and a trace still growing is not re-analysed per segment.
  */
-export function warmPartials(store: CollectorStore, options: AnalysisOptions, quietMs: number, budgetMs: number): number {
+export function warmPartials(
+  store: CollectorStore,
+  options: AnalysisOptions,
+  quietMs: number,
+  budgetMs: number,
+): number {
   const start = Date.now();
   const refused = store.memosRefused;
   let n = 0;
@@ -109,7 +126,11 @@ export interface TraceView extends Omit<TraceSummary, 'segments'> {
   logs: StoredLog[];
 }
 
-export function traceView(store: CollectorStore, traceId: string, options: AnalysisOptions = {}): TraceView | undefined {
+export function traceView(
+  store: CollectorStore,
+  traceId: string,
+  options: AnalysisOptions = {},
+): TraceView | undefined {
   const t = store.traceEntry(traceId);
   if (!t || t.segments.length === 0) return undefined;
   return {
@@ -152,7 +173,8 @@ export const MAX_LOG_PAGE = 1000;
 export function queryLogs(store: CollectorStore, query: LogQuery): LogPage {
   const offset = Math.max(0, Math.floor(query.offset ?? 0));
   const limit = Math.min(MAX_LOG_PAGE, Math.max(0, Math.floor(query.limit ?? 100)));
-  const source: Iterable<StoredLog> = query.traceId !== undefined ? (store.traceEntry(query.traceId)?.logs ?? []) : store.logsIterator();
+  const source: Iterable<StoredLog> =
+    query.traceId !== undefined ? (store.traceEntry(query.traceId)?.logs ?? []) : store.logsIterator();
   const logs: StoredLog[] = [];
   let total = 0;
   for (const log of source) {

@@ -44,7 +44,9 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
   const paint = (code: string, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const maxIndent = options.maxIndent ?? 32;
   const nodes = new Map<string, Node>();
-  for (const seg of segments) for (const span of seg.spans) nodes.set(key(seg.traceSegmentId, span.spanId), { seg, span, children: [], logs: [] });
+  for (const seg of segments)
+    for (const span of seg.spans)
+      nodes.set(key(seg.traceSegmentId, span.spanId), { seg, span, children: [], logs: [] });
   const roots: Node[] = [];
   for (const n of nodes.values()) {
     const ref = n.span.refs[0];
@@ -78,7 +80,10 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
     const parts = [
       paint('1', n.seg.service),
       s.operationName,
-      paint('2', `[${type}${s.spanLayer ? ` ${layer}` : ''}${s.componentId ? ` ${componentName(s.componentId)}` : ''}]`),
+      paint(
+        '2',
+        `[${type}${s.spanLayer ? ` ${layer}` : ''}${s.componentId ? ` ${componentName(s.componentId)}` : ''}]`,
+      ),
     ];
     if (s.peer) parts.push(`-> ${s.peer}`);
     parts.push(`${Math.max(0, s.endTime - s.startTime)} ms`);
@@ -98,16 +103,20 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
       lines.push(line(f));
       const childPrefix = f.top || f.depth >= maxIndent ? f.prefix : f.prefix + (f.last ? '   ' : '│  ');
       const bar = n.children.length ? '│  ' : '   ';
-      if (options.tags) for (const t of n.span.tags) lines.push(`${childPrefix}${bar}${paint('2', `${t.key}=${t.value}`)}`);
+      if (options.tags)
+        for (const t of n.span.tags) lines.push(`${childPrefix}${bar}${paint('2', `${t.key}=${t.value}`)}`);
       for (const log of n.logs.sort(byTime)) lines.push(`${childPrefix}${bar}${paint('36', logLine(log))}`);
       const kids = [...n.children].sort(byStart);
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ n: kids[i]!, prefix: childPrefix, last: i === kids.length - 1, top: false, depth: f.depth + 1 });
+      for (let i = kids.length - 1; i >= 0; i--)
+        stack.push({ n: kids[i]!, prefix: childPrefix, last: i === kids.length - 1, top: false, depth: f.depth + 1 });
     }
   };
   for (const r of roots.sort(byStart)) walk(r);
   const rest = [...nodes.values()].filter((n) => !visited.has(n));
   if (rest.length > 0) {
-    lines.push(paint('33', `(${rest.length} span${rest.length === 1 ? '' : 's'} in a parent cycle, reached from no root)`));
+    lines.push(
+      paint('33', `(${rest.length} span${rest.length === 1 ? '' : 's'} in a parent cycle, reached from no root)`),
+    );
     for (const n of rest.sort(byStart)) if (!visited.has(n)) walk(n);
   }
   if (loose.length > 0) {
@@ -122,7 +131,10 @@ export function renderTopology(topology: Topology): string {
   if (topology.edges.length === 0) return '(no edges)';
   const width = Math.max(...topology.edges.map((e) => `${e.source} -> ${e.target}`.length));
   return topology.edges
-    .map((e) => `${`${e.source} -> ${e.target}`.padEnd(width)}  [${e.components.join(', ')}] (${e.detectPoints.join('+')})`)
+    .map(
+      (e) =>
+        `${`${e.source} -> ${e.target}`.padEnd(width)}  [${e.components.join(', ')}] (${e.detectPoints.join('+')})`,
+    )
     .join('\n');
 }
 

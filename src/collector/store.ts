@@ -49,7 +49,8 @@ export interface StoreStats {
  * on Node 20 (a 3-span segment with a ref and 3 tags takes ~3 KB of heap once stored).
  */
 export function segmentSize(seg: SegmentObject): number {
-  let n = SEGMENT_OVERHEAD + seg.traceId.length + seg.traceSegmentId.length + seg.service.length + seg.serviceInstance.length;
+  let n =
+    SEGMENT_OVERHEAD + seg.traceId.length + seg.traceSegmentId.length + seg.service.length + seg.serviceInstance.length;
   for (const s of seg.spans) {
     n += SPAN_OVERHEAD + s.operationName.length + s.peer.length;
     for (const t of s.tags) n += PAIR_OVERHEAD + t.key.length + t.value.length;
@@ -172,17 +173,26 @@ export class CollectorStore {
    * Services that have sent segments for longer than `graceMs` and never a heartbeat
    * (`keepAlive` or `reportInstanceProperties`) from any instance: the OAP lists no instance for them.
    */
-  silentServices(now: number, graceMs: number): Array<{ service: string; traceId: string; segmentId: string; since: number }> {
+  silentServices(
+    now: number,
+    graceMs: number,
+  ): Array<{ service: string; traceId: string; segmentId: string; since: number }> {
     const heard = new Set<string>();
     for (const i of this.instances()) if (i.lastPing > 0 || Object.keys(i.properties).length > 0) heard.add(i.service);
     const out: Array<{ service: string; traceId: string; segmentId: string; since: number }> = [];
-    for (const [service, f] of this.firstSeen) if (now - f.at > graceMs && !heard.has(service)) out.push({ service, traceId: f.traceId, segmentId: f.segmentId, since: f.at });
+    for (const [service, f] of this.firstSeen)
+      if (now - f.at > graceMs && !heard.has(service))
+        out.push({ service, traceId: f.traceId, segmentId: f.segmentId, since: f.at });
     return out;
   }
 
   add(seg: SegmentObject): void {
     if (!this.firstSeen.has(seg.service) && this.firstSeen.size < MAX_SERVICES_SEEN) {
-      this.firstSeen.set(seg.service.slice(0, 1024), { at: Date.now(), traceId: seg.traceId.slice(0, 1024), segmentId: seg.traceSegmentId.slice(0, 1024) });
+      this.firstSeen.set(seg.service.slice(0, 1024), {
+        at: Date.now(),
+        traceId: seg.traceId.slice(0, 1024),
+        segmentId: seg.traceSegmentId.slice(0, 1024),
+      });
     }
     const size = segmentSize(seg);
     this.segList.push({ seg, size });

@@ -50,7 +50,8 @@ const NUMBER = /^\d{1,15}$/;
 export function parseTraceQuery(params: URLSearchParams): TraceQuery | { error: string } {
   const q: TraceQuery = { errorsOnly: false, limit: DEFAULT_LIMIT, offset: 0 };
   for (const [name, raw] of params) {
-    if (raw.length > MAX_PARAM_LENGTH) return { error: `parameter ${name} is longer than ${MAX_PARAM_LENGTH} characters` };
+    if (raw.length > MAX_PARAM_LENGTH)
+      return { error: `parameter ${name} is longer than ${MAX_PARAM_LENGTH} characters` };
     const value = raw.trim();
     if (value === '') continue;
     const num = (): number | undefined => (NUMBER.test(value) ? Number(value) : undefined);
@@ -66,7 +67,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | { error: 
       case 'limit':
       case 'offset': {
         const n = num();
-        if (n === undefined) return { error: `parameter ${name} must be a whole number, got ${JSON.stringify(value.slice(0, 40))}` };
+        if (n === undefined)
+          return { error: `parameter ${name} must be a whole number, got ${JSON.stringify(value.slice(0, 40))}` };
         if (name === 'minDuration') q.minDurationMs = n;
         else if (name === 'limit') q.limit = Math.max(1, Math.min(MAX_LIMIT, n));
         else q[name] = n;
@@ -78,14 +80,19 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | { error: 
         q.errorsOnly = value === 'true';
         break;
       default:
-        return { error: `unknown parameter ${name}; known: service, endpoint, traceId, minDuration, error, from, to, limit, offset` };
+        return {
+          error: `unknown parameter ${name}; known: service, endpoint, traceId, minDuration, error, from, to, limit, offset`,
+        };
     }
   }
   return q;
 }
 
 /** What the list shows of a trace, and what a query filters on. */
-export function listItemOf(traceId: string, segments: readonly SegmentObject[]): TraceListItem & { endpoints: Set<string> } {
+export function listItemOf(
+  traceId: string,
+  segments: readonly SegmentObject[],
+): TraceListItem & { endpoints: Set<string> } {
   let start = Infinity;
   let end = -Infinity;
   let root = '';
@@ -138,7 +145,10 @@ function wildcard(pattern: string): (s: string) => boolean {
 }
 
 /** The traces that match, newest first, one page of them. */
-export function queryTraces(source: { traceIds(): string[]; trace(id: string): readonly SegmentObject[] }, q: TraceQuery): TracePage {
+export function queryTraces(
+  source: { traceIds(): string[]; trace(id: string): readonly SegmentObject[] },
+  q: TraceQuery,
+): TracePage {
   const ids = q.traceId !== undefined ? source.traceIds().filter((id) => id === q.traceId) : source.traceIds();
   const endpointMatches = q.endpoint !== undefined ? wildcard(q.endpoint) : undefined;
   const matched: TraceListItem[] = [];
@@ -155,5 +165,10 @@ export function queryTraces(source: { traceIds(): string[]; trace(id: string): r
     matched.push(item);
   }
   matched.sort((a, b) => b.startTime - a.startTime || (a.traceId < b.traceId ? -1 : 1));
-  return { total: matched.length, limit: q.limit, offset: q.offset, traces: matched.slice(q.offset, q.offset + q.limit) };
+  return {
+    total: matched.length,
+    limit: q.limit,
+    offset: q.offset,
+    traces: matched.slice(q.offset, q.offset + q.limit),
+  };
 }

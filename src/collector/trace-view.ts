@@ -1,5 +1,12 @@
 import { componentName } from '../components';
-import { REF_TYPE_NAMES, SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type KeyStringValuePair, type SegmentObject, type SpanObject } from '../model';
+import {
+  REF_TYPE_NAMES,
+  SPAN_LAYER_NAMES,
+  SPAN_TYPE_NAMES,
+  type KeyStringValuePair,
+  type SegmentObject,
+  type SpanObject,
+} from '../model';
 
 /** One span of a trace as the web UI draws it: in tree order, with its depth and offset. */
 export interface SpanView {
@@ -45,7 +52,8 @@ const keyOf = (segmentId: string, spanId: number): string => `${segmentId}-${spa
  */
 export function spanViews(segments: readonly SegmentObject[]): SpanView[] {
   const nodes = new Map<string, Node>();
-  for (const seg of segments) for (const span of seg.spans) nodes.set(keyOf(seg.traceSegmentId, span.spanId), { seg, span, children: [] });
+  for (const seg of segments)
+    for (const span of seg.spans) nodes.set(keyOf(seg.traceSegmentId, span.spanId), { seg, span, children: [] });
   let start = Infinity;
   for (const n of nodes.values()) start = Math.min(start, n.span.startTime);
   const roots: Node[] = [];
@@ -90,7 +98,10 @@ function viewOf(n: Node, depth: number, parentId: string, traceStart: number, no
   const s = n.span;
   const ref = s.refs[0];
   const linkedAcross = ref !== undefined;
-  const missing = ref && !nodes.has(keyOf(ref.parentTraceSegmentId, ref.parentSpanId)) ? `${ref.parentService} ${ref.parentEndpoint}`.trim() : '';
+  const missing =
+    ref && !nodes.has(keyOf(ref.parentTraceSegmentId, ref.parentSpanId))
+      ? `${ref.parentService} ${ref.parentEndpoint}`.trim()
+      : '';
   return {
     id: keyOf(n.seg.traceSegmentId, s.spanId),
     parentId,

@@ -29,7 +29,15 @@ export type { Reporter, ReporterStats, SegmentSource } from '../reporter/types';
 export { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/legacy';
 export type { LegacyContext, LegacyInjectContext } from '../propagation/legacy';
 export { startCollector, analyze, renderTopology, renderTrace } from '../collector';
-export type { Analysis, Collector, CollectorOptions, Problem, Topology, TopologyEdge, TopologyNode } from '../collector';
+export type {
+  Analysis,
+  Collector,
+  CollectorOptions,
+  Problem,
+  Topology,
+  TopologyEdge,
+  TopologyNode,
+} from '../collector';
 export type { GrpcReporterOptions } from '../reporter/grpc';
 export { formatTraceContext, traceContext, traceIdText } from '../logs/trace-context';
 export type { SkyWalkingTraceContext } from '../logs/trace-context';

@@ -1,12 +1,33 @@
 import type { LogLevelName } from '../config';
 
 /** Severity ranks on pino's scale (trace 10 … fatal 60). */
-export const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
+export const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
 
 /** Level names of pino, winston (npm and syslog), OTel severity texts, console and Python, to a rank. */
 const NAMED: Record<string, number> = {
-  trace: 10, silly: 10, verbose: 15, debug: 20, http: 25, info: 30, notice: 35, warn: 40, warning: 40,
-  error: 50, err: 50, crit: 55, critical: 60, alert: 60, emerg: 60, fatal: 60,
+  trace: 10,
+  silly: 10,
+  verbose: 15,
+  debug: 20,
+  http: 25,
+  info: 30,
+  notice: 35,
+  warn: 40,
+  warning: 40,
+  error: 50,
+  err: 50,
+  crit: 55,
+  critical: 60,
+  alert: 60,
+  emerg: 60,
+  fatal: 60,
 };
 
 /** The rank of a level name or number (a pino number or OTel severity number scaled); info when unknown. */
@@ -22,13 +43,20 @@ export function rankOf(level: unknown): number {
 /** pino's numeric levels to names (custom levels keep their number as the name). */
 export function pinoLevelName(level: unknown): string {
   switch (level) {
-    case 10: return 'trace';
-    case 20: return 'debug';
-    case 30: return 'info';
-    case 40: return 'warn';
-    case 50: return 'error';
-    case 60: return 'fatal';
-    default: return typeof level === 'string' ? level : String(level);
+    case 10:
+      return 'trace';
+    case 20:
+      return 'debug';
+    case 30:
+      return 'info';
+    case 40:
+      return 'warn';
+    case 50:
+      return 'error';
+    case 60:
+      return 'fatal';
+    default:
+      return typeof level === 'string' ? level : String(level);
   }
 }
 

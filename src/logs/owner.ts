@@ -7,7 +7,9 @@ export interface BridgeOwner {
 
 export function isBridgeOwner(value: unknown): value is BridgeOwner {
   try {
-    return typeof value === 'object' && value !== null && typeof (value as BridgeOwner).bridge?.reportLog === 'function';
+    return (
+      typeof value === 'object' && value !== null && typeof (value as BridgeOwner).bridge?.reportLog === 'function'
+    );
   } catch {
     return false;
   }

@@ -70,8 +70,22 @@ export function pushErrorTags(tags: KeyStringValuePair[], config: ResolvedConfig
     pushTag(tags, config, 'error.message', error);
     return;
   }
-  const e = error as { name?: unknown; constructor?: { name?: unknown }; message?: unknown; stack?: unknown; type?: unknown };
-  const kind = read(() => (typeof e.name === 'string' && e.name !== 'Error' ? e.name : typeof e.type === 'string' ? e.type : e.constructor?.name ?? e.name), undefined);
+  const e = error as {
+    name?: unknown;
+    constructor?: { name?: unknown };
+    message?: unknown;
+    stack?: unknown;
+    type?: unknown;
+  };
+  const kind = read(
+    () =>
+      typeof e.name === 'string' && e.name !== 'Error'
+        ? e.name
+        : typeof e.type === 'string'
+          ? e.type
+          : (e.constructor?.name ?? e.name),
+    undefined,
+  );
   pushTag(tags, config, 'error.kind', typeof kind === 'string' && kind !== '' ? kind : 'Error');
   const message = read(() => e.message, undefined);
   if (message !== undefined) pushTag(tags, config, 'error.message', message);
@@ -115,7 +129,12 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
   const r = snapshot(record);
   const tags: KeyStringValuePair[] = [];
   const level = r.level;
-  pushTag(tags, config, 'level', level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level);
+  pushTag(
+    tags,
+    config,
+    'level',
+    level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level,
+  );
   const logger = r.logger;
   if (logger !== undefined && logger !== '') pushTag(tags, config, 'logger', logger);
   pushErrorTags(tags, config, r.error);
@@ -124,7 +143,12 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
     const keys = read(() => Object.keys(extra), [] as string[]);
     for (let i = 0; i < keys.length && tags.length < config.tagsPerSpan; i++) {
       const k = keys[i]!;
-      pushTag(tags, config, k, read(() => extra[k], '[Throws]' as unknown));
+      pushTag(
+        tags,
+        config,
+        k,
+        read(() => extra[k], '[Throws]' as unknown),
+      );
     }
   }
 
@@ -134,9 +158,14 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
   let traceContext: LogData['traceContext'];
   const given = r.context;
   if (given && typeof given.traceId === 'string' && given.traceId !== '') {
-    traceContext = { traceId: given.traceId, traceSegmentId: String(given.segmentId ?? ''), spanId: Number(given.spanId) | 0 };
+    traceContext = {
+      traceId: given.traceId,
+      traceSegmentId: String(given.segmentId ?? ''),
+      spanId: Number(given.spanId) | 0,
+    };
     if (typeof given.service === 'string' && given.service !== '') service = given.service;
-    if (typeof given.serviceInstance === 'string' && given.serviceInstance !== '') serviceInstance = given.serviceInstance;
+    if (typeof given.serviceInstance === 'string' && given.serviceInstance !== '')
+      serviceInstance = given.serviceInstance;
     if (typeof given.endpoint === 'string') endpoint = given.endpoint;
   } else if (given !== null) {
     const span = recordedSpanOf(r.span);
@@ -170,8 +199,16 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
 function snapshot(record: SkyWalkingLogRecord): SkyWalkingLogRecord {
   try {
     return {
-      body: record.body, level: record.level, logger: record.logger, timestamp: record.timestamp, error: record.error,
-      tags: record.tags, span: record.span, context: record.context, endpoint: record.endpoint, plainBody: record.plainBody,
+      body: record.body,
+      level: record.level,
+      logger: record.logger,
+      timestamp: record.timestamp,
+      error: record.error,
+      tags: record.tags,
+      span: record.span,
+      context: record.context,
+      endpoint: record.endpoint,
+      plainBody: record.plainBody,
     };
   } catch {
     return {

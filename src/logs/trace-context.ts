@@ -58,7 +58,13 @@ export function contextOfRecorded(span: RecordedSpan): SkyWalkingTraceContext {
   let s: RecordedSpan | undefined = span;
   while (s && s.id < 0) s = s.anchor;
   const seg = span.segment;
-  return { traceId: seg.traceId, segmentId: seg.segmentId, spanId: s ? s.id : 0, service: seg.service, serviceInstance: seg.instance };
+  return {
+    traceId: seg.traceId,
+    segmentId: seg.segmentId,
+    spanId: s ? s.id : 0,
+    service: seg.service,
+    serviceInstance: seg.instance,
+  };
 }
 
 /**

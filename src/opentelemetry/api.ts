@@ -19,7 +19,10 @@ export function loadOtelApi(): typeof OtelApi | undefined {
 /** The API, or a ConfigError telling what to install (constructors only). */
 export function requireOtelApi(what: string): typeof OtelApi {
   const api = loadOtelApi();
-  if (!api) throw new ConfigError(`skywalking-bridge: ${what} needs the \`@opentelemetry/api\` package: run \`npm install @opentelemetry/api\`.`);
+  if (!api)
+    throw new ConfigError(
+      `skywalking-bridge: ${what} needs the \`@opentelemetry/api\` package: run \`npm install @opentelemetry/api\`.`,
+    );
   return api;
 }
 

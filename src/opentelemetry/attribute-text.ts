@@ -21,8 +21,12 @@ export function attributeText(v: unknown): string | undefined {
     case 'symbol':
       return undefined;
   }
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, MAX_CHARS)).toString('base64');
-  if (Array.isArray(v) && v.every((x) => x === null || x === undefined || (typeof x !== 'object' && typeof x !== 'function'))) {
+  if (v instanceof Uint8Array)
+    return Buffer.from(v.buffer, v.byteOffset, Math.min(v.byteLength, MAX_CHARS)).toString('base64');
+  if (
+    Array.isArray(v) &&
+    v.every((x) => x === null || x === undefined || (typeof x !== 'object' && typeof x !== 'function'))
+  ) {
     return v.map((x) => (x === null || x === undefined ? '' : String(x))).join(',');
   }
   return boundedJson(v);

@@ -99,15 +99,18 @@ export class SkyWalkingTraceExporter {
       const startTime = hrTimeToMs(span.startTime);
       const parentId = parentSpanIdOf(span);
       const parentInBatch = parentId ? pending.get(parentId) : undefined;
-      const parent = parentId ? (inBatch.get(parentId) ?? (parentInBatch ? start(parentInBatch) : this.recent.get(parentId))) : undefined;
+      const parent = parentId
+        ? (inBatch.get(parentId) ?? (parentInBatch ? start(parentInBatch) : this.recent.get(parentId)))
+        : undefined;
       let recorded: RecordedSpan;
       if (parent) {
         recorded = recorder.startChild(parent, name, startTime, type);
       } else {
         const remote = parentId ? remoteBySpan(parentId) : undefined;
-        recorded = remote && span.parentSpanContext?.isRemote !== false
-          ? recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis })
-          : recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
+        recorded =
+          remote && span.parentSpanContext?.isRemote !== false
+            ? recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis })
+            : recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
       }
       recorded.type = type;
       inBatch.set(own.spanId, recorded);

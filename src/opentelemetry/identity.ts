@@ -11,7 +11,13 @@ export function settleIdentity(bridge: Bridge, serviceOption: unknown, resource:
   const config = bridge.config;
   const recorder = bridge.recorder;
   const name = resource?.['service.name'];
-  if (serviceOption === undefined && !config.serviceNameExplicit && typeof name === 'string' && name !== '' && !name.startsWith('unknown_service')) {
+  if (
+    serviceOption === undefined &&
+    !config.serviceNameExplicit &&
+    typeof name === 'string' &&
+    name !== '' &&
+    !name.startsWith('unknown_service')
+  ) {
     recorder.service = name.slice(0, 200);
   }
   const instance = resource?.['service.instance.id'];

@@ -25,7 +25,11 @@ export interface SkyWalkingLogRecordProcessorOptions extends FrontEndOptions {
   via?: BridgeOwner;
 }
 
-const EXCEPTION_TAGS: Record<string, string> = { 'exception.type': 'error.kind', 'exception.message': 'error.message', 'exception.stacktrace': 'error.stack' };
+const EXCEPTION_TAGS: Record<string, string> = {
+  'exception.type': 'error.kind',
+  'exception.message': 'error.message',
+  'exception.stacktrace': 'error.stack',
+};
 
 /**
  * An OpenTelemetry Logs SDK `LogRecordProcessor` (`@opentelemetry/sdk-logs`): each emitted record
@@ -50,7 +54,9 @@ export class SkyWalkingLogRecordProcessor {
     this.api = requireOtelApi('SkyWalkingLogRecordProcessor');
     const { via, ...rest } = options ?? {};
     if (via !== undefined && !isBridgeOwner(via)) {
-      throw new ConfigError('skywalking-bridge: SkyWalkingLogRecordProcessor option `via` must be a SkyWalkingSpanProcessor, SkyWalkingTraceExporter or SkyWalkingTracer.');
+      throw new ConfigError(
+        'skywalking-bridge: SkyWalkingLogRecordProcessor option `via` must be a SkyWalkingSpanProcessor, SkyWalkingTraceExporter or SkyWalkingTracer.',
+      );
     }
     this.own = via === undefined;
     this.bridge = via ? via.bridge : new Bridge(rest, { lateIdentity: true });

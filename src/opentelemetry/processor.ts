@@ -119,7 +119,10 @@ export class SkyWalkingSpanProcessor {
       // request is in flight), or a span that opens a segment (its endpoint if it has no Entry).
       // Other children keep their OTel name until the segment is encoded (finalize names them)
       // or until they inject sw8 (the propagator names them then).
-      const name = type === SpanType.Entry || (type === SpanType.Exit && parent.segment.closed) ? operationNameOf(span, type, undefined, this.namer) : span.name;
+      const name =
+        type === SpanType.Entry || (type === SpanType.Exit && parent.segment.closed)
+          ? operationNameOf(span, type, undefined, this.namer)
+          : span.name;
       recorded = recorder.startChild(parent, name, startTime, type);
     } else {
       // a Local span's operation name is its OTel name
@@ -129,9 +132,15 @@ export class SkyWalkingSpanProcessor {
       const fromRemote = parentSc !== undefined && parentSc.isRemote === true && parentSc.traceId === own.traceId;
       const remote = fromRemote ? (ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined) : undefined;
       if (remote && parentSc!.traceId === remote.otelTraceId && parentSc!.spanId === remote.otelSpanId) {
-        recorded = recorder.startSpan(name, { remote: remote.sw8, startTime, type, skipAnalysis: remote.ext?.skipAnalysis });
+        recorded = recorder.startSpan(name, {
+          remote: remote.sw8,
+          startTime,
+          type,
+          skipAnalysis: remote.ext?.skipAnalysis,
+        });
         const sent = remote.ext?.sendingTimestamp;
-        if (span.kind === 4 /* CONSUMER */ && sent !== undefined) recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
+        if (span.kind === 4 /* CONSUMER */ && sent !== undefined)
+          recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
         recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
         const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;

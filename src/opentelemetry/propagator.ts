@@ -12,12 +12,24 @@ import { requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
 import { isTracingSuppressed } from './quiet';
 import { injectUnrecorded } from './unsampled';
-import { LEGACY_PARENT_KEY, REMOTE_SW8_KEY, RPC_METADATA_KEY, rememberOriginalTraceId, rememberRemote, registered } from './registry';
+import {
+  LEGACY_PARENT_KEY,
+  REMOTE_SW8_KEY,
+  RPC_METADATA_KEY,
+  rememberOriginalTraceId,
+  rememberRemote,
+  registered,
+} from './registry';
 import type { ReadableSpanLike } from './types';
 
 export type SkyWalkingPropagatorOptions = Pick<
   BridgeOptions,
-  'namespace' | 'correlationMaxElements' | 'correlationMaxValueLength' | 'legacyExtract' | 'legacyInject' | 'traceIdHeader'
+  | 'namespace'
+  | 'correlationMaxElements'
+  | 'correlationMaxValueLength'
+  | 'legacyExtract'
+  | 'legacyInject'
+  | 'traceIdHeader'
 >;
 
 interface RpcMetadata {
@@ -106,19 +118,33 @@ export class SkyWalkingPropagator {
     const baggage = api.propagation.getBaggage(context);
     if (baggage) {
       const entries = baggage.getAllEntries().map(([k, v]) => [k, v.value] as [string, string]);
-      const corr = encodeCorrelation(entries, { maxElements: this.config.correlationMaxElements, maxValueLength: this.config.correlationMaxValueLength });
+      const corr = encodeCorrelation(entries, {
+        maxElements: this.config.correlationMaxElements,
+        maxValueLength: this.config.correlationMaxValueLength,
+      });
       if (corr) setter.set(carrier, this.headers.correlation, corr);
     }
     if (this.config.traceIdHeader !== '') setter.set(carrier, this.config.traceIdHeader, segment.traceId);
     const producer = sdkSpan.kind === 3;
-    setter.set(carrier, this.headers.extension, encodeSw8x({ skipAnalysis: segment.skipAnalysis, sendingTimestamp: producer ? Date.now() : undefined }));
+    setter.set(
+      carrier,
+      this.headers.extension,
+      encodeSw8x({ skipAnalysis: segment.skipAnalysis, sendingTimestamp: producer ? Date.now() : undefined }),
+    );
 
     if (recorder.config.legacyInject.length > 0) {
       const sc = api.trace.getSpanContext(context);
-      const baggageEntries = baggage ? baggage.getAllEntries().map(([k, v]) => [k, v.value] as [string, string]) : undefined;
+      const baggageEntries = baggage
+        ? baggage.getAllEntries().map(([k, v]) => [k, v.value] as [string, string])
+        : undefined;
       injectLegacy(
         recorder.config.legacyInject,
-        { traceId: sc?.traceId ?? segment.traceId, spanId: sc?.spanId ?? hexSpanIdOf(segment.segmentId, recorded.id), sampled: true, baggage: baggageEntries },
+        {
+          traceId: sc?.traceId ?? segment.traceId,
+          spanId: sc?.spanId ?? hexSpanIdOf(segment.segmentId, recorded.id),
+          sampled: true,
+          baggage: baggageEntries,
+        },
         (name, value) => setter.set(carrier, name, value),
       );
     }
@@ -131,7 +157,8 @@ export class SkyWalkingPropagator {
       if (!lowerKeys) {
         lowerKeys = new Map();
         try {
-          for (const k of getter.keys(carrier).slice(0, 512)) if (typeof k === 'string') lowerKeys.set(k.toLowerCase(), k);
+          for (const k of getter.keys(carrier).slice(0, 512))
+            if (typeof k === 'string') lowerKeys.set(k.toLowerCase(), k);
         } catch {
           // no keys
         }
@@ -152,7 +179,10 @@ export class SkyWalkingPropagator {
       if (Array.isArray(v)) v = v[0];
       return typeof v === 'string' ? v : undefined;
     };
-    const limits = { maxElements: this.config.correlationMaxElements, maxValueLength: this.config.correlationMaxValueLength };
+    const limits = {
+      maxElements: this.config.correlationMaxElements,
+      maxValueLength: this.config.correlationMaxValueLength,
+    };
 
     const sw8 = decodeSw8(get(this.headers.sw8));
     if (sw8) {
@@ -169,7 +199,12 @@ export class SkyWalkingPropagator {
     if (this.config.legacyExtract) {
       const legacy = extractLegacy(get, () => keys().keys());
       if (legacy) {
-        let ctx = api.trace.setSpanContext(context, { traceId: legacy.traceId, spanId: legacy.spanId, traceFlags: legacy.sampled ? 1 : 0, isRemote: true });
+        let ctx = api.trace.setSpanContext(context, {
+          traceId: legacy.traceId,
+          spanId: legacy.spanId,
+          traceFlags: legacy.sampled ? 1 : 0,
+          isRemote: true,
+        });
         ctx = ctx.setValue(LEGACY_PARENT_KEY, { format: legacy.format });
         const baggage = new Map(legacy.baggage);
         for (const [k, v] of decodeCorrelation(get(this.headers.correlation), limits)) baggage.set(k, v);
@@ -183,7 +218,12 @@ export class SkyWalkingPropagator {
         // SkyWalking trace under the original (as for a Java sw8 id)
         const traceId = hexTraceIdOf(appTraceId);
         rememberOriginalTraceId(traceId, appTraceId);
-        const ctx = api.trace.setSpanContext(context, { traceId, spanId: hexSpanIdOf(appTraceId, 0), traceFlags: 1, isRemote: true });
+        const ctx = api.trace.setSpanContext(context, {
+          traceId,
+          spanId: hexSpanIdOf(appTraceId, 0),
+          traceFlags: 1,
+          isRemote: true,
+        });
         return this.withBaggage(ctx, decodeCorrelation(get(this.headers.correlation), limits));
       }
     }

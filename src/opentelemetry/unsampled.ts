@@ -64,11 +64,18 @@ export function injectUnrecorded(context: Context, sc: SpanContext, t: Unrecorde
     const baggage = api.propagation.getBaggage(context);
     const entries = baggage ? baggage.getAllEntries().map(([k, v]) => [k, v.value] as [string, string]) : undefined;
     if (entries) {
-      const corr = encodeCorrelation(entries, { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength });
+      const corr = encodeCorrelation(entries, {
+        maxElements: config.correlationMaxElements,
+        maxValueLength: config.correlationMaxValueLength,
+      });
       if (corr) t.setter.set(t.carrier, t.headers.correlation, corr);
     }
     if (config.legacyInject.length > 0) {
-      injectLegacy(config.legacyInject, { traceId, spanId: sc.spanId, sampled: false, baggage: entries }, (name, value) => t.setter.set(t.carrier, name, value));
+      injectLegacy(
+        config.legacyInject,
+        { traceId, spanId: sc.spanId, sampled: false, baggage: entries },
+        (name, value) => t.setter.set(t.carrier, name, value),
+      );
     }
     return;
   }
@@ -82,6 +89,11 @@ export function injectUnrecorded(context: Context, sc: SpanContext, t: Unrecorde
       3_600_000,
     );
   } else {
-    log('debug', 'otel.propagator.foreign', 'SkyWalkingPropagator: a span from a tracer provider without a SkyWalkingSpanProcessor was not propagated.', 3_600_000);
+    log(
+      'debug',
+      'otel.propagator.foreign',
+      'SkyWalkingPropagator: a span from a tracer provider without a SkyWalkingSpanProcessor was not propagated.',
+      3_600_000,
+    );
   }
 }

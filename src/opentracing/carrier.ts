@@ -44,7 +44,9 @@ export function textGetter(carrier: unknown): (name: string) => string | undefin
 export function textKeys(carrier: unknown): string[] {
   if (carrier === null || typeof carrier !== 'object') return [];
   try {
-    return Object.keys(carrier).slice(0, MAX_SCAN_KEYS).map((k) => k.toLowerCase());
+    return Object.keys(carrier)
+      .slice(0, MAX_SCAN_KEYS)
+      .map((k) => k.toLowerCase());
   } catch {
     return [];
   }
@@ -75,14 +77,20 @@ function bytesOf(buffer: unknown): Buffer | undefined {
   if (Buffer.isBuffer(buffer)) return buffer;
   if (buffer instanceof Uint8Array) return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   if (buffer instanceof ArrayBuffer) return Buffer.from(buffer);
-  if (Array.isArray(buffer) && buffer.length <= MAX_BINARY_BYTES && buffer.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) {
+  if (
+    Array.isArray(buffer) &&
+    buffer.length <= MAX_BINARY_BYTES &&
+    buffer.every((b) => Number.isInteger(b) && b >= 0 && b < 256)
+  ) {
     return Buffer.from(buffer as number[]);
   }
   return undefined;
 }
 
 /** Parse the BINARY form into a lowercase-name getter (empty for anything unreadable). */
-export function binaryGetter(carrier: unknown): ((name: string) => string | undefined) & { names: () => Iterable<string> } {
+export function binaryGetter(
+  carrier: unknown,
+): ((name: string) => string | undefined) & { names: () => Iterable<string> } {
   let buffer: unknown;
   try {
     buffer = carrier !== null && typeof carrier === 'object' ? (carrier as { buffer?: unknown }).buffer : undefined;

@@ -19,7 +19,9 @@ export const opentracing: typeof OT | undefined = load();
 
 class MissingBase {
   constructor() {
-    throw new ConfigError('skywalking-bridge: SkyWalkingTracer needs the `opentracing` package: run `npm install opentracing`.');
+    throw new ConfigError(
+      'skywalking-bridge: SkyWalkingTracer needs the `opentracing` package: run `npm install opentracing`.',
+    );
   }
 }
 

@@ -64,7 +64,10 @@ export class SkyWalkingTracer extends TracerBase {
     this.headers = headerNames(this.bridge.config.namespace);
     this.maxRawTags = Math.max(this.bridge.config.tagsPerSpan * 2, 16);
     const config = this.bridge.config;
-    this.correlationLimits = { maxElements: config.correlationMaxElements, maxValueLength: config.correlationMaxValueLength };
+    this.correlationLimits = {
+      maxElements: config.correlationMaxElements,
+      maxValueLength: config.correlationMaxValueLength,
+    };
   }
 
   /** Deliver what is queued; resolves within the report timeout, never rejects. */
@@ -117,7 +120,8 @@ export class SkyWalkingTracer extends TracerBase {
 
   override extract(format: string, carrier: unknown): OT.SpanContext | null {
     try {
-      if (format === FORMAT_HTTP_HEADERS || format === FORMAT_TEXT_MAP) return this.readHeaders(textGetter(carrier), () => textKeys(carrier));
+      if (format === FORMAT_HTTP_HEADERS || format === FORMAT_TEXT_MAP)
+        return this.readHeaders(textGetter(carrier), () => textKeys(carrier));
       if (format === FORMAT_BINARY) {
         const get = binaryGetter(carrier);
         return this.readHeaders(get, get.names);
@@ -183,12 +187,19 @@ export class SkyWalkingTracer extends TracerBase {
       const recorded = ctx.span;
       const raw = (recorded.source as RawTag[] | undefined) ?? [];
       if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOf(raw);
-      parent = this.bridge.recorder.carrierFor(recorded, recorded.peer === '' || recorded.dropped ? fallbackPeerOf(raw) : undefined);
+      parent = this.bridge.recorder.carrierFor(
+        recorded,
+        recorded.peer === '' || recorded.dropped ? fallbackPeerOf(raw) : undefined,
+      );
       const value = encodeSw8(parent);
       if (value !== undefined) set(this.headers.sw8, value);
       const skip = recorded.segment.skipAnalysis;
       const producer = isProducer(raw);
-      if (skip || producer) set(this.headers.extension, encodeSw8x({ skipAnalysis: skip, sendingTimestamp: producer ? Date.now() : undefined }));
+      if (skip || producer)
+        set(
+          this.headers.extension,
+          encodeSw8x({ skipAnalysis: skip, sendingTimestamp: producer ? Date.now() : undefined }),
+        );
     } else if (ctx.remote) {
       parent = ctx.remote;
       const value = encodeSw8(parent);
@@ -207,18 +218,29 @@ export class SkyWalkingTracer extends TracerBase {
       // the legacy span id is a hash of segment id and span id: computed only here
       const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? '');
       const spanId = parent ? hexSpanIdOf(parent.segmentId, parent.spanId) : (ctx.legacy?.spanId ?? '');
-      if (traceId !== '') injectLegacy(config.legacyInject, { traceId, spanId, sampled: true, baggage: ctx.baggage }, set);
+      if (traceId !== '')
+        injectLegacy(config.legacyInject, { traceId, spanId, sampled: true, baggage: ctx.baggage }, set);
     }
   }
 
-  private readHeaders(get: (name: string) => string | undefined, names: () => Iterable<string>): SkyWalkingSpanContext | null {
+  private readHeaders(
+    get: (name: string) => string | undefined,
+    names: () => Iterable<string>,
+  ): SkyWalkingSpanContext | null {
     const config = this.bridge.config;
     const limits = this.correlationLimits;
     const sw8 = decodeSw8(get(this.headers.sw8));
     if (sw8) {
       const baggage = decodeCorrelation(get(this.headers.correlation), limits);
       const ext = decodeSw8x(get(this.headers.extension));
-      return new SkyWalkingSpanContext(undefined, sw8, undefined, baggage, ext?.skipAnalysis ?? false, ext?.sendingTimestamp);
+      return new SkyWalkingSpanContext(
+        undefined,
+        sw8,
+        undefined,
+        baggage,
+        ext?.skipAnalysis ?? false,
+        ext?.sendingTimestamp,
+      );
     }
     if (config.legacyExtract) {
       const legacy = extractLegacy(get, names);
@@ -230,7 +252,16 @@ export class SkyWalkingTracer extends TracerBase {
     }
     if (config.traceIdHeader !== '') {
       const appTraceId = appTraceIdOf(get(config.traceIdHeader));
-      if (appTraceId) return new SkyWalkingSpanContext(undefined, undefined, undefined, decodeCorrelation(get(this.headers.correlation), limits), false, undefined, appTraceId);
+      if (appTraceId)
+        return new SkyWalkingSpanContext(
+          undefined,
+          undefined,
+          undefined,
+          decodeCorrelation(get(this.headers.correlation), limits),
+          false,
+          undefined,
+          appTraceId,
+        );
     }
     return null;
   }

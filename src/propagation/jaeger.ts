@@ -68,7 +68,10 @@ export function decodeUberBaggage(
 }
 
 /** Write baggage as `uberctx-<key>` headers, values URL-encoded. */
-export function encodeUberBaggage(baggage: Iterable<[string, string]>, set: (name: string, value: string) => void): void {
+export function encodeUberBaggage(
+  baggage: Iterable<[string, string]>,
+  set: (name: string, value: string) => void,
+): void {
   for (const [k, v] of baggage) {
     if (/^[A-Za-z0-9_.-]+$/.test(k)) set(UBER_BAGGAGE_PREFIX + k.toLowerCase(), encodeURIComponent(v));
   }

@@ -13,7 +13,13 @@ import {
   encodeB3Single,
 } from './b3';
 import { isStrictHex } from './hex';
-import { UBER_TRACE_ID_HEADER, decodeUberBaggage, decodeUberTraceId, encodeUberBaggage, encodeUberTraceId } from './jaeger';
+import {
+  UBER_TRACE_ID_HEADER,
+  decodeUberBaggage,
+  decodeUberTraceId,
+  encodeUberBaggage,
+  encodeUberTraceId,
+} from './jaeger';
 import { TRACEPARENT_HEADER, decodeTraceparent, encodeTraceparent } from './w3c';
 
 /** A parent read from a non-SkyWalking header, for services migrating from Jaeger, Zipkin or W3C. */

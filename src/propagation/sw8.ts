@@ -26,13 +26,21 @@ const MAX_SPAN_ID = 2 ** 31 - 1;
 export function isValidSw8(ctx: Sw8Context): boolean {
   return (
     (ctx.sample === 0 || ctx.sample === 1) &&
-    typeof ctx.traceId === 'string' && ctx.traceId !== '' &&
-    typeof ctx.segmentId === 'string' && ctx.segmentId !== '' &&
-    Number.isInteger(ctx.spanId) && ctx.spanId >= 0 && ctx.spanId <= MAX_SPAN_ID &&
-    typeof ctx.service === 'string' && ctx.service !== '' &&
-    typeof ctx.instance === 'string' && ctx.instance !== '' &&
-    typeof ctx.endpoint === 'string' && ctx.endpoint !== '' &&
-    typeof ctx.address === 'string' && ctx.address !== ''
+    typeof ctx.traceId === 'string' &&
+    ctx.traceId !== '' &&
+    typeof ctx.segmentId === 'string' &&
+    ctx.segmentId !== '' &&
+    Number.isInteger(ctx.spanId) &&
+    ctx.spanId >= 0 &&
+    ctx.spanId <= MAX_SPAN_ID &&
+    typeof ctx.service === 'string' &&
+    ctx.service !== '' &&
+    typeof ctx.instance === 'string' &&
+    ctx.instance !== '' &&
+    typeof ctx.endpoint === 'string' &&
+    ctx.endpoint !== '' &&
+    typeof ctx.address === 'string' &&
+    ctx.address !== ''
   );
 }
 
@@ -105,7 +113,16 @@ export function decodeSw8(value: unknown): Sw8Context | undefined {
   if (segmentId === undefined) return undefined;
   const parent = parentOf(value, d4 + 1);
   if (!parent) return undefined;
-  return { sample: sample === 49 ? 1 : 0, traceId, segmentId, spanId, service: parent.service, instance: parent.instance, endpoint: parent.endpoint, address: parent.address };
+  return {
+    sample: sample === 49 ? 1 : 0,
+    traceId,
+    segmentId,
+    spanId,
+    service: parent.service,
+    instance: parent.instance,
+    endpoint: parent.endpoint,
+    address: parent.address,
+  };
 }
 
 /** The decimal span id in `text[from, to)`: 1 to 10 digits, no sign, at most 2^31-1; else -1. */
@@ -143,7 +160,8 @@ let lastParent: Parent | undefined;
 /** The decoded parent fields, from the header's tail (`value` from `from`): memo, then map, then decode. */
 function parentOf(value: string, from: number): Parent | undefined {
   // the same caller again: compare in place, no substring, no hashing (a cached tail is a valid one)
-  if (lastParent !== undefined && value.length - from === lastTail.length && value.startsWith(lastTail, from)) return lastParent;
+  if (lastParent !== undefined && value.length - from === lastTail.length && value.startsWith(lastTail, from))
+    return lastParent;
   const tail = value.slice(from);
   let parent = parents.get(tail);
   if (!parent) {
@@ -155,7 +173,8 @@ function parentOf(value: string, from: number): Parent | undefined {
     const instance = decodeField(value, d5 + 1, d6);
     const endpoint = decodeField(value, d6 + 1, d7);
     const address = decodeField(value, d7 + 1, value.length);
-    if (service === undefined || instance === undefined || endpoint === undefined || address === undefined) return undefined;
+    if (service === undefined || instance === undefined || endpoint === undefined || address === undefined)
+      return undefined;
     parent = { service, instance, endpoint, address };
     if (tail.length > 1024) return parent;
     if (parents.size >= MAX_PARENTS) parents.clear();

@@ -65,7 +65,7 @@ export class ProtoWriter {
     if (!Number.isFinite(v)) v = 0;
     const negative = v < 0;
     if (negative) v = -v;
-    let lo = v % TWO_32 >>> 0;
+    let lo = (v % TWO_32) >>> 0;
     let hi = Math.floor(v / TWO_32) >>> 0;
     if (negative) {
       lo = ~lo >>> 0;

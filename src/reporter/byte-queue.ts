@@ -13,7 +13,8 @@ export class ByteQueue {
   private byteCount = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`ByteQueue capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`ByteQueue capacity must be a positive integer, got ${capacity}`);
     this.slots = new Array<Buffer | undefined>(capacity).fill(undefined);
   }
 

@@ -6,7 +6,15 @@ import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
-import { AddressRing, CHANNEL_OPTIONS, type TlsFiles, callHeadersOf, credentialsOf, metadataOf, readTlsFiles } from './channel';
+import {
+  AddressRing,
+  CHANNEL_OPTIONS,
+  type TlsFiles,
+  callHeadersOf,
+  credentialsOf,
+  metadataOf,
+  readTlsFiles,
+} from './channel';
 import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
@@ -149,7 +157,13 @@ export class GrpcReporter implements Reporter {
     this.logSender = new LogSender(config, {
       target: () => {
         const clients = this.connect();
-        return clients && { address: clients.address, client: clients.trace, credentials: credentialsOf(loadServices().grpc, config.secure, this.tls) };
+        return (
+          clients && {
+            address: clients.address,
+            client: clients.trace,
+            credentials: credentialsOf(loadServices().grpc, config.secure, this.tls),
+          }
+        );
       },
       metadata: () => this.metadata(),
       // only when the segments have not moved on from that backend already (one failure, one move)
@@ -182,15 +196,25 @@ export class GrpcReporter implements Reporter {
     }
     let bytes: Buffer;
     try {
-      bytes = segment.encode ? segment.encode(this.writer) : encodeSegmentObject(segment.toSegmentObject(), this.writer);
+      bytes = segment.encode
+        ? segment.encode(this.writer)
+        : encodeSegmentObject(segment.toSegmentObject(), this.writer);
     } catch (e) {
       this.counters.lost++;
-      log('error', 'grpc.encode', `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`);
+      log(
+        'error',
+        'grpc.encode',
+        `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`,
+      );
       return;
     }
     if (this.queue.push(bytes) > 0) {
       this.counters.dropped++;
-      log('warn', 'grpc.queue-full', `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; the collector is slow or away`);
+      log(
+        'warn',
+        'grpc.queue-full',
+        `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; the collector is slow or away`,
+      );
     }
     if (this.queued() >= this.config.batchSize && !this.drainScheduled) {
       this.drainScheduled = true;
@@ -231,7 +255,10 @@ export class GrpcReporter implements Reporter {
         const identified = this.heartbeatDelay !== undefined || this.heartbeatStarted;
         if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
         this.heartbeat.stop();
-        await Promise.all([this.flush(timeoutMs), identified ? this.heartbeat.deliverPropertiesOnce(Date.now() + timeoutMs) : undefined]);
+        await Promise.all([
+          this.flush(timeoutMs),
+          identified ? this.heartbeat.deliverPropertiesOnce(Date.now() + timeoutMs) : undefined,
+        ]);
         this.stopped = true;
         // a batch still on the wire when the deadline passed: its fate is unknown, count it lost
         this.abandonInFlight?.();
@@ -313,7 +340,11 @@ export class GrpcReporter implements Reporter {
     } else if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
       log('warn', 'grpc.unavailable', unreachableMessage(address, error.details || status[error.code], this.queued()));
     } else {
-      log('warn', `grpc.error.${what}`, `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`);
+      log(
+        'warn',
+        `grpc.error.${what}`,
+        `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`,
+      );
     }
   }
 
@@ -330,7 +361,8 @@ export class GrpcReporter implements Reporter {
       .catch(() => undefined)
       .finally(() => {
         this.inFlight = undefined;
-        if (this.queued() >= this.config.batchSize && this.backoff.remaining() === 0) setImmediate(() => this.drain(false));
+        if (this.queued() >= this.config.batchSize && this.backoff.remaining() === 0)
+          setImmediate(() => this.drain(false));
       });
   }
 
@@ -377,7 +409,11 @@ export class GrpcReporter implements Reporter {
         if (error?.code === Status.UNIMPLEMENTED && !this.streamOnly.has(clients.address)) {
           // an older OAP or a proxy with the stream only: this batch was not taken, send it there
           this.streamOnly.add(clients.address);
-          log('info', 'grpc.stream-only', `the collector at ${clients.address} has no collectInSync; sending segments over the collect stream`);
+          log(
+            'info',
+            'grpc.stream-only',
+            `the collector at ${clients.address} has no collectInSync; sending segments over the collect stream`,
+          );
           open();
           return;
         }
@@ -399,15 +435,27 @@ export class GrpcReporter implements Reporter {
           withoutTracing(() => {
             const deadline = Date.now() + this.config.reportTimeoutMs;
             if (this.proxied || this.streamOnly.has(clients.address)) {
-              const call = clients.trace.makeClientStreamRequest(COLLECT_PATH, asIs, ignoreAnswer, this.metadata(), { deadline }, done);
+              const call = clients.trace.makeClientStreamRequest(
+                COLLECT_PATH,
+                asIs,
+                ignoreAnswer,
+                this.metadata(),
+                { deadline },
+                done,
+              );
               call.on('error', () => undefined);
               for (const entry of batch) call.write(segmentOfEntry(entry));
               call.end();
             } else {
               let length = 0;
               for (const entry of batch) length += entry.length;
-              clients.collector.call(COLLECT_IN_SYNC_PATH, contiguous(batch), length, this.headers, deadline, (status: CallStatus) =>
-                done(status.code === Status.OK ? null : status),
+              clients.collector.call(
+                COLLECT_IN_SYNC_PATH,
+                contiguous(batch),
+                length,
+                this.headers,
+                deadline,
+                (status: CallStatus) => done(status.code === Status.OK ? null : status),
               );
             }
           });

@@ -64,7 +64,9 @@ export class Heartbeat {
   async deliverPropertiesOnce(deadline: number): Promise<void> {
     if (this.propertiesDelivered) return;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))));
+    const late = new Promise<boolean>(
+      (resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()))),
+    );
     const delivered = this.propertiesCall ? await Promise.race([this.propertiesCall, late]) : false;
     clearTimeout(timer);
     if (delivered || Date.now() >= deadline) return;
@@ -89,7 +91,11 @@ export class Heartbeat {
   }
 
   /** One call; resolves true when it succeeded, false otherwise (never rejects). */
-  private call(method: 'reportInstanceProperties' | 'keepAlive', request: unknown, deadline = Date.now() + this.options.timeoutMs): Promise<boolean> {
+  private call(
+    method: 'reportInstanceProperties' | 'keepAlive',
+    request: unknown,
+    deadline = Date.now() + this.options.timeoutMs,
+  ): Promise<boolean> {
     return new Promise((resolve) => {
       const client = this.options.client();
       if (!client) return resolve(false);

@@ -99,7 +99,14 @@ export class Http2UnaryClient {
    * POST `path` with a body of `length` bytes made of `parts` (one gRPC message, uncompressed),
    * `headers` as call metadata, ending by `deadline` (epoch ms).
    */
-  call(path: string, parts: readonly Buffer[], length: number, headers: Record<string, string>, deadline: number, done: (status: CallStatus) => void): void {
+  call(
+    path: string,
+    parts: readonly Buffer[],
+    length: number,
+    headers: Record<string, string>,
+    deadline: number,
+    done: (status: CallStatus) => void,
+  ): void {
     let settled = false;
     // read by `finish`, which can run before the timer is set (a failed connect): not a const
     let timer: NodeJS.Timeout | undefined = undefined;
@@ -133,10 +140,13 @@ export class Http2UnaryClient {
       return;
     }
     const req = stream;
-    timer = setTimeout(() => {
-      finish({ code: Status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
-      req.close(http2.constants.NGHTTP2_CANCEL);
-    }, Math.max(1, deadline - Date.now()));
+    timer = setTimeout(
+      () => {
+        finish({ code: Status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
+        req.close(http2.constants.NGHTTP2_CANCEL);
+      },
+      Math.max(1, deadline - Date.now()),
+    );
     timer.unref();
 
     let httpStatus = 0;
@@ -161,8 +171,13 @@ export class Http2UnaryClient {
     });
     req.on('close', () => {
       if (grpcStatus !== undefined) finish({ code: grpcStatus, details: grpcMessage });
-      else if (httpStatus !== 0 && httpStatus !== 200) finish({ code: statusOfHttp(httpStatus), details: `HTTP status ${httpStatus}` });
-      else finish({ code: Status.UNAVAILABLE, details: failure || `the call ended without a gRPC status (HTTP/2 code ${req.rstCode ?? 'none'})` });
+      else if (httpStatus !== 0 && httpStatus !== 200)
+        finish({ code: statusOfHttp(httpStatus), details: `HTTP status ${httpStatus}` });
+      else
+        finish({
+          code: Status.UNAVAILABLE,
+          details: failure || `the call ended without a gRPC status (HTTP/2 code ${req.rstCode ?? 'none'})`,
+        });
     });
 
     req.cork();

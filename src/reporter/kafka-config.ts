@@ -74,7 +74,10 @@ function normaliseKey(key: string): string {
 function text(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envName: string, dflt: string): string {
   const o = options[option];
   if (o !== undefined && o !== null) {
-    if (typeof o !== 'string') throw new ConfigError(`skywalking-bridge: option \`${String(option)}\` (or env ${envName}) is ${JSON.stringify(o)}; expected a string.`);
+    if (typeof o !== 'string')
+      throw new ConfigError(
+        `skywalking-bridge: option \`${String(option)}\` (or env ${envName}) is ${JSON.stringify(o)}; expected a string.`,
+      );
     return o.trim();
   }
   const e = env[envName];
@@ -83,9 +86,19 @@ function text(options: BridgeOptions, env: Env, option: keyof BridgeOptions, env
 
 const TOPIC = /^[A-Za-z0-9._-]{1,200}$/;
 
-function topic(options: BridgeOptions, env: Env, option: keyof BridgeOptions, envName: string, dflt: string, namespace: string): string {
+function topic(
+  options: BridgeOptions,
+  env: Env,
+  option: keyof BridgeOptions,
+  envName: string,
+  dflt: string,
+  namespace: string,
+): string {
   const t = text(options, env, option, envName, dflt);
-  if (!TOPIC.test(t)) throw new ConfigError(`skywalking-bridge: option \`${String(option)}\` (or env ${envName}) is ${JSON.stringify(t)}; expected a Kafka topic name (letters, digits, \`.\`, \`_\`, \`-\`).`);
+  if (!TOPIC.test(t))
+    throw new ConfigError(
+      `skywalking-bridge: option \`${String(option)}\` (or env ${envName}) is ${JSON.stringify(t)}; expected a Kafka topic name (letters, digits, \`.\`, \`_\`, \`-\`).`,
+    );
   return namespace === '' ? t : `${namespace}-${t}`;
 }
 
@@ -99,18 +112,24 @@ function producerEntries(options: BridgeOptions, env: Env): Map<string, { value:
   const given = options.kafkaProducerConfig;
   if (given !== undefined && given !== null) {
     if (typeof given !== 'object' || Array.isArray(given)) {
-      throw new ConfigError('skywalking-bridge: option `kafkaProducerConfig` must be an object of Kafka producer properties, e.g. { "compression.type": "gzip" }.');
+      throw new ConfigError(
+        'skywalking-bridge: option `kafkaProducerConfig` must be an object of Kafka producer properties, e.g. { "compression.type": "gzip" }.',
+      );
     }
     for (const [key, value] of Object.entries(given)) {
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        throw new ConfigError(`skywalking-bridge: option \`kafkaProducerConfig\` key ${JSON.stringify(key)} is ${JSON.stringify(value)}; expected a string, number or boolean.`);
+        throw new ConfigError(
+          `skywalking-bridge: option \`kafkaProducerConfig\` key ${JSON.stringify(key)} is ${JSON.stringify(value)}; expected a string, number or boolean.`,
+        );
       }
       out.set(normaliseKey(key), { value, from: `option \`kafkaProducerConfig\` key ${JSON.stringify(key)}` });
     }
   }
   for (const [key, { from }] of out) {
     if (!(PRODUCER_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`skywalking-bridge: ${from} is not a producer setting we know; supported (Kafka's names, \`.\` or \`_\`): ${PRODUCER_KEYS.join(', ')}.`);
+      throw new ConfigError(
+        `skywalking-bridge: ${from} is not a producer setting we know; supported (Kafka's names, \`.\` or \`_\`): ${PRODUCER_KEYS.join(', ')}.`,
+      );
     }
   }
   return out;
@@ -118,24 +137,49 @@ function producerEntries(options: BridgeOptions, env: Env): Map<string, { value:
 
 /** Resolve the Kafka settings (only called when `reporter` is `kafka`). Throws `ConfigError` saying what to change. */
 export function resolveKafkaConfig(options: BridgeOptions, env: Env, serviceName: string): KafkaConfig {
-  const serversRaw = text(options, env, 'kafkaBootstrapServers', 'SW_KAFKA_BOOTSTRAP_SERVERS', KAFKA_DEFAULTS.bootstrapServers);
+  const serversRaw = text(
+    options,
+    env,
+    'kafkaBootstrapServers',
+    'SW_KAFKA_BOOTSTRAP_SERVERS',
+    KAFKA_DEFAULTS.bootstrapServers,
+  );
   const bootstrapServers = parseAddresses(serversRaw);
   if (!bootstrapServers) {
-    throw new ConfigError(`skywalking-bridge: option \`kafkaBootstrapServers\` (or env SW_KAFKA_BOOTSTRAP_SERVERS) is ${JSON.stringify(serversRaw)}; expected a comma-separated list of host:port, e.g. "kafka-1:9092,kafka-2:9092".`);
+    throw new ConfigError(
+      `skywalking-bridge: option \`kafkaBootstrapServers\` (or env SW_KAFKA_BOOTSTRAP_SERVERS) is ${JSON.stringify(serversRaw)}; expected a comma-separated list of host:port, e.g. "kafka-1:9092,kafka-2:9092".`,
+    );
   }
   const namespace = text(options, env, 'kafkaNamespace', 'SW_KAFKA_NAMESPACE', '');
   if (namespace !== '' && !TOPIC.test(namespace)) {
-    throw new ConfigError(`skywalking-bridge: option \`kafkaNamespace\` (or env SW_KAFKA_NAMESPACE) is ${JSON.stringify(namespace)}; expected letters, digits, \`.\`, \`_\` or \`-\` (it prefixes the topic names).`);
+    throw new ConfigError(
+      `skywalking-bridge: option \`kafkaNamespace\` (or env SW_KAFKA_NAMESPACE) is ${JSON.stringify(namespace)}; expected letters, digits, \`.\`, \`_\` or \`-\` (it prefixes the topic names).`,
+    );
   }
   const topics = {
     segment: topic(options, env, 'kafkaTopicSegment', 'SW_KAFKA_TOPIC_SEGMENT', KAFKA_DEFAULTS.segmentTopic, namespace),
-    management: topic(options, env, 'kafkaTopicManagement', 'SW_KAFKA_TOPIC_MANAGEMENT', KAFKA_DEFAULTS.managementTopic, namespace),
+    management: topic(
+      options,
+      env,
+      'kafkaTopicManagement',
+      'SW_KAFKA_TOPIC_MANAGEMENT',
+      KAFKA_DEFAULTS.managementTopic,
+      namespace,
+    ),
     log: topic(options, env, 'kafkaTopicLog', 'SW_KAFKA_TOPIC_LOG', KAFKA_DEFAULTS.logTopic, namespace),
   };
-  return { bootstrapServers, namespace, topics, producer: producerSettings(producerEntries(options, env), serviceName) };
+  return {
+    bootstrapServers,
+    namespace,
+    topics,
+    producer: producerSettings(producerEntries(options, env), serviceName),
+  };
 }
 
-function producerSettings(entries: Map<string, { value: ProducerValue; from: string }>, serviceName: string): KafkaProducerSettings {
+function producerSettings(
+  entries: Map<string, { value: ProducerValue; from: string }>,
+  serviceName: string,
+): KafkaProducerSettings {
   const get = (key: string): { value: string; from: string } | undefined => {
     const e = entries.get(key);
     return e ? { value: String(e.value).trim(), from: e.from } : undefined;
@@ -164,9 +208,13 @@ function producerSettings(entries: Map<string, { value: ProducerValue; from: str
   const compressionEntry = get('compression_type');
   if (compressionEntry) {
     const c = compressionEntry.value.toLowerCase();
-    if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c)) bad(compressionEntry, 'one of none, gzip, snappy, lz4, zstd');
+    if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c))
+      bad(compressionEntry, 'one of none, gzip, snappy, lz4, zstd');
     if (c === 'zstd' && typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') {
-      bad(compressionEntry, `a compression this Node.js (${process.version}) has: zstd needs Node.js 22.15 or later; use gzip, snappy or lz4`);
+      bad(
+        compressionEntry,
+        `a compression this Node.js (${process.version}) has: zstd needs Node.js 22.15 or later; use gzip, snappy or lz4`,
+      );
     }
     compression = c as KafkaCompression;
   }
@@ -180,7 +228,9 @@ function producerSettings(entries: Map<string, { value: ProducerValue; from: str
   const certPath = get('ssl_certfile')?.value ?? '';
   const keyPath = get('ssl_keyfile')?.value ?? '';
   if ((certPath === '') !== (keyPath === '')) {
-    throw new ConfigError('skywalking-bridge: Kafka mutual TLS needs both `ssl.certfile` and `ssl.keyfile` (SW_KAFKA_REPORTER_CONFIG_ssl_certfile / _ssl_keyfile); set both or neither.');
+    throw new ConfigError(
+      'skywalking-bridge: Kafka mutual TLS needs both `ssl.certfile` and `ssl.keyfile` (SW_KAFKA_REPORTER_CONFIG_ssl_certfile / _ssl_keyfile); set both or neither.',
+    );
   }
   const checkEntry = get('ssl_check_hostname');
   let checkHostname = true;
@@ -189,21 +239,29 @@ function producerSettings(entries: Map<string, { value: ProducerValue; from: str
     if (v === 'false' || v === '0') checkHostname = false;
     else if (v !== 'true' && v !== '1') bad(checkEntry, 'true or false');
   }
-  const useTls = protocol === 'SSL' || protocol === 'SASL_SSL' || (protocol === '' && (caPath !== '' || certPath !== ''));
+  const useTls =
+    protocol === 'SSL' || protocol === 'SASL_SSL' || (protocol === '' && (caPath !== '' || certPath !== ''));
   const tls = useTls ? { caPath, certPath, keyPath, checkHostname } : undefined;
 
   let sasl: KafkaProducerSettings['sasl'];
   const jaas = get('sasl_jaas_config')?.value ?? '';
-  const fromJaas = (name: string): string | undefined => new RegExp(`${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
+  const fromJaas = (name: string): string | undefined =>
+    new RegExp(`${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
   const username = get('sasl_plain_username')?.value ?? get('sasl_username')?.value ?? fromJaas('username') ?? '';
   const password = get('sasl_plain_password')?.value ?? get('sasl_password')?.value ?? fromJaas('password') ?? '';
   const mechanismEntry = get('sasl_mechanism');
-  const wantsSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL' || (protocol === '' && (mechanismEntry !== undefined || username !== ''));
+  const wantsSasl =
+    protocol === 'SASL_PLAINTEXT' ||
+    protocol === 'SASL_SSL' ||
+    (protocol === '' && (mechanismEntry !== undefined || username !== ''));
   if (wantsSasl) {
     const mechanism = (mechanismEntry?.value ?? 'PLAIN').toUpperCase();
-    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism)) bad(mechanismEntry!, 'one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512');
+    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism))
+      bad(mechanismEntry!, 'one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512');
     if (username === '' || password === '') {
-      throw new ConfigError('skywalking-bridge: Kafka SASL needs a user name and a password: set `sasl.username` and `sasl.password` (SW_KAFKA_REPORTER_CONFIG_sasl_username / _sasl_password), or `sasl.jaas.config`.');
+      throw new ConfigError(
+        'skywalking-bridge: Kafka SASL needs a user name and a password: set `sasl.username` and `sasl.password` (SW_KAFKA_REPORTER_CONFIG_sasl_username / _sasl_password), or `sasl.jaas.config`.',
+      );
     }
     sasl = { mechanism: mechanism as KafkaSaslMechanism, username, password };
   }

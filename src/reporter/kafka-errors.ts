@@ -57,7 +57,18 @@ const NOT_WRITTEN_CODES = new Set([
   'NOT_ENOUGH_REPLICAS',
 ]);
 
-const NETWORK_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'PLT_KFK_NETWORK',
+  'PLT_KFK_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /** Every error in the tree (the error, its `errors` and its `cause`s), depth-first, bounded. */
 function flatten(error: unknown): ErrorLike[] {
@@ -89,14 +100,24 @@ function nothingWritten(all: ErrorLike[], codes: string[], messages: string[]): 
   const leaves = all.filter((e) => !(Array.isArray(e.errors) && e.errors.length > 0) && e.cause === undefined);
   const leafCodes = leaves.flatMap((e) => [String(e.code ?? ''), String(e.apiId ?? '')]);
   if (leafCodes.some((c) => NOT_WRITTEN_CODES.has(c))) {
-    return leaves.every((e) => NOT_WRITTEN_CODES.has(String(e.code ?? '')) || NOT_WRITTEN_CODES.has(String(e.apiId ?? '')));
+    return leaves.every(
+      (e) => NOT_WRITTEN_CODES.has(String(e.code ?? '')) || NOT_WRITTEN_CODES.has(String(e.apiId ?? '')),
+    );
   }
   // the client's own "unknown topic" check happens before any request
   return messages.some((m) => /^Unknown topic /.test(m)) && !codes.includes('PLT_KFK_NETWORK');
 }
 
 function kindOf(codes: string[], messages: string[]): { kind: KafkaErrorKind; topic?: string } {
-  if (codes.some((c) => c === 'PLT_KFK_AUTHENTICATION' || c === 'SASL_AUTHENTICATION_FAILED' || c === 'ILLEGAL_SASL_STATE' || c === 'UNSUPPORTED_SASL_MECHANISM')) {
+  if (
+    codes.some(
+      (c) =>
+        c === 'PLT_KFK_AUTHENTICATION' ||
+        c === 'SASL_AUTHENTICATION_FAILED' ||
+        c === 'ILLEGAL_SASL_STATE' ||
+        c === 'UNSUPPORTED_SASL_MECHANISM',
+    )
+  ) {
     return { kind: 'auth' };
   }
   if (codes.some((c) => TLS_CODES.has(c))) return { kind: 'tls' };

@@ -82,7 +82,12 @@ export function pingKeyOf(instance: string): Buffer {
 const writer = new ProtoWriter(16 * 1024);
 
 /** `InstanceProperties` { service = 1, serviceInstance = 2, properties = 3 (KeyStringValuePair), layer = 4 }. */
-export function encodeInstanceProperties(service: string, instance: string, properties: readonly KeyStringValuePair[], layer = ''): Buffer {
+export function encodeInstanceProperties(
+  service: string,
+  instance: string,
+  properties: readonly KeyStringValuePair[],
+  layer = '',
+): Buffer {
   const w = writer;
   w.reset();
   w.stringField(1, service);

@@ -28,7 +28,10 @@ export const KAFKA_CLIENT_PACKAGE = '@platformatic/kafka';
 
 /** What we use of the client's `Producer` (the same in its 1.x and 2.x lines). */
 interface ProducerLike {
-  on(event: 'client:broker:connecting' | 'client:broker:connect', listener: (payload: { connection?: { socket?: { unref?(): unknown } } }) => void): unknown;
+  on(
+    event: 'client:broker:connecting' | 'client:broker:connect',
+    listener: (payload: { connection?: { socket?: { unref?(): unknown } } }) => void,
+  ): unknown;
   send(options: { messages: KafkaRecord[] }): Promise<unknown>;
   metadata(options: { topics: string[]; forceUpdate?: boolean; autocreateTopics?: boolean }): Promise<unknown>;
   close(force?: boolean): Promise<void>;
@@ -55,7 +58,9 @@ function loadClient(): ProducerConstructor {
     );
   }
   if (typeof mod.Producer !== 'function') {
-    throw new ConfigError(`skywalking-bridge: ${KAFKA_CLIENT_PACKAGE} has no Producer export; install a supported version (^1.35.0 or ^2.12.1).`);
+    throw new ConfigError(
+      `skywalking-bridge: ${KAFKA_CLIENT_PACKAGE} has no Producer export; install a supported version (^1.35.0 or ^2.12.1).`,
+    );
   }
   return mod.Producer;
 }
@@ -65,7 +70,9 @@ function readPem(path: string, what: string): Buffer | undefined {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new ConfigError(`skywalking-bridge: cannot read the Kafka ${what} ${JSON.stringify(path)} (${(e as Error).message}).`);
+    throw new ConfigError(
+      `skywalking-bridge: cannot read the Kafka ${what} ${JSON.stringify(path)} (${(e as Error).message}).`,
+    );
   }
 }
 
@@ -189,7 +196,10 @@ export class KafkaReporter implements Reporter {
     readonly config: ResolvedConfig,
     options: KafkaReporterOptions = {},
   ) {
-    if (!config.kafka) throw new ConfigError("skywalking-bridge: the Kafka reporter needs the resolved Kafka settings (reporter: 'kafka').");
+    if (!config.kafka)
+      throw new ConfigError(
+        "skywalking-bridge: the Kafka reporter needs the resolved Kafka settings (reporter: 'kafka').",
+      );
     this.kafka = config.kafka;
     const Producer = loadClient();
     const clientOptions = producerOptions(this.kafka, config);
@@ -234,15 +244,25 @@ export class KafkaReporter implements Reporter {
     }
     let value: Buffer;
     try {
-      value = segmentValueOf(segment.encode ? segment.encode(this.writer) : encodeSegmentObject(segment.toSegmentObject(), this.writer));
+      value = segmentValueOf(
+        segment.encode ? segment.encode(this.writer) : encodeSegmentObject(segment.toSegmentObject(), this.writer),
+      );
     } catch (e) {
       this.counters.lost++;
-      log('error', 'kafka.encode', `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`);
+      log(
+        'error',
+        'kafka.encode',
+        `a segment could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it with this line`,
+      );
       return;
     }
     if (this.segments.push(value) > 0) {
       this.counters.dropped++;
-      log('warn', 'kafka.queue-full', `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; Kafka is slow or away`);
+      log(
+        'warn',
+        'kafka.queue-full',
+        `segment queue is full (maxBufferSize ${this.config.maxBufferSize}): dropping the oldest; Kafka is slow or away`,
+      );
     }
     this.soon(this.segments.length);
   }
@@ -263,7 +283,11 @@ export class KafkaReporter implements Reporter {
     if (logData.length === 0) return;
     if (this.logs.push(logData) > 0) {
       this.logCounters.dropped++;
-      log('warn', 'kafka.log-queue-full', `log queue is full (logMaxBufferSize ${this.config.logMaxBufferSize} records): dropping the oldest; Kafka is slow or away`);
+      log(
+        'warn',
+        'kafka.log-queue-full',
+        `log queue is full (logMaxBufferSize ${this.config.logMaxBufferSize} records): dropping the oldest; Kafka is slow or away`,
+      );
     }
     this.soon(this.logs.length);
   }
@@ -356,7 +380,8 @@ export class KafkaReporter implements Reporter {
       .finally(() => {
         this.inFlight = undefined;
         this.abandonInFlight = undefined;
-        if (this.segments.length + this.logs.length >= this.config.batchSize && this.backoff.remaining() === 0) setImmediate(() => this.drain(false));
+        if (this.segments.length + this.logs.length >= this.config.batchSize && this.backoff.remaining() === 0)
+          setImmediate(() => this.drain(false));
       });
   }
 
@@ -392,7 +417,11 @@ export class KafkaReporter implements Reporter {
       }
       if (answer === TIMED_OUT) {
         this.counters.failedBatches++;
-        log('warn', 'kafka.unreachable', `cannot reach Kafka at ${this.kafka.bootstrapServers.join(',')} (no answer within the deadline); ${this.segments.length} segment(s) queued, retrying with backoff`);
+        log(
+          'warn',
+          'kafka.unreachable',
+          `cannot reach Kafka at ${this.kafka.bootstrapServers.join(',')} (no answer within the deadline); ${this.segments.length} segment(s) queued, retrying with backoff`,
+        );
         this.backoff.fail();
         return new Set();
       }
@@ -424,7 +453,8 @@ export class KafkaReporter implements Reporter {
         budget -= r.value.length + r.key.length;
       }
     }
-    const segmentValues = ready.has(segmentTopic) && budget > 0 ? this.segments.take(this.config.batchSize, budget) : [];
+    const segmentValues =
+      ready.has(segmentTopic) && budget > 0 ? this.segments.take(this.config.batchSize, budget) : [];
     for (const value of segmentValues) {
       const key = segmentKeyOf(value);
       messages.push({ topic: segmentTopic, key, value });
@@ -482,7 +512,11 @@ export class KafkaReporter implements Reporter {
       lose();
       this.topicOkUntil.clear();
       this.backoff.fail();
-      log('warn', 'kafka.unreachable', `Kafka at ${this.kafka.bootstrapServers.join(',')} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`);
+      log(
+        'warn',
+        'kafka.unreachable',
+        `Kafka at ${this.kafka.bootstrapServers.join(',')} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`,
+      );
       return;
     }
     settled = true;
@@ -526,10 +560,18 @@ export class KafkaReporter implements Reporter {
         this.explainMissingTopic(info.topic ?? '(unnamed)');
         break;
       case 'unreachable':
-        log('warn', 'kafka.unreachable', `cannot reach Kafka at ${servers} (${info.detail}); ${this.segments.length} segment(s) queued, retrying with backoff`);
+        log(
+          'warn',
+          'kafka.unreachable',
+          `cannot reach Kafka at ${servers} (${info.detail}); ${this.segments.length} segment(s) queued, retrying with backoff`,
+        );
         break;
       case 'too-large':
-        log('warn', 'kafka.too-large', `Kafka refused a request as too large (${info.detail}): lower max.request.size (SW_KAFKA_REPORTER_CONFIG_max_request_size) or raise the topic's max.message.bytes; the records in it were counted lost`);
+        log(
+          'warn',
+          'kafka.too-large',
+          `Kafka refused a request as too large (${info.detail}): lower max.request.size (SW_KAFKA_REPORTER_CONFIG_max_request_size) or raise the topic's max.message.bytes; the records in it were counted lost`,
+        );
         break;
       default:
         log('warn', `kafka.error.${what}`, `Kafka ${what} failed: ${info.detail}`);

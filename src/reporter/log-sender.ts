@@ -80,12 +80,20 @@ export class LogSender {
       bytes = encodeLogData(record, this.writer);
     } catch (e) {
       this.counters.lost++;
-      log('error', 'logs.encode', `a log record could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it`);
+      log(
+        'error',
+        'logs.encode',
+        `a log record could not be encoded and was dropped (${(e as Error).message}); this is a bug in skywalking-bridge: please report it`,
+      );
       return;
     }
     if (this.queue.push(bytes) > 0) {
       this.counters.dropped++;
-      log('warn', 'logs.queue-full', `log queue is full (logMaxBufferSize ${this.config.logMaxBufferSize}): dropping the oldest record; the collector is slow or away`);
+      log(
+        'warn',
+        'logs.queue-full',
+        `log queue is full (logMaxBufferSize ${this.config.logMaxBufferSize}): dropping the oldest record; the collector is slow or away`,
+      );
     }
     if (this.queue.length >= this.config.batchSize && !this.drainScheduled) {
       this.drainScheduled = true;
@@ -140,7 +148,11 @@ export class LogSender {
     try {
       const { LogReportService } = loadServices();
       const logs = withoutTracing(
-        () => new LogReportService(target.address, target.credentials, { ...CHANNEL_OPTIONS, channelOverride: target.client.getChannel() }),
+        () =>
+          new LogReportService(target.address, target.credentials, {
+            ...CHANNEL_OPTIONS,
+            channelOverride: target.client.getChannel(),
+          }),
       );
       this.client = { for: target.client, logs };
       return logs;
@@ -159,7 +171,8 @@ export class LogSender {
       .catch(() => undefined)
       .finally(() => {
         this.inFlight = undefined;
-        if (this.queue.length >= this.config.batchSize && this.backoff.remaining() === 0) setImmediate(() => this.drain(false));
+        if (this.queue.length >= this.config.batchSize && this.backoff.remaining() === 0)
+          setImmediate(() => this.drain(false));
       });
   }
 
@@ -177,7 +190,11 @@ export class LogSender {
       });
       if (!ready) {
         this.backoff.fail();
-        log('warn', 'logs.unavailable', `cannot connect to the SkyWalking collector at ${target.address}; ${this.queue.length} log record(s) queued, retrying with backoff`);
+        log(
+          'warn',
+          'logs.unavailable',
+          `cannot connect to the SkyWalking collector at ${target.address}; ${this.queue.length} log record(s) queued, retrying with backoff`,
+        );
         this.host.failover(target);
         return;
       }
@@ -204,7 +221,11 @@ export class LogSender {
           this.counters.lost += batch.length;
           const { status } = loadServices().grpc;
           if (error.code === status.UNAVAILABLE || error.code === status.DEADLINE_EXCEEDED) {
-            log('warn', 'logs.unavailable', `log records to ${target.address} failed (${error.details || status[error.code]}): ${batch.length} lost, ${this.queue.length} queued, retrying with backoff`);
+            log(
+              'warn',
+              'logs.unavailable',
+              `log records to ${target.address} failed (${error.details || status[error.code]}): ${batch.length} lost, ${this.queue.length} queued, retrying with backoff`,
+            );
           } else {
             this.host.explain(error);
           }
@@ -218,7 +239,14 @@ export class LogSender {
       };
       try {
         withoutTracing(() => {
-          const call = client.makeClientStreamRequest(LOG_COLLECT_PATH, asIs, ignoreAnswer, this.host.metadata(), { deadline: Date.now() + this.config.reportTimeoutMs }, done);
+          const call = client.makeClientStreamRequest(
+            LOG_COLLECT_PATH,
+            asIs,
+            ignoreAnswer,
+            this.host.metadata(),
+            { deadline: Date.now() + this.config.reportTimeoutMs },
+            done,
+          );
           call.on('error', () => undefined);
           for (const record of batch) call.write(record);
           call.end();

@@ -6,9 +6,15 @@
 const CAUSES: Array<[RegExp, string]> = [
   [/ECONNREFUSED/, 'connection refused (nothing listens on that port)'],
   [/ENOTFOUND|EAI_AGAIN|getaddrinfo|DNS resolution failed|Name resolution failed/i, 'the host name does not resolve'],
-  [/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|Deadline exceeded|deadline/i, 'no answer in time (host unreachable or a firewall)'],
+  [
+    /ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|Deadline exceeded|deadline/i,
+    'no answer in time (host unreachable or a firewall)',
+  ],
   [/ECONNRESET|EPIPE|socket hang up/i, 'the connection was reset'],
-  [/Protocol error|RST_STREAM|parsing error|Received HTTP status code|unexpected HTTP|Bad Request|http2/i, 'the server there does not speak gRPC'],
+  [
+    /Protocol error|RST_STREAM|parsing error|Received HTTP status code|unexpected HTTP|Bad Request|http2/i,
+    'the server there does not speak gRPC',
+  ],
   [/certificate|SSL|TLS|handshake/i, 'the TLS handshake failed (check secure / the CA and certificate paths)'],
 ];
 

@@ -117,8 +117,24 @@ export function encodeSegment(segment: Segment, w: ProtoWriter = writer): Buffer
   w.stringField(1, segment.traceId);
   w.stringField(2, segment.segmentId);
   for (let s = segment.firstFinished; s; s = s.nextFinished) {
-    writeSpan(w, s.id, s.parentId, s.startTime, s.endTime, s.refs, s.operationName, s.peer, s.type, s.layer,
-      s.componentId, s.isError, s.tags, s.forced, s.logs, s.skipAnalysis);
+    writeSpan(
+      w,
+      s.id,
+      s.parentId,
+      s.startTime,
+      s.endTime,
+      s.refs,
+      s.operationName,
+      s.peer,
+      s.type,
+      s.layer,
+      s.componentId,
+      s.isError,
+      s.tags,
+      s.forced,
+      s.logs,
+      s.skipAnalysis,
+    );
   }
   w.stringField(4, segment.service);
   w.stringField(5, segment.instance);
@@ -134,8 +150,24 @@ export function encodeSegmentObject(o: SegmentObject, w: ProtoWriter = writer): 
   w.stringField(1, o.traceId);
   w.stringField(2, o.traceSegmentId);
   for (const s of o.spans) {
-    writeSpan(w, s.spanId, s.parentSpanId, s.startTime, s.endTime, s.refs, s.operationName, s.peer, s.spanType, s.spanLayer,
-      s.componentId, s.isError, s.tags, false, s.logs, s.skipAnalysis);
+    writeSpan(
+      w,
+      s.spanId,
+      s.parentSpanId,
+      s.startTime,
+      s.endTime,
+      s.refs,
+      s.operationName,
+      s.peer,
+      s.spanType,
+      s.spanLayer,
+      s.componentId,
+      s.isError,
+      s.tags,
+      false,
+      s.logs,
+      s.skipAnalysis,
+    );
   }
   w.stringField(4, o.service);
   w.stringField(5, o.serviceInstance);

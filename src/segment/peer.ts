@@ -5,7 +5,14 @@ export function joinHostPort(host: unknown, port: unknown): string {
   if (typeof host !== 'string' || host.trim() === '') return '';
   let h = host.trim();
   if (h.includes(':') && !h.startsWith('[')) h = `[${h}]`;
-  const p = typeof port === 'number' ? (Number.isInteger(port) && port > 0 ? String(port) : '') : typeof port === 'string' && /^\d{1,5}$/.test(port.trim()) ? port.trim() : '';
+  const p =
+    typeof port === 'number'
+      ? Number.isInteger(port) && port > 0
+        ? String(port)
+        : ''
+      : typeof port === 'string' && /^\d{1,5}$/.test(port.trim())
+        ? port.trim()
+        : '';
   return p === '' ? h : `${h}:${p}`;
 }
 

@@ -99,7 +99,8 @@ export class Recorder {
   /** Start a span. Never throws; past the open-segment bound the span is real but not reported. */
   startSpan(operationName: string, options: StartSpanOptions = {}): RecordedSpan {
     const parent = options.parent;
-    if (parent && !options.crossThread && !parent.segment.closed) return this.startChild(parent, operationName, options.startTime, options.type);
+    if (parent && !options.crossThread && !parent.segment.closed)
+      return this.startChild(parent, operationName, options.startTime, options.type);
     const startTime = this.startMs(options.startTime);
     const name = nameOf(operationName);
     let span: RecordedSpan;
@@ -138,7 +139,12 @@ export class Recorder {
    * most spans have a local parent). In the parent's segment while it is open, else in a new
    * segment with a CrossThread ref.
    */
-  startChild(parent: RecordedSpan, operationName: string, startTime: number | undefined, type: SpanType | undefined): RecordedSpan {
+  startChild(
+    parent: RecordedSpan,
+    operationName: string,
+    startTime: number | undefined,
+    type: SpanType | undefined,
+  ): RecordedSpan {
     if (parent.segment.closed) return this.startSpan(operationName, { parent, crossThread: true, startTime, type });
     const span = parent.segment.newSpan(parent, nameOf(operationName), this.startMs(startTime));
     if (type !== undefined) span.type = type;
@@ -146,8 +152,18 @@ export class Recorder {
   }
 
   /** `startSpan({ traceId, startTime, type, skipAnalysis })` without the options object: the first span of a new segment with no ref. */
-  startTrace(operationName: string, traceId: string | undefined, startTime: number | undefined, type: SpanType | undefined, skipAnalysis = false): RecordedSpan {
-    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(undefined, nameOf(operationName), this.startMs(startTime));
+  startTrace(
+    operationName: string,
+    traceId: string | undefined,
+    startTime: number | undefined,
+    type: SpanType | undefined,
+    skipAnalysis = false,
+  ): RecordedSpan {
+    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(
+      undefined,
+      nameOf(operationName),
+      this.startMs(startTime),
+    );
     if (type !== undefined) span.type = type;
     return span;
   }
@@ -170,9 +186,13 @@ export class Recorder {
       if (!target.finished) target.peer = peer;
       // one key for the condition, whatever the operation (names can be URL paths): the
       // operation goes into the line and the examples, never into the key
-      log('warn', 'recorder.nopeer',
+      log(
+        'warn',
+        'recorder.nopeer',
         `span "${target.operationName}" injected sw8 without a peer; using "${peer}". Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.`,
-        3_600_000, target.operationName);
+        3_600_000,
+        target.operationName,
+      );
     }
     const seg = target.segment;
     return {
@@ -202,13 +222,18 @@ export class Recorder {
   sweep(now: number = Date.now()): number {
     let n = 0;
     // oldest first: stop at the first segment young enough
-    for (let seg = this.openSegments.oldest; seg && now - seg.createdAt >= this.segmentTimeoutMs; ) {
+    for (let seg = this.openSegments.oldest; seg && now - seg.createdAt >= this.segmentTimeoutMs;) {
       const next = seg.nextOpen;
       seg.forceClose(now);
       n++;
       seg = next;
     }
-    if (n > 0) log('warn', 'recorder.timeout', `${n} segment(s) had spans open longer than ${this.segmentTimeoutMs} ms; reported with those spans marked forced.finish`);
+    if (n > 0)
+      log(
+        'warn',
+        'recorder.timeout',
+        `${n} segment(s) had spans open longer than ${this.segmentTimeoutMs} ms; reported with those spans marked forced.finish`,
+      );
     return n;
   }
 
@@ -216,7 +241,11 @@ export class Recorder {
     this.counters.segmentsStarted++;
     if (this.openSegments.size >= this.maxOpenSegments) {
       this.counters.segmentsNotRecorded++;
-      log('warn', 'recorder.maxopen', `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`);
+      log(
+        'warn',
+        'recorder.maxopen',
+        `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`,
+      );
       const seg = new Segment(this, traceId, this.discardHandler);
       seg.skipAnalysis = skipAnalysis;
       return seg;
@@ -232,7 +261,6 @@ export class Recorder {
     return seg;
   }
 }
-
 
 /** SkyWalking needs a non-empty operation name. */
 function nameOf(operationName: string): string {

@@ -111,7 +111,10 @@ function boundedJson(root: object, maxLength: number): string {
       out += '[';
       for (let i = 0; i < obj.length && !full(); i++) {
         if (i > 0) out += ',';
-        walk(safeCall(() => obj[i], '[Throws]' as unknown), depth + 1);
+        walk(
+          safeCall(() => obj[i], '[Throws]' as unknown),
+          depth + 1,
+        );
       }
       out += ']';
       return;

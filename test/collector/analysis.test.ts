@@ -1,6 +1,13 @@
 import { analyze } from '../../src/collector/analysis';
 import { renderTopology, renderTrace } from '../../src/collector/render';
-import { RefType, type SegmentObject, type SegmentReference, SpanLayer, type SpanObject, SpanType } from '../../src/model';
+import {
+  RefType,
+  type SegmentObject,
+  type SegmentReference,
+  SpanLayer,
+  type SpanObject,
+  SpanType,
+} from '../../src/model';
 
 const T0 = 1_700_000_000_000;
 
@@ -43,12 +50,39 @@ function ref(parent: SegmentObject, parentSpanId: number, address: string, endpo
 /** The walkthrough: User -> frontend -> server-1 -> server-2, plus server-2 -> postgres. */
 function walkthrough(): SegmentObject[] {
   const fe = seg('frontend', 'fe', [
-    span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-1:8081', operationName: '/trace' }),
-    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'GET:/trace' }),
+    span({
+      spanId: 1,
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Http,
+      componentId: 2,
+      peer: 'server-1:8081',
+      operationName: '/trace',
+    }),
+    span({
+      spanId: 0,
+      spanType: SpanType.Entry,
+      spanLayer: SpanLayer.Http,
+      componentId: 49,
+      operationName: 'GET:/trace',
+    }),
   ]);
   const s1 = seg('server-1', 's1', [
-    span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-2:8082', operationName: '/user/info' }),
-    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 4002, operationName: 'GET:/trace', refs: [ref(fe, 1, 'server-1:8081', 'GET:/trace')] }),
+    span({
+      spanId: 1,
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Http,
+      componentId: 2,
+      peer: 'server-2:8082',
+      operationName: '/user/info',
+    }),
+    span({
+      spanId: 0,
+      spanType: SpanType.Entry,
+      spanLayer: SpanLayer.Http,
+      componentId: 4002,
+      operationName: 'GET:/trace',
+      refs: [ref(fe, 1, 'server-1:8081', 'GET:/trace')],
+    }),
   ]);
   const s2 = seg('server-2', 's2', [
     span({
@@ -65,7 +99,14 @@ function walkthrough(): SegmentObject[] {
         { key: 'db.statement', value: 'SELECT pg_sleep(0.25)' },
       ],
     }),
-    span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'POST:/user/info', refs: [ref(s1, 1, 'server-2:8082', 'GET:/trace')] }),
+    span({
+      spanId: 0,
+      spanType: SpanType.Entry,
+      spanLayer: SpanLayer.Http,
+      componentId: 49,
+      operationName: 'POST:/user/info',
+      refs: [ref(s1, 1, 'server-2:8082', 'GET:/trace')],
+    }),
   ]);
   return [fe, s1, s2];
 }
@@ -73,7 +114,9 @@ function walkthrough(): SegmentObject[] {
 describe('analyze (the OAP rules)', () => {
   it('gives the walkthrough topology exactly, with virtual database and slow statement', () => {
     const a = analyze(walkthrough());
-    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target} [${e.components.join(',')}] ${e.detectPoints.join('+')}`)).toEqual([
+    expect(
+      a.topology.edges.map((e) => `${e.source} -> ${e.target} [${e.components.join(',')}] ${e.detectPoints.join('+')}`),
+    ).toEqual([
       'frontend -> server-1 [Express,HttpClient] client+server',
       'server-1 -> server-2 [HttpClient,http] client+server',
       'server-2 -> postgres:5432 [PostgreSQL] client',
@@ -81,7 +124,21 @@ describe('analyze (the OAP rules)', () => {
     ]);
     expect(a.topology.edges.map((e) => e.calls)).toEqual([1, 1, 1, 1]);
     // three traces of it: three calls on every edge (client and server side of one call count once)
-    const three = [1, 2, 3].flatMap((n) => walkthrough().map((x) => ({ ...x, traceId: `t${n}`, traceSegmentId: `${x.traceSegmentId}-${n}`, spans: x.spans.map((sp) => ({ ...sp, refs: sp.refs.map((r) => ({ ...r, traceId: `t${n}`, parentTraceSegmentId: `${r.parentTraceSegmentId}-${n}` })) })) })));
+    const three = [1, 2, 3].flatMap((n) =>
+      walkthrough().map((x) => ({
+        ...x,
+        traceId: `t${n}`,
+        traceSegmentId: `${x.traceSegmentId}-${n}`,
+        spans: x.spans.map((sp) => ({
+          ...sp,
+          refs: sp.refs.map((r) => ({
+            ...r,
+            traceId: `t${n}`,
+            parentTraceSegmentId: `${r.parentTraceSegmentId}-${n}`,
+          })),
+        })),
+      })),
+    );
     expect(analyze(three).topology.edges.map((e) => `${e.source} -> ${e.target} ${e.calls}`)).toEqual([
       'frontend -> server-1 3',
       'server-1 -> server-2 3',
@@ -102,11 +159,24 @@ describe('analyze (the OAP rules)', () => {
     ]);
     expect(a.endpointRelations).toEqual([
       { source: { service: 'User', endpoint: 'User' }, target: { service: 'frontend', endpoint: 'GET:/trace' } },
-      { source: { service: 'frontend', endpoint: 'GET:/trace' }, target: { service: 'server-1', endpoint: 'GET:/trace' } },
-      { source: { service: 'server-1', endpoint: 'GET:/trace' }, target: { service: 'server-2', endpoint: 'POST:/user/info' } },
+      {
+        source: { service: 'frontend', endpoint: 'GET:/trace' },
+        target: { service: 'server-1', endpoint: 'GET:/trace' },
+      },
+      {
+        source: { service: 'server-1', endpoint: 'GET:/trace' },
+        target: { service: 'server-2', endpoint: 'POST:/user/info' },
+      },
     ]);
     expect(a.slowStatements).toEqual([
-      { service: 'server-2', database: 'postgres:5432', statement: 'SELECT pg_sleep(0.25)', latencyMs: 250, traceId: 'trace-1', id: 's2-1' },
+      {
+        service: 'server-2',
+        database: 'postgres:5432',
+        statement: 'SELECT pg_sleep(0.25)',
+        latencyMs: 250,
+        traceId: 'trace-1',
+        id: 's2-1',
+      },
     ]);
     expect(a.problems).toEqual([]);
   });
@@ -129,11 +199,42 @@ describe('analyze (the OAP rules)', () => {
   it('names a call to a known service that the service did not continue (the caller sent no sw8)', () => {
     const [fe, s1, s2] = walkthrough();
     // a second trace: server-1 calls server-2's address again, and server-2 starts a trace of its own
-    const lone1 = seg('server-1', 'lone-1', [
-      span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 2, peer: 'server-2:8082', operationName: '/user/info' }),
-      span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 4002, operationName: 'GET:/again' }),
-    ], 'trace-2');
-    const lone2 = seg('server-2', 'lone-2', [span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, operationName: 'POST:/user/info' })], 'trace-3');
+    const lone1 = seg(
+      'server-1',
+      'lone-1',
+      [
+        span({
+          spanId: 1,
+          spanType: SpanType.Exit,
+          spanLayer: SpanLayer.Http,
+          componentId: 2,
+          peer: 'server-2:8082',
+          operationName: '/user/info',
+        }),
+        span({
+          spanId: 0,
+          spanType: SpanType.Entry,
+          spanLayer: SpanLayer.Http,
+          componentId: 4002,
+          operationName: 'GET:/again',
+        }),
+      ],
+      'trace-2',
+    );
+    const lone2 = seg(
+      'server-2',
+      'lone-2',
+      [
+        span({
+          spanId: 0,
+          spanType: SpanType.Entry,
+          spanLayer: SpanLayer.Http,
+          componentId: 49,
+          operationName: 'POST:/user/info',
+        }),
+      ],
+      'trace-3',
+    );
     const a = analyze([fe!, s1!, s2!, lone1, lone2]);
     expect(a.problems).toEqual([
       {
@@ -153,7 +254,10 @@ describe('analyze (the OAP rules)', () => {
     const [fe, s1] = walkthrough();
     s1!.spans[1]!.refs[0]!.parentEndpoint = '';
     const a = analyze([fe!, s1!]);
-    expect(a.endpointRelations).toContainEqual({ source: { service: 'frontend', endpoint: 'User' }, target: { service: 'server-1', endpoint: 'GET:/trace' } });
+    expect(a.endpointRelations).toContainEqual({
+      source: { service: 'frontend', endpoint: 'User' },
+      target: { service: 'server-1', endpoint: 'GET:/trace' },
+    });
   });
 
   it('skips Exit spans without peer and skipAnalysis spans, reporting the missing peer', () => {
@@ -164,19 +268,45 @@ describe('analyze (the OAP rules)', () => {
     ]);
     const a = analyze([s]);
     expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual(['User -> svc']);
-    expect(a.problems.map((p) => p.message)).toEqual(["Exit span 1 'op-1' has no peer (the OAP skips it: no client-side relation)"]);
+    expect(a.problems.map((p) => p.message)).toEqual([
+      "Exit span 1 'op-1' has no peer (the OAP skips it: no client-side relation)",
+    ]);
   });
 
   it('makes MQ and cache virtual nodes', () => {
     const producer = seg('producer', 'p', [
-      span({ spanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.MQ, componentId: 40, peer: 'kafka:9092', tags: [{ key: 'mq.topic', value: 'orders' }] }),
-      span({ spanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Cache, componentId: 7, peer: 'redis:6379', tags: [{ key: 'cache.type', value: 'redis' }] }),
+      span({
+        spanId: 0,
+        spanType: SpanType.Exit,
+        spanLayer: SpanLayer.MQ,
+        componentId: 40,
+        peer: 'kafka:9092',
+        tags: [{ key: 'mq.topic', value: 'orders' }],
+      }),
+      span({
+        spanId: 1,
+        spanType: SpanType.Exit,
+        spanLayer: SpanLayer.Cache,
+        componentId: 7,
+        peer: 'redis:6379',
+        tags: [{ key: 'cache.type', value: 'redis' }],
+      }),
     ]);
     const consumer = seg('consumer', 'c', [
-      span({ spanId: 0, spanType: SpanType.Entry, spanLayer: SpanLayer.MQ, componentId: 41, refs: [ref(producer, 0, 'kafka:9092', 'op-0')] }),
+      span({
+        spanId: 0,
+        spanType: SpanType.Entry,
+        spanLayer: SpanLayer.MQ,
+        componentId: 41,
+        refs: [ref(producer, 0, 'kafka:9092', 'op-0')],
+      }),
     ]);
     const a = analyze([producer, consumer]);
-    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual(['kafka:9092 -> consumer', 'producer -> kafka:9092', 'producer -> redis:6379']);
+    expect(a.topology.edges.map((e) => `${e.source} -> ${e.target}`)).toEqual([
+      'kafka:9092 -> consumer',
+      'producer -> kafka:9092',
+      'producer -> redis:6379',
+    ]);
     expect(a.topology.nodes.filter((n) => !n.real)).toEqual([
       { name: 'kafka:9092', type: 'Kafka', real: false, layer: 'VIRTUAL_MQ' },
       { name: 'redis:6379', type: 'Redis', real: false, layer: 'VIRTUAL_CACHE' },
@@ -188,7 +318,11 @@ describe('analyze (the OAP rules)', () => {
     const bad = seg('', 'bad', [
       span({ spanId: 1, parentSpanId: 9, startTime: 1_700_000_000 }),
       span({ spanId: 1 }),
-      span({ spanId: 2, spanType: SpanType.Entry, refs: [{ ...ref(seg('ghost', 'never-arrived', []), 3, 'x:1'), traceId: 'trace-1' }] }),
+      span({
+        spanId: 2,
+        spanType: SpanType.Entry,
+        refs: [{ ...ref(seg('ghost', 'never-arrived', []), 3, 'x:1'), traceId: 'trace-1' }],
+      }),
     ]);
     expect(analyze([bad]).problems.map((p) => p.message)).toEqual([
       'segment has an empty service name',

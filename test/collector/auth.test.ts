@@ -20,8 +20,19 @@ it('reads the token from Authorization: Bearer, an Authentication header, or the
 });
 
 it('accepts IP literals and localhost with the bound port, allowed names, and nothing else', () => {
-  for (const h of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST:8080', '[::1]:8080', '10.1.2.3:8080']) expect(hostAllowed(h, 8080, [])).toBe(true);
-  for (const h of ['127.0.0.1:8081', 'evil.example:8080', 'localhost', '127.0.0.1', '[nope]:8080', '', 'a:b:c', undefined]) expect(hostAllowed(h, 8080, [])).toBe(false);
+  for (const h of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST:8080', '[::1]:8080', '10.1.2.3:8080'])
+    expect(hostAllowed(h, 8080, [])).toBe(true);
+  for (const h of [
+    '127.0.0.1:8081',
+    'evil.example:8080',
+    'localhost',
+    '127.0.0.1',
+    '[nope]:8080',
+    '',
+    'a:b:c',
+    undefined,
+  ])
+    expect(hostAllowed(h, 8080, [])).toBe(false);
   expect(hostAllowed('localhost', 80, [])).toBe(true);
   expect(hostAllowed('collector.internal:8080', 8080, ['collector.internal'])).toBe(true);
   expect(hostAllowed('collector.internal:9999', 8080, ['collector.internal:9999'])).toBe(true);

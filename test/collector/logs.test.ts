@@ -19,13 +19,25 @@ afterEach(async () => {
 
 const T0 = 1_700_000_000_000;
 
-function stream(ctor: grpcTypes.ServiceClientConstructor, address: string, messages: unknown[], token?: string): Promise<grpcTypes.ServiceError | null> {
+function stream(
+  ctor: grpcTypes.ServiceClientConstructor,
+  address: string,
+  messages: unknown[],
+  token?: string,
+): Promise<grpcTypes.ServiceError | null> {
   const client = new ctor(address, grpc.credentials.createInsecure());
   clients.push(client);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
   return new Promise((done) => {
-    const call = (client as unknown as { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<unknown> }).collect(md, (e) => done(e));
+    const call = (
+      client as unknown as {
+        collect: (
+          m: grpcTypes.Metadata,
+          cb: (e: grpcTypes.ServiceError | null) => void,
+        ) => grpcTypes.ClientWritableStream<unknown>;
+      }
+    ).collect(md, (e) => done(e));
     for (const m of messages) call.write(m);
     call.end();
   });
@@ -38,18 +50,76 @@ const segment: SegmentObject = {
   serviceInstance: 'orders-1',
   isSizeLimited: false,
   spans: [
-    { spanId: 1, parentSpanId: 0, startTime: T0 + 1, endTime: T0 + 5, refs: [], operationName: 'pg.query', peer: 'db:5432', spanType: SpanType.Exit, spanLayer: SpanLayer.Database, componentId: 22, isError: false, tags: [], logs: [], skipAnalysis: false },
-    { spanId: 0, parentSpanId: -1, startTime: T0, endTime: T0 + 10, refs: [], operationName: 'GET:/orders', peer: '', spanType: SpanType.Entry, spanLayer: SpanLayer.Http, componentId: 49, isError: false, tags: [], logs: [], skipAnalysis: false },
+    {
+      spanId: 1,
+      parentSpanId: 0,
+      startTime: T0 + 1,
+      endTime: T0 + 5,
+      refs: [],
+      operationName: 'pg.query',
+      peer: 'db:5432',
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Database,
+      componentId: 22,
+      isError: false,
+      tags: [],
+      logs: [],
+      skipAnalysis: false,
+    },
+    {
+      spanId: 0,
+      parentSpanId: -1,
+      startTime: T0,
+      endTime: T0 + 10,
+      refs: [],
+      operationName: 'GET:/orders',
+      peer: '',
+      spanType: SpanType.Entry,
+      spanLayer: SpanLayer.Http,
+      componentId: 49,
+      isError: false,
+      tags: [],
+      logs: [],
+      skipAnalysis: false,
+    },
   ],
 };
 
 const logs = [
   // text, on span 1
-  { timestamp: T0 + 2, service: 'orders', serviceInstance: 'orders-1', endpoint: 'GET:/orders', body: { text: { text: 'querying orders' } }, traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-1', spanId: 1 }, tags: { data: [{ key: 'level', value: 'INFO' }, { key: 'logger', value: 'db' }] }, layer: 'GENERAL' },
+  {
+    timestamp: T0 + 2,
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    endpoint: 'GET:/orders',
+    body: { text: { text: 'querying orders' } },
+    traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-1', spanId: 1 },
+    tags: {
+      data: [
+        { key: 'level', value: 'INFO' },
+        { key: 'logger', value: 'db' },
+      ],
+    },
+    layer: 'GENERAL',
+  },
   // json, on span 0
-  { timestamp: T0 + 1, service: 'orders', serviceInstance: 'orders-1', endpoint: 'GET:/orders', body: { type: 'json', json: { json: '{"msg":"start","n":1}' } }, traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-1', spanId: 0 }, tags: { data: [{ key: 'level', value: 'DEBUG' }] } },
+  {
+    timestamp: T0 + 1,
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    endpoint: 'GET:/orders',
+    body: { type: 'json', json: { json: '{"msg":"start","n":1}' } },
+    traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-1', spanId: 0 },
+    tags: { data: [{ key: 'level', value: 'DEBUG' }] },
+  },
   // yaml, trace but no such span
-  { timestamp: T0 + 3, service: 'orders', serviceInstance: 'orders-1', body: { yaml: { yaml: 'a: 1' } }, traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-9', spanId: 4 } },
+  {
+    timestamp: T0 + 3,
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    body: { yaml: { yaml: 'a: 1' } },
+    traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-9', spanId: 4 },
+  },
   // no trace, no body
   { timestamp: T0 + 4, service: 'billing', serviceInstance: 'billing-1' },
 ];
@@ -84,8 +154,32 @@ const stored: StoredLog[] = [
     traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-1', spanId: 0 },
     tags: [{ key: 'level', value: 'DEBUG' }],
   },
-  { seq: 3, timestamp: T0 + 3, service: 'orders', serviceInstance: 'orders-1', endpoint: '', layer: '', contentType: 'YAML', content: 'a: 1', bodyType: '', traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-9', spanId: 4 }, tags: [] },
-  { seq: 4, timestamp: T0 + 4, service: 'billing', serviceInstance: 'billing-1', endpoint: '', layer: '', contentType: 'NONE', content: '', bodyType: '', traceContext: null, tags: [] },
+  {
+    seq: 3,
+    timestamp: T0 + 3,
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    endpoint: '',
+    layer: '',
+    contentType: 'YAML',
+    content: 'a: 1',
+    bodyType: '',
+    traceContext: { traceId: 'tr-1', traceSegmentId: 'seg-9', spanId: 4 },
+    tags: [],
+  },
+  {
+    seq: 4,
+    timestamp: T0 + 4,
+    service: 'billing',
+    serviceInstance: 'billing-1',
+    endpoint: '',
+    layer: '',
+    contentType: 'NONE',
+    content: '',
+    bodyType: '',
+    traceContext: null,
+    tags: [],
+  },
 ];
 
 it('keeps every kind of LogData and serves it: /api/logs by trace, service, content, pages; /api/traces/:id with logs and the tree', async () => {
@@ -101,12 +195,30 @@ it('keeps every kind of LogData and serves it: /api/logs by trace, service, cont
     return { status: res.status, body: (await res.json()) as unknown };
   };
   expect(await get('/api/logs')).toEqual({ status: 200, body: { total: 4, offset: 0, limit: 100, logs: stored } });
-  expect(await get('/api/logs?traceId=tr-1')).toEqual({ status: 200, body: { total: 3, offset: 0, limit: 100, logs: stored.slice(0, 3) } });
-  expect(await get('/api/logs?service=billing')).toEqual({ status: 200, body: { total: 1, offset: 0, limit: 100, logs: [stored[3]] } });
-  expect(await get('/api/logs?q=%22msg%22')).toEqual({ status: 200, body: { total: 1, offset: 0, limit: 100, logs: [stored[1]] } });
-  expect(await get('/api/logs?traceId=tr-1&service=orders&q=a&offset=1&limit=1')).toEqual({ status: 200, body: { total: 2, offset: 1, limit: 1, logs: [stored[2]] } });
-  expect(await get('/api/logs?traceId=nope')).toEqual({ status: 200, body: { total: 0, offset: 0, limit: 100, logs: [] } });
-  expect(await get('/api/logs?limit=-1')).toEqual({ status: 400, body: { error: 'limit must be a whole number >= 0, got "-1"' } });
+  expect(await get('/api/logs?traceId=tr-1')).toEqual({
+    status: 200,
+    body: { total: 3, offset: 0, limit: 100, logs: stored.slice(0, 3) },
+  });
+  expect(await get('/api/logs?service=billing')).toEqual({
+    status: 200,
+    body: { total: 1, offset: 0, limit: 100, logs: [stored[3]] },
+  });
+  expect(await get('/api/logs?q=%22msg%22')).toEqual({
+    status: 200,
+    body: { total: 1, offset: 0, limit: 100, logs: [stored[1]] },
+  });
+  expect(await get('/api/logs?traceId=tr-1&service=orders&q=a&offset=1&limit=1')).toEqual({
+    status: 200,
+    body: { total: 2, offset: 1, limit: 1, logs: [stored[2]] },
+  });
+  expect(await get('/api/logs?traceId=nope')).toEqual({
+    status: 200,
+    body: { total: 0, offset: 0, limit: 100, logs: [] },
+  });
+  expect(await get('/api/logs?limit=-1')).toEqual({
+    status: 400,
+    body: { error: 'limit must be a whole number >= 0, got "-1"' },
+  });
   expect(await get('/api/logs?limit=5000')).toMatchObject({ status: 200, body: { limit: 1000, total: 4 } });
 
   const view = (await get('/api/traces/tr-1')).body as Record<string, unknown>;
@@ -127,10 +239,18 @@ it('keeps every kind of LogData and serves it: /api/logs by trace, service, cont
 it('bounds stored logs by count and bytes', async () => {
   const c = await startCollector({ grpcPort: 0, httpPort: false, maxLogs: 3, maxLogBytes: 10_000 });
   collectors.push(c);
-  const many = Array.from({ length: 10 }, (_, i) => ({ timestamp: T0 + i, service: 's', body: { text: { text: `line ${i}` } } }));
+  const many = Array.from({ length: 10 }, (_, i) => ({
+    timestamp: T0 + i,
+    service: 's',
+    body: { text: { text: `line ${i}` } },
+  }));
   expect(await stream(LogReportService, c.grpcAddress, many)).toBeNull();
   expect(c.logs().map((l) => l.content)).toEqual(['line 7', 'line 8', 'line 9']);
-  const big = Array.from({ length: 5 }, (_, i) => ({ timestamp: T0 + i, service: 's', body: { text: { text: `${i}`.repeat(4000) } } }));
+  const big = Array.from({ length: 5 }, (_, i) => ({
+    timestamp: T0 + i,
+    service: 's',
+    body: { text: { text: `${i}`.repeat(4000) } },
+  }));
   expect(await stream(LogReportService, c.grpcAddress, big)).toBeNull();
   expect(c.logs().map((l) => l.content[0])).toEqual(['3', '4']);
   expect(c.stats()).toMatchObject({ logs: 2, logsEvicted: 13, logsRefused: 0 });

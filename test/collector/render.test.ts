@@ -25,7 +25,14 @@ function span(spanId: number, parentSpanId: number, p: Partial<SpanObject> = {})
   };
 }
 
-const seg = (id: string, spans: SpanObject[], traceId = 'tr'): SegmentObject => ({ traceId, traceSegmentId: id, service: 'svc', serviceInstance: 'i', spans, isSizeLimited: false });
+const seg = (id: string, spans: SpanObject[], traceId = 'tr'): SegmentObject => ({
+  traceId,
+  traceSegmentId: id,
+  service: 'svc',
+  serviceInstance: 'i',
+  spans,
+  isSizeLimited: false,
+});
 
 function log(seq: number, content: string, ctx: StoredLog['traceContext'], level?: string): StoredLog {
   return {
@@ -63,7 +70,21 @@ it('renders 3,000 segments chained by refs', () => {
     seg(`s${i}`, [
       span(0, -1, {
         operationName: `e${i}`,
-        refs: i === 0 ? [] : [{ refType: RefType.CrossProcess, traceId: 'tr', parentTraceSegmentId: `s${i - 1}`, parentSpanId: 0, parentService: 'svc', parentServiceInstance: 'i', parentEndpoint: 'x', networkAddressUsedAtPeer: 'p' }],
+        refs:
+          i === 0
+            ? []
+            : [
+                {
+                  refType: RefType.CrossProcess,
+                  traceId: 'tr',
+                  parentTraceSegmentId: `s${i - 1}`,
+                  parentSpanId: 0,
+                  parentService: 'svc',
+                  parentServiceInstance: 'i',
+                  parentEndpoint: 'x',
+                  networkAddressUsedAtPeer: 'p',
+                },
+              ],
       }),
     ]),
   );
@@ -75,7 +96,13 @@ it('renders 3,000 segments chained by refs', () => {
 it('prints spans in a parent cycle apart, once each (a span that is its own parent is a root)', () => {
   const out = renderTrace([seg('s', [span(0, -1), span(1, 2), span(2, 1), span(3, 3)])]);
   expect(out).toBe(
-    ['svc op-0 [Local] 2 ms', 'svc op-3 [Local] 2 ms', '(2 spans in a parent cycle, reached from no root)', 'svc op-1 [Local] 2 ms', '└─ svc op-2 [Local] 2 ms'].join('\n'),
+    [
+      'svc op-0 [Local] 2 ms',
+      'svc op-3 [Local] 2 ms',
+      '(2 spans in a parent cycle, reached from no root)',
+      'svc op-1 [Local] 2 ms',
+      '└─ svc op-2 [Local] 2 ms',
+    ].join('\n'),
   );
 });
 

@@ -54,25 +54,49 @@ function segment(i: number, traceId = `trace-${i}`): SegmentObject {
   };
 }
 
-function collect(address: string, segments: unknown[], token?: string, service = TraceSegmentReportService): Promise<grpcTypes.ServiceError | null> {
+function collect(
+  address: string,
+  segments: unknown[],
+  token?: string,
+  service = TraceSegmentReportService,
+): Promise<grpcTypes.ServiceError | null> {
   const client = new service(address, grpc.credentials.createInsecure());
   clients.push(client);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
   return new Promise((done) => {
-    const call = (client as unknown as { collect: (m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => grpcTypes.ClientWritableStream<unknown> }).collect(md, (e) => done(e));
+    const call = (
+      client as unknown as {
+        collect: (
+          m: grpcTypes.Metadata,
+          cb: (e: grpcTypes.ServiceError | null) => void,
+        ) => grpcTypes.ClientWritableStream<unknown>;
+      }
+    ).collect(md, (e) => done(e));
     for (const s of segments) call.write(s);
     call.end();
   });
 }
 
-function unary(address: string, method: string, request: unknown, token?: string): Promise<grpcTypes.ServiceError | null> {
+function unary(
+  address: string,
+  method: string,
+  request: unknown,
+  token?: string,
+): Promise<grpcTypes.ServiceError | null> {
   const ctor = method === 'collectInSync' ? TraceSegmentReportService : ManagementService;
   const client = new ctor(address, grpc.credentials.createInsecure());
   clients.push(client);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
-  return new Promise((done) => (client as unknown as Record<string, (r: unknown, m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => void>)[method]!(request, md, (e) => done(e)));
+  return new Promise((done) =>
+    (
+      client as unknown as Record<
+        string,
+        (r: unknown, m: grpcTypes.Metadata, cb: (e: grpcTypes.ServiceError | null) => void) => void
+      >
+    )[method]!(request, md, (e) => done(e)),
+  );
 }
 
 it('receives segments by stream and by collectInSync, in arrival order, with every field', async () => {
@@ -98,7 +122,11 @@ it('records instance properties and keepAlive', async () => {
   });
   await unary(c.grpcAddress, 'keepAlive', { service: 'svc', serviceInstance: 'svc-1', layer: '' });
   const [inst] = c.instances();
-  expect(inst).toMatchObject({ service: 'svc', instance: 'svc-1', properties: { ipv4: ['10.0.0.1', '10.0.0.2'], language: ['NodeJS'] } });
+  expect(inst).toMatchObject({
+    service: 'svc',
+    instance: 'svc-1',
+    properties: { ipv4: ['10.0.0.1', '10.0.0.2'], language: ['NodeJS'] },
+  });
   expect(inst!.lastPing).toBeGreaterThan(0);
 });
 
@@ -106,14 +134,19 @@ it('answers PERMISSION_DENIED without the right token, like the OAP', async () =
   const c = await collector({ authentication: 'secret' });
   expect((await collect(c.grpcAddress, [segment(1)]))?.code).toBe(grpc.status.PERMISSION_DENIED);
   expect((await collect(c.grpcAddress, [segment(2)], 'wrong'))?.code).toBe(grpc.status.PERMISSION_DENIED);
-  expect((await unary(c.grpcAddress, 'keepAlive', { service: 's', serviceInstance: 'i', layer: '' }))?.code).toBe(grpc.status.PERMISSION_DENIED);
+  expect((await unary(c.grpcAddress, 'keepAlive', { service: 's', serviceInstance: 'i', layer: '' }))?.code).toBe(
+    grpc.status.PERMISSION_DENIED,
+  );
   expect(await collect(c.grpcAddress, [segment(3)], 'secret')).toBeNull();
   expect(c.segments().map((s) => s.traceSegmentId)).toEqual(['seg-3']);
 });
 
 it('keeps at most maxSegments, oldest out', async () => {
   const c = await collector({ maxSegments: 3 });
-  await collect(c.grpcAddress, [1, 2, 3, 4, 5].map((i) => segment(i)));
+  await collect(
+    c.grpcAddress,
+    [1, 2, 3, 4, 5].map((i) => segment(i)),
+  );
   expect(c.segments().map((s) => s.traceSegmentId)).toEqual(['seg-3', 'seg-4', 'seg-5']);
   expect(c.trace('trace-1')).toEqual([]);
   expect(c.evicted()).toBe(2);
@@ -129,13 +162,29 @@ it('serves the JSON API over HTTP', async () => {
   expect(await get('/healthz')).toEqual({ status: 200, body: { status: 'ok', segments: 2 } });
   expect(await get('/api/traces')).toEqual({
     status: 200,
-    body: [{ traceId: 'tr', services: ['svc', 'other'], rootEndpoint: 'GET:/x', startTime: 1_700_000_000_000, durationMs: 20, segments: 2, spans: 2, error: true }],
+    body: [
+      {
+        traceId: 'tr',
+        services: ['svc', 'other'],
+        rootEndpoint: 'GET:/x',
+        startTime: 1_700_000_000_000,
+        durationMs: 20,
+        segments: 2,
+        spans: 2,
+        error: true,
+      },
+    ],
   });
   const one = (await get('/api/traces/tr')).body as { segments: SegmentObject[]; tree: string; problems: unknown[] };
   expect(one.segments).toHaveLength(2);
   expect(one.tree).toContain('svc GET:/x [Entry Http http] 20 ms');
   expect(one.problems).toEqual([]);
-  expect((await get('/api/topology')).body).toMatchObject({ edges: [{ source: 'User', target: 'other' }, { source: 'User', target: 'svc' }] });
+  expect((await get('/api/topology')).body).toMatchObject({
+    edges: [
+      { source: 'User', target: 'other' },
+      { source: 'User', target: 'svc' },
+    ],
+  });
   expect(await get('/api/services')).toEqual({
     status: 200,
     body: [
@@ -153,12 +202,28 @@ it('a trace read over HTTP first does not change the analysis options (slow stat
     ...segment(1, 'slow'),
     spans: [
       segment(1).spans[0]!,
-      { ...segment(1).spans[0]!, spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.Database, componentId: 22, peer: 'db:5432', operationName: 'pg.query', endTime: 1_700_000_000_010, tags: [{ key: 'db.type', value: 'sql' }, { key: 'db.statement', value: 'select 1' }] },
+      {
+        ...segment(1).spans[0]!,
+        spanId: 1,
+        parentSpanId: 0,
+        spanType: SpanType.Exit,
+        spanLayer: SpanLayer.Database,
+        componentId: 22,
+        peer: 'db:5432',
+        operationName: 'pg.query',
+        endTime: 1_700_000_000_010,
+        tags: [
+          { key: 'db.type', value: 'sql' },
+          { key: 'db.statement', value: 'select 1' },
+        ],
+      },
     ],
   };
   await collect(c.grpcAddress, [db]);
   expect((await fetch(`${c.httpUrl}/api/traces/slow`)).status).toBe(200);
-  expect(c.analysis().slowStatements).toEqual([{ service: 'svc', database: 'db:5432', statement: 'select 1', latencyMs: 10, traceId: 'slow', id: 'seg-1-1' }]);
+  expect(c.analysis().slowStatements).toEqual([
+    { service: 'svc', database: 'db:5432', statement: 'select 1', latencyMs: 10, traceId: 'slow', id: 'seg-1-1' },
+  ]);
   expect(await (await fetch(`${c.httpUrl}/api/slow-statements`)).json()).toEqual(c.analysis().slowStatements);
 });
 
@@ -178,15 +243,23 @@ it('JSON API: the token is required (Bearer, Authentication header or cookie), H
   const c = await collector({ httpPort: 0, authentication: 's3cret' });
   const port = new URL(c.httpUrl!).port;
   await collect(c.grpcAddress, [segment(1, 'tr')], 's3cret');
-  const status = async (headers: Record<string, string>, path = '/api/traces') => (await raw(c.httpUrl!, path, headers)).status;
-  expect(await raw(c.httpUrl!, '/api/traces', {})).toEqual({ status: 401, body: '{"error":"a token is required (Authorization: Bearer <token>)"}' });
+  const status = async (headers: Record<string, string>, path = '/api/traces') =>
+    (await raw(c.httpUrl!, path, headers)).status;
+  expect(await raw(c.httpUrl!, '/api/traces', {})).toEqual({
+    status: 401,
+    body: '{"error":"a token is required (Authorization: Bearer <token>)"}',
+  });
   expect(await status({ authorization: 'Bearer wrong' })).toBe(401);
   expect(await status({ authorization: 'Bearer s3cret' })).toBe(200);
   expect(await status({ authentication: 's3cret' })).toBe(200);
   expect(await status({ cookie: 'sw_bridge_token=s3cret' })).toBe(200);
   expect(await raw(c.httpUrl!, '/healthz', {})).toEqual({ status: 200, body: '{"status":"ok"}' });
-  expect(await raw(c.httpUrl!, '/healthz', { authentication: 's3cret' })).toEqual({ status: 200, body: '{"status":"ok","segments":1}' });
-  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) expect(await status({ host, authentication: 's3cret' })).toBe(200);
+  expect(await raw(c.httpUrl!, '/healthz', { authentication: 's3cret' })).toEqual({
+    status: 200,
+    body: '{"status":"ok","segments":1}',
+  });
+  for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`])
+    expect(await status({ host, authentication: 's3cret' })).toBe(200);
   expect(await raw(c.httpUrl!, '/api/traces', { host: `attacker.example:${port}`, authentication: 's3cret' })).toEqual({
     status: 403,
     body: `{"error":"Host \\"attacker.example:${port}\\" is not this server (use an IP address or localhost, or start with --allow-host)"}`,
@@ -203,7 +276,11 @@ it('JSON API: allowedHosts lets named hosts in', async () => {
 });
 
 it('runs as a CLI: listens on free ports, prints a trace with its logs under their span, logs without a trace apart, exits 0 on SIGTERM', async () => {
-  const child = spawn(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -215,12 +292,26 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
     expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
     const logs = [
-      { timestamp: 1, service: 'svc', body: { text: { text: 'handled' } }, traceContext: { traceId: 'cli-trace', traceSegmentId: 'seg-7', spanId: 0 }, tags: { data: [{ key: 'level', value: 'INFO' }] } },
-      { timestamp: 2, service: 'svc', body: { text: { text: 'loose' } }, tags: { data: [{ key: 'level', value: 'WARN' }] } },
+      {
+        timestamp: 1,
+        service: 'svc',
+        body: { text: { text: 'handled' } },
+        traceContext: { traceId: 'cli-trace', traceSegmentId: 'seg-7', spanId: 0 },
+        tags: { data: [{ key: 'level', value: 'INFO' }] },
+      },
+      {
+        timestamp: 2,
+        service: 'svc',
+        body: { text: { text: 'loose' } },
+        tags: { data: [{ key: 'level', value: 'WARN' }] },
+      },
     ];
     expect(await collect(address, logs, undefined, LogReportService)).toBeNull();
-    while (!out.includes('trace cli-trace') && Date.now() < deadline + 5000) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n');
+    while (!out.includes('trace cli-trace') && Date.now() < deadline + 5000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain(
+      'trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n',
+    );
     expect(out).toContain('logs without a trace:\nsvc log WARN loose\n');
   } finally {
     child.kill('SIGTERM');
@@ -232,26 +323,63 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
 }, 30_000);
 
 it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
-  const child = spawn(process.execPath, ['--unhandled-rejections=strict', resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--no-http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--unhandled-rejections=strict', resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--no-http'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
-  const span = (spanId: number, parentSpanId: number, refs: SegmentObject['spans'][number]['refs'] = []) => ({ ...segment(0).spans[0]!, spanId, parentSpanId, refs, operationName: `op-${spanId}` });
+  const span = (spanId: number, parentSpanId: number, refs: SegmentObject['spans'][number]['refs'] = []) => ({
+    ...segment(0).spans[0]!,
+    spanId,
+    parentSpanId,
+    refs,
+    operationName: `op-${spanId}`,
+  });
   try {
     const deadline = Date.now() + 15_000;
     while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
-    const deep: SegmentObject = { ...segment(0, 'deep'), spans: Array.from({ length: 2000 }, (_, i) => span(i, i - 1)) };
+    const deep: SegmentObject = {
+      ...segment(0, 'deep'),
+      spans: Array.from({ length: 2000 }, (_, i) => span(i, i - 1)),
+    };
     const chain: SegmentObject[] = Array.from({ length: 3000 }, (_, i) => ({
       ...segment(i, 'chain'),
       traceSegmentId: `c${i}`,
-      spans: [span(0, -1, i === 0 ? [] : [{ refType: 0, traceId: 'chain', parentTraceSegmentId: `c${i - 1}`, parentSpanId: 0, parentService: 'svc', parentServiceInstance: 'svc-1', parentEndpoint: 'op-0', networkAddressUsedAtPeer: 'p' }])],
+      spans: [
+        span(
+          0,
+          -1,
+          i === 0
+            ? []
+            : [
+                {
+                  refType: 0,
+                  traceId: 'chain',
+                  parentTraceSegmentId: `c${i - 1}`,
+                  parentSpanId: 0,
+                  parentService: 'svc',
+                  parentServiceInstance: 'svc-1',
+                  parentEndpoint: 'op-0',
+                  networkAddressUsedAtPeer: 'p',
+                },
+              ],
+        ),
+      ],
     }));
     expect(await collect(address, [deep, ...chain])).toBeNull();
-    const last = ['└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms', '└─ [depth 2999] svc op-0 [Entry Http http] 20 ms'];
+    const last = [
+      '└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms',
+      '└─ [depth 2999] svc op-0 [Entry Http http] 20 ms',
+    ];
     while (!last.every((l) => out.includes(l)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('trace deep (1 segment)\nsvc op-0 [Entry Http http] 20 ms\n└─ svc op-1 [Entry Http http] 20 ms\n');
+    expect(out).toContain(
+      'trace deep (1 segment)\nsvc op-0 [Entry Http http] 20 ms\n└─ svc op-1 [Entry Http http] 20 ms\n',
+    );
     expect(out).toContain('trace chain (3000 segments)\n');
     expect(out).toContain('└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms');
     expect(out).toContain('└─ [depth 2999] svc op-0 [Entry Http http] 20 ms');
@@ -265,7 +393,9 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
 
 it('CLI parses --token and --allow-host', async () => {
   const { parseArgs } = await import('../../src/cli');
-  expect(parseArgs(['--token', 't', '--allow-host', 'a.internal, b.internal:8080', '--allow-host', 'c'])).toMatchObject({ token: 't', allowedHosts: ['a.internal', 'b.internal:8080', 'c'] });
+  expect(parseArgs(['--token', 't', '--allow-host', 'a.internal, b.internal:8080', '--allow-host', 'c'])).toMatchObject(
+    { token: 't', allowedHosts: ['a.internal', 'b.internal:8080', 'c'] },
+  );
   expect(parseArgs([])).toMatchObject({ token: undefined, allowedHosts: [] });
 });
 

@@ -19,7 +19,18 @@ function segment(i: number, parentEndpoint = ''): SegmentObject {
         parentSpanId: -1,
         startTime: 1,
         endTime: 2,
-        refs: [{ refType: RefType.CrossProcess, traceId: `t${i}`, parentTraceSegmentId: 'p', parentSpanId: 0, parentService: 'a', parentServiceInstance: 'b', parentEndpoint, networkAddressUsedAtPeer: 'c' }],
+        refs: [
+          {
+            refType: RefType.CrossProcess,
+            traceId: `t${i}`,
+            parentTraceSegmentId: 'p',
+            parentSpanId: 0,
+            parentService: 'a',
+            parentServiceInstance: 'b',
+            parentEndpoint,
+            networkAddressUsedAtPeer: 'c',
+          },
+        ],
         operationName: 'op',
         peer: '',
         spanType: SpanType.Entry,
@@ -98,9 +109,23 @@ it('types a decoded LogData: text, json, yaml, no body, odd values', () => {
     traceContext: { traceId: 'tr', traceSegmentId: 'seg', spanId: 1 },
     tags: [{ key: 'level', value: 'INFO' }],
   });
-  expect(toStoredLog({ body: { type: 'json', json: { json: '{"a":1}' }, content: 'json' } }, 1)).toMatchObject({ contentType: 'JSON', content: '{"a":1}', bodyType: 'json', traceContext: null, timestamp: 0 });
-  expect(toStoredLog({ body: { yaml: { yaml: 'a: 1' }, content: 'yaml' } }, 1)).toMatchObject({ contentType: 'YAML', content: 'a: 1' });
-  expect(toStoredLog({ body: null, timestamp: Number.NaN, tags: { data: [{ key: 3 }] }, traceContext: { traceId: '', spanId: 2 } }, 1)).toMatchObject({
+  expect(toStoredLog({ body: { type: 'json', json: { json: '{"a":1}' }, content: 'json' } }, 1)).toMatchObject({
+    contentType: 'JSON',
+    content: '{"a":1}',
+    bodyType: 'json',
+    traceContext: null,
+    timestamp: 0,
+  });
+  expect(toStoredLog({ body: { yaml: { yaml: 'a: 1' }, content: 'yaml' } }, 1)).toMatchObject({
+    contentType: 'YAML',
+    content: 'a: 1',
+  });
+  expect(
+    toStoredLog(
+      { body: null, timestamp: Number.NaN, tags: { data: [{ key: 3 }] }, traceContext: { traceId: '', spanId: 2 } },
+      1,
+    ),
+  ).toMatchObject({
     contentType: 'NONE',
     content: '',
     timestamp: 0,
@@ -115,32 +140,77 @@ it('counts what is memoized per trace against maxBytes; a value that does not fi
   const store = new CollectorStore({ ...limits, maxBytes: 10 * one + 500 });
   for (let i = 0; i < 10; i++) store.add(segment(i));
   expect(store.stats()).toMatchObject({ segments: 10, bytes: 10 * one, memoBytes: 0 });
-  expect(store.memo('t9', 'x', () => 'v', () => 400)).toBe('v');
-  expect(store.memo('t9', 'x', () => 'other', () => 400)).toBe('v');
+  expect(
+    store.memo(
+      't9',
+      'x',
+      () => 'v',
+      () => 400,
+    ),
+  ).toBe('v');
+  expect(
+    store.memo(
+      't9',
+      'x',
+      () => 'other',
+      () => 400,
+    ),
+  ).toBe('v');
   expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400 });
   // a second one does not fit: returned, not kept, nothing evicted
-  expect(store.memo('t8', 'x', () => 'w', () => 400)).toBe('w');
-  expect(store.memo('t8', 'x', () => 'w2', () => 400)).toBe('w2');
+  expect(
+    store.memo(
+      't8',
+      'x',
+      () => 'w',
+      () => 400,
+    ),
+  ).toBe('w');
+  expect(
+    store.memo(
+      't8',
+      'x',
+      () => 'w2',
+      () => 400,
+    ),
+  ).toBe('w2');
   expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400, evicted: 0, memosRefused: 2 });
   // a new segment makes room by evicting the oldest; a change to t9 drops its memo and its bytes
   store.add({ ...segment(9), traceSegmentId: 's9b' });
   expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 0, evicted: 1 });
   expect(store.traceIds()[0]).toBe('t1');
-  expect(store.memo('t9', 'x', () => 'new', () => 400)).toBe('new');
+  expect(
+    store.memo(
+      't9',
+      'x',
+      () => 'new',
+      () => 400,
+    ),
+  ).toBe('new');
   expect(store.stats().memoBytes).toBe(400);
   store.add(segment(10));
   expect(store.stats()).toMatchObject({ segments: 10, memoBytes: 400, evicted: 2 });
-  expect(store.memo('nope', 'x', () => 'v', () => 1)).toBeUndefined();
+  expect(
+    store.memo(
+      'nope',
+      'x',
+      () => 'v',
+      () => 1,
+    ),
+  ).toBeUndefined();
 });
 
-it('works out settled traces\' analysis shares in the background, within a budget, once per change', () => {
+it("works out settled traces' analysis shares in the background, within a budget, once per change", () => {
   const store = new CollectorStore(limits);
   for (let i = 0; i < 5; i++) store.add(segment(i));
   expect(warmPartials(store, {}, 60_000, 1000)).toBe(0); // none quiet for a minute yet
   expect(warmPartials(store, {}, 0, 1000)).toBe(5);
   expect(warmPartials(store, {}, 0, 1000)).toBe(0);
   const p = tracePartial(store, 't3');
-  expect(p?.problems.map((x) => x.message)).toEqual(["span 0 'op' starts at 1: not epoch milliseconds", 'span 0 refers to segment p (a), which never arrived']);
+  expect(p?.problems.map((x) => x.message)).toEqual([
+    "span 0 'op' starts at 1: not epoch milliseconds",
+    'span 0 refers to segment p (a), which never arrived',
+  ]);
   expect(store.stats().memoBytes).toBeGreaterThan(0);
   store.add({ ...segment(3), traceSegmentId: 's3b' });
   expect(warmPartials(store, {}, 0, 1000)).toBe(1);
@@ -160,7 +230,14 @@ describe('the heartbeat check', () => {
     const { CollectorStore } = await import('../../src/collector/store');
     const { heartbeatProblems, HEARTBEAT_GRACE_MS } = await import('../../src/collector/http-api');
     const store = new CollectorStore({ maxSegments: 100, maxBytes: 1 << 24, maxLogs: 100, maxLogBytes: 1 << 20 });
-    const seg = (service: string, id: string) => ({ traceId: `t-${id}`, traceSegmentId: id, service, serviceInstance: `${service}-1`, isSizeLimited: false, spans: [] });
+    const seg = (service: string, id: string) => ({
+      traceId: `t-${id}`,
+      traceSegmentId: id,
+      service,
+      serviceInstance: `${service}-1`,
+      isSizeLimited: false,
+      spans: [],
+    });
     const t0 = Date.now();
     store.add(seg('silent', 's1'));
     store.add(seg('silent', 's2'));
@@ -172,7 +249,9 @@ describe('the heartbeat check', () => {
     const later = t0 + HEARTBEAT_GRACE_MS + 5000;
     const problems = heartbeatProblems(store, later);
     expect(problems.map((p) => [p.service, p.traceId, p.segmentId])).toEqual([['silent', 't-s1', 's1']]);
-    expect(problems[0]!.message).toMatch(/^silent has reported segments for (65|66) s but never a heartbeat \(keepAlive \/ instance properties\): the OAP will list no instance for it\./);
+    expect(problems[0]!.message).toMatch(
+      /^silent has reported segments for (65|66) s but never a heartbeat \(keepAlive \/ instance properties\): the OAP will list no instance for it\./,
+    );
     store.ping('silent', 'silent-1');
     expect(heartbeatProblems(store, later)).toEqual([]);
   });

@@ -33,13 +33,20 @@ it('SW_BRIDGE_REPORTER=kafka selects it; the Kafka settings are resolved only fo
 });
 
 it('namespace prefixes every topic, overrides included; option beats env', () => {
-  const env = { SW_KAFKA_NAMESPACE: 'prod', SW_KAFKA_TOPIC_SEGMENT: 'segs', SW_KAFKA_TOPIC_LOG: 'logs', SW_KAFKA_BOOTSTRAP_SERVERS: 'k1:9092, k2:9093' };
+  const env = {
+    SW_KAFKA_NAMESPACE: 'prod',
+    SW_KAFKA_TOPIC_SEGMENT: 'segs',
+    SW_KAFKA_TOPIC_LOG: 'logs',
+    SW_KAFKA_BOOTSTRAP_SERVERS: 'k1:9092, k2:9093',
+  };
   expect(kafka({}, env)).toMatchObject({
     bootstrapServers: ['k1:9092', 'k2:9093'],
     namespace: 'prod',
     topics: { segment: 'prod-segs', management: 'prod-skywalking-managements', log: 'prod-logs' },
   });
-  expect(kafka({ kafkaNamespace: 'dev', kafkaTopicManagement: 'mgmt', kafkaBootstrapServers: 'k3:9092' }, env)).toMatchObject({
+  expect(
+    kafka({ kafkaNamespace: 'dev', kafkaTopicManagement: 'mgmt', kafkaBootstrapServers: 'k3:9092' }, env),
+  ).toMatchObject({
     bootstrapServers: ['k3:9092'],
     topics: { segment: 'dev-segs', management: 'dev-mgmt', log: 'dev-logs' },
   });
@@ -55,7 +62,19 @@ it('producer settings by Kafka names, dotted or underscored, from SW_KAFKA_REPOR
     SW_KAFKA_REPORTER_CONFIG_sasl_plain_username: 'alice',
     SW_KAFKA_REPORTER_CONFIG_sasl_plain_password: 'secret',
   };
-  expect(kafka({ kafkaProducerConfig: { 'compression.type': 'lz4', 'max.request.size': 500_000, 'client.id': 'edge', 'ssl.check.hostname': false } }, env).producer).toEqual({
+  expect(
+    kafka(
+      {
+        kafkaProducerConfig: {
+          'compression.type': 'lz4',
+          'max.request.size': 500_000,
+          'client.id': 'edge',
+          'ssl.check.hostname': false,
+        },
+      },
+      env,
+    ).producer,
+  ).toEqual({
     clientId: 'edge',
     acks: 1,
     compression: 'lz4',
@@ -68,7 +87,13 @@ it('producer settings by Kafka names, dotted or underscored, from SW_KAFKA_REPOR
 });
 
 it('SASL credentials from a Java-style sasl.jaas.config', () => {
-  const p = kafka({ kafkaProducerConfig: { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.jaas.config': 'org.apache.kafka.common.security.plain.PlainLoginModule required username="bob" password="p\\"w";' } }).producer;
+  const p = kafka({
+    kafkaProducerConfig: {
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.jaas.config':
+        'org.apache.kafka.common.security.plain.PlainLoginModule required username="bob" password="p\\"w";',
+    },
+  }).producer;
   expect(p.sasl).toEqual({ mechanism: 'PLAIN', username: 'bob', password: 'p"w' });
   expect(p.tls).toBeUndefined();
 });
@@ -78,11 +103,23 @@ it('fails fast, naming the setting and what to change', () => {
     expect(() => kafka(options, env)).toThrow(ConfigError);
     expect(() => kafka(options, env)).toThrow(message);
   };
-  fails({}, { SW_KAFKA_BOOTSTRAP_SERVERS: 'kafka' }, /SW_KAFKA_BOOTSTRAP_SERVERS\) is "kafka"; expected a comma-separated list of host:port/);
-  fails({}, { SW_KAFKA_REPORTER_CONFIG_batch_num_messages: '5' }, /env SW_KAFKA_REPORTER_CONFIG_batch_num_messages is not a producer setting we know; supported/);
+  fails(
+    {},
+    { SW_KAFKA_BOOTSTRAP_SERVERS: 'kafka' },
+    /SW_KAFKA_BOOTSTRAP_SERVERS\) is "kafka"; expected a comma-separated list of host:port/,
+  );
+  fails(
+    {},
+    { SW_KAFKA_REPORTER_CONFIG_batch_num_messages: '5' },
+    /env SW_KAFKA_REPORTER_CONFIG_batch_num_messages is not a producer setting we know; supported/,
+  );
   fails({ kafkaProducerConfig: { acks: 'some' } }, {}, /key "acks" is "some"; expected "all", "-1", "0" or "1"/);
   fails({}, { SW_KAFKA_REPORTER_CONFIG_compression_type: 'brotli' }, /expected one of none, gzip, snappy, lz4, zstd/);
-  fails({}, { SW_KAFKA_REPORTER_CONFIG_security_protocol: 'SASL_PLAINTEXT', SW_KAFKA_REPORTER_CONFIG_sasl_username: 'a' }, /Kafka SASL needs a user name and a password/);
+  fails(
+    {},
+    { SW_KAFKA_REPORTER_CONFIG_security_protocol: 'SASL_PLAINTEXT', SW_KAFKA_REPORTER_CONFIG_sasl_username: 'a' },
+    /Kafka SASL needs a user name and a password/,
+  );
   fails({}, { SW_KAFKA_REPORTER_CONFIG_ssl_certfile: '/c.pem' }, /needs both `ssl.certfile` and `ssl.keyfile`/);
   fails({ kafkaTopicSegment: 'bad topic' }, {}, /expected a Kafka topic name/);
   fails({ kafkaNamespace: 'a/b' }, {}, /SW_KAFKA_NAMESPACE\) is "a\/b"/);
@@ -91,6 +128,7 @@ it('fails fast, naming the setting and what to change', () => {
 
 it('zstd only where this Node.js has it', () => {
   const resolve = () => kafka({ kafkaProducerConfig: { 'compression.type': 'zstd' } });
-  if (typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function') expect(resolve().producer.compression).toBe('zstd');
+  if (typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function')
+    expect(resolve().producer.compression).toBe('zstd');
   else expect(resolve).toThrow(/zstd needs Node.js 22.15 or later/);
 });

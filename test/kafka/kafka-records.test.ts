@@ -58,10 +58,25 @@ it('a segment value is the bare SegmentObject (the collection entry prefix strip
 
 it('InstanceProperties and InstancePingPkg decode with the official classes; keys as the fetcher reads them', () => {
   const props = managementPb.InstanceProperties.deserializeBinary(
-    new Uint8Array(encodeInstanceProperties('orders', 'orders-1', [{ key: 'language', value: 'NodeJS' }, { key: 'ipv4', value: '10.0.0.7' }])),
+    new Uint8Array(
+      encodeInstanceProperties('orders', 'orders-1', [
+        { key: 'language', value: 'NodeJS' },
+        { key: 'ipv4', value: '10.0.0.7' },
+      ]),
+    ),
   ).toObject();
-  expect(props).toEqual({ service: 'orders', serviceinstance: 'orders-1', propertiesList: [{ key: 'language', value: 'NodeJS' }, { key: 'ipv4', value: '10.0.0.7' }], layer: '' });
-  expect(managementPb.InstancePingPkg.deserializeBinary(new Uint8Array(encodeInstancePing('orders', 'orders-1'))).toObject()).toEqual({ service: 'orders', serviceinstance: 'orders-1', layer: '' });
+  expect(props).toEqual({
+    service: 'orders',
+    serviceinstance: 'orders-1',
+    propertiesList: [
+      { key: 'language', value: 'NodeJS' },
+      { key: 'ipv4', value: '10.0.0.7' },
+    ],
+    layer: '',
+  });
+  expect(
+    managementPb.InstancePingPkg.deserializeBinary(new Uint8Array(encodeInstancePing('orders', 'orders-1'))).toObject(),
+  ).toEqual({ service: 'orders', serviceinstance: 'orders-1', layer: '' });
   expect(propertiesKeyOf('orders-1').toString()).toBe('register-orders-1');
   expect(pingKeyOf('orders-1').toString()).toBe('orders-1');
 });

@@ -35,17 +35,49 @@ const segment = (i: number): SegmentObject => ({
   service: 'orders',
   serviceInstance: 'orders-1',
   isSizeLimited: false,
-  spans: [{ spanId: 0, parentSpanId: -1, startTime: 1, endTime: 2, refs: [], operationName: `op-${i}`, peer: '', spanType: SpanType.Local, spanLayer: SpanLayer.Unknown, componentId: 0, isError: false, tags: [], logs: [], skipAnalysis: false }],
+  spans: [
+    {
+      spanId: 0,
+      parentSpanId: -1,
+      startTime: 1,
+      endTime: 2,
+      refs: [],
+      operationName: `op-${i}`,
+      peer: '',
+      spanType: SpanType.Local,
+      spanLayer: SpanLayer.Unknown,
+      componentId: 0,
+      isError: false,
+      tags: [],
+      logs: [],
+      skipAnalysis: false,
+    },
+  ],
 });
 
 it('a broker that refuses connections: oldest dropped past maxBufferSize, flush and shutdown on time, explained once, all counted', async () => {
   const port = await closedPort();
   const reporter = new KafkaReporter(
-    resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${port}`, maxBufferSize: 3, heartbeatPeriod: 3600, reportTimeoutMs: 2000 }, {}),
+    resolveConfig(
+      {
+        reporter: 'kafka',
+        kafkaBootstrapServers: `127.0.0.1:${port}`,
+        maxBufferSize: 3,
+        heartbeatPeriod: 3600,
+        reportTimeoutMs: 2000,
+      },
+      {},
+    ),
   );
   for (let i = 0; i < 5; i++) reporter.report({ toSegmentObject: () => segment(i) });
   reporter.reportLog(Buffer.from([0x12, 0x03, 0x61, 0x62, 0x63]));
-  expect(reporter.stats()).toMatchObject({ queued: 3, sent: 0, dropped: 2, lost: 0, logs: { queued: 1, sent: 0, dropped: 0, lost: 0 } });
+  expect(reporter.stats()).toMatchObject({
+    queued: 3,
+    sent: 0,
+    dropped: 2,
+    lost: 0,
+    logs: { queued: 1, sent: 0, dropped: 0, lost: 0 },
+  });
 
   let started = Date.now();
   await reporter.flush(700);
@@ -62,7 +94,13 @@ it('a broker that refuses connections: oldest dropped past maxBufferSize, flush 
   started = Date.now();
   await reporter.shutdown(300);
   expect(Date.now() - started).toBeLessThan(1200);
-  expect(reporter.stats()).toMatchObject({ queued: 0, sent: 0, dropped: 5, lost: 0, logs: { queued: 0, sent: 0, dropped: 1, lost: 0 } });
+  expect(reporter.stats()).toMatchObject({
+    queued: 0,
+    sent: 0,
+    dropped: 5,
+    lost: 0,
+    logs: { queued: 0, sent: 0, dropped: 1, lost: 0 },
+  });
   // after shutdown: counted, never thrown
   reporter.report({ toSegmentObject: () => segment(9) });
   reporter.reportLog(Buffer.from([0x12, 0x01, 0x61]));
@@ -71,7 +109,12 @@ it('a broker that refuses connections: oldest dropped past maxBufferSize, flush 
 });
 
 it('bad input is ignored or counted, never thrown', async () => {
-  const reporter = new KafkaReporter(resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${await closedPort()}`, heartbeatPeriod: 3600 }, {}));
+  const reporter = new KafkaReporter(
+    resolveConfig(
+      { reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${await closedPort()}`, heartbeatPeriod: 3600 },
+      {},
+    ),
+  );
   try {
     reporter.report({
       toSegmentObject: () => {

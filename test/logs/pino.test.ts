@@ -38,31 +38,80 @@ afterEach(async () => {
 
 function otel() {
   const processor = new SkyWalkingSpanProcessor({ reporter: new MemoryReporter() });
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'orders-1' }), spanProcessors: [processor] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'orders-1' }),
+    spanProcessors: [processor],
+  });
   return { processor, tracer: provider.getTracer('test') };
 }
 
 it('the mixin adds the ids of the active OTel span (the Java trace id), of a span passed in the call, of a child bound to a span; nothing outside', async () => {
   const lines: Record<string, unknown>[] = [];
-  const out = new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } });
-  const logger = pino({ mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false }, out);
+  const out = new Writable({
+    write(chunk, _e, cb) {
+      lines.push(JSON.parse(String(chunk)));
+      cb();
+    },
+  });
+  const logger = pino(
+    { mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false },
+    out,
+  );
   const { tracer } = otel();
   const ot = new SkyWalkingTracer({ serviceName: 'ot-svc', serviceInstance: 'ot-1', reporter: new MemoryReporter() });
   const parent = new SkyWalkingPropagator().extract(ROOT_CONTEXT, { sw8: javaSw8 }, defaultTextMapGetter);
-  const server = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders' } }, parent);
-  const otSpan = ot.startSpan('GET:/ot', { childOf: ot.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!, tags: { 'span.kind': 'server' } }) as SkyWalkingSpan;
+  const server = tracer.startSpan(
+    'GET',
+    { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders' } },
+    parent,
+  );
+  const otSpan = ot.startSpan('GET:/ot', {
+    childOf: ot.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!,
+    tags: { 'span.kind': 'server' },
+  }) as SkyWalkingSpan;
   const seg = otSpan.recorded.segment;
   context.with(trace.setSpan(parent, server), () => logger.info('in otel'));
   logger.info({ span: otSpan, n: 1 }, 'ot passed');
   logger.child(spanBindings(otSpan)).info('ot child');
   logger.info('outside');
   logger.info({ n: 2 }, 'outside with an object'); // pino assigns into the mixin's result: never a shared one
-  pino({ mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false }, out).info({ span: otSpan }, 'ids only');
+  pino(
+    { mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false },
+    out,
+  ).info({ span: otSpan }, 'ids only');
   const otelSeg = (await import('../../src/index')).traceContext(server)!.segmentId;
   expect(lines).toEqual([
-    { level: 30, trace_id: JAVA_TRACE, segment_id: otelSeg, span_id: 0, sw_service: 'orders', sw_instance: 'orders-1', sw_endpoint: 'GET:/orders', msg: 'in otel' },
-    { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, sw_service: 'ot-svc', sw_instance: 'ot-1', sw_endpoint: 'GET:/ot', n: 1, msg: 'ot passed' },
-    { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, sw_service: 'ot-svc', sw_instance: 'ot-1', sw_endpoint: 'GET:/ot', msg: 'ot child' },
+    {
+      level: 30,
+      trace_id: JAVA_TRACE,
+      segment_id: otelSeg,
+      span_id: 0,
+      sw_service: 'orders',
+      sw_instance: 'orders-1',
+      sw_endpoint: 'GET:/orders',
+      msg: 'in otel',
+    },
+    {
+      level: 30,
+      trace_id: JAVA_TRACE,
+      segment_id: seg.segmentId,
+      span_id: 0,
+      sw_service: 'ot-svc',
+      sw_instance: 'ot-1',
+      sw_endpoint: 'GET:/ot',
+      n: 1,
+      msg: 'ot passed',
+    },
+    {
+      level: 30,
+      trace_id: JAVA_TRACE,
+      segment_id: seg.segmentId,
+      span_id: 0,
+      sw_service: 'ot-svc',
+      sw_instance: 'ot-1',
+      sw_endpoint: 'GET:/ot',
+      msg: 'ot child',
+    },
     { level: 30, msg: 'outside' },
     { level: 30, n: 2, msg: 'outside with an object' },
     { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
@@ -71,9 +120,12 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
   otSpan.finish();
 });
 
-it('the transport (skywalking-bridge/pino in pino\'s worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC', async () => {
+it("the transport (skywalking-bridge/pino in pino's worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC", async () => {
   collector = await startRawCollector();
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], { env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8 }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8 },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   app.stdout.on('data', (d: Buffer) => (out += d));
   app.stderr.on('data', (d: Buffer) => (out += d));
@@ -85,7 +137,12 @@ it('the transport (skywalking-bridge/pino in pino\'s worker, in an application p
     if (app.exitCode === null) app.kill('SIGKILL');
   }
   const after = Date.now();
-  const expected = JSON.parse(out.split('\n')[0]!) as { otel: { segmentId: string; traceId: string }; ot: { segmentId: string; traceId: string }; stack: string; grpcLoaded: boolean };
+  const expected = JSON.parse(out.split('\n')[0]!) as {
+    otel: { segmentId: string; traceId: string };
+    ot: { segmentId: string; traceId: string };
+    stack: string;
+    grpcLoaded: boolean;
+  };
   expect(expected.grpcLoaded).toBe(false);
   expect(expected.otel.traceId).toBe(JAVA_TRACE);
   const logs = collector.logs.map(decodeLog); // all arrived: pino flushes the transport before the process exits
@@ -96,21 +153,55 @@ it('the transport (skywalking-bridge/pino in pino\'s worker, in an application p
   const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
   expect(logs.map(strip)).toEqual([
     {
-      service: 'orders', serviceInstance: 'orders-1', endpoint: 'GET:/orders', bodyCase: 'json', content: '{"msg":"order created","orderId":7,"items":[1,2]}',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 }, tags: { level: 'info', logger: 'orders-log' }, tagKeys: ['level', 'logger'], layer: '',
+      service: 'orders',
+      serviceInstance: 'orders-1',
+      endpoint: 'GET:/orders',
+      bodyCase: 'json',
+      content: '{"msg":"order created","orderId":7,"items":[1,2]}',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+      tags: { level: 'info', logger: 'orders-log' },
+      tagKeys: ['level', 'logger'],
+      layer: '',
     },
     {
-      service: 'orders', serviceInstance: 'orders-1', endpoint: 'GET:/orders', bodyCase: 'text', content: 'insert failed',
+      service: 'orders',
+      serviceInstance: 'orders-1',
+      endpoint: 'GET:/orders',
+      bodyCase: 'text',
+      content: 'insert failed',
       traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
-      tags: { level: 'error', logger: 'orders-log', 'error.kind': 'RangeError', 'error.message': 'bad quantity', 'error.stack': expected.stack.slice(0, 2048) },
-      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'], layer: '',
+      tags: {
+        level: 'error',
+        logger: 'orders-log',
+        'error.kind': 'RangeError',
+        'error.message': 'bad quantity',
+        'error.stack': expected.stack.slice(0, 2048),
+      },
+      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
+      layer: '',
     },
     {
-      service: 'ot-svc', serviceInstance: 'ot-1', endpoint: 'consume', bodyCase: 'text', content: 'ot record',
+      service: 'ot-svc',
+      serviceInstance: 'ot-1',
+      endpoint: 'consume',
+      bodyCase: 'text',
+      content: 'ot record',
       traceContext: { traceId: expected.ot.traceId, traceSegmentId: expected.ot.segmentId, spanId: 0 },
-      tags: { level: 'warn', logger: 'orders-log' }, tagKeys: ['level', 'logger'], layer: '',
+      tags: { level: 'warn', logger: 'orders-log' },
+      tagKeys: ['level', 'logger'],
+      layer: '',
     },
-    { service: 'orders', serviceInstance: 'orders-1', endpoint: '', bodyCase: 'text', content: 'no trace', traceContext: undefined, tags: { level: 'info', logger: 'orders-log' }, tagKeys: ['level', 'logger'], layer: '' },
+    {
+      service: 'orders',
+      serviceInstance: 'orders-1',
+      endpoint: '',
+      bodyCase: 'text',
+      content: 'no trace',
+      traceContext: undefined,
+      tags: { level: 'info', logger: 'orders-log' },
+      tagKeys: ['level', 'logger'],
+      layer: '',
+    },
   ]);
 });
 
@@ -118,7 +209,10 @@ it('the transport with the collector away: the application logs, exits normally 
   const dead = await startRawCollector();
   const address = dead.address;
   await dead.stop(); // nothing listens there now
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], { env: { ...process.env, COLLECTOR: address, SW8: javaSw8 }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+    env: { ...process.env, COLLECTOR: address, SW8: javaSw8 },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   app.stdout.on('data', (d: Buffer) => (out += d));
   app.stderr.on('data', (d: Buffer) => (out += d));

@@ -34,14 +34,36 @@ afterEach(async () => {
 
 it('OpenTracing: reportLog sends LogData with the Java trace id, the segment, the int span id, the endpoint, body and tags', async () => {
   collector = await startRawCollector();
-  const tracer = new SkyWalkingTracer({ serviceName: 'payments', serviceInstance: 'pay-1', collectorAddress: collector.address, flushIntervalMs: 50 });
+  const tracer = new SkyWalkingTracer({
+    serviceName: 'payments',
+    serviceInstance: 'pay-1',
+    collectorAddress: collector.address,
+    flushIntervalMs: 50,
+  });
   try {
-    const entry = tracer.startSpan('POST:/charge', { childOf: tracer.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!, tags: { 'span.kind': 'server' } }) as SkyWalkingSpan;
+    const entry = tracer.startSpan('POST:/charge', {
+      childOf: tracer.extract(FORMAT_HTTP_HEADERS, { sw8: javaSw8 })!,
+      tags: { 'span.kind': 'server' },
+    }) as SkyWalkingSpan;
     const exit = tracer.startSpan('bank', { childOf: entry }) as SkyWalkingSpan;
     const seg = entry.recorded.segment;
-    tracer.reportLog({ body: 'charging order 7', level: 'info', logger: 'payments.charge', span: exit, timestamp: 1_700_000_000_001, tags: { orderId: 7 } });
+    tracer.reportLog({
+      body: 'charging order 7',
+      level: 'info',
+      logger: 'payments.charge',
+      span: exit,
+      timestamp: 1_700_000_000_001,
+      tags: { orderId: 7 },
+    });
     const err = new TypeError('card declined');
-    tracer.reportLog({ body: { msg: 'failed', order: { id: 7 } }, level: 50, logger: 'payments.charge', span: entry, error: err, timestamp: 1_700_000_000_002 });
+    tracer.reportLog({
+      body: { msg: 'failed', order: { id: 7 } },
+      level: 50,
+      logger: 'payments.charge',
+      span: entry,
+      error: err,
+      timestamp: 1_700_000_000_002,
+    });
     tracer.reportLog({ body: 'debug noise', level: 'debug', span: entry });
     tracer.reportLog({ body: 'outside any trace', level: 'warn', timestamp: 1_700_000_000_003 });
     exit.finish();
@@ -50,19 +72,46 @@ it('OpenTracing: reportLog sends LogData with the Java trace id, the segment, th
     const logs = await collector.waitForLogs(3);
     expect(logs).toHaveLength(3);
     expect(logs[0]).toEqual({
-      timestamp: 1_700_000_000_001, service: 'payments', serviceInstance: 'pay-1', endpoint: 'POST:/charge', bodyCase: 'text', content: 'charging order 7',
+      timestamp: 1_700_000_000_001,
+      service: 'payments',
+      serviceInstance: 'pay-1',
+      endpoint: 'POST:/charge',
+      bodyCase: 'text',
+      content: 'charging order 7',
       traceContext: { traceId: JAVA_TRACE, traceSegmentId: seg.segmentId, spanId: 1 },
-      tags: { level: 'info', logger: 'payments.charge', orderId: '7' }, tagKeys: ['level', 'logger', 'orderId'], layer: '',
+      tags: { level: 'info', logger: 'payments.charge', orderId: '7' },
+      tagKeys: ['level', 'logger', 'orderId'],
+      layer: '',
     });
     expect(logs[1]).toEqual({
-      timestamp: 1_700_000_000_002, service: 'payments', serviceInstance: 'pay-1', endpoint: 'POST:/charge', bodyCase: 'json', content: '{"msg":"failed","order":{"id":7}}',
+      timestamp: 1_700_000_000_002,
+      service: 'payments',
+      serviceInstance: 'pay-1',
+      endpoint: 'POST:/charge',
+      bodyCase: 'json',
+      content: '{"msg":"failed","order":{"id":7}}',
       traceContext: { traceId: JAVA_TRACE, traceSegmentId: seg.segmentId, spanId: 0 },
-      tags: { level: 'error', logger: 'payments.charge', 'error.kind': 'TypeError', 'error.message': 'card declined', 'error.stack': err.stack!.slice(0, 2048) },
-      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'], layer: '',
+      tags: {
+        level: 'error',
+        logger: 'payments.charge',
+        'error.kind': 'TypeError',
+        'error.message': 'card declined',
+        'error.stack': err.stack!.slice(0, 2048),
+      },
+      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
+      layer: '',
     });
     expect(logs[2]).toEqual({
-      timestamp: 1_700_000_000_003, service: 'payments', serviceInstance: 'pay-1', endpoint: '', bodyCase: 'text', content: 'outside any trace',
-      traceContext: undefined, tags: { level: 'warn' }, tagKeys: ['level'], layer: '',
+      timestamp: 1_700_000_000_003,
+      service: 'payments',
+      serviceInstance: 'pay-1',
+      endpoint: '',
+      bodyCase: 'text',
+      content: 'outside any trace',
+      traceContext: undefined,
+      tags: { level: 'warn' },
+      tagKeys: ['level'],
+      layer: '',
     });
     expect(tracer.stats().logs).toEqual({ queued: 0, sent: 3, dropped: 0, lost: 0, filtered: 1 });
   } finally {
@@ -72,12 +121,23 @@ it('OpenTracing: reportLog sends LogData with the Java trace id, the segment, th
 
 it('OTel span processor: reportLog reads the active context; the Java trace id, not the OTel hash', async () => {
   collector = await startRawCollector();
-  const processor = new SkyWalkingSpanProcessor({ collectorAddress: collector.address, flushIntervalMs: 50, logLevel: 'warn' });
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.instance.id': 'co-1' }), spanProcessors: [processor] });
+  const processor = new SkyWalkingSpanProcessor({
+    collectorAddress: collector.address,
+    flushIntervalMs: 50,
+    logLevel: 'warn',
+  });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout', 'service.instance.id': 'co-1' }),
+    spanProcessors: [processor],
+  });
   try {
     const tracer = provider.getTracer('test');
     const parent = new SkyWalkingPropagator().extract(ROOT_CONTEXT, { sw8: javaSw8 }, defaultTextMapGetter);
-    const server = tracer.startSpan('POST', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/checkout' } }, parent);
+    const server = tracer.startSpan(
+      'POST',
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'POST', 'http.route': '/checkout' } },
+      parent,
+    );
     await context.with(trace.setSpan(parent, server), async () => {
       await new Promise((r) => setImmediate(r));
       processor.reportLog({ body: 'stock low', level: 'warning', logger: 'stock', timestamp: 1_700_000_000_010 });
@@ -88,8 +148,16 @@ it('OTel span processor: reportLog reads the active context; the Java trace id, 
     await processor.forceFlush();
     const [log] = await collector.waitForLogs(1);
     expect(log).toEqual({
-      timestamp: 1_700_000_000_010, service: 'checkout', serviceInstance: 'co-1', endpoint: 'POST:/checkout', bodyCase: 'text', content: 'stock low',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: segmentId, spanId: 0 }, tags: { level: 'warning', logger: 'stock' }, tagKeys: ['level', 'logger'], layer: '',
+      timestamp: 1_700_000_000_010,
+      service: 'checkout',
+      serviceInstance: 'co-1',
+      endpoint: 'POST:/checkout',
+      bodyCase: 'text',
+      content: 'stock low',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: segmentId, spanId: 0 },
+      tags: { level: 'warning', logger: 'stock' },
+      tagKeys: ['level', 'logger'],
+      layer: '',
     });
     expect(processor.stats().logs).toEqual({ queued: 0, sent: 1, dropped: 0, lost: 0, filtered: 1 });
   } finally {
@@ -99,13 +167,39 @@ it('OTel span processor: reportLog reads the active context; the Java trace id, 
 
 it('hostile values are bounded and never thrown: huge strings, circular objects, throwing getters, a throwing Proxy', async () => {
   collector = await startRawCollector();
-  const tracer = new SkyWalkingTracer({ serviceName: 'h', serviceInstance: 'h-1', collectorAddress: collector.address, logBodyMaxLength: 1000, tagValueMaxLength: 50 });
+  const tracer = new SkyWalkingTracer({
+    serviceName: 'h',
+    serviceInstance: 'h-1',
+    collectorAddress: collector.address,
+    logBodyMaxLength: 1000,
+    tagValueMaxLength: 50,
+  });
   try {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    Object.defineProperty(circular, 'bad', { enumerable: true, get() { throw new Error('getter'); } });
-    const badError = { get message() { throw new Error('no'); }, stack: 's'.repeat(10_000) };
-    const proxy = new Proxy({}, { get() { throw new Error('proxy'); }, ownKeys() { throw new Error('proxy'); } });
+    Object.defineProperty(circular, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('getter');
+      },
+    });
+    const badError = {
+      get message() {
+        throw new Error('no');
+      },
+      stack: 's'.repeat(10_000),
+    };
+    const proxy = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('proxy');
+        },
+        ownKeys() {
+          throw new Error('proxy');
+        },
+      },
+    );
     expect(() => {
       tracer.reportLog({ body: 'x'.repeat(5_000_000) });
       tracer.reportLog({ body: circular, tags: proxy as Record<string, unknown>, error: badError });
@@ -118,7 +212,11 @@ it('hostile values are bounded and never thrown: huge strings, circular objects,
     await tracer.flush();
     const logs = await collector.waitForLogs(5);
     expect(logs[0]!.content).toBe('x'.repeat(1000));
-    expect(logs[1]).toMatchObject({ bodyCase: 'json', content: '{"a":1,"self":"[Circular]","bad":"[Throws]"}', tags: { level: 'info', 'error.kind': 'Object', 'error.stack': 's'.repeat(50) } });
+    expect(logs[1]).toMatchObject({
+      bodyCase: 'json',
+      content: '{"a":1,"self":"[Circular]","bad":"[Throws]"}',
+      tags: { level: 'info', 'error.kind': 'Object', 'error.stack': 's'.repeat(50) },
+    });
     expect(logs[2]).toMatchObject({ bodyCase: 'text', content: `{"big":"${'y'.repeat(992)}` });
     expect(logs[3]).toMatchObject({ bodyCase: 'text', content: Buffer.from('bytes').toString('hex') });
     expect(logs[4]).toMatchObject({ bodyCase: 'text', content: '1970-01-01T00:00:00.000Z' });
@@ -137,38 +235,54 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-it('collector down: logging never blocks or throws, the queue stays at its bound, every record in exactly one of sent/dropped/lost; then it comes back', { timeout: 30_000 }, async () => {
-  const port = await freePort();
-  const tracer = new SkyWalkingTracer({ serviceName: 'down', serviceInstance: 'd-1', collectorAddress: `127.0.0.1:${port}`, logMaxBufferSize: 1000, flushIntervalMs: 20, reportTimeoutMs: 500 });
-  try {
-    const span = tracer.startSpan('work');
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 20_000; i++) tracer.reportLog({ body: `record ${i}`, span });
-    const perRecordUs = Number(process.hrtime.bigint() - t0) / 20_000 / 1000;
-    expect(perRecordUs).toBeLessThan(250); // a few µs; waiting on the network would take ms (generous: the test host is shared)
-    span.finish();
-    await new Promise((r) => setTimeout(r, 100)); // drains try against the closed port
-    let logs = tracer.stats().logs!;
-    expect(logs.queued).toBe(1000);
-    expect(logs.dropped).toBe(19_000);
-    expect(logs.sent + logs.lost).toBe(0);
+it(
+  'collector down: logging never blocks or throws, the queue stays at its bound, every record in exactly one of sent/dropped/lost; then it comes back',
+  { timeout: 30_000 },
+  async () => {
+    const port = await freePort();
+    const tracer = new SkyWalkingTracer({
+      serviceName: 'down',
+      serviceInstance: 'd-1',
+      collectorAddress: `127.0.0.1:${port}`,
+      logMaxBufferSize: 1000,
+      flushIntervalMs: 20,
+      reportTimeoutMs: 500,
+    });
+    try {
+      const span = tracer.startSpan('work');
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < 20_000; i++) tracer.reportLog({ body: `record ${i}`, span });
+      const perRecordUs = Number(process.hrtime.bigint() - t0) / 20_000 / 1000;
+      expect(perRecordUs).toBeLessThan(250); // a few µs; waiting on the network would take ms (generous: the test host is shared)
+      span.finish();
+      await new Promise((r) => setTimeout(r, 100)); // drains try against the closed port
+      let logs = tracer.stats().logs!;
+      expect(logs.queued).toBe(1000);
+      expect(logs.dropped).toBe(19_000);
+      expect(logs.sent + logs.lost).toBe(0);
 
-    collector = await startRawCollector(port);
-    const received = await collector.waitForLogs(1000, 20_000); // the reporter retries by itself
-    await tracer.flush(); // the last answer counted
-    logs = tracer.stats().logs!;
-    expect(logs).toMatchObject({ queued: 0, sent: 1000, dropped: 19_000, lost: 0 });
-    expect(received.map((l) => l.content)).toEqual(Array.from({ length: 1000 }, (_, i) => `record ${19_000 + i}`));
-  } finally {
-    await tracer.bridge.shutdown(200);
-  }
-  const end = tracer.stats().logs!;
-  expect(end.queued + end.sent + end.dropped + end.lost).toBe(20_000);
-});
+      collector = await startRawCollector(port);
+      const received = await collector.waitForLogs(1000, 20_000); // the reporter retries by itself
+      await tracer.flush(); // the last answer counted
+      logs = tracer.stats().logs!;
+      expect(logs).toMatchObject({ queued: 0, sent: 1000, dropped: 19_000, lost: 0 });
+      expect(received.map((l) => l.content)).toEqual(Array.from({ length: 1000 }, (_, i) => `record ${19_000 + i}`));
+    } finally {
+      await tracer.bridge.shutdown(200);
+    }
+    const end = tracer.stats().logs!;
+    expect(end.queued + end.sent + end.dropped + end.lost).toBe(20_000);
+  },
+);
 
 it('shut down with the collector away: what is queued is counted dropped, later records too; nothing thrown', async () => {
   const port = await freePort();
-  const tracer = new SkyWalkingTracer({ serviceName: 'down', collectorAddress: `127.0.0.1:${port}`, logMaxBufferSize: 100, reportTimeoutMs: 200 });
+  const tracer = new SkyWalkingTracer({
+    serviceName: 'down',
+    collectorAddress: `127.0.0.1:${port}`,
+    logMaxBufferSize: 100,
+    reportTimeoutMs: 200,
+  });
   for (let i = 0; i < 150; i++) tracer.reportLog({ body: i });
   await tracer.bridge.shutdown(300);
   tracer.reportLog({ body: 'after' });
@@ -183,7 +297,18 @@ it('the console reporter prints a log record as a JSON line', async () => {
   const out = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WritableStream;
   const tracer = new SkyWalkingTracer({ serviceName: 'c', serviceInstance: 'c-1', reporter: new ConsoleReporter(out) });
   tracer.reportLog({ body: 'hello', logger: 'app', timestamp: 5 });
-  expect(JSON.parse(lines[0]!)).toEqual({ timestamp: 5, service: 'c', serviceInstance: 'c-1', endpoint: '', body: { text: { text: 'hello' } }, tags: [{ key: 'level', value: 'info' }, { key: 'logger', value: 'app' }], layer: '' });
+  expect(JSON.parse(lines[0]!)).toEqual({
+    timestamp: 5,
+    service: 'c',
+    serviceInstance: 'c-1',
+    endpoint: '',
+    body: { text: { text: 'hello' } },
+    tags: [
+      { key: 'level', value: 'info' },
+      { key: 'logger', value: 'app' },
+    ],
+    layer: '',
+  });
   await tracer.shutdown();
 });
 
@@ -193,11 +318,36 @@ it('collector that never answers: a batch past its deadline is counted lost (not
   const calls: grpc.ServerReadableStream<Buffer, Buffer>[] = [];
   let received = 0;
   server.addService(
-    { collect: { path: '/skywalking.v3.LogReportService/collect', requestStream: true, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw } },
-    { collect: (call: grpc.ServerReadableStream<Buffer, Buffer>) => { calls.push(call); call.on('data', () => received++); call.on('error', () => undefined); } },
+    {
+      collect: {
+        path: '/skywalking.v3.LogReportService/collect',
+        requestStream: true,
+        responseStream: false,
+        requestSerialize: raw,
+        requestDeserialize: raw,
+        responseSerialize: raw,
+        responseDeserialize: raw,
+      },
+    },
+    {
+      collect: (call: grpc.ServerReadableStream<Buffer, Buffer>) => {
+        calls.push(call);
+        call.on('data', () => received++);
+        call.on('error', () => undefined);
+      },
+    },
   );
-  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
-  const tracer = new SkyWalkingTracer({ serviceName: 'slow', collectorAddress: `127.0.0.1:${port}`, logMaxBufferSize: 500, batchSize: 100, flushIntervalMs: 20, reportTimeoutMs: 300 });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+  );
+  const tracer = new SkyWalkingTracer({
+    serviceName: 'slow',
+    collectorAddress: `127.0.0.1:${port}`,
+    logMaxBufferSize: 500,
+    batchSize: 100,
+    flushIntervalMs: 20,
+    reportTimeoutMs: 300,
+  });
   try {
     for (let i = 0; i < 100; i++) tracer.reportLog({ body: `first ${i}` });
     // the first batch goes out and hangs until its deadline

@@ -44,7 +44,9 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
     endpoint: d.getEndpoint(),
     bodyCase,
     content,
-    traceContext: tc ? { traceId: tc.getTraceid(), traceSegmentId: tc.getTracesegmentid(), spanId: tc.getSpanid() } : undefined,
+    traceContext: tc
+      ? { traceId: tc.getTraceid(), traceSegmentId: tc.getTracesegmentid(), spanId: tc.getSpanid() }
+      : undefined,
     tags,
     tagKeys,
     layer: d.getLayer(),
@@ -53,7 +55,15 @@ export function decodeLog(bytes: Uint8Array): DecodedLog {
 
 const raw = (b: Buffer): Buffer => b;
 function method(path: string, requestStream: boolean): grpc.MethodDefinition<Buffer, Buffer> {
-  return { path, requestStream, responseStream: false, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
+  return {
+    path,
+    requestStream,
+    responseStream: false,
+    requestSerialize: raw,
+    requestDeserialize: raw,
+    responseSerialize: raw,
+    responseDeserialize: raw,
+  };
 }
 
 export interface RawCollector {
@@ -73,28 +83,44 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
   let segments = 0;
   const events = new (await import('node:events')).EventEmitter();
   const empty = Buffer.alloc(0);
-  const stream = (onData: (b: Buffer) => void) => (call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-    call.on('data', onData);
-    call.on('error', () => undefined);
-    call.on('end', () => cb(null, empty));
-  };
-  const unary = (onData: (b: Buffer) => void) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
-    onData(call.request);
-    cb(null, empty);
-  };
+  const stream =
+    (onData: (b: Buffer) => void) =>
+    (call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+      call.on('data', onData);
+      call.on('error', () => undefined);
+      call.on('end', () => cb(null, empty));
+    };
+  const unary =
+    (onData: (b: Buffer) => void) => (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+      onData(call.request);
+      cb(null, empty);
+    };
   server.addService(
     { collect: method('/skywalking.v3.LogReportService/collect', true) },
-    { collect: stream((b) => { logs.push(b); events.emit('log'); }) },
+    {
+      collect: stream((b) => {
+        logs.push(b);
+        events.emit('log');
+      }),
+    },
   );
   server.addService(
-    { collect: method('/skywalking.v3.TraceSegmentReportService/collect', true), collectInSync: method('/skywalking.v3.TraceSegmentReportService/collectInSync', false) },
+    {
+      collect: method('/skywalking.v3.TraceSegmentReportService/collect', true),
+      collectInSync: method('/skywalking.v3.TraceSegmentReportService/collectInSync', false),
+    },
     { collect: stream(() => segments++), collectInSync: unary(() => segments++) },
   );
   server.addService(
-    { reportInstanceProperties: method('/skywalking.v3.ManagementService/reportInstanceProperties', false), keepAlive: method('/skywalking.v3.ManagementService/keepAlive', false) },
+    {
+      reportInstanceProperties: method('/skywalking.v3.ManagementService/reportInstanceProperties', false),
+      keepAlive: method('/skywalking.v3.ManagementService/keepAlive', false),
+    },
     { reportInstanceProperties: unary(() => undefined), keepAlive: unary(() => undefined) },
   );
-  const bound = await new Promise<number>((ok, fail) => server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  const bound = await new Promise<number>((ok, fail) =>
+    server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+  );
   return {
     address: `127.0.0.1:${bound}`,
     port: bound,
@@ -106,8 +132,12 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
       const timer = setTimeout(() => events.emit('timeout'), timeoutMs);
       try {
         while (logs.length < n) {
-          const [which] = await Promise.race([once(events, 'log').then(() => ['log']), once(events, 'timeout').then(() => ['timeout'])]);
-          if (which === 'timeout') throw new Error(`only ${logs.length} of ${n} log records arrived in ${timeoutMs} ms`);
+          const [which] = await Promise.race([
+            once(events, 'log').then(() => ['log']),
+            once(events, 'timeout').then(() => ['timeout']),
+          ]);
+          if (which === 'timeout')
+            throw new Error(`only ${logs.length} of ${n} log records arrived in ${timeoutMs} ms`);
         }
       } finally {
         clearTimeout(timer);
@@ -121,7 +151,12 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
 /** A trace started by a Java agent: its trace id is not hex. */
 export const JAVA_TRACE = '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010001';
 export const javaSw8 = encodeSw8({
-  sample: 1, traceId: JAVA_TRACE, segmentId: '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010002', spanId: 3,
-  service: 'java-gateway', instance: 'gw-1@host', endpoint: '/api/checkout', address: 'orders:8080',
+  sample: 1,
+  traceId: JAVA_TRACE,
+  segmentId: '2a1b3c4d5e6f47a8b9c0d1e2f3a4b5c6.123.17000000000010002',
+  spanId: 3,
+  service: 'java-gateway',
+  instance: 'gw-1@host',
+  endpoint: '/api/checkout',
+  address: 'orders:8080',
 })!;
-

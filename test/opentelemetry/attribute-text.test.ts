@@ -13,9 +13,13 @@ it('keeps primitives and primitive arrays as before', () => {
 });
 
 it('writes objects and nested arrays as JSON', () => {
-  expect(attributeText({ user: { id: 7, roles: ['a', 'b'] }, ok: true, skip: undefined, fn: () => 1 })).toBe('{"user":{"id":7,"roles":["a","b"]},"ok":true}');
+  expect(attributeText({ user: { id: 7, roles: ['a', 'b'] }, ok: true, skip: undefined, fn: () => 1 })).toBe(
+    '{"user":{"id":7,"roles":["a","b"]},"ok":true}',
+  );
   expect(attributeText([{ a: 1 }, [2]])).toBe('[{"a":1},[2]]');
-  expect(attributeText({ at: new Date(0), big: 2n, nan: Number.NaN, m: new Map([['k', 1]]) })).toBe('{"at":"1970-01-01T00:00:00.000Z","big":"2","nan":null,"m":{"k":1}}');
+  expect(attributeText({ at: new Date(0), big: 2n, nan: Number.NaN, m: new Map([['k', 1]]) })).toBe(
+    '{"at":"1970-01-01T00:00:00.000Z","big":"2","nan":null,"m":{"k":1}}',
+  );
   expect(attributeText(new Uint8Array([1, 2, 3]))).toBe('AQID');
 });
 
@@ -29,6 +33,10 @@ it('is bounded: cycles, depth, length, and throwing getters', () => {
   const big = boundedJson({ list: Array.from({ length: 100_000 }, (_, i) => i) }, 50);
   expect(big).toHaveLength(50);
   expect(big.endsWith('...')).toBe(true);
-  const trap = { get boom(): never { throw new Error('no'); } };
+  const trap = {
+    get boom(): never {
+      throw new Error('no');
+    },
+  };
   expect(attributeText(trap)).toBe('[unreadable]');
 });

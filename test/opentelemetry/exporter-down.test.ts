@@ -27,11 +27,18 @@ it('while the collector is down: export answers SUCCESS at once, segments wait, 
   const address = first.grpcAddress;
   await first.stop();
 
-  const exporter = new SkyWalkingTraceExporter({ collectorAddress: address, reportTimeoutMs: 500, flushIntervalMs: 50 });
+  const exporter = new SkyWalkingTraceExporter({
+    collectorAddress: address,
+    reportTimeoutMs: 500,
+    flushIntervalMs: 50,
+  });
   cleanup.push(() => exporter.shutdown());
   const results: number[] = [];
   const wrapped = {
-    export: (spans: Parameters<SkyWalkingTraceExporter['export']>[0], done: Parameters<SkyWalkingTraceExporter['export']>[1]) =>
+    export: (
+      spans: Parameters<SkyWalkingTraceExporter['export']>[0],
+      done: Parameters<SkyWalkingTraceExporter['export']>[1],
+    ) =>
       exporter.export(spans, (r) => {
         results.push(r.code);
         done(r);
@@ -39,10 +46,27 @@ it('while the collector is down: export answers SUCCESS at once, segments wait, 
     shutdown: () => exporter.shutdown(),
     forceFlush: () => exporter.forceFlush(),
   };
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'exp-down', 'service.instance.id': 'exp-1' }), spanProcessors: [new SimpleSpanProcessor(wrapped as never)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'exp-down', 'service.instance.id': 'exp-1' }),
+    spanProcessors: [new SimpleSpanProcessor(wrapped as never)],
+  });
   const tracer = provider.getTracer('@opentelemetry/instrumentation-http');
-  const server = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/items' }, startTime: 1_700_000_000_000 });
-  tracer.startSpan('db', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'server.address': 'pg', 'server.port': 5432 }, startTime: 1_700_000_000_001 }, trace.setSpan(ROOT_CONTEXT, server)).end(1_700_000_000_002);
+  const server = tracer.startSpan('GET', {
+    kind: SpanKind.SERVER,
+    attributes: { 'http.request.method': 'GET', 'http.route': '/items' },
+    startTime: 1_700_000_000_000,
+  });
+  tracer
+    .startSpan(
+      'db',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'db.system': 'postgresql', 'server.address': 'pg', 'server.port': 5432 },
+        startTime: 1_700_000_000_001,
+      },
+      trace.setSpan(ROOT_CONTEXT, server),
+    )
+    .end(1_700_000_000_002);
   server.end(1_700_000_000_003);
   // SimpleSpanProcessor exported each span as it ended; our answer came synchronously
   expect(results).toEqual([0, 0]);
@@ -62,8 +86,22 @@ it('while the collector is down: export answers SUCCESS at once, segments wait, 
   }
   const collector = back;
   cleanup.unshift(() => collector.stop());
-  const segments = await collector.waitFor(() => (collector.segments().length === 2 ? collector.segments() : undefined), 15_000);
-  const spans = segments.flatMap((s) => s.spans.map((x) => [s.service, s.serviceInstance, x.operationName, x.spanType, x.spanLayer, x.peer, x.startTime, x.endTime]));
+  const segments = await collector.waitFor(
+    () => (collector.segments().length === 2 ? collector.segments() : undefined),
+    15_000,
+  );
+  const spans = segments.flatMap((s) =>
+    s.spans.map((x) => [
+      s.service,
+      s.serviceInstance,
+      x.operationName,
+      x.spanType,
+      x.spanLayer,
+      x.peer,
+      x.startTime,
+      x.endTime,
+    ]),
+  );
   expect(spans.sort()).toEqual(
     [
       ['exp-down', 'exp-1', 'GET:/items', SpanType.Entry, SpanLayer.Http, '', 1_700_000_000_000, 1_700_000_000_003],

@@ -29,11 +29,22 @@ afterEach(() => {
 it('a span whose attributes throw when mapped: reported with what it had, counted, one line with its name and the error', async () => {
   const reporter = new MemoryReporter();
   const processor = new SkyWalkingSpanProcessor({ reporter });
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'orders-1' }), spanProcessors: [processor] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'orders', 'service.instance.id': 'orders-1' }),
+    spanProcessors: [processor],
+  });
   const tracer = provider.getTracer('manual');
   const request = (i: number): void => {
-    const server = tracer.startSpan('GET', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/orders' }, startTime: 1_700_000_000_000 + i });
-    const client = tracer.startSpan('lookup', { kind: SpanKind.CLIENT, startTime: 1_700_000_000_001 + i }, trace.setSpan(ROOT_CONTEXT, server));
+    const server = tracer.startSpan('GET', {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': 'GET', 'http.route': '/orders' },
+      startTime: 1_700_000_000_000 + i,
+    });
+    const client = tracer.startSpan(
+      'lookup',
+      { kind: SpanKind.CLIENT, startTime: 1_700_000_000_001 + i },
+      trace.setSpan(ROOT_CONTEXT, server),
+    );
     // an attribute whose getter throws: the mapping reads it when the segment is encoded
     Object.defineProperty((client as unknown as { attributes: object }).attributes, 'db.system', {
       enumerable: true,
@@ -48,7 +59,9 @@ it('a span whose attributes throw when mapped: reported with what it had, counte
   expect(reporter.segments).toHaveLength(1);
   const spans = reporter.segments[0]!.spans;
   // the server span mapped in full; the client kept the name, kind and times it had at start
-  expect(spans.map((s) => [s.spanId, s.parentSpanId, s.operationName, s.spanType, s.spanLayer, s.startTime, s.endTime])).toEqual([
+  expect(
+    spans.map((s) => [s.spanId, s.parentSpanId, s.operationName, s.spanType, s.spanLayer, s.startTime, s.endTime]),
+  ).toEqual([
     [1, 0, 'lookup', SpanType.Exit, SpanLayer.Unknown, 1_700_000_000_001, 1_700_000_000_002],
     [0, -1, 'GET:/orders', SpanType.Entry, SpanLayer.Http, 1_700_000_000_000, 1_700_000_000_003],
   ]);

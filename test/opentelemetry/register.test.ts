@@ -39,7 +39,11 @@ function env(service: string, extra: Record<string, string> = {}): Record<string
 /** Start a server app with the preload; it flushes only when it shuts down. */
 async function server(file: string, service: string, extra: Record<string, string> = {}): Promise<Service> {
   process.chdir(ROOT); // `skywalking-bridge/register` resolves from the package itself
-  const s = await startProcess(process.execPath, ['--require', 'skywalking-bridge/register', join(APPS, file)], env(service, { SW_BRIDGE_FLUSH_INTERVAL: '600000', ...extra }));
+  const s = await startProcess(
+    process.execPath,
+    ['--require', 'skywalking-bridge/register', join(APPS, file)],
+    env(service, { SW_BRIDGE_FLUSH_INTERVAL: '600000', ...extra }),
+  );
   services.push(s);
   return s;
 }
@@ -47,7 +51,9 @@ async function server(file: string, service: string, extra: Record<string, strin
 /** Stop with SIGTERM; resolves with how the process ended and how long it took. */
 async function terminate(s: Service): Promise<{ signal: string | null; code: number | null; ms: number }> {
   const t0 = Date.now();
-  const exited = new Promise<void>((ok) => (s.child.exitCode !== null || s.child.signalCode !== null ? ok() : s.child.once('exit', () => ok())));
+  const exited = new Promise<void>((ok) =>
+    s.child.exitCode !== null || s.child.signalCode !== null ? ok() : s.child.once('exit', () => ok()),
+  );
   s.child.kill('SIGTERM');
   await exited;
   return { signal: s.child.signalCode, code: s.child.exitCode, ms: Date.now() - t0 };
@@ -63,7 +69,11 @@ it('traces an HTTP client and two HTTP services with no tracing code: one trace,
   const backend = await server('backend.js', 'reg-backend');
   const frontend = await server('frontend.js', 'reg-frontend', { BACKEND_URL: `http://127.0.0.1:${backend.port}` });
 
-  const client = await runProcess(process.execPath, ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')], env('reg-client', { TARGET_URL: `http://127.0.0.1:${frontend.port}/front` }));
+  const client = await runProcess(
+    process.execPath,
+    ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')],
+    env('reg-client', { TARGET_URL: `http://127.0.0.1:${frontend.port}/front` }),
+  );
   expect(client.stdout).toBe('200 {"from":"frontend","backend":{"from":"backend"}}\n');
   expect(client.stderr).toBe('');
   expect(client.code).toBe(0);
@@ -88,12 +98,32 @@ it('traces an HTTP client and two HTTP services with no tracing code: one trace,
 
   const frontAddr = `127.0.0.1:${frontend.port}`;
   const backAddr = `127.0.0.1:${backend.port}`;
-  expect(c.spans.map((s) => [s.spanId, s.parentSpanId, s.spanType, s.spanLayer, s.componentId, s.operationName, s.peer, s.isError])).toEqual([
-    [0, -1, SpanType.Exit, SpanLayer.Http, 2, '/front', frontAddr, false],
-  ]);
+  expect(
+    c.spans.map((s) => [
+      s.spanId,
+      s.parentSpanId,
+      s.spanType,
+      s.spanLayer,
+      s.componentId,
+      s.operationName,
+      s.peer,
+      s.isError,
+    ]),
+  ).toEqual([[0, -1, SpanType.Exit, SpanLayer.Http, 2, '/front', frontAddr, false]]);
   expect(c.spans[0]!.refs).toEqual([]);
   // finished first, reported first: the Exit span, then the Entry span
-  expect(f.spans.map((s) => [s.spanId, s.parentSpanId, s.spanType, s.spanLayer, s.componentId, s.operationName, s.peer, s.isError])).toEqual([
+  expect(
+    f.spans.map((s) => [
+      s.spanId,
+      s.parentSpanId,
+      s.spanType,
+      s.spanLayer,
+      s.componentId,
+      s.operationName,
+      s.peer,
+      s.isError,
+    ]),
+  ).toEqual([
     [1, 0, SpanType.Exit, SpanLayer.Http, 2, '/back', backAddr, false],
     [0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false],
   ]);
@@ -109,9 +139,18 @@ it('traces an HTTP client and two HTTP services with no tracing code: one trace,
       networkAddressUsedAtPeer: frontAddr,
     },
   ]);
-  expect(b.spans.map((s) => [s.spanId, s.parentSpanId, s.spanType, s.spanLayer, s.componentId, s.operationName, s.peer, s.isError])).toEqual([
-    [0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false],
-  ]);
+  expect(
+    b.spans.map((s) => [
+      s.spanId,
+      s.parentSpanId,
+      s.spanType,
+      s.spanLayer,
+      s.componentId,
+      s.operationName,
+      s.peer,
+      s.isError,
+    ]),
+  ).toEqual([[0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false]]);
   expect(b.spans[0]!.refs).toEqual([
     {
       refType: 0,
@@ -130,15 +169,23 @@ it('traces an HTTP client and two HTTP services with no tracing code: one trace,
 
 it('starts with --import for an ES module app', async () => {
   const backend = await server('backend.js', 'esm-backend');
-  const client = await runProcess(process.execPath, ['--import', 'skywalking-bridge/register', join(APPS, 'client.mjs')], env('esm-client', { TARGET_URL: `http://127.0.0.1:${backend.port}/back` }));
+  const client = await runProcess(
+    process.execPath,
+    ['--import', 'skywalking-bridge/register', join(APPS, 'client.mjs')],
+    env('esm-client', { TARGET_URL: `http://127.0.0.1:${backend.port}/back` }),
+  );
   expect(client.stdout).toBe('200 {"from":"backend"}\n');
   expect(client.stderr).toBe('');
   expect(client.code).toBe(0);
   expect(await terminate(backend)).toMatchObject({ signal: 'SIGTERM', code: null });
   const c = await collector.waitFor(() => collector.segments().find((s) => s.service === 'esm-client'));
   const b = segmentOf(collector.trace(c.traceId), 'esm-backend');
-  expect(c.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName, s.peer])).toEqual([[0, SpanType.Exit, 2, '/back', `127.0.0.1:${backend.port}`]]);
-  expect(b.spans[0]!.refs.map((r) => [r.parentTraceSegmentId, r.parentSpanId, r.parentService, r.parentEndpoint])).toEqual([[c.traceSegmentId, 0, 'esm-client', '/back']]);
+  expect(c.spans.map((s) => [s.spanId, s.spanType, s.componentId, s.operationName, s.peer])).toEqual([
+    [0, SpanType.Exit, 2, '/back', `127.0.0.1:${backend.port}`],
+  ]);
+  expect(
+    b.spans[0]!.refs.map((r) => [r.parentTraceSegmentId, r.parentSpanId, r.parentService, r.parentEndpoint]),
+  ).toEqual([[c.traceSegmentId, 0, 'esm-client', '/back']]);
 }, 60_000);
 
 it('leaves a SIGTERM the application handles to the application, and still flushes; SW_AGENT_NAME wins over OTEL_SERVICE_NAME', async () => {
@@ -156,7 +203,11 @@ it('leaves a SIGTERM the application handles to the application, and still flush
 
 it('OTEL_SDK_DISABLED=true: the app runs untraced and quiet', async () => {
   process.chdir(ROOT);
-  const r = await runProcess(process.execPath, ['--require', 'skywalking-bridge/register', '-e', 'console.log("app ran")'], { SW_AGENT_NAME: 'x', OTEL_SDK_DISABLED: 'true' });
+  const r = await runProcess(
+    process.execPath,
+    ['--require', 'skywalking-bridge/register', '-e', 'console.log("app ran")'],
+    { SW_AGENT_NAME: 'x', OTEL_SDK_DISABLED: 'true' },
+  );
   // OTEL_SDK_DISABLED: NodeSDK starts nothing; the app runs as it would have
   expect(r).toMatchObject({ code: 0, stdout: 'app ran\n', stderr: '' });
 });
@@ -173,7 +224,11 @@ it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone wou
   try {
     const url = `http://127.0.0.1:${(otlp.address() as AddressInfo).port}`;
     const run = (extra: Record<string, string>) =>
-      runProcess(process.execPath, ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')], env('otlp-client', { TARGET_URL: `${url}/x`, OTEL_EXPORTER_OTLP_ENDPOINT: url, ...extra }));
+      runProcess(
+        process.execPath,
+        ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')],
+        env('otlp-client', { TARGET_URL: `${url}/x`, OTEL_EXPORTER_OTLP_ENDPOINT: url, ...extra }),
+      );
     expect(await run({})).toMatchObject({ code: 0, stdout: '200 \n', stderr: '' });
     expect(hits).toEqual(['GET /x']);
     // the same with the variable set: the SDK's OTLP metrics export reaches the endpoint at shutdown
@@ -188,10 +243,15 @@ it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone wou
 
 it('a bad SW_* value: one error line saying what to fix, and the app runs untraced', async () => {
   process.chdir(ROOT);
-  const r = await runProcess(process.execPath, ['--require', 'skywalking-bridge/register', '-e', 'console.log("app ran")'], { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap' });
+  const r = await runProcess(
+    process.execPath,
+    ['--require', 'skywalking-bridge/register', '-e', 'console.log("app ran")'],
+    { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'oap' },
+  );
   expect(r).toEqual({
     code: 0,
     stdout: 'app ran\n',
-    stderr: '[skywalking-bridge] ERROR skywalking-bridge/register: tracing not started: skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap": entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800".\n',
+    stderr:
+      '[skywalking-bridge] ERROR skywalking-bridge/register: tracing not started: skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap": entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800".\n',
   });
 });

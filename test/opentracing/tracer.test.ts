@@ -38,13 +38,30 @@ describe('SkyWalkingTracer', () => {
     const { tracer, reporter } = setup();
     const server = tracer.startSpan('GET:/orders/:id', {
       startTime: 1_700_000_000_000,
-      tags: { 'span.kind': 'server', 'http.method': 'GET', 'http.url': 'http://orders:8080/orders/7?x=1', component: 'express' },
+      tags: {
+        'span.kind': 'server',
+        'http.method': 'GET',
+        'http.url': 'http://orders:8080/orders/7?x=1',
+        component: 'express',
+      },
     });
     const client = tracer.startSpan('/users/7', { childOf: server, startTime: 1_700_000_000_005 });
     client.setTag('span.kind', 'client');
-    client.addTags({ 'peer.hostname': 'users', 'peer.port': 9090, 'http.method': 'GET', 'http.status_code': 200, component: 'axios' });
+    client.addTags({
+      'peer.hostname': 'users',
+      'peer.port': 9090,
+      'http.method': 'GET',
+      'http.status_code': 200,
+      component: 'axios',
+    });
     const db = tracer.startSpan('pg.query', { childOf: client.context(), startTime: 1_700_000_000_006 });
-    db.addTags({ 'span.kind': 'client', 'db.type': 'postgresql', 'db.instance': 'shop', 'db.statement': 'SELECT 1', 'peer.address': 'pg:5432' });
+    db.addTags({
+      'span.kind': 'client',
+      'db.type': 'postgresql',
+      'db.instance': 'shop',
+      'db.statement': 'SELECT 1',
+      'peer.address': 'pg:5432',
+    });
     db.finish(1_700_000_000_007);
     client.finish(1_700_000_000_010);
     server.setTag('http.status_code', 500);
@@ -58,22 +75,45 @@ describe('SkyWalkingTracer', () => {
     expect(seg.spans.map((s) => s.spanId)).toEqual([2, 1, 0]);
     const [dbSpan, clientSpan, serverSpan] = seg.spans;
     expect(serverSpan).toMatchObject({
-      spanId: 0, parentSpanId: -1, operationName: 'GET:/orders/:id', spanType: SpanType.Entry, spanLayer: SpanLayer.Http,
-      componentId: 4002, isError: true, peer: '', startTime: 1_700_000_000_000, endTime: 1_700_000_000_020, refs: [],
+      spanId: 0,
+      parentSpanId: -1,
+      operationName: 'GET:/orders/:id',
+      spanType: SpanType.Entry,
+      spanLayer: SpanLayer.Http,
+      componentId: 4002,
+      isError: true,
+      peer: '',
+      startTime: 1_700_000_000_000,
+      endTime: 1_700_000_000_020,
+      refs: [],
     });
     expect(serverSpan!.tags).toEqual([
       { key: 'http.method', value: 'GET' },
       { key: 'url', value: 'http://orders:8080/orders/7?x=1' },
       { key: 'http.status_code', value: '500' },
     ]);
-    expect(clientSpan).toMatchObject({ spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, spanLayer: SpanLayer.Http, componentId: 4005, peer: 'users:9090' });
+    expect(clientSpan).toMatchObject({
+      spanId: 1,
+      parentSpanId: 0,
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Http,
+      componentId: 4005,
+      peer: 'users:9090',
+    });
     expect(clientSpan!.tags).toEqual([
       { key: 'peer.hostname', value: 'users' },
       { key: 'peer.port', value: '9090' },
       { key: 'http.method', value: 'GET' },
       { key: 'http.status_code', value: '200' },
     ]);
-    expect(dbSpan).toMatchObject({ spanId: 2, parentSpanId: 1, spanType: SpanType.Exit, spanLayer: SpanLayer.Database, componentId: 22, peer: 'pg:5432' });
+    expect(dbSpan).toMatchObject({
+      spanId: 2,
+      parentSpanId: 1,
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Database,
+      componentId: 22,
+      peer: 'pg:5432',
+    });
     expect(dbSpan!.tags).toContainEqual({ key: 'db.statement', value: 'SELECT 1' });
     expect(dbSpan!.tags).toContainEqual({ key: 'db.type', value: 'postgresql' });
   });
@@ -81,17 +121,47 @@ describe('SkyWalkingTracer', () => {
   it('maps redis to the Cache layer, message buses to MQ, and passes numeric components through', () => {
     const { tracer, reporter } = setup();
     const root = tracer.startSpan('job');
-    tracer.startSpan('GET', { childOf: root, tags: { 'span.kind': 'client', 'db.type': 'redis', 'peer.address': 'redis:6379', component: 'ioredis' } }).finish();
-    tracer.startSpan('send', { childOf: root, tags: { 'span.kind': 'producer', 'message_bus.destination': 'orders', 'peer.address': 'kafka:9092', component: 'kafka' } }).finish();
+    tracer
+      .startSpan('GET', {
+        childOf: root,
+        tags: { 'span.kind': 'client', 'db.type': 'redis', 'peer.address': 'redis:6379', component: 'ioredis' },
+      })
+      .finish();
+    tracer
+      .startSpan('send', {
+        childOf: root,
+        tags: {
+          'span.kind': 'producer',
+          'message_bus.destination': 'orders',
+          'peer.address': 'kafka:9092',
+          component: 'kafka',
+        },
+      })
+      .finish();
     tracer.startSpan('custom', { childOf: root, tags: { component: 5004 } }).finish();
     root.finish();
     const spans = reporter.segments[0]!.spans;
-    expect(spans[0]).toMatchObject({ spanType: SpanType.Exit, spanLayer: SpanLayer.Cache, componentId: 7, peer: 'redis:6379' });
+    expect(spans[0]).toMatchObject({
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.Cache,
+      componentId: 7,
+      peer: 'redis:6379',
+    });
     expect(spans[0]!.tags).toContainEqual({ key: 'cache.type', value: 'redis' });
-    expect(spans[1]).toMatchObject({ spanType: SpanType.Exit, spanLayer: SpanLayer.MQ, componentId: 40, peer: 'kafka:9092' });
+    expect(spans[1]).toMatchObject({
+      spanType: SpanType.Exit,
+      spanLayer: SpanLayer.MQ,
+      componentId: 40,
+      peer: 'kafka:9092',
+    });
     expect(spans[1]!.tags).toContainEqual({ key: 'mq.topic', value: 'orders' });
     expect(spans[2]).toMatchObject({ spanType: SpanType.Local, componentId: 5004 });
-    expect(spans[3]).toMatchObject({ spanId: 0, spanType: SpanType.Local, componentId: 0, spanLayer: SpanLayer.Unknown });
+    expect(spans[3]).toMatchObject({
+      spanId: 0,
+      spanType: SpanType.Local,
+      componentId: 0,
+      spanLayer: SpanLayer.Unknown,
+    });
   });
 
   it('reads span.kind set after start, and setOperationName until finish', () => {
@@ -101,13 +171,19 @@ describe('SkyWalkingTracer', () => {
     span.setTag(opentracing.Tags.SPAN_KIND, opentracing.Tags.SPAN_KIND_RPC_SERVER);
     span.finish();
     span.setOperationName('too-late');
-    expect(reporter.segments[0]!.spans[0]).toMatchObject({ operationName: 'POST:/user/info', spanType: SpanType.Entry });
+    expect(reporter.segments[0]!.spans[0]).toMatchObject({
+      operationName: 'POST:/user/info',
+      spanType: SpanType.Entry,
+    });
   });
 
   it('injects sw8 with the exit span id, the entry endpoint and the peer as address', () => {
     const { tracer } = setup();
     const server = tracer.startSpan('GET:/trace', { tags: { 'span.kind': 'server' } });
-    const client = tracer.startSpan('/user/info', { childOf: server, tags: { 'span.kind': 'client', 'peer.hostname': 'server-2', 'peer.port': 8081 } });
+    const client = tracer.startSpan('/user/info', {
+      childOf: server,
+      tags: { 'span.kind': 'client', 'peer.hostname': 'server-2', 'peer.port': 8081 },
+    });
     const headers: Record<string, string> = {};
     tracer.inject(client, opentracing.FORMAT_HTTP_HEADERS, headers);
     const sw8 = decodeSw8(headers.sw8)!;
@@ -132,7 +208,10 @@ describe('SkyWalkingTracer', () => {
     const parent = tracer.extract(opentracing.FORMAT_HTTP_HEADERS, { SW8: JAVA_HEADER })!;
     expect(parent.toTraceId()).toBe('0af7651916cd43dd8448eb211c80319c.52.16999999990000');
     const server = tracer.startSpan('POST:/checkout', { childOf: parent, tags: { 'span.kind': 'server' } });
-    const client = tracer.startSpan('/pay', { childOf: server, tags: { 'span.kind': 'client', 'peer.address': 'pay:80' } });
+    const client = tracer.startSpan('/pay', {
+      childOf: server,
+      tags: { 'span.kind': 'client', 'peer.address': 'pay:80' },
+    });
     const out: Record<string, string> = {};
     tracer.inject(client.context(), opentracing.FORMAT_TEXT_MAP, out);
     client.finish();
@@ -181,7 +260,9 @@ describe('SkyWalkingTracer', () => {
     const { tracer, reporter } = setup();
     const a = tracer.startSpan('a');
     const b = tracer.startSpan('b');
-    const c = tracer.startSpan('c', { references: [opentracing.followsFrom(a.context()), opentracing.childOf(b.context())] });
+    const c = tracer.startSpan('c', {
+      references: [opentracing.followsFrom(a.context()), opentracing.childOf(b.context())],
+    });
     c.finish();
     b.finish();
     a.finish();
@@ -226,14 +307,19 @@ describe('SkyWalkingTracer', () => {
     const consumerCtx = tracer.extract(opentracing.FORMAT_TEXT_MAP, { ...headers, 'sw8-x': `1-${Date.now() - 25}` })!;
     const consumer = tracer.startSpan('receive', { childOf: consumerCtx, tags: { 'span.kind': 'consumer' } });
     const down: Record<string, string> = {};
-    const exit = tracer.startSpan('next', { childOf: consumer, tags: { 'span.kind': 'client', 'peer.address': 'n:1' } });
+    const exit = tracer.startSpan('next', {
+      childOf: consumer,
+      tags: { 'span.kind': 'client', 'peer.address': 'n:1' },
+    });
     tracer.inject(exit, opentracing.FORMAT_TEXT_MAP, down);
     expect(down['sw8-x']).toBe('1- ');
     exit.finish();
     consumer.finish();
     const seg = reporter.segments.at(-1)!;
     expect(seg.spans.every((s) => s.skipAnalysis)).toBe(true);
-    const latency = Number(seg.spans.find((s) => s.spanId === 0)!.tags.find((t) => t.key === 'transmission.latency')!.value);
+    const latency = Number(
+      seg.spans.find((s) => s.spanId === 0)!.tags.find((t) => t.key === 'transmission.latency')!.value,
+    );
     expect(latency).toBeGreaterThanOrEqual(25);
     expect(latency).toBeLessThan(5000);
   });
@@ -250,28 +336,68 @@ describe('SkyWalkingTracer', () => {
     expect(ctx.toSpanId()).toBe(span.context().toSpanId());
     span.finish();
     const seg = reporter.segments[0]!;
-    const sw8 = encodeSw8({ sample: 1, traceId: seg.traceId, segmentId: seg.traceSegmentId, spanId: 0, service: 'orders', instance: 'orders-1', endpoint: 'call', address: 'b:2' });
-    expect(text).toBe(`sw8: ${sw8}\nsw8-correlation: ${Buffer.from('k').toString('base64')}:${Buffer.from('v').toString('base64')}\n`);
+    const sw8 = encodeSw8({
+      sample: 1,
+      traceId: seg.traceId,
+      segmentId: seg.traceSegmentId,
+      spanId: 0,
+      service: 'orders',
+      instance: 'orders-1',
+      endpoint: 'call',
+      address: 'b:2',
+    });
+    expect(text).toBe(
+      `sw8: ${sw8}\nsw8-correlation: ${Buffer.from('k').toString('base64')}:${Buffer.from('v').toString('base64')}\n`,
+    );
   });
 
   it('extracts case-insensitively, takes the first array value, and ignores bad carriers', () => {
     const { tracer } = setup();
-    expect(tracer.extract(opentracing.FORMAT_HTTP_HEADERS, { Sw8: [JAVA_HEADER, 'x'] })!.toTraceId()).toBe('0af7651916cd43dd8448eb211c80319c.52.16999999990000');
-    for (const carrier of [null, undefined, 42, 'sw8', [], { sw8: 'garbage' }, { sw8: 5 }, { sw8: JAVA_HEADER.replace(/^1-/, '1-x') }]) {
+    expect(tracer.extract(opentracing.FORMAT_HTTP_HEADERS, { Sw8: [JAVA_HEADER, 'x'] })!.toTraceId()).toBe(
+      '0af7651916cd43dd8448eb211c80319c.52.16999999990000',
+    );
+    for (const carrier of [
+      null,
+      undefined,
+      42,
+      'sw8',
+      [],
+      { sw8: 'garbage' },
+      { sw8: 5 },
+      { sw8: JAVA_HEADER.replace(/^1-/, '1-x') },
+    ]) {
       expect(tracer.extract(opentracing.FORMAT_HTTP_HEADERS, carrier as never)).toBeNull();
     }
     expect(tracer.extract('unknown-format', { sw8: JAVA_HEADER })).toBeNull();
-    const throwing = { get sw8(): string { throw new Error('boom'); } };
+    const throwing = {
+      get sw8(): string {
+        throw new Error('boom');
+      },
+    };
     expect(tracer.extract(opentracing.FORMAT_TEXT_MAP, throwing)).toBeNull();
   });
 
   it('never throws on misuse or odd values', () => {
     const { tracer, reporter } = setup();
-    const evil = { toString() { throw new Error('nope'); } };
+    const evil = {
+      toString() {
+        throw new Error('nope');
+      },
+    };
     const circular: Record<string, unknown> = {};
     circular.me = circular;
-    const span = tracer.startSpan(undefined as never, { childOf: { not: 'a span' } as never, references: [null, 5] as never, tags: 7 as never });
-    span.setTag('obj', { a: 1 }).setTag('undef', undefined).setTag('evil', evil).setTag('circ', circular).setTag('big', 10n).setTag(5 as never, 'x');
+    const span = tracer.startSpan(undefined as never, {
+      childOf: { not: 'a span' } as never,
+      references: [null, 5] as never,
+      tags: 7 as never,
+    });
+    span
+      .setTag('obj', { a: 1 })
+      .setTag('undef', undefined)
+      .setTag('evil', evil)
+      .setTag('circ', circular)
+      .setTag('big', 10n)
+      .setTag(5 as never, 'x');
     span.log({ 'error.object': new TypeError('bad input'), event: 'error' });
     span.log(null as never);
     span.logEvent('cache-miss', { key: 'k' });
@@ -293,11 +419,16 @@ describe('SkyWalkingTracer', () => {
       { key: 'message', value: 'bad input' },
       { key: 'stack', value: expect.stringContaining('TypeError: bad input') },
     ]);
-    expect(s.logs[1]!.data).toEqual([{ key: 'event', value: 'cache-miss' }, { key: 'payload', value: '{"key":"k"}' }]);
+    expect(s.logs[1]!.data).toEqual([
+      { key: 'event', value: 'cache-miss' },
+      { key: 'payload', value: '{"key":"k"}' },
+    ]);
   });
 
   it('fails fast on bad configuration with a message that names the option', () => {
-    expect(() => new SkyWalkingTracer({ spanLimit: -1 })).toThrow(/option `spanLimit` is -1; expected a whole number from 1 to 100000 \(or leave it out and set env SW_AGENT_SPAN_LIMIT\)/);
+    expect(() => new SkyWalkingTracer({ spanLimit: -1 })).toThrow(
+      /option `spanLimit` is -1; expected a whole number from 1 to 100000 \(or leave it out and set env SW_AGENT_SPAN_LIMIT\)/,
+    );
     expect(() => new SkyWalkingTracer({ collectorAddress: 'nope' })).toThrow(/collectorAddress/);
   });
 });

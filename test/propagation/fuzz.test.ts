@@ -36,7 +36,8 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 function randomString(r: () => number, max: number): string {
   const n = Math.floor(r() * max);
   let s = '';
-  for (let i = 0; i < n; i++) s += r() < 0.1 ? String.fromCharCode(Math.floor(r() * 256)) : ALPHABET[Math.floor(r() * ALPHABET.length)];
+  for (let i = 0; i < n; i++)
+    s += r() < 0.1 ? String.fromCharCode(Math.floor(r() * 256)) : ALPHABET[Math.floor(r() * ALPHABET.length)];
   return s;
 }
 
@@ -85,7 +86,10 @@ function check(value: string): void {
   if (b3) expect(b3.spanId).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
   const jaeger = decodeUberTraceId(value);
   if (jaeger) expect(jaeger.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
-  const legacy = extractLegacy((name) => (name === 'x-b3-traceid' || name === 'x-b3-spanid' || name === 'uber-trace-id' ? value : undefined), () => ['uberctx-k']);
+  const legacy = extractLegacy(
+    (name) => (name === 'x-b3-traceid' || name === 'x-b3-spanid' || name === 'uber-trace-id' ? value : undefined),
+    () => ['uberctx-k'],
+  );
   if (legacy) expect(legacy.traceId).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
   decodeB3Multi((name) => (name === 'x-b3-sampled' ? value : 'a'.repeat(16)));
 }
@@ -119,8 +123,10 @@ it('rejects pathological inputs by length before any parsing', () => {
 });
 
 it('survives getters that throw or return odd values', () => {
-  expect(extractLegacy(() => {
-    throw new Error('boom');
-  })).toBeUndefined();
+  expect(
+    extractLegacy(() => {
+      throw new Error('boom');
+    }),
+  ).toBeUndefined();
   expect(extractLegacy((() => 42) as never)).toBeUndefined();
 });

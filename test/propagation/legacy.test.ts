@@ -3,7 +3,14 @@
  * against the real libraries: OTel's propagators and jaeger-client's own tracer, both directions.
  */
 import { createHash } from 'node:crypto';
-import { ROOT_CONTEXT, TraceFlags, defaultTextMapGetter, defaultTextMapSetter, propagation, trace } from '@opentelemetry/api';
+import {
+  ROOT_CONTEXT,
+  TraceFlags,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  propagation,
+  trace,
+} from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
 import { JaegerPropagator } from '@opentelemetry/propagator-jaeger';
@@ -21,14 +28,27 @@ const SPAN = 'b7ad6b7169203331';
 
 const getterOf = (h: Record<string, string>) => (name: string) => h[name];
 
-function otelInject(p: { inject: (c: never, carrier: unknown, s: typeof defaultTextMapSetter) => void }, traceId = TRACE, spanId = SPAN, sampled = true): Record<string, string> {
-  const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false });
+function otelInject(
+  p: { inject: (c: never, carrier: unknown, s: typeof defaultTextMapSetter) => void },
+  traceId = TRACE,
+  spanId = SPAN,
+  sampled = true,
+): Record<string, string> {
+  const ctx = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId,
+    spanId,
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: false,
+  });
   const carrier: Record<string, string> = {};
   p.inject(ctx as never, carrier, defaultTextMapSetter);
   return carrier;
 }
 
-function otelExtract(p: { extract: (c: never, carrier: unknown, g: typeof defaultTextMapGetter) => unknown }, carrier: Record<string, string>) {
+function otelExtract(
+  p: { extract: (c: never, carrier: unknown, g: typeof defaultTextMapGetter) => unknown },
+  carrier: Record<string, string>,
+) {
   return trace.getSpanContext(p.extract(ROOT_CONTEXT as never, carrier, defaultTextMapGetter) as never);
 }
 
@@ -36,7 +56,13 @@ describe('W3C traceparent', () => {
   it("reads the OTel W3C propagator's header and writes one it reads", () => {
     const w3c = new W3CTraceContextPropagator();
     const headers = otelInject(w3c);
-    expect(extractLegacy(getterOf(headers))).toEqual({ format: 'w3c', traceId: TRACE, spanId: SPAN, sampled: true, baggage: new Map() });
+    expect(extractLegacy(getterOf(headers))).toEqual({
+      format: 'w3c',
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: true,
+      baggage: new Map(),
+    });
     const ours: Record<string, string> = {};
     injectLegacy(['w3c'], { traceId: TRACE, spanId: SPAN, sampled: true }, (k, v) => (ours[k] = v));
     expect(ours).toEqual({ traceparent: `00-${TRACE}-${SPAN}-01` });
@@ -55,7 +81,11 @@ describe('W3C traceparent', () => {
   });
 
   it('accepts a future version with extra parts', () => {
-    expect(decodeTraceparent(`01-${TRACE}-${SPAN}-00-what-ever`)).toEqual({ traceId: TRACE, spanId: SPAN, sampled: false });
+    expect(decodeTraceparent(`01-${TRACE}-${SPAN}-00-what-ever`)).toEqual({
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: false,
+    });
   });
 });
 
@@ -63,8 +93,18 @@ describe('B3', () => {
   it("reads OTel's single and multi B3 headers and writes ones they read", () => {
     const single = new B3Propagator();
     const multi = new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
-    expect(extractLegacy(getterOf(otelInject(single)))).toMatchObject({ format: 'b3', traceId: TRACE, spanId: SPAN, sampled: true });
-    expect(extractLegacy(getterOf(otelInject(multi, TRACE, SPAN, false)))).toMatchObject({ format: 'b3multi', traceId: TRACE, spanId: SPAN, sampled: false });
+    expect(extractLegacy(getterOf(otelInject(single)))).toMatchObject({
+      format: 'b3',
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: true,
+    });
+    expect(extractLegacy(getterOf(otelInject(multi, TRACE, SPAN, false)))).toMatchObject({
+      format: 'b3multi',
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: false,
+    });
 
     for (const format of ['b3', 'b3multi'] as const) {
       const ours: Record<string, string> = {};
@@ -74,8 +114,16 @@ describe('B3', () => {
   });
 
   it('pads 64-bit trace ids and handles sampling states', () => {
-    expect(decodeB3Single('a3ce929d0e0e4736-00f067aa0ba902b7-d')).toEqual({ traceId: `${'0'.repeat(16)}a3ce929d0e0e4736`, spanId: '00f067aa0ba902b7', sampled: true });
-    expect(decodeB3Single(`${TRACE}-${SPAN}-0-00f067aa0ba902b7`)).toEqual({ traceId: TRACE, spanId: SPAN, sampled: false });
+    expect(decodeB3Single('a3ce929d0e0e4736-00f067aa0ba902b7-d')).toEqual({
+      traceId: `${'0'.repeat(16)}a3ce929d0e0e4736`,
+      spanId: '00f067aa0ba902b7',
+      sampled: true,
+    });
+    expect(decodeB3Single(`${TRACE}-${SPAN}-0-00f067aa0ba902b7`)).toEqual({
+      traceId: TRACE,
+      spanId: SPAN,
+      sampled: false,
+    });
     expect(decodeB3Single('0')).toBeUndefined();
     expect(decodeB3Single(`${TRACE}-${SPAN}-2`)).toBeUndefined();
     expect(encodeB3Single({ traceId: TRACE, spanId: SPAN, sampled: true })).toBe(`${TRACE}-${SPAN}-1`);
@@ -98,7 +146,11 @@ describe('Jaeger uber-trace-id', () => {
     });
 
     const ours: Record<string, string> = {};
-    injectLegacy(['jaeger'], { traceId: TRACE, spanId: SPAN, sampled: true, baggage: [['user', 'ada lovelace']] }, (k, v) => (ours[k] = v));
+    injectLegacy(
+      ['jaeger'],
+      { traceId: TRACE, spanId: SPAN, sampled: true, baggage: [['user', 'ada lovelace']] },
+      (k, v) => (ours[k] = v),
+    );
     expect(ours).toEqual({ 'uber-trace-id': `${TRACE}:${SPAN}:0:1`, 'uberctx-user': 'ada%20lovelace' });
     const back = jaeger.extract(ROOT_CONTEXT, ours, defaultTextMapGetter);
     expect(trace.getSpanContext(back)).toMatchObject({ traceId: TRACE, spanId: SPAN, traceFlags: 1 });
@@ -124,7 +176,11 @@ describe('Jaeger uber-trace-id', () => {
     span.finish();
 
     const ours: Record<string, string> = {};
-    injectLegacy(['jaeger'], { traceId: TRACE, spanId: SPAN, sampled: true, baggage: [['tenant', 'acme']] }, (k, v) => (ours[k] = v));
+    injectLegacy(
+      ['jaeger'],
+      { traceId: TRACE, spanId: SPAN, sampled: true, baggage: [['tenant', 'acme']] },
+      (k, v) => (ours[k] = v),
+    );
     const theirs = tracer.extract(opentracing.FORMAT_HTTP_HEADERS, ours);
     expect(theirs.toTraceId().padStart(32, '0')).toBe(TRACE);
     expect(theirs.toSpanId().padStart(16, '0')).toBe(SPAN);
@@ -133,8 +189,16 @@ describe('Jaeger uber-trace-id', () => {
   });
 
   it('restores leading zeros, url-decodes, and rejects zero ids', () => {
-    expect(decodeUberTraceId('1:2:0:1')).toEqual({ traceId: `${'0'.repeat(31)}1`, spanId: `${'0'.repeat(15)}2`, sampled: true });
-    expect(decodeUberTraceId('abc%3Adef%3A0%3A0')).toEqual({ traceId: 'abc'.padStart(32, '0'), spanId: 'def'.padStart(16, '0'), sampled: false });
+    expect(decodeUberTraceId('1:2:0:1')).toEqual({
+      traceId: `${'0'.repeat(31)}1`,
+      spanId: `${'0'.repeat(15)}2`,
+      sampled: true,
+    });
+    expect(decodeUberTraceId('abc%3Adef%3A0%3A0')).toEqual({
+      traceId: 'abc'.padStart(32, '0'),
+      spanId: 'def'.padStart(16, '0'),
+      sampled: false,
+    });
     expect(decodeUberTraceId('0:2:0:1')).toBeUndefined();
     expect(decodeUberTraceId('1:2:0')).toBeUndefined();
     expect(decodeUberTraceId('%zz')).toBeUndefined();
@@ -152,7 +216,11 @@ it('prefers traceparent, then b3, then X-B3-*, then uber-trace-id; an invalid on
   expect(extractLegacy(getterOf(all))?.format).toBe('w3c');
   expect(extractLegacy(getterOf({ ...all, traceparent: 'junk' }))?.format).toBe('b3');
   expect(extractLegacy(getterOf({ ...all, traceparent: 'junk', b3: '0' }))?.format).toBe('b3multi');
-  expect(extractLegacy(getterOf({ 'uber-trace-id': all['uber-trace-id'], 'x-b3-traceid': 'zz', 'x-b3-spanid': '4'.repeat(16) }))?.format).toBe('jaeger');
+  expect(
+    extractLegacy(
+      getterOf({ 'uber-trace-id': all['uber-trace-id'], 'x-b3-traceid': 'zz', 'x-b3-spanid': '4'.repeat(16) }),
+    )?.format,
+  ).toBe('jaeger');
   expect(extractLegacy(getterOf({}))).toBeUndefined();
 });
 
@@ -163,19 +231,40 @@ it('maps a non-hex SkyWalking trace id deterministically when writing legacy hea
   injectLegacy(['w3c'], { traceId: 'java.1.2', spanId: SPAN, sampled: true }, (k, v) => (b[k] = v));
   expect(a).toEqual(b);
   // the first 32 hex digits of SHA-256 of the SkyWalking id (computed here independently)
-  expect(decodeTraceparent(a.traceparent)).toEqual({ traceId: createHash('sha256').update('java.1.2').digest('hex').slice(0, 32), spanId: SPAN, sampled: true });
-  expect(LEGACY_HEADERS).toEqual(['traceparent', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags', 'uber-trace-id']);
+  expect(decodeTraceparent(a.traceparent)).toEqual({
+    traceId: createHash('sha256').update('java.1.2').digest('hex').slice(0, 32),
+    spanId: SPAN,
+    sampled: true,
+  });
+  expect(LEGACY_HEADERS).toEqual([
+    'traceparent',
+    'b3',
+    'x-b3-traceid',
+    'x-b3-spanid',
+    'x-b3-parentspanid',
+    'x-b3-sampled',
+    'x-b3-flags',
+    'uber-trace-id',
+  ]);
 });
 
 it('writes a trace that arrived with a 64-bit id back in 64 bits for Jaeger and B3, 128 for W3C', () => {
   const headers: Record<string, string> = {};
   const set = (k: string, v: string): void => void (headers[k] = v);
-  injectLegacy(['jaeger', 'b3', 'b3multi', 'w3c'], { traceId: '0000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true }, set);
+  injectLegacy(
+    ['jaeger', 'b3', 'b3multi', 'w3c'],
+    { traceId: '0000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true },
+    set,
+  );
   expect(headers['uber-trace-id']).toBe('fc3f11502dc330f4:00000000000000a1:0:1');
   expect(headers.b3).toBe('fc3f11502dc330f4-00000000000000a1-1');
   expect(headers['X-B3-TraceId'] ?? headers['x-b3-traceid']).toBe('fc3f11502dc330f4');
   expect(headers.traceparent).toBe('00-0000000000000000fc3f11502dc330f4-00000000000000a1-01');
   // a full 128-bit id stays full everywhere
-  injectLegacy(['jaeger'], { traceId: '1000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true }, set);
+  injectLegacy(
+    ['jaeger'],
+    { traceId: '1000000000000000fc3f11502dc330f4', spanId: '00000000000000a1', sampled: true },
+    set,
+  );
   expect(headers['uber-trace-id']).toBe('1000000000000000fc3f11502dc330f4:00000000000000a1:0:1');
 });

@@ -10,12 +10,30 @@ const VECTORS: Array<[string, string, Sw8Context]> = [
   [
     'Java ContextCarrierV3HeaderTest',
     '1-My40LjU=-MS4yLjM=-4-c2VydmljZQ==-aW5zdGFuY2U=-L2FwcA==-MTI3LjAuMC4xOjgwODA=',
-    { sample: 1, traceId: '3.4.5', segmentId: '1.2.3', spanId: 4, service: 'service', instance: 'instance', endpoint: '/app', address: '127.0.0.1:8080' },
+    {
+      sample: 1,
+      traceId: '3.4.5',
+      segmentId: '1.2.3',
+      spanId: 4,
+      service: 'service',
+      instance: 'instance',
+      endpoint: '/app',
+      address: '127.0.0.1:8080',
+    },
   ],
   [
     'Java plugin tests (span 3)',
     '1-My40LjU=-MS4yLjM=-3-c2VydmljZQ==-aW5zdGFuY2U=-L2FwcA==-MTI3LjAuMC4xOjgwODA=',
-    { sample: 1, traceId: '3.4.5', segmentId: '1.2.3', spanId: 3, service: 'service', instance: 'instance', endpoint: '/app', address: '127.0.0.1:8080' },
+    {
+      sample: 1,
+      traceId: '3.4.5',
+      segmentId: '1.2.3',
+      spanId: 3,
+      service: 'service',
+      instance: 'instance',
+      endpoint: '/app',
+      address: '127.0.0.1:8080',
+    },
   ],
   [
     'go2sky propagation_test.go',
@@ -55,16 +73,54 @@ describe('sw8', () => {
   });
 
   it('round-trips non-ASCII service and endpoint names as UTF-8 base64', () => {
-    const ctx: Sw8Context = { sample: 0, traceId: 'a'.repeat(32), segmentId: 'b'.repeat(32), spanId: 12, service: '服务-α', instance: 'ínstance@hôst', endpoint: 'GET:/café', address: 'bücher:443' };
+    const ctx: Sw8Context = {
+      sample: 0,
+      traceId: 'a'.repeat(32),
+      segmentId: 'b'.repeat(32),
+      spanId: 12,
+      service: '服务-α',
+      instance: 'ínstance@hôst',
+      endpoint: 'GET:/café',
+      address: 'bücher:443',
+    };
     const header = encodeSw8(ctx)!;
-    expect(header).toBe(['0', b64('a'.repeat(32)), b64('b'.repeat(32)), '12', b64('服务-α'), b64('ínstance@hôst'), b64('GET:/café'), b64('bücher:443')].join('-'));
+    expect(header).toBe(
+      [
+        '0',
+        b64('a'.repeat(32)),
+        b64('b'.repeat(32)),
+        '12',
+        b64('服务-α'),
+        b64('ínstance@hôst'),
+        b64('GET:/café'),
+        b64('bücher:443'),
+      ].join('-'),
+    );
     expect(decodeSw8(header)).toEqual(ctx);
   });
 
   it('gives every caller its own header, whatever the encoder and decoder caches hold', () => {
     const reference = (c: Sw8Context) =>
-      [String(c.sample), b64(c.traceId), b64(c.segmentId), String(c.spanId), b64(c.service), b64(c.instance), b64(c.endpoint), b64(c.address)].join('-');
-    const base: Sw8Context = { sample: 1, traceId: 't1', segmentId: 's1', spanId: 1, service: 'svc', instance: 'svc-1', endpoint: 'GET:/a', address: 'db:5432' };
+      [
+        String(c.sample),
+        b64(c.traceId),
+        b64(c.segmentId),
+        String(c.spanId),
+        b64(c.service),
+        b64(c.instance),
+        b64(c.endpoint),
+        b64(c.address),
+      ].join('-');
+    const base: Sw8Context = {
+      sample: 1,
+      traceId: 't1',
+      segmentId: 's1',
+      spanId: 1,
+      service: 'svc',
+      instance: 'svc-1',
+      endpoint: 'GET:/a',
+      address: 'db:5432',
+    };
     const contexts: Sw8Context[] = [
       base,
       { ...base, service: 'other' }, // same peer and endpoint, another service
@@ -92,7 +148,10 @@ describe('sw8', () => {
     ['empty', ''],
     ['7 fields', valid.slice(0, 7).join('-')],
     ['9 fields', [...valid, b64('x')].join('-')],
-    ['3 fields (go2sky negative case)', '1-MWYyZDRiZjQ3YmY3MTFlYWI3OTRhY2RlNDgwMDExMjI=-MWU3YzIwNGE3YmY3MTFlYWI4NThhY2RlNDgwMDExMjI='],
+    [
+      '3 fields (go2sky negative case)',
+      '1-MWYyZDRiZjQ3YmY3MTFlYWI3OTRhY2RlNDgwMDExMjI=-MWU3YzIwNGE3YmY3MTFlYWI4NThhY2RlNDgwMDExMjI=',
+    ],
     ['empty trace id', withField(1, '')],
     ['empty service', withField(4, '')],
     ['empty address', withField(7, '')],
@@ -119,11 +178,29 @@ describe('sw8', () => {
   });
 
   it('accepts a valid header built from the same fields (control for the table above)', () => {
-    expect(decodeSw8(valid.join('-'))).toEqual({ sample: 1, traceId: 't', segmentId: 's', spanId: 4, service: 'svc', instance: 'inst', endpoint: '/ep', address: 'host:80' });
+    expect(decodeSw8(valid.join('-'))).toEqual({
+      sample: 1,
+      traceId: 't',
+      segmentId: 's',
+      spanId: 4,
+      service: 'svc',
+      instance: 'inst',
+      endpoint: '/ep',
+      address: 'host:80',
+    });
   });
 
   it('refuses to encode what the Java agent would reject', () => {
-    const ok: Sw8Context = { sample: 1, traceId: 't', segmentId: 's', spanId: 0, service: 'a', instance: 'b', endpoint: 'c', address: 'd' };
+    const ok: Sw8Context = {
+      sample: 1,
+      traceId: 't',
+      segmentId: 's',
+      spanId: 0,
+      service: 'a',
+      instance: 'b',
+      endpoint: 'c',
+      address: 'd',
+    };
     expect(encodeSw8({ ...ok, address: '' })).toBeUndefined();
     expect(encodeSw8({ ...ok, spanId: -1 })).toBeUndefined();
     expect(encodeSw8({ ...ok, endpoint: 'x'.repeat(2000) })).toBeUndefined();
@@ -131,7 +208,11 @@ describe('sw8', () => {
 
   it('namespaces header names like the Java agent', () => {
     expect(headerNames('')).toEqual({ sw8: 'sw8', correlation: 'sw8-correlation', extension: 'sw8-x' });
-    expect(headerNames('prod')).toEqual({ sw8: 'prod-sw8', correlation: 'prod-sw8-correlation', extension: 'prod-sw8-x' });
+    expect(headerNames('prod')).toEqual({
+      sw8: 'prod-sw8',
+      correlation: 'prod-sw8-correlation',
+      extension: 'prod-sw8-x',
+    });
   });
 });
 
@@ -149,16 +230,34 @@ describe('sw8-correlation', () => {
   });
 
   it('keeps at most 3 keys and 128-character values by default, configurable', () => {
-    const many = [['a', '1'], ['b', '2'], ['c', '3'], ['d', '4']] as Array<[string, string]>;
-    expect([...decodeCorrelation(encodeCorrelation(many, { maxElements: 10, maxValueLength: 128 }))].map(([k]) => k)).toEqual(['a', 'b', 'c']);
-    expect([...decodeCorrelation(encodeCorrelation(many, { maxElements: 10, maxValueLength: 128 }), { maxElements: 4, maxValueLength: 128 })]).toHaveLength(4);
+    const many = [
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', '4'],
+    ] as Array<[string, string]>;
+    expect(
+      [...decodeCorrelation(encodeCorrelation(many, { maxElements: 10, maxValueLength: 128 }))].map(([k]) => k),
+    ).toEqual(['a', 'b', 'c']);
+    expect([
+      ...decodeCorrelation(encodeCorrelation(many, { maxElements: 10, maxValueLength: 128 }), {
+        maxElements: 4,
+        maxValueLength: 128,
+      }),
+    ]).toHaveLength(4);
     expect(encodeCorrelation([['k', 'x'.repeat(129)]])).toBeUndefined();
-    expect(encodeCorrelation([['k', 'x'.repeat(129)]], { maxElements: 3, maxValueLength: 200 })).toBe(`${b64('k')}:${b64('x'.repeat(129))}`);
+    expect(encodeCorrelation([['k', 'x'.repeat(129)]], { maxElements: 3, maxValueLength: 200 })).toBe(
+      `${b64('k')}:${b64('x'.repeat(129))}`,
+    );
     expect([...decodeCorrelation(`${b64('k')}:${b64('x'.repeat(129))}`)]).toEqual([]);
   });
 
   it('skips malformed items and keeps the rest', () => {
-    expect([...decodeCorrelation(`${b64('a')}:${b64('1')},garbage,${b64('b')}:${b64('2')}:x,:${b64('v')},${b64('c')}:${b64('3')}`)]).toEqual([
+    expect([
+      ...decodeCorrelation(
+        `${b64('a')}:${b64('1')},garbage,${b64('b')}:${b64('2')}:x,:${b64('v')},${b64('c')}:${b64('3')}`,
+      ),
+    ]).toEqual([
       ['a', '1'],
       ['c', '3'],
     ]);

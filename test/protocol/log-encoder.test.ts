@@ -15,7 +15,8 @@ function withoutDefaults(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutDefaults);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== 0 && v !== '' && v !== false && v !== undefined) out[k] = withoutDefaults(v);
+  for (const [k, v] of Object.entries(value))
+    if (v !== 0 && v !== '' && v !== false && v !== undefined) out[k] = withoutDefaults(v);
   return out;
 }
 const reference = (d: LogData): Buffer =>
@@ -28,14 +29,23 @@ const full: LogData = {
   endpoint: 'GET:/orders/{id}',
   body: { json: { json: '{"msg":"ünïcode ✓ \u{1F600}","n":1}' } },
   traceContext: { traceId: '2a1b.123.456', traceSegmentId: 'f'.repeat(32), spanId: 3 },
-  tags: [{ key: 'level', value: 'error' }, { key: 'logger', value: 'app' }, { key: 'error.stack', value: 'x'.repeat(300) }],
+  tags: [
+    { key: 'level', value: 'error' },
+    { key: 'logger', value: 'app' },
+    { key: 'error.stack', value: 'x'.repeat(300) },
+  ],
   layer: 'GENERAL',
 };
 
 it('writes LogData exactly as protobuf.js does, and the official classes read every field back', () => {
   const cases: LogData[] = [
     full,
-    { ...full, body: { text: { text: 'q=€'.repeat(6000) } }, traceContext: { ...full.traceContext!, spanId: 0 }, layer: '' },
+    {
+      ...full,
+      body: { text: { text: 'q=€'.repeat(6000) } },
+      traceContext: { ...full.traceContext!, spanId: 0 },
+      layer: '',
+    },
     { ...full, body: { text: { text: '' } }, traceContext: undefined, tags: [], endpoint: '' },
   ];
   for (const d of cases) {
@@ -58,13 +68,23 @@ it('writes LogData exactly as protobuf.js does, and the official classes read ev
 });
 
 it('a record in a random shape still matches protobuf.js (200 random records)', () => {
-  const rnd = (n: number): string => Array.from({ length: Math.floor(Math.random() * n) }, () => String.fromCodePoint(Math.random() < 0.9 ? 32 + Math.floor(Math.random() * 90) : 0x80 + Math.floor(Math.random() * 0x3000))).join('');
+  const rnd = (n: number): string =>
+    Array.from({ length: Math.floor(Math.random() * n) }, () =>
+      String.fromCodePoint(
+        Math.random() < 0.9 ? 32 + Math.floor(Math.random() * 90) : 0x80 + Math.floor(Math.random() * 0x3000),
+      ),
+    ).join('');
   for (let i = 0; i < 200; i++) {
     const d: LogData = {
       timestamp: Math.floor(Math.random() * 2 ** 45),
-      service: rnd(20), serviceInstance: rnd(40), endpoint: rnd(200),
+      service: rnd(20),
+      serviceInstance: rnd(40),
+      endpoint: rnd(200),
       body: Math.random() < 0.5 ? { text: { text: rnd(400) } } : { json: { json: rnd(300) } },
-      traceContext: Math.random() < 0.7 ? { traceId: rnd(50), traceSegmentId: rnd(40), spanId: Math.floor(Math.random() * 400) } : undefined,
+      traceContext:
+        Math.random() < 0.7
+          ? { traceId: rnd(50), traceSegmentId: rnd(40), spanId: Math.floor(Math.random() * 400) }
+          : undefined,
       tags: Array.from({ length: Math.floor(Math.random() * 5) }, () => ({ key: rnd(10), value: rnd(150) })),
       layer: rnd(8),
     };

@@ -44,7 +44,12 @@ afterEach(async () => {
 });
 
 function reporter(options: BridgeOptions): GrpcReporter {
-  const r = new GrpcReporter(resolveConfig({ serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 1000, ...options }, {}));
+  const r = new GrpcReporter(
+    resolveConfig(
+      { serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 1000, ...options },
+      {},
+    ),
+  );
   reporters.push(r);
   return r;
 }
@@ -68,7 +73,10 @@ async function testServer(behaviour: Behaviour, options: grpcTypes.ServerOptions
       call.on('data', (s: SegmentObject) => segments.push(s));
       call.on('end', () => cb(null, {}));
     },
-    collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, cb: grpcTypes.sendUnaryData<unknown>) {
+    collectInSync(
+      call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>,
+      cb: grpcTypes.sendUnaryData<unknown>,
+    ) {
       calls.push(`collectInSync:${call.request.segments.length}`);
       segments.push(...call.request.segments);
       for (const w of waiters.splice(0)) w();
@@ -76,12 +84,27 @@ async function testServer(behaviour: Behaviour, options: grpcTypes.ServerOptions
       else if (behaviour === 'unavailable') cb({ code: grpc.status.UNAVAILABLE, details: 'going away' }, null);
     },
   });
-  const ping = (method: string) => (call: grpcTypes.ServerUnaryCall<{ service: string; serviceInstance: string }, unknown>, cb: grpcTypes.sendUnaryData<unknown>) => {
-    management.push({ method, service: call.request.service, instance: call.request.serviceInstance, at: Date.now() - t0 });
-    cb(null, {});
-  };
-  server.addService(ManagementService.service, { reportInstanceProperties: ping('reportInstanceProperties'), keepAlive: ping('keepAlive') });
-  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  const ping =
+    (method: string) =>
+    (
+      call: grpcTypes.ServerUnaryCall<{ service: string; serviceInstance: string }, unknown>,
+      cb: grpcTypes.sendUnaryData<unknown>,
+    ) => {
+      management.push({
+        method,
+        service: call.request.service,
+        instance: call.request.serviceInstance,
+        at: Date.now() - t0,
+      });
+      cb(null, {});
+    };
+  server.addService(ManagementService.service, {
+    reportInstanceProperties: ping('reportInstanceProperties'),
+    keepAlive: ping('keepAlive'),
+  });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+  );
   const s: TestServer = {
     address: `127.0.0.1:${port}`,
     calls,
@@ -89,7 +112,10 @@ async function testServer(behaviour: Behaviour, options: grpcTypes.ServerOptions
     management,
     waitForCalls: (n, ms = 10_000) =>
       new Promise<void>((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`expected ${n} calls within ${ms} ms, got ${JSON.stringify(calls)}`)), ms);
+        const timer = setTimeout(
+          () => fail(new Error(`expected ${n} calls within ${ms} ms, got ${JSON.stringify(calls)}`)),
+          ms,
+        );
         const check = (): void => {
           if (calls.length >= n) {
             clearTimeout(timer);
@@ -157,8 +183,19 @@ it('fails over after a failed call: UNAVAILABLE from the first address moves the
   expect(first.calls).toEqual(['collectInSync:1']);
   expect(second.calls).toEqual(['collectInSync:2']);
   expect(second.segments).toEqual([segment(1), segment(2)]);
-  expect(r.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 1, failedBatches: 1, failedHeartbeats: 0, queuedBytes: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
-  expect(logged).toEqual([`cannot reach the SkyWalking collector at ${first.address}: going away. 0 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option \`collectorAddress\`).`]);
+  expect(r.stats()).toEqual({
+    queued: 0,
+    sent: 2,
+    dropped: 0,
+    lost: 1,
+    failedBatches: 1,
+    failedHeartbeats: 0,
+    queuedBytes: 0,
+    logs: { queued: 0, sent: 0, dropped: 0, lost: 0 },
+  });
+  expect(logged).toEqual([
+    `cannot reach the SkyWalking collector at ${first.address}: going away. 0 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option \`collectorAddress\`).`,
+  ]);
 });
 
 it('counts a batch still on the wire at the shutdown deadline as lost, so every segment is accounted for', async () => {
@@ -172,7 +209,16 @@ it('counts a batch still on the wire at the shutdown deadline as lost, so every 
   await r.shutdown(300);
   expect(Date.now() - t0).toBeLessThan(2000);
   // three on the wire (fate unknown: lost), one still queued (dropped)
-  expect(r.stats()).toEqual({ queued: 0, sent: 0, dropped: 1, lost: 3, failedBatches: 0, failedHeartbeats: 0, queuedBytes: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
+  expect(r.stats()).toEqual({
+    queued: 0,
+    sent: 0,
+    dropped: 1,
+    lost: 3,
+    failedBatches: 0,
+    failedHeartbeats: 0,
+    queuedBytes: 0,
+    logs: { queued: 0, sent: 0, dropped: 0, lost: 0 },
+  });
   r.report(source(4));
   expect(r.stats()).toMatchObject({ dropped: 2, lost: 3 });
 });
@@ -180,7 +226,12 @@ it('counts a batch still on the wire at the shutdown deadline as lost, so every 
 it('splits a batch at 4 MiB (gRPC default receive limit); a bigger segment goes alone', async () => {
   // the server takes up to 64 MiB so that a wrong split would be accepted (and seen), not refused
   const server = await testServer('ok', { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-  const r = reporter({ collectorAddress: server.address, batchSize: 50, flushIntervalMs: 600_000, reportTimeoutMs: 10_000 });
+  const r = reporter({
+    collectorAddress: server.address,
+    batchSize: 50,
+    flushIntervalMs: 600_000,
+    reportTimeoutMs: 10_000,
+  });
   const MiB = 'x'.repeat(1024 * 1024);
   for (let i = 0; i < 10; i++) r.report(source(i, MiB));
   r.report(source(10, MiB.repeat(5)));
@@ -188,7 +239,14 @@ it('splits a batch at 4 MiB (gRPC default receive limit); a bigger segment goes 
   r.report(source(12));
   await r.flush();
   // 3 x ~1 MiB fit under 4 MiB - 64 KiB, a 4th does not
-  expect(server.calls).toEqual(['collectInSync:3', 'collectInSync:3', 'collectInSync:3', 'collectInSync:1', 'collectInSync:1', 'collectInSync:2']);
+  expect(server.calls).toEqual([
+    'collectInSync:3',
+    'collectInSync:3',
+    'collectInSync:3',
+    'collectInSync:1',
+    'collectInSync:1',
+    'collectInSync:2',
+  ]);
   expect(server.segments.map((s) => s.traceSegmentId)).toEqual([...Array(13).keys()].map((i) => `segment-${i}`));
   expect(server.segments[10]!.spans[0]!.tags[0]!.value).toHaveLength(5 * 1024 * 1024);
   expect(r.stats()).toMatchObject({ sent: 13, lost: 0, dropped: 0, queued: 0 });
@@ -200,13 +258,21 @@ it('the default collectInSync path under overload: queue bounded, oldest dropped
   const received: SegmentObject[] = [];
   const server = new grpc.Server();
   server.addService(TraceSegmentReportService.service, {
-    collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, cb: grpcTypes.sendUnaryData<unknown>) {
+    collectInSync(
+      call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>,
+      cb: grpcTypes.sendUnaryData<unknown>,
+    ) {
       received.push(...call.request.segments);
       setTimeout(() => cb(null, {}), 100);
     },
   });
-  server.addService(ManagementService.service, { reportInstanceProperties: (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) => cb(null, {}), keepAlive: (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) => cb(null, {}) });
-  const port = await new Promise<number>((ok, fail) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))));
+  server.addService(ManagementService.service, {
+    reportInstanceProperties: (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) => cb(null, {}),
+    keepAlive: (_c: unknown, cb: grpcTypes.sendUnaryData<unknown>) => cb(null, {}),
+  });
+  const port = await new Promise<number>((ok, fail) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? fail(e) : ok(p))),
+  );
   try {
     const r = reporter({ collectorAddress: `127.0.0.1:${port}`, batchSize: 20, maxBufferSize: 200 });
     // 5,000 segments in 1 s (50 every 10 ms): far more than the collector takes
@@ -226,7 +292,9 @@ it('the default collectInSync path under overload: queue bounded, oldest dropped
     expect(received).toHaveLength(stats.sent);
     const ids = received.map((s) => Number(s.traceSegmentId.slice('segment-'.length)));
     expect(ids.every((id, k) => k === 0 || id > ids[k - 1]!)).toBe(true);
-    expect(logged.filter((m) => m.startsWith('segment queue is full'))).toEqual(['segment queue is full (maxBufferSize 200): dropping the oldest; the collector is slow or away']);
+    expect(logged.filter((m) => m.startsWith('segment queue is full'))).toEqual([
+      'segment queue is full (maxBufferSize 200): dropping the oldest; the collector is slow or away',
+    ]);
   } finally {
     server.forceShutdown();
   }
@@ -237,7 +305,11 @@ it('beats periodically: properties at start and every propertiesReportPeriodFact
   const r = reporter({ collectorAddress: server.address, heartbeatPeriod: 1, propertiesReportPeriodFactor: 2 });
   r.startHeartbeat();
   // three beats: 0 s, 1 s, 2 s (timer-driven, not called by the test)
-  await until(() => server.management.filter((m) => m.method === 'keepAlive').length >= 3, 10_000, 'three keepAlive calls');
+  await until(
+    () => server.management.filter((m) => m.method === 'keepAlive').length >= 3,
+    10_000,
+    'three keepAlive calls',
+  );
   const calls = server.management.map((m) => `${m.method} ${m.service}/${m.instance}`);
   expect(calls.slice(0, 5)).toEqual([
     'reportInstanceProperties svc/svc-1',

@@ -33,7 +33,10 @@ afterEach(async () => {
 
 function reporter(options: BridgeOptions): GrpcReporter {
   const r = new GrpcReporter(
-    resolveConfig({ serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 1000, ...options }, {}),
+    resolveConfig(
+      { serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 1000, ...options },
+      {},
+    ),
   );
   reporters.push(r);
   return r;
@@ -91,7 +94,16 @@ it('delivers segments complete and in order of closing', async () => {
   for (let i = 0; i < 7; i++) r.report(source(i));
   await r.flush();
   expect(c.segments()).toEqual([0, 1, 2, 3, 4, 5, 6].map(segment));
-  expect(r.stats()).toEqual({ queued: 0, queuedBytes: 0, sent: 7, dropped: 0, lost: 0, failedBatches: 0, failedHeartbeats: 0, logs: { queued: 0, sent: 0, dropped: 0, lost: 0 } });
+  expect(r.stats()).toEqual({
+    queued: 0,
+    queuedBytes: 0,
+    sent: 7,
+    dropped: 0,
+    lost: 0,
+    failedBatches: 0,
+    failedHeartbeats: 0,
+    logs: { queued: 0, sent: 0, dropped: 0, lost: 0 },
+  });
 });
 
 it('sends a full batch at once, and several batches in order', async () => {
@@ -104,7 +116,11 @@ it('sends a full batch at once, and several batches in order', async () => {
 
 it('sends the token as Authentication metadata, and reports properties and keepAlive', async () => {
   const c = await collector({ authentication: 'secret' });
-  const r = reporter({ collectorAddress: c.grpcAddress, authentication: 'secret', instanceProperties: { team: 'payments' } });
+  const r = reporter({
+    collectorAddress: c.grpcAddress,
+    authentication: 'secret',
+    instanceProperties: { team: 'payments' },
+  });
   r.startHeartbeat();
   r.report(source(1));
   await r.flush();
@@ -113,7 +129,16 @@ it('sends the token as Authentication metadata, and reports properties and keepA
   expect(inst.service).toBe('svc');
   expect(inst.instance).toBe('svc-1');
   expect(Object.keys(inst.properties).sort()).toEqual(
-    ['OS Name', 'Node.js version', 'Process No.', 'agent', 'hostname', 'language', 'team', ...(inst.properties.ipv4 ? ['ipv4'] : [])].sort(),
+    [
+      'OS Name',
+      'Node.js version',
+      'Process No.',
+      'agent',
+      'hostname',
+      'language',
+      'team',
+      ...(inst.properties.ipv4 ? ['ipv4'] : []),
+    ].sort(),
   );
   expect(inst.properties.language).toEqual(['NodeJS']);
   expect(inst.properties['Process No.']).toEqual([String(process.pid)]);
@@ -202,17 +227,25 @@ it('shutdown returns within its deadline while the collector is unreachable', as
  * A gRPC server with the OAP's trace service that records which method carried each segment; with
  * `streamOnly` it has no `collectInSync` (grpc-js answers UNIMPLEMENTED), like an older OAP or proxy.
  */
-async function traceServer(streamOnly: boolean): Promise<{ calls: string[]; segments: SegmentObject[]; address: string; stop: () => void }> {
+async function traceServer(
+  streamOnly: boolean,
+): Promise<{ calls: string[]; segments: SegmentObject[]; address: string; stop: () => void }> {
   const { grpc, TraceSegmentReportService } = loadServices();
   const calls: string[] = [];
   const segments: SegmentObject[] = [];
   const server = new grpc.Server();
-  const collect = (call: grpcTypes.ServerReadableStream<SegmentObject, unknown>, cb: grpcTypes.sendUnaryData<unknown>): void => {
+  const collect = (
+    call: grpcTypes.ServerReadableStream<SegmentObject, unknown>,
+    cb: grpcTypes.sendUnaryData<unknown>,
+  ): void => {
     calls.push('collect');
     call.on('data', (s: SegmentObject) => segments.push(s));
     call.on('end', () => cb(null, {}));
   };
-  const collectInSync = (call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, cb: grpcTypes.sendUnaryData<unknown>): void => {
+  const collectInSync = (
+    call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>,
+    cb: grpcTypes.sendUnaryData<unknown>,
+  ): void => {
     calls.push(`collectInSync:${call.request.segments.length}`);
     segments.push(...call.request.segments);
     cb(null, {});

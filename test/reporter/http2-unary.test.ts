@@ -28,13 +28,22 @@ async function server(handler: Handler): Promise<string> {
   return `127.0.0.1:${(s.address() as { port: number }).port}`;
 }
 
-function call(address: string, deadlineMs = 2000, headers: Record<string, string> = {}): Promise<CallStatus & { ms: number }> {
+function call(
+  address: string,
+  deadlineMs = 2000,
+  headers: Record<string, string> = {},
+): Promise<CallStatus & { ms: number }> {
   const client = new Http2UnaryClient(address, false, { ca: undefined, cert: undefined, key: undefined });
   clients.push(client);
   const t0 = Date.now();
   return new Promise((resolve) =>
-    client.call('/pkg.Service/Method', [Buffer.from([1, 2]), Buffer.from([3])], 3, headers, Date.now() + deadlineMs, (status) =>
-      resolve({ ...status, ms: Date.now() - t0 }),
+    client.call(
+      '/pkg.Service/Method',
+      [Buffer.from([1, 2]), Buffer.from([3])],
+      3,
+      headers,
+      Date.now() + deadlineMs,
+      (status) => resolve({ ...status, ms: Date.now() - t0 }),
     ),
   );
 }
@@ -63,13 +72,21 @@ it('sends one uncompressed gRPC message made of the parts, with the gRPC headers
 
 it('reads a trailers-only refusal, with its percent-encoded message', async () => {
   const address = await server((stream) => {
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '7', 'grpc-message': 'bad%20token' }, { endStream: true });
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '7', 'grpc-message': 'bad%20token' },
+      { endStream: true },
+    );
   });
   expect(await call(address)).toMatchObject({ code: Status.PERMISSION_DENIED, details: 'bad token' });
 });
 
 it('maps an HTTP error without a gRPC status the way gRPC does', async () => {
-  const statuses = new Map([[503, Status.UNAVAILABLE], [404, Status.UNIMPLEMENTED], [403, Status.PERMISSION_DENIED], [500, Status.UNKNOWN]]);
+  const statuses = new Map([
+    [503, Status.UNAVAILABLE],
+    [404, Status.UNIMPLEMENTED],
+    [403, Status.PERMISSION_DENIED],
+    [500, Status.UNKNOWN],
+  ]);
   for (const [http, grpc] of statuses) {
     const address = await server((stream) => stream.respond({ ':status': http }, { endStream: true }));
     expect(await call(address)).toMatchObject({ code: grpc, details: `HTTP status ${http}` });

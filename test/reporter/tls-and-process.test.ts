@@ -24,11 +24,66 @@ function openssl(args: string[]): void {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'swb-tls-'));
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=test-ca']);
-  openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=test-ca',
+  ]);
+  openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=localhost',
+  ]);
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '1', '-extfile', 'san.ext']);
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other-ca.pem', '-days', '1', '-subj', '/CN=other-ca']);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '1',
+    '-extfile',
+    'san.ext',
+  ]);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'other.key',
+    '-out',
+    'other-ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=other-ca',
+  ]);
   collector = await startCollector({
     grpcPort: 0,
     httpPort: false,
@@ -61,10 +116,15 @@ const segment = {
 };
 
 it('delivers over TLS with the CA from SW_AGENT_SSL_TRUSTED_CA_PATH', async () => {
-  const r = new GrpcReporter(resolveConfig({ flushIntervalMs: 50, reportTimeoutMs: 2000 }, {
-    SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
-    SW_AGENT_SSL_TRUSTED_CA_PATH: join(dir, 'ca.pem'),
-  }));
+  const r = new GrpcReporter(
+    resolveConfig(
+      { flushIntervalMs: 50, reportTimeoutMs: 2000 },
+      {
+        SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+        SW_AGENT_SSL_TRUSTED_CA_PATH: join(dir, 'ca.pem'),
+      },
+    ),
+  );
   r.report(segment);
   await r.flush();
   await r.shutdown();
@@ -73,27 +133,57 @@ it('delivers over TLS with the CA from SW_AGENT_SSL_TRUSTED_CA_PATH', async () =
 });
 
 it('refuses a server signed by another CA, and says so once', async () => {
-  const r = new GrpcReporter(resolveConfig({ collectorAddress: collector.grpcAddress, caPath: join(dir, 'other-ca.pem'), flushIntervalMs: 50, reportTimeoutMs: 500 }, {}));
+  const r = new GrpcReporter(
+    resolveConfig(
+      {
+        collectorAddress: collector.grpcAddress,
+        caPath: join(dir, 'other-ca.pem'),
+        flushIntervalMs: 50,
+        reportTimeoutMs: 500,
+      },
+      {},
+    ),
+  );
   r.report({ toSegmentObject: () => ({ ...segment.toSegmentObject(), traceSegmentId: 's-wrong-ca' }) });
   await new Promise((ok) => setTimeout(ok, 2500));
   await r.shutdown(200);
   expect(collector.segments().map((s) => s.traceSegmentId)).not.toContain('s-wrong-ca');
-  expect(logged.filter((m) => m.includes(`cannot reach the SkyWalking collector at ${collector.grpcAddress}`))).toHaveLength(1);
+  expect(
+    logged.filter((m) => m.includes(`cannot reach the SkyWalking collector at ${collector.grpcAddress}`)),
+  ).toHaveLength(1);
   expect(r.stats()).toMatchObject({ sent: 0, dropped: 1 });
 });
 
 it('fails at construction when the CA file cannot be read, naming it', () => {
   expect(() => new GrpcReporter(resolveConfig({ caPath: join(dir, 'missing.pem') }, {}))).toThrow(ConfigError);
-  expect(() => new GrpcReporter(resolveConfig({ caPath: join(dir, 'missing.pem') }, {}))).toThrow(/caPath \(env SW_AGENT_SSL_TRUSTED_CA_PATH\) ".*missing.pem"/);
+  expect(() => new GrpcReporter(resolveConfig({ caPath: join(dir, 'missing.pem') }, {}))).toThrow(
+    /caPath \(env SW_AGENT_SSL_TRUSTED_CA_PATH\) ".*missing.pem"/,
+  );
 });
 
-function runScript(code: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+function runScript(
+  code: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
   const file = join(dir, `script-${Math.random().toString(36).slice(2)}.js`);
   writeFileSync(file, code);
   const t0 = Date.now();
   return new Promise((done) => {
-    execFile(process.execPath, [file], { cwd: ROOT, env: { ...process.env, ...CHILD_ENV, NODE_PATH: join(ROOT, 'node_modules'), ...env }, timeout: 20_000 }, (error, stdout, stderr) =>
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, ms: Date.now() - t0 }),
+    execFile(
+      process.execPath,
+      [file],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...CHILD_ENV, NODE_PATH: join(ROOT, 'node_modules'), ...env },
+        timeout: 20_000,
+      },
+      (error, stdout, stderr) =>
+        done({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr,
+          ms: Date.now() - t0,
+        }),
     );
   });
 }
@@ -110,7 +200,7 @@ console.log('done');`,
   expect(r.ms).toBeLessThan(10_000);
 });
 
-it('our own gRPC calls are not traced by an OTel gRPC instrumentation (while the app\'s are)', async () => {
+it("our own gRPC calls are not traced by an OTel gRPC instrumentation (while the app's are)", async () => {
   const r = await runScript(
     `const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');

@@ -30,7 +30,8 @@ function withoutDefaults(value: unknown): unknown {
 }
 const reference = (o: SegmentObject): Buffer => collect.requestSerialize(withoutDefaults(o) as object);
 const decode = (b: Buffer): SegmentObject => collect.requestDeserialize(b) as SegmentObject;
-const referenceCollection = (segments: SegmentObject[]): Buffer => collectInSync.requestSerialize(withoutDefaults({ segments }) as object);
+const referenceCollection = (segments: SegmentObject[]): Buffer =>
+  collectInSync.requestSerialize(withoutDefaults({ segments }) as object);
 
 function recorder(): { rec: Recorder; closed: Segment[] } {
   const closed: Segment[] = [];
@@ -45,8 +46,14 @@ it('writes a recorded segment exactly as protobuf.js does (canonically), and it 
   const { rec, closed } = recorder();
   const root = rec.startSpan('GET:/orders/{id}', {
     remote: {
-      sample: 1, traceId: 'a1b2.36.17000000000010001', segmentId: 'f'.repeat(32), spanId: 4, service: 'gateway',
-      instance: 'gw-1', endpoint: '/api/ürders', address: '10.0.0.1:8080',
+      sample: 1,
+      traceId: 'a1b2.36.17000000000010001',
+      segmentId: 'f'.repeat(32),
+      spanId: 4,
+      service: 'gateway',
+      instance: 'gw-1',
+      endpoint: '/api/ürders',
+      address: '10.0.0.1:8080',
     },
     type: SpanType.Entry,
     startTime: 1_700_000_000_123,
@@ -56,7 +63,13 @@ it('writes a recorded segment exactly as protobuf.js does (canonically), and it 
   root.addTag('http.method', 'GET');
   root.addTag('url', `http://orders/${'x'.repeat(300)}`);
   root.addTag('http.params', 'q=€'.repeat(6000));
-  root.log([['event', 'error'], ['message', 'ünïcode ✓ \u{1F600}']], 1_700_000_000_124);
+  root.log(
+    [
+      ['event', 'error'],
+      ['message', 'ünïcode ✓ \u{1F600}'],
+    ],
+    1_700_000_000_124,
+  );
   const exit = rec.startSpan('SELECT orders', { parent: root, type: SpanType.Exit, startTime: 1_700_000_000_125 });
   exit.peer = '127.0.0.1:5432';
   exit.layer = SpanLayer.Database;
@@ -108,13 +121,28 @@ function pairs(): Array<{ key: string; value: string }> {
 }
 function span(): SpanObject {
   return {
-    spanId: int(), parentSpanId: int(), startTime: time(), endTime: time(),
+    spanId: int(),
+    parentSpanId: int(),
+    startTime: time(),
+    endTime: time(),
     refs: Array.from({ length: rnd(3) }, () => ({
-      refType: rnd(2) as 0 | 1, traceId: text(), parentTraceSegmentId: text(), parentSpanId: int(), parentService: text(),
-      parentServiceInstance: text(), parentEndpoint: text(), networkAddressUsedAtPeer: text(),
+      refType: rnd(2) as 0 | 1,
+      traceId: text(),
+      parentTraceSegmentId: text(),
+      parentSpanId: int(),
+      parentService: text(),
+      parentServiceInstance: text(),
+      parentEndpoint: text(),
+      networkAddressUsedAtPeer: text(),
     })),
-    operationName: text(), peer: text(), spanType: rnd(3) as SpanType, spanLayer: rnd(7) as SpanLayer, componentId: int(),
-    isError: rnd(2) === 1, tags: pairs(), logs: Array.from({ length: rnd(3) }, () => ({ time: time(), data: pairs() })),
+    operationName: text(),
+    peer: text(),
+    spanType: rnd(3) as SpanType,
+    spanLayer: rnd(7) as SpanLayer,
+    componentId: int(),
+    isError: rnd(2) === 1,
+    tags: pairs(),
+    logs: Array.from({ length: rnd(3) }, () => ({ time: time(), data: pairs() })),
     skipAnalysis: rnd(2) === 1,
   };
 }
@@ -123,14 +151,22 @@ function span(): SpanObject {
 function firstDifference(a: Buffer, b: Buffer): { at: number; ours: string; theirs: string } {
   let at = 0;
   while (at < a.length && at < b.length && a[at] === b[at]) at++;
-  return { at, ours: a.subarray(Math.max(0, at - 8), at + 8).toString('hex'), theirs: b.subarray(Math.max(0, at - 8), at + 8).toString('hex') };
+  return {
+    at,
+    ours: a.subarray(Math.max(0, at - 8), at + 8).toString('hex'),
+    theirs: b.subarray(Math.max(0, at - 8), at + 8).toString('hex'),
+  };
 }
 
 it('matches protobuf.js byte for byte on 2,000 random segments (lengths across varint sizes, negatives, unicode)', () => {
   for (let i = 0; i < 2000; i++) {
     const o: SegmentObject = {
-      traceId: text(), traceSegmentId: text(), spans: Array.from({ length: rnd(5) }, span), service: text(),
-      serviceInstance: text(), isSizeLimited: rnd(2) === 1,
+      traceId: text(),
+      traceSegmentId: text(),
+      spans: Array.from({ length: rnd(5) }, span),
+      service: text(),
+      serviceInstance: text(),
+      isSizeLimited: rnd(2) === 1,
     };
     const ours = segmentOfEntry(encodeSegmentObject(o));
     const theirs = reference(o);
@@ -145,8 +181,12 @@ it('gives entries that, laid end to end, are the SegmentCollection protobuf.js w
   for (let i = 0; i < 300; i++) {
     // sizes across one-, two- and three-byte lengths (the three-byte ones move chunks too)
     const o: SegmentObject = {
-      traceId: `t${i}`, traceSegmentId: `s${i}`, spans: Array.from({ length: [0, 1, 2, 60][i % 4]! }, span),
-      service: 'svc', serviceInstance: 'inst', isSizeLimited: false,
+      traceId: `t${i}`,
+      traceSegmentId: `s${i}`,
+      spans: Array.from({ length: [0, 1, 2, 60][i % 4]! }, span),
+      service: 'svc',
+      serviceInstance: 'inst',
+      isSizeLimited: false,
     };
     objects.push(o);
     entries.push(encodeSegmentObject(o)); // views into the encoder's chunks: they stay valid
@@ -154,5 +194,7 @@ it('gives entries that, laid end to end, are the SegmentCollection protobuf.js w
   expect(entries.some((e) => e.length < 128) && entries.some((e) => e.length > 16_384)).toBe(true);
   const collection = Buffer.concat(entries);
   expect(collection.equals(referenceCollection(objects))).toBe(true);
-  expect((collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments).toEqual(objects.map((o) => decode(reference(o))));
+  expect((collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments).toEqual(
+    objects.map((o) => decode(reference(o))),
+  );
 });

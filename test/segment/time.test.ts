@@ -111,7 +111,9 @@ describe('hrTimeToEpochMs', () => {
 describe('the recorder applies the rule and counts', () => {
   function setup() {
     const closed: Segment[] = [];
-    const rec = new Recorder(resolveConfig({ serviceName: 's', serviceInstance: 'i', reporter: 'none' }, {}), { report: (s) => closed.push(s) });
+    const rec = new Recorder(resolveConfig({ serviceName: 's', serviceInstance: 'i', reporter: 'none' }, {}), {
+      report: (s) => closed.push(s),
+    });
     return { rec, closed };
   }
 
@@ -147,8 +149,12 @@ describe('the recorder applies the rule and counts', () => {
 it('OpenTracing: startTime/finishTime as reported in the encoded segment, odd ones counted in stats().recorder', () => {
   const reporter = new BytesReporter();
   const tracer = new SkyWalkingTracer({ serviceName: 'ot', serviceInstance: 'ot-1', reporter });
-  const root = tracer.startSpan('root', { startTime: NOW - 1000, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER } });
-  const child = (name: string, startTime: number, finishTime: number): void => tracer.startSpan(name, { childOf: root, startTime }).finish(finishTime);
+  const root = tracer.startSpan('root', {
+    startTime: NOW - 1000,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER },
+  });
+  const child = (name: string, startTime: number, finishTime: number): void =>
+    tracer.startSpan(name, { childOf: root, startTime }).finish(finishTime);
   child('1e20', 1e20, NOW + 5);
   child('2^63', 2 ** 63, NaN);
   child('-1', -1, Infinity);
@@ -176,7 +182,10 @@ it('OpenTracing: startTime/finishTime as reported in the encoded segment, odd on
 it('OpenTelemetry SDK with our processor: hrtime start/end as reported in the encoded segment, odd ones counted', async () => {
   const reporter = new BytesReporter();
   const processor = new SkyWalkingSpanProcessor({ serviceName: 'otel', serviceInstance: 'otel-1', reporter });
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel' }), spanProcessors: [processor] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'otel' }),
+    spanProcessors: [processor],
+  });
   const tracer = provider.getTracer('t');
   const sec = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1e6 + 999];
   try {
@@ -213,7 +222,10 @@ it('OpenTelemetry SDK with our processor: hrtime start/end as reported in the en
 it('OpenTelemetry SDK with our exporter (SimpleSpanProcessor): the same rule, counted in the exporter stats', async () => {
   const reporter = new BytesReporter();
   const exporter = new SkyWalkingTraceExporter({ serviceName: 'otel', serviceInstance: 'otel-1', reporter });
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'otel' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   const tracer = provider.getTracer('t');
   const sec = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
   try {

@@ -40,7 +40,8 @@ const rows = [...folders.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
 const width = Math.max(...rows.map(([name]) => name.length), 'folder'.length, 'all of src/'.length);
 const out = [];
 out.push(`${'folder'.padEnd(width)}  files  ${'lines'.padEnd(19)}  branches`);
-for (const [name, f] of rows) out.push(`${name.padEnd(width)}  ${String(f.files).padStart(5)}  ${cell(f.lines)}  ${cell(f.branches)}`);
+for (const [name, f] of rows)
+  out.push(`${name.padEnd(width)}  ${String(f.files).padStart(5)}  ${cell(f.lines)}  ${cell(f.branches)}`);
 const t = summary.total;
 out.push(
   `${'all of src/'.padEnd(width)}  ${String(rows.reduce((n, [, f]) => n + f.files, 0)).padStart(5)}  ${cell([t.lines.covered, t.lines.total])}  ${cell([t.branches.covered, t.branches.total])}`,

@@ -47,7 +47,9 @@ function linesOf(text) {
 }
 
 if (!existsSync(dir) || !existsSync(DIST)) {
-  console.log(`\nNo raw V8 coverage of spawned processes in ${relative(ROOT, dir)} (set NODE_V8_COVERAGE=${relative(ROOT, dir)}).`);
+  console.log(
+    `\nNo raw V8 coverage of spawned processes in ${relative(ROOT, dir)} (set NODE_V8_COVERAGE=${relative(ROOT, dir)}).`,
+  );
   process.exit(0);
 }
 
@@ -112,7 +114,13 @@ let total = 0;
 for (const [name, a] of rows) {
   covered += a.covered;
   total += a.total;
-  out.push(`${name.padEnd(width)}  ${`${a.loaded}/${a.files}`.padStart(6)}  ${pct(a.covered, a.total)}% ${String(a.covered).padStart(5)}/${a.total}`);
+  out.push(
+    `${name.padEnd(width)}  ${`${a.loaded}/${a.files}`.padStart(6)}  ${pct(a.covered, a.total)}% ${String(a.covered).padStart(5)}/${a.total}`,
+  );
 }
-out.push(`${'all of dist/'.padEnd(width)}  ${''.padStart(6)}  ${pct(covered, total)}% ${String(covered).padStart(5)}/${total}`);
-console.log(`\nCoverage per folder of dist/ in the ${processes} spawned processes that loaded it (raw V8 line coverage, union)\n${out.join('\n')}`);
+out.push(
+  `${'all of dist/'.padEnd(width)}  ${''.padStart(6)}  ${pct(covered, total)}% ${String(covered).padStart(5)}/${total}`,
+);
+console.log(
+  `\nCoverage per folder of dist/ in the ${processes} spawned processes that loaded it (raw V8 line coverage, union)\n${out.join('\n')}`,
+);

@@ -8,5 +8,8 @@ const ROOT = resolve(__dirname, '..', '..');
  * (several spawn processes that load dist/; a build inside one file raced the others).
  */
 export default function buildOnce(): void {
-  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }

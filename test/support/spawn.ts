@@ -13,7 +13,10 @@ export interface Service {
  * Added to every child's environment: the OTel SDK's default OTLP metrics and logs exporters off
  * (else each NodeSDK process retries localhost:4318 and takes ~8 s to exit). A test's own env wins.
  */
-export const CHILD_ENV: Readonly<Record<string, string>> = { OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+export const CHILD_ENV: Readonly<Record<string, string>> = {
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+};
 
 /**
  * Start `node <file>` with `env` added and wait until a stdout line matches `listening on <port>`.
@@ -26,7 +29,12 @@ export function startService(file: string, env: Record<string, string>, timeoutM
 
 /** Start any program (e.g. a Go binary) the same way: `listening on <port>` on stdout means ready. */
 // (the returned `child` is also how a test waits for a process that ends by itself)
-export function startProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<Service> {
   const file = [command, ...args].join(' ');
   const child = spawn(command, args, {
     env: { ...process.env, ...CHILD_ENV, ...env },
@@ -68,9 +76,17 @@ export function startProcess(command: string, args: string[], env: Record<string
 }
 
 /** Run a program to its end; resolves with its exit code and output (never rejects on a non-zero exit). */
-export function runProcess(command: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: { ...process.env, ...CHILD_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      env: { ...process.env, ...CHILD_ENV, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -84,7 +100,10 @@ export function runProcess(command: string, args: string[], env: Record<string, 
 }
 
 /** GET or POST over real HTTP; resolves with status and body. */
-export async function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; body: string }> {
+export async function request(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { method: init.method ?? 'GET', headers: init.headers, body: init.body });
   return { status: res.status, body: await res.text() };
 }

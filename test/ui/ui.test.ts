@@ -27,36 +27,71 @@ async function scenario(address: string): Promise<{ main: string; error: string;
   const front = new SkyWalkingTracer({ serviceName: 'frontend', collectorAddress: address, spanLimit: 5000 });
   const orders = new SkyWalkingTracer({ serviceName: 'orders', collectorAddress: address });
   const t0 = Date.now() - 1000;
-  const entry = front.startSpan('GET:/checkout', { startTime: t0, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' } });
-  const exit = front.startSpan('/orders', { childOf: entry, startTime: t0 + 5, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'http', [Tags.PEER_HOSTNAME]: 'orders', [Tags.PEER_PORT]: 8080 } });
+  const entry = front.startSpan('GET:/checkout', {
+    startTime: t0,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.HTTP_METHOD]: 'GET' },
+  });
+  const exit = front.startSpan('/orders', {
+    childOf: entry,
+    startTime: t0 + 5,
+    tags: {
+      [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT,
+      [Tags.COMPONENT]: 'http',
+      [Tags.PEER_HOSTNAME]: 'orders',
+      [Tags.PEER_PORT]: 8080,
+    },
+  });
   const headers: Record<string, string> = {};
   front.inject(exit, FORMAT_HTTP_HEADERS, headers);
   const parent = orders.extract(FORMAT_HTTP_HEADERS, headers);
-  const oEntry = orders.startSpan('POST:/orders', { childOf: parent ?? undefined, startTime: t0 + 10, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'express' } });
+  const oEntry = orders.startSpan('POST:/orders', {
+    childOf: parent ?? undefined,
+    startTime: t0 + 10,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'express' },
+  });
   const db = orders.startSpan('SELECT', {
     childOf: oEntry,
     startTime: t0 + 20,
-    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT, [Tags.COMPONENT]: 'pg', [Tags.DB_TYPE]: 'sql', [Tags.DB_STATEMENT]: 'SELECT * FROM orders', [Tags.PEER_HOSTNAME]: 'postgres', [Tags.PEER_PORT]: 5432 },
+    tags: {
+      [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT,
+      [Tags.COMPONENT]: 'pg',
+      [Tags.DB_TYPE]: 'sql',
+      [Tags.DB_STATEMENT]: 'SELECT * FROM orders',
+      [Tags.PEER_HOSTNAME]: 'postgres',
+      [Tags.PEER_PORT]: 5432,
+    },
   });
   orders.reportLog({ body: 'loaded 3 orders', level: 'info', logger: 'orders.db', span: db, timestamp: t0 + 50 });
   db.finish(t0 + 60);
-  const job = orders.startSpan('send-receipt', { references: [opentracing.followsFrom(oEntry.context())], startTime: t0 + 70 });
+  const job = orders.startSpan('send-receipt', {
+    references: [opentracing.followsFrom(oEntry.context())],
+    startTime: t0 + 70,
+  });
   job.finish(t0 + 90);
   oEntry.finish(t0 + 80);
   exit.finish(t0 + 85);
   entry.log({ event: 'checkout done', items: 3 }, t0 + 88);
   entry.finish(t0 + 100);
 
-  const bad = front.startSpan('GET:/broken', { startTime: t0 + 200, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.ERROR]: true } });
+  const bad = front.startSpan('GET:/broken', {
+    startTime: t0 + 200,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, [Tags.COMPONENT]: 'http', [Tags.ERROR]: true },
+  });
   bad.finish(t0 + 230);
 
-  const hostile = front.startSpan(XSS_NAME, { startTime: t0 + 300, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, 'x.evil': XSS_TAG } });
+  const hostile = front.startSpan(XSS_NAME, {
+    startTime: t0 + 300,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER, 'x.evil': XSS_TAG },
+  });
   hostile.log({ event: XSS_TAG }, t0 + 301);
   front.reportLog({ body: XSS_NAME, level: 'warn', span: hostile, timestamp: t0 + 302, tags: { evil: XSS_TAG } });
   hostile.finish(t0 + 310);
 
   // 2,000 spans in one segment: a root and 1,999 children, some nested
-  const root = front.startSpan('GET:/big', { startTime: t0 + 400, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER } });
+  const root = front.startSpan('GET:/big', {
+    startTime: t0 + 400,
+    tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER },
+  });
   let parentSpan = root;
   for (let i = 1; i < 2000; i++) {
     const s = front.startSpan(`step-${i}`, { childOf: i % 10 === 1 ? root : parentSpan, startTime: t0 + 400 + i / 10 });
@@ -67,7 +102,12 @@ async function scenario(address: string): Promise<{ main: string; error: string;
 
   await Promise.all([front.flush(), orders.flush()]);
   await Promise.all([front.shutdown(), orders.shutdown()]);
-  return { main: entry.context().toTraceId(), error: bad.context().toTraceId(), hostile: hostile.context().toTraceId(), big: root.context().toTraceId() };
+  return {
+    main: entry.context().toTraceId(),
+    error: bad.context().toTraceId(),
+    hostile: hostile.context().toTraceId(),
+    big: root.context().toTraceId(),
+  };
 }
 
 describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
@@ -84,7 +124,15 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     await collector.waitFor(() => collector.segments().length >= 6 && collector.logs().length >= 2);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('console', (m) => {
@@ -101,7 +149,15 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
   /** Waits until the list shows exactly these traces (a stale page with the same count does not pass), then asserts it. */
   const expectRows = async (expected: string[]): Promise<void> => {
     const rows = () => page.$$eval('tr.trace-row', (r) => r.map((x) => x.getAttribute('data-trace-id')));
-    await page.waitForFunction((ids) => JSON.stringify([...document.querySelectorAll('tr.trace-row')].map((x) => x.getAttribute('data-trace-id'))) === JSON.stringify(ids), expected, { timeout: 5000 }).catch(() => undefined);
+    await page
+      .waitForFunction(
+        (ids) =>
+          JSON.stringify([...document.querySelectorAll('tr.trace-row')].map((x) => x.getAttribute('data-trace-id'))) ===
+          JSON.stringify(ids),
+        expected,
+        { timeout: 5000 },
+      )
+      .catch(() => undefined);
     expect(await rows()).toEqual(expected);
   };
 
@@ -147,7 +203,10 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     await open(`#/trace/${ids.main}`);
     await page.waitForSelector('#waterfall .span-row');
     const rows = await page.$$eval('#waterfall .span-row', (els) =>
-      els.map((e) => `${e.getAttribute('data-depth')} ${e.querySelector('.wf-service')!.textContent} ${e.querySelector('.wf-op')!.textContent} ${[...e.querySelectorAll('.badge')].map((b) => b.textContent).join('/')}`),
+      els.map(
+        (e) =>
+          `${e.getAttribute('data-depth')} ${e.querySelector('.wf-service')!.textContent} ${e.querySelector('.wf-op')!.textContent} ${[...e.querySelectorAll('.badge')].map((b) => b.textContent).join('/')}`,
+      ),
     );
     expect(rows).toEqual([
       '0 frontend GET:/checkout Entry/Http/http',
@@ -160,14 +219,20 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
     const left = await page.$$eval('#waterfall .wf-bar', (els) => els.map((e) => (e as HTMLElement).style.left));
     expect(left).toEqual(['0%', '5%', '10%', '20%', '70%']);
     await page.click('#waterfall .span-row:nth-child(4)');
-    const tags = await page.$$eval('#span-tags tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('=')));
+    const tags = await page.$$eval('#span-tags tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('=')),
+    );
     expect(tags).toContain('db.statement=SELECT * FROM orders');
     expect(tags).toContain('peer=postgres:5432');
     expect(await page.textContent('.trace-head')).toContain('5 spans in 3 segments');
     const text = await page.textContent('#main');
     expect(text).not.toMatch(/null|undefined|\[object Object\]/);
     // the trace's logs: in their own list, and under the span that wrote them
-    expect(await page.$$eval('#trace-logs .log-row', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent).join(' | ')))).toEqual([
+    expect(
+      await page.$$eval('#trace-logs .log-row', (rows) =>
+        rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent).join(' | ')),
+      ),
+    ).toEqual([
       expect.stringMatching(/^\S+ \S+ \| orders \| POST:\/orders \| level=info logger=orders\.db \| loaded 3 orders$/),
     ]);
     expect(await page.$$eval('#waterfall .span-row:nth-child(4) .wf-log-mark', (m) => m.length)).toBe(1);
@@ -178,12 +243,32 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
   it('draws the topology with exactly the expected nodes and edges; a click filters the list', async () => {
     await open('#/topology');
     await page.waitForSelector('#topology .node');
-    const nodes = await page.$$eval('#topology .node', (els) => els.map((e) => `${e.getAttribute('data-name')}:${e.getAttribute('class')}`).sort());
-    expect(nodes).toEqual(['User:node user', 'frontend:node service', 'orders:node service', 'postgres:5432:node virtual']);
-    const edges = await page.$$eval('#topology .edge-group', (els) => els.map((e) => `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}`).sort());
+    const nodes = await page.$$eval('#topology .node', (els) =>
+      els.map((e) => `${e.getAttribute('data-name')}:${e.getAttribute('class')}`).sort(),
+    );
+    expect(nodes).toEqual([
+      'User:node user',
+      'frontend:node service',
+      'orders:node service',
+      'postgres:5432:node virtual',
+    ]);
+    const edges = await page.$$eval('#topology .edge-group', (els) =>
+      els.map((e) => `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}`).sort(),
+    );
     expect(edges).toEqual(['User->frontend', 'frontend->orders', 'orders->postgres:5432']);
-    const labels = await page.$$eval('#topology .edge-group', (els) => els.map((e) => `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}: ${e.querySelector('.edge-label')!.textContent}`).sort());
-    expect(labels).toEqual(['User->frontend: 4 calls · Unknown, http', 'frontend->orders: 1 call · Express, HttpClient', 'orders->postgres:5432: 1 call · PostgreSQL']);
+    const labels = await page.$$eval('#topology .edge-group', (els) =>
+      els
+        .map(
+          (e) =>
+            `${e.getAttribute('data-source')}->${e.getAttribute('data-target')}: ${e.querySelector('.edge-label')!.textContent}`,
+        )
+        .sort(),
+    );
+    expect(labels).toEqual([
+      'User->frontend: 4 calls · Unknown, http',
+      'frontend->orders: 1 call · Express, HttpClient',
+      'orders->postgres:5432: 1 call · PostgreSQL',
+    ]);
     await page.screenshot({ path: join(ARTIFACTS, 'topology.png'), fullPage: true });
     await page.click('#topology .node[data-name="orders"]');
     await page.waitForFunction(() => location.hash === '#/traces?service=orders');
@@ -213,7 +298,8 @@ describe.runIf(HAVE_BROWSER)('the web UI in a real browser', () => {
       const t = performance.now();
       location.hash = `#/trace/${id}`;
       const until = t + 10_000;
-      while (document.querySelectorAll('#waterfall .span-row').length < 2000 && performance.now() < until) await new Promise((r) => setTimeout(r, 5));
+      while (document.querySelectorAll('#waterfall .span-row').length < 2000 && performance.now() < until)
+        await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => requestAnimationFrame(() => r(undefined)));
       return performance.now() - t;
     }, ids.big);

@@ -2,7 +2,12 @@
 // compiled with skipLibCheck false: our classes must be assignable to the SDK's interfaces.
 import { type TextMapPropagator, propagation } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { SkyWalkingPropagator, SkyWalkingSpanProcessor, SkyWalkingTraceExporter } from 'skywalking-bridge';
 
 const processor: SpanProcessor = new SkyWalkingSpanProcessor({ serviceName: 'typed' });
@@ -10,5 +15,8 @@ const exporter: SpanExporter = new SkyWalkingTraceExporter({ serviceName: 'typed
 const propagator: TextMapPropagator = new SkyWalkingPropagator();
 propagation.setGlobalPropagator(propagator);
 export const provider = new BasicTracerProvider({ spanProcessors: [processor, new BatchSpanProcessor(exporter)] });
-export const sdk = new NodeSDK({ spanProcessors: [new SkyWalkingSpanProcessor()], textMapPropagator: new SkyWalkingPropagator() });
+export const sdk = new NodeSDK({
+  spanProcessors: [new SkyWalkingSpanProcessor()],
+  textMapPropagator: new SkyWalkingPropagator(),
+});
 export const exporterSdk = new NodeSDK({ traceExporter: new SkyWalkingTraceExporter() });

@@ -10,5 +10,8 @@ const exporter: SpanExporter = new SkyWalkingTraceExporter({ serviceName: 'typed
 const propagator: TextMapPropagator = new SkyWalkingPropagator();
 propagation.setGlobalPropagator(propagator);
 export const provider = new TracerProvider({ spanProcessors: [processor, new BatchSpanProcessor({ exporter })] });
-export const sdk = new NodeSDK({ spanProcessors: [new SkyWalkingSpanProcessor()], textMapPropagator: new SkyWalkingPropagator() });
+export const sdk = new NodeSDK({
+  spanProcessors: [new SkyWalkingSpanProcessor()],
+  textMapPropagator: new SkyWalkingPropagator(),
+});
 export const exporterSdk = new NodeSDK({ traceExporter: new SkyWalkingTraceExporter() });
