@@ -1,7 +1,8 @@
 import { componentName } from '../components';
-import { SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type SegmentObject, type SpanObject } from '../model';
+import { SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type SegmentObject } from '../model';
 import type { Problem, Topology } from './analysis';
 import type { StoredLog } from './logs';
+import { type SpanNode, byStart, spanKey, spanTree } from './span-tree';
 
 export interface RenderOptions {
   /** Print each span's tags under it. */
@@ -14,14 +15,8 @@ export interface RenderOptions {
   maxIndent?: number;
 }
 
-interface Node {
-  seg: SegmentObject;
-  span: SpanObject;
-  children: Node[];
-  logs: StoredLog[];
-}
-
-const key = (segmentId: string, spanId: number) => `${segmentId}\u0000${spanId}`;
+type Node = SpanNode;
+const key = spanKey;
 const LOG_CHARS = 300;
 
 /** One line for a log: its level tag, then its content on one line, cut to 300 characters. */
@@ -43,26 +38,18 @@ const byTime = (a: StoredLog, b: StoredLog) => a.timestamp - b.timestamp || a.se
 export function renderTrace(segments: readonly SegmentObject[], options: RenderOptions = {}): string {
   const paint = (code: string, s: string) => (options.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const maxIndent = options.maxIndent ?? 32;
-  const nodes = new Map<string, Node>();
-  for (const seg of segments)
-    for (const span of seg.spans)
-      nodes.set(key(seg.traceSegmentId, span.spanId), { seg, span, children: [], logs: [] });
-  const roots: Node[] = [];
-  for (const n of nodes.values()) {
-    const ref = n.span.refs[0];
-    const parent = ref
-      ? nodes.get(key(ref.parentTraceSegmentId, ref.parentSpanId))
-      : n.span.parentSpanId >= 0
-        ? nodes.get(key(n.seg.traceSegmentId, n.span.parentSpanId))
-        : undefined;
-    (parent && parent !== n ? parent.children : roots).push(n);
-  }
+  const { nodes, roots } = spanTree(segments);
+  const logsOf = new Map<Node, StoredLog[]>();
   const loose: StoredLog[] = [];
   for (const log of options.logs ?? []) {
     const n = log.traceContext ? nodes.get(key(log.traceContext.traceSegmentId, log.traceContext.spanId)) : undefined;
-    (n ? n.logs : loose).push(log);
+    if (!n) loose.push(log);
+    else {
+      const list = logsOf.get(n);
+      if (list) list.push(log);
+      else logsOf.set(n, [log]);
+    }
   }
-  const byStart = (a: Node, b: Node) => a.span.startTime - b.span.startTime || a.span.spanId - b.span.spanId;
   const lines: string[] = [];
   const visited = new Set<Node>();
   interface Frame {
@@ -105,7 +92,8 @@ export function renderTrace(segments: readonly SegmentObject[], options: RenderO
       const bar = n.children.length ? '│  ' : '   ';
       if (options.tags)
         for (const t of n.span.tags) lines.push(`${childPrefix}${bar}${paint('2', `${t.key}=${t.value}`)}`);
-      for (const log of n.logs.sort(byTime)) lines.push(`${childPrefix}${bar}${paint('36', logLine(log))}`);
+      for (const log of (logsOf.get(n) ?? []).sort(byTime))
+        lines.push(`${childPrefix}${bar}${paint('36', logLine(log))}`);
       const kids = [...n.children].sort(byStart);
       for (let i = kids.length - 1; i >= 0; i--)
         stack.push({ n: kids[i]!, prefix: childPrefix, last: i === kids.length - 1, top: false, depth: f.depth + 1 });

@@ -5,8 +5,8 @@ import {
   SPAN_TYPE_NAMES,
   type KeyStringValuePair,
   type SegmentObject,
-  type SpanObject,
 } from '../model';
+import { type SpanNode, byStart, spanKey, spanTree } from './span-tree';
 
 /** One span of a trace as the web UI draws it: in tree order, with its depth and offset. */
 export interface SpanView {
@@ -36,12 +36,9 @@ export interface SpanView {
   logs: Array<{ offsetMs: number; data: KeyStringValuePair[] }>;
 }
 
-interface Node {
-  seg: SegmentObject;
-  span: SpanObject;
-  children: Node[];
-}
+type Node = SpanNode;
 
+/** `<segmentId>-<spanId>`: the id the OAP and the UI give a span. */
 const keyOf = (segmentId: string, spanId: number): string => `${segmentId}-${spanId}`;
 
 /**
@@ -51,22 +48,9 @@ const keyOf = (segmentId: string, spanId: number): string => `${segmentId}-${spa
  * whose parents loop back to it is shown once, as a root.
  */
 export function spanViews(segments: readonly SegmentObject[]): SpanView[] {
-  const nodes = new Map<string, Node>();
-  for (const seg of segments)
-    for (const span of seg.spans) nodes.set(keyOf(seg.traceSegmentId, span.spanId), { seg, span, children: [] });
+  const { nodes, roots } = spanTree(segments);
   let start = Infinity;
   for (const n of nodes.values()) start = Math.min(start, n.span.startTime);
-  const roots: Node[] = [];
-  for (const n of nodes.values()) {
-    const ref = n.span.refs[0];
-    const parent = ref
-      ? nodes.get(keyOf(ref.parentTraceSegmentId, ref.parentSpanId))
-      : n.span.parentSpanId >= 0
-        ? nodes.get(keyOf(n.seg.traceSegmentId, n.span.parentSpanId))
-        : undefined;
-    (parent && parent !== n ? parent.children : roots).push(n);
-  }
-  const byStart = (a: Node, b: Node): number => a.span.startTime - b.span.startTime || a.span.spanId - b.span.spanId;
   const out: SpanView[] = [];
   const seen = new Set<Node>();
   const stack: Array<{ node: Node; depth: number; parentId: string }> = [];
@@ -99,7 +83,7 @@ function viewOf(n: Node, depth: number, parentId: string, traceStart: number, no
   const ref = s.refs[0];
   const linkedAcross = ref !== undefined;
   const missing =
-    ref && !nodes.has(keyOf(ref.parentTraceSegmentId, ref.parentSpanId))
+    ref && !nodes.has(spanKey(ref.parentTraceSegmentId, ref.parentSpanId))
       ? `${ref.parentService} ${ref.parentEndpoint}`.trim()
       : '';
   return {
