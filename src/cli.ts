@@ -18,13 +18,14 @@ import { VERSION } from './reporter/version';
 const HELP = `Usage: skywalking-bridge collector [options]
 
 Runs a local collector that speaks the SkyWalking OAP's agent protocol (gRPC), prints each trace
-as a tree once its segments settle, and the topology on SIGUSR2 and at exit.
+as a tree once its segments settle (with the logs under their spans), and the topology on SIGUSR2
+and at exit. Its HTTP port serves a web UI (traces, topology, problems) and the JSON API.
 
 Options:
   --host <host>         address to listen on (default 127.0.0.1)
   --grpc-port <port>    gRPC port for agents (default 11800; 0 = any free port)
-  --http-port <port>    JSON API port (default 12800; 0 = any free port)
-  --no-http             no JSON API
+  --http-port <port>    web UI and JSON API port (default 12800; 0 = any free port)
+  --no-http             no web UI or JSON API
   --token <token>       require this token: gRPC metadata Authentication (like the OAP's
                         SW_AUTHENTICATION), and on the JSON API (Authorization: Bearer <token>,
                         an Authentication header, or the cookie sw_bridge_token that the web UI
