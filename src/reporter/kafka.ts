@@ -173,7 +173,7 @@ export class KafkaReporter implements Reporter {
   private readonly segments: ByteQueue;
   private readonly logs: ByteQueue;
   /** Our own chunks for encoded segments and logs: the queued views pin nothing of other reporters. */
-  private readonly writer = new ProtoWriter(64 * 1024);
+  private readonly writer = new ProtoWriter();
   private management: KafkaRecord[] = [];
   private readonly producer: ProducerLike;
   private readonly backoff = new Backoff();
