@@ -11,10 +11,8 @@ const { join } = require('node:path');
 const HERE = __dirname;
 const ROOT = join(HERE, '..');
 const quick = process.argv.includes('--quick');
-const ROUNDS = quick ? 1 : 3;
-const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
 
-function run(args) {
+function run(args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(HERE, 'kafka-case.js'), ...args], {
       env,
@@ -56,8 +54,13 @@ const fmt = (n, d = 0) =>
     : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main() {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+/**
+ * The Kafka cases against a broker started here (dist/ must be built). Returns the table's rows
+ * ([case, ours, peer, ratio, target, met]) and a line saying what ran; `log` gets each process's result.
+ */
+async function kafkaBench({ quick = false, log = (m) => process.stderr.write(`› ${m}\n`) } = {}) {
+  const ROUNDS = quick ? 1 : 3;
+  const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
   const { startBroker } = require('../compat-tests/kafka/broker');
   const { Admin } = require('@platformatic/kafka');
   const started = Date.now();
@@ -80,10 +83,10 @@ async function main() {
             : c === 'none' || c === 'encode'
               ? [c]
               : [c, broker.bootstrap];
-        const r = await run(args);
+        const r = await run(args, env);
         if (r.delivered < r.generated) throw new Error(`${c}: ${r.delivered} of ${r.generated} spans delivered`);
         results[c].push(r);
-        process.stderr.write(`› ${JSON.stringify(r)}\n`);
+        log(JSON.stringify(r));
       }
     }
   } finally {
@@ -139,6 +142,13 @@ async function main() {
       undefined,
     ],
   ];
+  const summary = `${quick ? 'quick ' : ''}Kafka: ${Math.round((Date.now() - started) / 1000)} s with the broker, ${ROUNDS} process(es) per case (median), ${results.kafka[0].generated} spans each`;
+  return { rows, summary };
+}
+
+async function main() {
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
+  const { rows, summary } = await kafkaBench({ quick });
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
   const table = [
     header,
@@ -162,12 +172,14 @@ async function main() {
       )
       .join('\n'),
   );
-  console.log(
-    `\n${quick ? 'quick ' : ''}run: ${Math.round((Date.now() - started) / 1000)} s, ${ROUNDS} process(es) per case, ${results.kafka[0].generated} spans each, on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`,
-  );
+  console.log(`\n${summary}, on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`);
 }
 
-main().catch((err) => {
-  console.error(err.message);
-  process.exit(1);
-});
+module.exports = { kafkaBench };
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err.message);
+    process.exit(1);
+  });
+}

@@ -186,6 +186,19 @@ async function main() {
     ]);
   }
 
+  // Kafka: through a real broker (compat-tests/kafka/broker.js), when Java and Maven are here
+  const { missingTools } = require('../compat-tests/kafka/broker');
+  const kafkaMissing = missingTools();
+  if (kafkaMissing) {
+    log(`Kafka reporter: skipped, the test broker needs ${kafkaMissing} (npm run bench:kafka alone says the same)`);
+    rows.push(['Kafka reporter: skipped', `needs ${kafkaMissing}`, '-', undefined, '-', undefined]);
+  } else {
+    log('Kafka reporter through a real broker, against our gRPC reporter and the raw client (same bytes)');
+    const kafka = await require('./kafka').kafkaBench({ quick, log });
+    rows.push(...kafka.rows);
+    log(kafka.summary);
+  }
+
   log('logs: pino with our mixin + transport, against pino alone and the OTel pino pipeline');
   const logCounter = await startCounter();
   const logs = {};
