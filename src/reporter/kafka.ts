@@ -304,7 +304,7 @@ export class KafkaReporter implements Reporter {
         if (this.pending() === 0 && !this.inFlight) return;
         this.drain(true, deadline);
         const left = deadline - Date.now();
-        await Promise.race([this.inFlight ?? sleep(Math.min(20, left)), sleep(left)]);
+        await within(this.inFlight ?? sleep(Math.min(20, left)), left);
       }
     } catch {
       // never reject into the application
