@@ -156,6 +156,12 @@ async function kafkaBench({ quick = false, log = (m) => process.stderr.write(`â€
 }
 
 async function main() {
+  const missing = require('../compat-tests/kafka/broker')
+    .missingTools()
+    .split(' and ')
+    .filter((t) => t !== '' && !t.startsWith('OpenSSL'))
+    .join(' and ');
+  if (missing) throw new Error(`bench:kafka: the test broker needs ${missing}`);
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   const { rows, summary } = await kafkaBench({ quick });
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];

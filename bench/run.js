@@ -194,7 +194,7 @@ async function main() {
     .filter((t) => t !== '' && !t.startsWith('OpenSSL'))
     .join(' and ');
   if (kafkaMissing) {
-    log(`Kafka reporter: skipped, the test broker needs ${kafkaMissing} (npm run bench:kafka alone says the same)`);
+    log(`Kafka reporter: skipped, the test broker needs ${kafkaMissing}`);
     rows.push(['Kafka reporter: skipped', `needs ${kafkaMissing}`, '-', undefined, '-', undefined]);
   } else {
     log('Kafka reporter through a real broker, against our gRPC reporter and the raw client (same bytes)');
