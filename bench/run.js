@@ -186,6 +186,23 @@ async function main() {
     ]);
   }
 
+  // Kafka: through a real broker (compat-tests/kafka/broker.js), when Java and Maven are here
+  const { missingTools } = require('../compat-tests/kafka/broker');
+  // (OpenSSL is only for the tests' TLS listener)
+  const kafkaMissing = missingTools()
+    .split(' and ')
+    .filter((t) => t !== '' && !t.startsWith('OpenSSL'))
+    .join(' and ');
+  if (kafkaMissing) {
+    log(`Kafka reporter: skipped, the test broker needs ${kafkaMissing}`);
+    rows.push(['Kafka reporter: skipped', `needs ${kafkaMissing}`, '-', undefined, '-', undefined]);
+  } else {
+    log('Kafka reporter through a real broker, against our gRPC reporter and the raw client (same bytes)');
+    const kafka = await require('./kafka').kafkaBench({ quick, log });
+    rows.push(...kafka.rows);
+    log(kafka.summary);
+  }
+
   log('logs: pino with our mixin + transport, against pino alone and the OTel pino pipeline');
   const logCounter = await startCounter();
   const logs = {};

@@ -172,8 +172,13 @@ export class KafkaReporter implements Reporter {
   private readonly logCounters: KafkaLogStats = { queued: 0, sent: 0, dropped: 0, lost: 0 };
   private readonly segments: ByteQueue;
   private readonly logs: ByteQueue;
-  /** Our own chunks for encoded segments and logs: the queued views pin nothing of other reporters. */
-  private readonly writer = new ProtoWriter(64 * 1024);
+  /**
+   * Our own chunks for encoded segments (the gRPC reporter's size) and, apart, for logs: the queued
+   * views pin nothing of other reporters, and log records that wait (their topic missing) never
+   * keep the segments' chunks alive, nor segments the logs'.
+   */
+  private readonly writer = new ProtoWriter();
+  private readonly logWriter = new ProtoWriter(64 * 1024);
   private management: KafkaRecord[] = [];
   private readonly producer: ProducerLike;
   private readonly backoff = new Backoff();
@@ -275,7 +280,7 @@ export class KafkaReporter implements Reporter {
     }
     let logData: Buffer;
     try {
-      logData = Buffer.isBuffer(record) ? record : encodeLogData(record, this.writer);
+      logData = Buffer.isBuffer(record) ? record : encodeLogData(record, this.logWriter);
     } catch {
       this.logCounters.lost++;
       return;
@@ -299,7 +304,7 @@ export class KafkaReporter implements Reporter {
         if (this.pending() === 0 && !this.inFlight) return;
         this.drain(true, deadline);
         const left = deadline - Date.now();
-        await Promise.race([this.inFlight ?? sleep(Math.min(20, left)), sleep(left)]);
+        await within(this.inFlight ?? sleep(Math.min(20, left)), left);
       }
     } catch {
       // never reject into the application

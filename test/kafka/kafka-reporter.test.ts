@@ -7,7 +7,9 @@ import { createServer } from 'node:net';
 import { resolveConfig } from '../../src/config';
 import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
 import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import type { ByteQueue } from '../../src/reporter/byte-queue';
 import { KafkaReporter } from '../../src/reporter/kafka';
+import { logKeyOf, segmentKeyOf } from '../../src/reporter/kafka-records';
 
 const lines: string[] = [];
 beforeEach(() => {
@@ -125,6 +127,41 @@ it('bad input is ignored or counted, never thrown', async () => {
     reporter.reportLog(Buffer.alloc(0));
     expect(reporter.stats()).toMatchObject({ queued: 0, lost: 1, logs: { queued: 0, dropped: 0 } });
     expect(lines.some((l) => l.includes('a segment could not be encoded and was dropped (broken source)'))).toBe(true);
+  } finally {
+    await reporter.shutdown(200);
+  }
+});
+
+it('segments and encoded LogData wait in separate chunks: a waiting log record never pins sent segments', async () => {
+  const reporter = new KafkaReporter(
+    resolveConfig(
+      { reporter: 'kafka', kafkaBootstrapServers: `127.0.0.1:${await closedPort()}`, heartbeatPeriod: 3600 },
+      {},
+    ),
+  );
+  try {
+    const log = {
+      timestamp: 1,
+      service: 'orders',
+      serviceInstance: 'orders-1',
+      endpoint: '',
+      body: { text: { text: 'hello' } },
+      tags: [],
+      layer: '',
+    };
+    reporter.report({ toSegmentObject: () => segment(1) });
+    reporter.reportLog(log);
+    reporter.report({ toSegmentObject: () => segment(2) });
+    reporter.reportLog(log);
+    const queues = reporter as unknown as { segments: ByteQueue; logs: ByteQueue };
+    const [s1, s2] = queues.segments.take(2);
+    const [l1, l2] = queues.logs.take(2);
+    // each kind shares its own chunk (views, no copy), and never the other kind's
+    expect(s1!.buffer).toBe(s2!.buffer);
+    expect(l1!.buffer).toBe(l2!.buffer);
+    expect(s1!.buffer).not.toBe(l1!.buffer);
+    expect(segmentKeyOf(s2!).toString()).toBe('segment-2');
+    expect(logKeyOf(l1!).toString()).toBe('orders');
   } finally {
     await reporter.shutdown(200);
   }
