@@ -111,6 +111,9 @@ export interface SkyWalkingPinoTransportOptions extends Omit<FrontEndOptions, 'r
   closeTimeoutMs?: number;
 }
 
+/** Keys pino itself puts into a transport's options. */
+const PINO_OWN_OPTIONS = new Set<string>(['$context', 'pinoWillSendConfig']);
+
 /**
  * The pino transport (`transport: { target: 'skywalking-bridge/pino', options }`): runs in pino's
  * worker thread, reads the records and reports them over gRPC (its own channel, no heartbeat), so
@@ -123,9 +126,12 @@ export default async function skywalkingTransport(options: SkyWalkingPinoTranspo
     fn: (source: AsyncIterable<Record<string, unknown>>) => Promise<void>,
     opts: { close: () => Promise<void> },
   ) => unknown;
-  const { messageKey, errorKey, closeTimeoutMs, ...bridgeOptions } = options ?? {};
+  const { messageKey, errorKey, closeTimeoutMs, ...given } = options ?? {};
+  // pino adds its own keys to a transport's options ($context, pinoWillSendConfig): not ours to warn about
+  const bridgeOptions: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(given)) if (!PINO_OWN_OPTIONS.has(k)) bridgeOptions[k] = v;
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
-  const bridge = new Bridge(bridgeOptions, { lateIdentity: true });
+  const bridge = new Bridge(bridgeOptions as FrontEndOptions, { lateIdentity: true });
   const keys = { messageKey, errorKey };
   return build(
     async (source) => {

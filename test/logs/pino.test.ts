@@ -19,7 +19,8 @@ import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
-import { skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
+import skywalkingTransport, { skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
+import { setLogger } from '../../src/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
 const contextManager = new AsyncLocalStorageContextManager();
@@ -225,4 +226,31 @@ it('the transport with the collector away: the application logs, exits normally 
   }
   expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
   expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
+});
+
+it('the transport takes the keys pino adds to its options ($context, pinoWillSendConfig) without a warning; an unknown key of the user is still warned about', async () => {
+  const lines: string[] = [];
+  setLogger({
+    error: (m) => lines.push(`error ${m}`),
+    warn: (m) => lines.push(`warn ${m}`),
+    info: (m) => lines.push(`info ${m}`),
+    debug: (m) => lines.push(`debug ${m}`),
+  });
+  try {
+    const stream = (await skywalkingTransport({
+      reporter: 'none',
+      serviceName: 'orders',
+      $context: { messageKey: 'msg' },
+      pinoWillSendConfig: true,
+      pinoMadeUpOption: 1,
+    } as never)) as Writable;
+    const closed = once(stream, 'close');
+    stream.end();
+    await closed;
+  } finally {
+    setLogger(undefined);
+  }
+  expect(lines).toEqual([
+    'warn skywalking-bridge: unknown option `pinoMadeUpOption` is ignored; see the configuration table in the README for the option names.',
+  ]);
 });
