@@ -276,17 +276,27 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
     } finally {
       await reporter.shutdown(2000);
     }
-    const logs = await poll('the log', async () => {
+    // besides ours, the trace's own logs: server-1's through pino (our transport, in pino's worker)
+    // and server-2's through winston, all on the Kafka reporter
+    type GqlLog = {
+      serviceName: string;
+      serviceInstanceName: string;
+      endpointName: string;
+      traceId: string;
+      contentType: string;
+      content: string;
+    };
+    const logs = await poll('the logs', async () => {
       const data = await oap.graphql(
         'query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { serviceName serviceInstanceName endpointName traceId contentType content } } }',
         {
           c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 10 } },
         },
       );
-      const l = data.queryLogs.logs as unknown[];
-      return l.length ? l : undefined;
+      const l = data.queryLogs.logs as GqlLog[];
+      return l.length >= 4 ? l : undefined;
     });
-    expect(logs).toEqual([
+    expect(logs.filter((l) => l.serviceInstanceName === 'logs-1')).toEqual([
       {
         serviceName: 'server-2',
         serviceInstanceName: 'logs-1',
@@ -295,6 +305,16 @@ describe('a real SkyWalking OAP 10.1.0 reading from Kafka (kafka-fetcher)', () =
         contentType: 'TEXT',
         content: 'user 42 looked up through kafka',
       },
+    ]);
+    expect(
+      logs
+        .filter((l) => l.serviceInstanceName !== 'logs-1')
+        .map((l) => [l.serviceName, l.endpointName, l.traceId === traceId, l.contentType, l.content])
+        .sort(),
+    ).toEqual([
+      ['server-1', 'GET:/trace', true, 'JSON', '{"msg":"fetched the users","users":2}'],
+      ['server-2', 'POST:/user/info', true, 'JSON', '{"message":"user 1 is Ada","user":"1"}'],
+      ['server-2', 'POST:/user/info', true, 'JSON', '{"message":"user 2 is Ada","user":"2"}'],
     ]);
   }, 120_000);
 });
