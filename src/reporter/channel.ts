@@ -70,3 +70,31 @@ export class AddressRing {
     return this.current;
   }
 }
+
+/**
+ * Wait until `channel` is READY, at most until `deadline` (epoch ms); false at the deadline or once
+ * the channel is closed. Unlike grpc-js's `Client.waitForReady`, it never asks a closed channel to
+ * connect: that call revives a channel closed while it waits (grpc-js 1.14), and the revived
+ * channel's deadline timer then keeps the process alive after shutdown until it fires.
+ */
+export function waitUntilReady(
+  grpc: typeof grpcTypes,
+  channel: Pick<grpcTypes.Channel, 'getConnectivityState' | 'watchConnectivityState'>,
+  deadline: number,
+): Promise<boolean> {
+  const { READY, SHUTDOWN } = grpc.connectivityState;
+  return new Promise((resolve) => {
+    const check = (error?: Error): void => {
+      try {
+        if (error || channel.getConnectivityState(false) === SHUTDOWN) return resolve(false);
+        const state = channel.getConnectivityState(true);
+        if (state === READY) return resolve(true);
+        if (Date.now() >= deadline) return resolve(false);
+        channel.watchConnectivityState(state, deadline, check);
+      } catch {
+        resolve(false);
+      }
+    };
+    check();
+  });
+}
