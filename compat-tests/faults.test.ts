@@ -1,6 +1,6 @@
 /**
  * Faults, with the app and the collector in separate processes: the collector killed mid-stream
- * and restarted, a collector that accepts connections and never answers, and 30 s of overload
+ * and restarted, a collector that accepts connections and never answers, and 12 s of overload
  * against a collector slower than the app. The app (compat-tests/fixtures/load-app.js) runs with
  * --unhandled-rejections=strict and must end by itself after shutdown().
  */
@@ -95,13 +95,13 @@ it('collector killed mid-stream and restarted: no crash, delivery resumes, every
     startService(APP, {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
       RATE: '300',
-      DURATION_MS: '7000',
+      DURATION_MS: '5000',
       SW_BRIDGE_FLUSH_INTERVAL: '200',
     }),
   );
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 1500));
   await collector.stop('SIGKILL');
-  await new Promise((r) => setTimeout(r, 2000));
+  await new Promise((r) => setTimeout(r, 1500));
   ({ collector } = await collectorProcess(port));
   const { code, result, stderr } = await ended(app, 30_000);
   const httpUrl = /http listening on (\S+)/.exec(collector.output())?.[1];
@@ -156,19 +156,19 @@ it('a collector that accepts connections and never answers: deadlines fire, memo
   for (const [line, n] of diagnostics(stderr)) expect(n, line).toBe(1);
 }, 60_000);
 
-it('30 s of overload against a slower collector: heap bounded, drops counted, the app stays responsive', async () => {
+it('12 s of overload against a slower collector: heap bounded, drops counted, the app stays responsive', async () => {
   const slow = await started(
-    startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '400' }),
+    startProcess(process.execPath, [resolve(__dirname, 'fixtures/slow-collector.js')], { TAKE_PER_SEC: '200' }),
   );
   const app = await started(
     startService(APP, {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`,
       RATE: '2000',
-      DURATION_MS: '30000',
+      DURATION_MS: '12000',
       SW_AGENT_TRACE_TIMEOUT: '2000',
     }),
   );
-  // the app's own requests, every 100 ms, timed from outside
+  // the app's own requests, every 50 ms, timed from outside
   const latencies: number[] = [];
   const poll = setInterval(() => {
     const t = Date.now();
@@ -176,23 +176,24 @@ it('30 s of overload against a slower collector: heap bounded, drops counted, th
       () => latencies.push(Date.now() - t),
       () => undefined,
     );
-  }, 100);
+  }, 50);
   onTestFinished(() => clearInterval(poll));
   const { code, result, stderr } = await ended(app, 60_000);
   clearInterval(poll);
   await slow.stop();
   expect(code).toBe(0);
   const { stats } = result;
-  expect(result.generated).toBeGreaterThan(55_000);
-  // far more than the collector takes (400/s): most is dropped at the queue bound, and counted
-  expect(stats.dropped).toBeGreaterThan(result.generated / 2);
+  expect(result.generated).toBeGreaterThan(22_000);
+  // far more than the collector takes (200/s): the default queue (10,000) fills in ~6 s and what
+  // comes after is dropped at the bound, and counted
+  expect(stats.dropped).toBeGreaterThan(result.generated / 3);
   expect(stats.sent + stats.lost + stats.dropped + stats.queued).toBe(result.generated);
   // stated bounds (README, "Bounds"): heap under 64 MB with the default queue bound of 10,000
   // five-span segments, queued as bytes (measured ~26 MB, garbage included); the app's p99 request
   // latency under 100 ms and event-loop delay p99 under 100 ms while making 10,000 spans/s
   expect(result.heapMaxMb).toBeLessThan(64);
   latencies.sort((a, b) => a - b);
-  expect(latencies.length).toBeGreaterThan(200);
+  expect(latencies.length).toBeGreaterThan(180);
   expect(latencies[Math.floor(latencies.length * 0.99)]).toBeLessThan(100);
   expect(result.loopDelayP99Ms).toBeLessThan(100);
   expect(result.shutdownMs).toBeLessThan(4000);

@@ -78,7 +78,6 @@ export const collector = startCollector;
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'swb-subpaths-'));
-  execFileSync(NPM, ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   execFileSync(NPM, ['pack', '--pack-destination', work], { cwd: ROOT, stdio: 'ignore' });
 }, 120_000);
 
