@@ -46,6 +46,6 @@ export type { SkyWalkingTraceContext } from './logs/trace-context';
 export { SkyWalkingLogRecordProcessor } from './opentelemetry';
 export type { LogRecordLike, SkyWalkingLogRecordProcessorOptions } from './opentelemetry';
 export type { LogContextIds, SkyWalkingLogRecord } from './logs/record';
-export type { BridgeOwner } from './logs/owner';
+export type { BridgeOwner } from './bridge';
 export type { LogBody, LogData, LogTraceContext } from './protocol/log-encoder';
 export type { LogStats } from './reporter/types';

@@ -42,7 +42,7 @@ export type { GrpcReporterOptions } from '../reporter/grpc';
 export { formatTraceContext, traceContext, traceIdText } from '../logs/trace-context';
 export type { SkyWalkingTraceContext } from '../logs/trace-context';
 export type { LogContextIds, SkyWalkingLogRecord } from '../logs/record';
-export type { BridgeOwner } from '../logs/owner';
+export type { BridgeOwner } from '../bridge';
 export type { LogBody, LogData, LogTraceContext } from '../protocol/log-encoder';
 export type { LogStats } from '../reporter/types';
 export { KafkaReporter } from '../reporter/kafka';
