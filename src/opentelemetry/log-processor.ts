@@ -1,8 +1,7 @@
 import type { Context } from '@opentelemetry/api';
-import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { Bridge, type BridgeOwner, type BridgeStats, type FrontEndOptions, isBridgeOwner } from '../bridge';
 import { ConfigError } from '../config';
 import { otelSeverity } from '../logs/levels';
-import { type BridgeOwner, isBridgeOwner } from '../logs/owner';
 import { requireOtelApi } from './api';
 import { settleIdentity } from './identity';
 import type { Attributes } from './types';
