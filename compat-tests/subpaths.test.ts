@@ -52,7 +52,7 @@ function compile(
   dir: string,
   sources: Record<string, string>,
   resolution: 'node16' | 'node10',
-): Record<string, string[]> {
+): Record<string, string[]> & { other: string[] } {
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: resolution === 'node16' ? ts.ModuleKind.Node16 : ts.ModuleKind.CommonJS,
@@ -80,7 +80,7 @@ function compile(
   host.fileExists = (f) => apps.has(f) || ts.sys.fileExists(f);
   host.readFile = (f) => apps.get(f) ?? ts.sys.readFile(f);
   const program = ts.createProgram({ rootNames: [...apps.keys()], options, host });
-  const out: Record<string, string[]> = { other: [] };
+  const out: Record<string, string[]> & { other: string[] } = { other: [] };
   for (const name of Object.keys(sources)) out[name] = [];
   // what tsc reports for the application and this package's .d.ts files (per file, as tsc does with
   // skipLibCheck: false); the third-party declarations they pull in (@types/node, grpc-js) are not ours
