@@ -80,7 +80,12 @@ export class SkyWalkingLogRecordProcessor {
       }
       if (logRecord.eventName) tags.event = logRecord.eventName;
       const severity = otelSeverity(logRecord.severityNumber);
-      const level = logRecord.severityNumber ? severity.name : (logRecord.severityText ?? 'info');
+      // severityText as the other paths write levels (pino, winston and OpenTracing: lowercase names)
+      const level = logRecord.severityNumber
+        ? severity.name
+        : typeof logRecord.severityText === 'string'
+          ? logRecord.severityText.toLowerCase()
+          : 'info';
       const time = logRecord.hrTime ? hrTimeToMs(logRecord.hrTime) : undefined;
       this.bridge.reportLog({
         body: logRecord.body ?? '',
