@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { ConfigError, type ResolvedConfig } from '../config';
 
-/** Channel options: reconnect backoff capped at 30 s (grpc-js defaults to 120 s), no retries of our own streams. */
+/** Channel options: reconnect backoff capped at 5 s like ours (grpc-js defaults to 120 s), no retries of our own streams. */
 export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 1000,
-  'grpc.max_reconnect_backoff_ms': 30_000,
+  'grpc.max_reconnect_backoff_ms': 5_000,
   'grpc.enable_retries': 0,
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 20_000,
