@@ -60,7 +60,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  * ([case, ours, peer, ratio, target, met]) and a line saying what ran; `log` gets each process's result.
  */
 async function kafkaBench({ quick = false, log = (m) => process.stderr.write(`› ${m}\n`) } = {}) {
-  const ROUNDS = quick ? 1 : 3;
+  const ROUNDS = quick ? 1 : 5;
   const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
   const { startBroker } = require('../compat-tests/kafka/broker');
   const { Admin } = require('@platformatic/kafka');
