@@ -139,9 +139,6 @@ async function main() {
   };
   let delivered;
   let deliveredBefore = 0;
-  let run;
-  let flush = async () => undefined;
-  let close;
   const consumer =
     impl === 'kafka' || impl === 'raw'
       ? new Consumer({ groupId: `bench-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [target] })
@@ -166,8 +163,8 @@ async function main() {
               }
             : { ...common, reporter: 'none' };
   const tracer = new SkyWalkingTracer(options);
-  flush = () => tracer.bridge.flush(15_000);
-  close = () => tracer.bridge.shutdown(3000);
+  const flush = () => tracer.bridge.flush(15_000);
+  const close = () => tracer.bridge.shutdown(3000);
   if (impl === 'grpc') {
     delivered = async () => (await (await fetch(countUrl)).json()).sw;
   } else if (impl === 'kafka' || impl === 'raw') {
@@ -177,7 +174,7 @@ async function main() {
   }
   for (let i = 0; i < WARMUP; i++) openTracingTrace(tracer, Tags, i);
   await flush();
-  run = async () => {
+  const run = async () => {
     for (let i = 0; i < TRACES; i++) {
       openTracingTrace(tracer, Tags, WARMUP + i);
       if (i % CHUNK === CHUNK - 1) await new Promise((r) => setImmediate(r));

@@ -201,12 +201,12 @@ export class KafkaReporter implements Reporter {
   private shutdownPromise: Promise<void> | undefined;
   /** Until when a topic's existence is known (ok) or when to ask again (missing). */
   private readonly topicOkUntil = new Map<string, number>();
+  private readonly topicMissingUntil = new Map<string, number>();
   /** Each topic's partition count (from its metadata) and the partition of its next request. */
   private readonly partitionCounts = new Map<string, number>();
   private readonly partitionTurns = new Map<string, number>();
   /** Segments and logs take turns when both wait (management records go first). */
   private logsTurn = false;
-  private readonly topicMissingUntil = new Map<string, number>();
 
   constructor(
     readonly config: ResolvedConfig,
