@@ -187,7 +187,7 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
     expect(
       logs.map((l) => [l.serviceName, l.serviceInstanceName, l.endpointName, l.traceId, l.content, l.timestamp]),
     ).toEqual([['log-otel', 'log-otel-1', 'GET:/cart', ids.traceId, 'cart loaded', t]]);
-    expect(tagsOf(logs[0]!)).toMatchObject({ level: 'INFO', logger: 'cart', items: '3' });
+    expect(tagsOf(logs[0]!)).toMatchObject({ level: 'info', logger: 'cart', items: '3' });
     await loggers.shutdown();
     await provider.shutdown();
   });
