@@ -19,7 +19,7 @@ import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
-import skywalkingTransport, { skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
+import skywalkingTransport, { recordOfPino, skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
 import { setLogger } from '../../src/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
@@ -55,7 +55,7 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     },
   });
   const logger = pino(
-    { mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false },
+    { mixin: skywalkingMixin({ fields: 'all' }), serializers: spanSerializers, base: undefined, timestamp: false },
     out,
   );
   const { tracer } = otel();
@@ -80,6 +80,10 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     { mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false },
     out,
   ).info({ span: otSpan }, 'ids only');
+  const packed = pino({ mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false }, out);
+  packed.info({ span: otSpan }, 'packed by default');
+  context.with(trace.setSpan(parent, server), () => packed.info('packed otel'));
+  packed.info('packed outside');
   const otelSeg = (await import('../../src/index')).traceContext(server)!.segmentId;
   expect(lines).toEqual([
     {
@@ -116,15 +120,18 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     { level: 30, msg: 'outside' },
     { level: 30, n: 2, msg: 'outside with an object' },
     { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
+    { level: 30, sw_ctx: `${JAVA_TRACE}|${seg.segmentId}|0|ot-svc|ot-1|GET:/ot`, msg: 'packed by default' },
+    { level: 30, sw_ctx: `${JAVA_TRACE}|${otelSeg}|0|orders|orders-1|GET:/orders`, msg: 'packed otel' },
+    { level: 30, msg: 'packed outside' },
   ]);
   server.end();
   otSpan.finish();
 });
 
-it("the transport (skywalking-bridge/pino in pino's worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC", async () => {
+it.each(['transport', 'destination'])("the %s (skywalking-bridge/pino in pino's worker, or skywalkingDestination's own worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC", async (path) => {
   collector = await startRawCollector();
   const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8 },
+    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -206,12 +213,12 @@ it("the transport (skywalking-bridge/pino in pino's worker, in an application pr
   ]);
 });
 
-it('the transport with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end', async () => {
+it.each(['transport', 'destination'])('the %s with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end', async (path) => {
   const dead = await startRawCollector();
   const address = dead.address;
   await dead.stop(); // nothing listens there now
   const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: address, SW8: javaSw8 },
+    env: { ...process.env, COLLECTOR: address, SW8: javaSw8, LOG_PATH: path },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -253,4 +260,20 @@ it('the transport takes the keys pino adds to its options ($context, pinoWillSen
   expect(lines).toEqual([
     'warn skywalking-bridge: unknown option `pinoMadeUpOption` is ignored; see the configuration table in the README for the option names.',
   ]);
+});
+
+it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a malformed one gives no trace context', () => {
+  expect(
+    recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a|b', msg: 'm', n: 1 }),
+  ).toEqual({
+    body: { msg: 'm', n: 1 },
+    level: 'warn',
+    logger: undefined,
+    timestamp: 5,
+    error: undefined,
+    context: { traceId: 'T1', segmentId: 'S1', spanId: 3, service: 'svc', serviceInstance: 'inst', endpoint: 'GET:/a|b' },
+    plainBody: true,
+  });
+  expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' }).context).toBeNull();
+  expect(recordOfPino({ level: 30, sw_ctx: 7, msg: 'm' }).context).toBeNull();
 });
