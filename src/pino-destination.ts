@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { resolveConfig } from './config';
 import { log } from './diag';
-import type { SkyWalkingPinoTransportOptions } from './pino';
+import type { SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
 /** A batch is posted once it holds this many characters (or at the end of the event loop turn). */
@@ -42,7 +42,9 @@ function workerFile(): string {
  */
 export function skywalkingDestination(options: SkyWalkingPinoTransportOptions = {}): SkyWalkingDestination {
   // validate here, where the mistake is made (the worker resolves them again)
-  const { messageKey: _m, errorKey: _e, closeTimeoutMs, ...bridgeOptions } = options ?? {};
+  const { closeTimeoutMs, ...bridgeOptions } = options ?? {};
+  delete bridgeOptions.messageKey;
+  delete bridgeOptions.errorKey;
   const max = resolveConfig(bridgeOptions as never).logBufferBytes;
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const state = new Int32Array(new SharedArrayBuffer(8));
@@ -69,7 +71,11 @@ export function skywalkingDestination(options: SkyWalkingPinoTransportOptions = 
     // after the listeners (adding one refs the worker again): the worker never keeps the app alive
     worker.unref();
   } catch (e) {
-    log('error', 'logs.worker', `cannot start the SkyWalking log worker (${(e as Error).message}); log records are dropped`);
+    log(
+      'error',
+      'logs.worker',
+      `cannot start the SkyWalking log worker (${(e as Error).message}); log records are dropped`,
+    );
   }
   let dead = worker === undefined;
   let closed = false;

@@ -6,7 +6,8 @@
  * application thread may wait on at exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SkyWalkingPinoTransportOptions, pinoLineWorker } from './pino';
+import { pinoLineWorker } from './pino';
+import type { SkyWalkingPinoTransportOptions } from './pino-options';
 
 interface DestinationWorkerData {
   options: SkyWalkingPinoTransportOptions;

@@ -24,7 +24,10 @@ import {
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
 import type { SkyWalkingLogRecord } from './logs/record';
+import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
+
+export type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 
 export type { SkyWalkingLogFields } from './logs/fields';
 
@@ -78,13 +81,6 @@ export function spanBindings(span: unknown): Partial<SkyWalkingLogFields> {
 /** Keys of a pino record that are not part of the reported body. */
 const META = new Set<string>(['level', 'time', 'pid', 'hostname', 'name', 'v', ...FIELD_KEYS]);
 
-export interface PinoRecordOptions {
-  /** pino's `messageKey`. Default `msg`. */
-  messageKey?: string;
-  /** pino's `errorKey`. Default `err`. */
-  errorKey?: string;
-}
-
 /**
  * A parsed pino line as a SkyWalking log record: level name, `name` as logger, `time`, the error
  * (`err`), the SkyWalking fields as the trace context; the body is the message as text, or the
@@ -113,13 +109,6 @@ export function recordOfPino(obj: Record<string, unknown>, options: PinoRecordOp
     context: contextOfFields(obj),
     plainBody: true,
   };
-}
-
-/** Options of the transport: the shared options (serializable: they cross to pino's worker) and pino's keys. */
-export interface SkyWalkingPinoTransportOptions extends Omit<FrontEndOptions, 'reporter'>, PinoRecordOptions {
-  reporter?: 'grpc' | 'console' | 'none';
-  /** How long closing the logger (pino ends its transport at exit, blocking) may spend sending what is queued, ms. Default 3000. */
-  closeTimeoutMs?: number;
 }
 
 /** Keys pino itself puts into a transport's options. */

@@ -52,7 +52,8 @@ export class LineSink {
       }
       return;
     }
-    const whole = this.tail === '' && from === 0 && last === chunk.length - 1 ? chunk : this.tail + chunk.slice(from, last + 1);
+    const whole =
+      this.tail === '' && from === 0 && last === chunk.length - 1 ? chunk : this.tail + chunk.slice(from, last + 1);
     this.tail = last === chunk.length - 1 ? '' : chunk.slice(last + 1);
     this.enqueue(whole);
   }

@@ -80,7 +80,10 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     { mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false },
     out,
   ).info({ span: otSpan }, 'ids only');
-  const packed = pino({ mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false }, out);
+  const packed = pino(
+    { mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false },
+    out,
+  );
   packed.info({ span: otSpan }, 'packed by default');
   context.with(trace.setSpan(parent, server), () => packed.info('packed otel'));
   packed.info('packed outside');
@@ -128,112 +131,118 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
   otSpan.finish();
 });
 
-it.each(['transport', 'destination'])("the %s (skywalking-bridge/pino in pino's worker, or skywalkingDestination's own worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC", async (path) => {
-  collector = await startRawCollector();
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  app.stdout.on('data', (d: Buffer) => (out += d));
-  app.stderr.on('data', (d: Buffer) => (out += d));
-  const before = Date.now();
-  try {
-    const [code] = await once(app, 'exit');
-    expect(code, out).toBe(0);
-  } finally {
-    if (app.exitCode === null) app.kill('SIGKILL');
-  }
-  const after = Date.now();
-  const expected = JSON.parse(out.split('\n')[0]!) as {
-    otel: { segmentId: string; traceId: string };
-    ot: { segmentId: string; traceId: string };
-    stack: string;
-    grpcLoaded: boolean;
-  };
-  expect(expected.grpcLoaded).toBe(false);
-  expect(expected.otel.traceId).toBe(JAVA_TRACE);
-  const logs = collector.logs.map(decodeLog); // all arrived: pino flushes the transport before the process exits
-  for (const l of logs) {
-    expect(l.timestamp).toBeGreaterThanOrEqual(before);
-    expect(l.timestamp).toBeLessThanOrEqual(after);
-  }
-  const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
-  expect(logs.map(strip)).toEqual([
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: 'GET:/orders',
-      bodyCase: 'json',
-      content: '{"msg":"order created","orderId":7,"items":[1,2]}',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
-      tags: { level: 'info', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: 'GET:/orders',
-      bodyCase: 'text',
-      content: 'insert failed',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
-      tags: {
-        level: 'error',
-        logger: 'orders-log',
-        'error.kind': 'RangeError',
-        'error.message': 'bad quantity',
-        'error.stack': expected.stack.slice(0, 2048),
+it.each(['transport', 'destination'])(
+  "the %s (skywalking-bridge/pino in pino's worker, or skywalkingDestination's own worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC",
+  async (path) => {
+    collector = await startRawCollector();
+    const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+      env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    app.stdout.on('data', (d: Buffer) => (out += d));
+    app.stderr.on('data', (d: Buffer) => (out += d));
+    const before = Date.now();
+    try {
+      const [code] = await once(app, 'exit');
+      expect(code, out).toBe(0);
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    const after = Date.now();
+    const expected = JSON.parse(out.split('\n')[0]!) as {
+      otel: { segmentId: string; traceId: string };
+      ot: { segmentId: string; traceId: string };
+      stack: string;
+      grpcLoaded: boolean;
+    };
+    expect(expected.grpcLoaded).toBe(false);
+    expect(expected.otel.traceId).toBe(JAVA_TRACE);
+    const logs = collector.logs.map(decodeLog); // all arrived: pino flushes the transport before the process exits
+    for (const l of logs) {
+      expect(l.timestamp).toBeGreaterThanOrEqual(before);
+      expect(l.timestamp).toBeLessThanOrEqual(after);
+    }
+    const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
+    expect(logs.map(strip)).toEqual([
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'json',
+        content: '{"msg":"order created","orderId":7,"items":[1,2]}',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
       },
-      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
-      layer: '',
-    },
-    {
-      service: 'ot-svc',
-      serviceInstance: 'ot-1',
-      endpoint: 'consume',
-      bodyCase: 'text',
-      content: 'ot record',
-      traceContext: { traceId: expected.ot.traceId, traceSegmentId: expected.ot.segmentId, spanId: 0 },
-      tags: { level: 'warn', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: '',
-      bodyCase: 'text',
-      content: 'no trace',
-      traceContext: undefined,
-      tags: { level: 'info', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-  ]);
-});
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'text',
+        content: 'insert failed',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
+        tags: {
+          level: 'error',
+          logger: 'orders-log',
+          'error.kind': 'RangeError',
+          'error.message': 'bad quantity',
+          'error.stack': expected.stack.slice(0, 2048),
+        },
+        tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
+        layer: '',
+      },
+      {
+        service: 'ot-svc',
+        serviceInstance: 'ot-1',
+        endpoint: 'consume',
+        bodyCase: 'text',
+        content: 'ot record',
+        traceContext: { traceId: expected.ot.traceId, traceSegmentId: expected.ot.segmentId, spanId: 0 },
+        tags: { level: 'warn', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: '',
+        bodyCase: 'text',
+        content: 'no trace',
+        traceContext: undefined,
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+    ]);
+  },
+);
 
-it.each(['transport', 'destination'])('the %s with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end', async (path) => {
-  const dead = await startRawCollector();
-  const address = dead.address;
-  await dead.stop(); // nothing listens there now
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: address, SW8: javaSw8, LOG_PATH: path },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  app.stdout.on('data', (d: Buffer) => (out += d));
-  app.stderr.on('data', (d: Buffer) => (out += d));
-  const t0 = Date.now();
-  try {
-    const [code] = await once(app, 'exit');
-    expect(code, out).toBe(0);
-  } finally {
-    if (app.exitCode === null) app.kill('SIGKILL');
-  }
-  expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
-  expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
-});
+it.each(['transport', 'destination'])(
+  'the %s with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end',
+  async (path) => {
+    const dead = await startRawCollector();
+    const address = dead.address;
+    await dead.stop(); // nothing listens there now
+    const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+      env: { ...process.env, COLLECTOR: address, SW8: javaSw8, LOG_PATH: path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    app.stdout.on('data', (d: Buffer) => (out += d));
+    app.stderr.on('data', (d: Buffer) => (out += d));
+    const t0 = Date.now();
+    try {
+      const [code] = await once(app, 'exit');
+      expect(code, out).toBe(0);
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
+    expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
+  },
+);
 
 it('the transport takes the keys pino adds to its options ($context, pinoWillSendConfig) without a warning; an unknown key of the user is still warned about', async () => {
   const lines: string[] = [];
@@ -263,15 +272,20 @@ it('the transport takes the keys pino adds to its options ($context, pinoWillSen
 });
 
 it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a malformed one gives no trace context', () => {
-  expect(
-    recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a|b', msg: 'm', n: 1 }),
-  ).toEqual({
+  expect(recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a|b', msg: 'm', n: 1 })).toEqual({
     body: { msg: 'm', n: 1 },
     level: 'warn',
     logger: undefined,
     timestamp: 5,
     error: undefined,
-    context: { traceId: 'T1', segmentId: 'S1', spanId: 3, service: 'svc', serviceInstance: 'inst', endpoint: 'GET:/a|b' },
+    context: {
+      traceId: 'T1',
+      segmentId: 'S1',
+      spanId: 3,
+      service: 'svc',
+      serviceInstance: 'inst',
+      endpoint: 'GET:/a|b',
+    },
     plainBody: true,
   });
   expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' }).context).toBeNull();
