@@ -12,11 +12,14 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { resolveConfig } from './config';
 import { log } from './diag';
+import { packedContextOf } from './logs/fields';
 import type { SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
 /** A batch is posted once it holds this many characters (or at the end of the event loop turn). */
 const BATCH_CHARS = 64 * 1024;
+/** Between the ids read at the call and the line (never raw in a JSON line). */
+export const OUT_OF_BAND = '\u0001';
 
 export interface SkyWalkingDestination {
   /** pino's destination call: one line (with its newline). Never throws, never waits. */
@@ -30,6 +33,16 @@ export interface SkyWalkingDestination {
   end(): void;
 }
 
+export interface SkyWalkingDestinationOptions extends SkyWalkingPinoTransportOptions {
+  /**
+   * Read the ids of the OTel span active in the log call when the line is written, and send them
+   * beside the line (default true): no mixin is needed for the records to land under their span.
+   * Ids in the line (`skywalkingMixin`, a child's `spanBindings`, an OpenTracing span passed in the
+   * call) win.
+   */
+  idsFromContext?: boolean;
+}
+
 function workerFile(): string {
   const here = join(__dirname, 'pino-worker.js');
   // run from the TypeScript sources (tests): the built worker
@@ -40,17 +53,23 @@ function workerFile(): string {
  * A pino destination to SkyWalking: `pino({ mixin: skywalkingMixin() }, skywalkingDestination({ serviceName: 'orders' }))`.
  * The options are the transport's (serializable); bad ones throw a `ConfigError` here.
  */
-export function skywalkingDestination(options: SkyWalkingPinoTransportOptions = {}): SkyWalkingDestination {
+export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}): SkyWalkingDestination {
   // validate here, where the mistake is made (the worker resolves them again)
   const { closeTimeoutMs, ...bridgeOptions } = options ?? {};
+  delete bridgeOptions.idsFromContext;
+  const workerOptions: SkyWalkingPinoTransportOptions = { ...bridgeOptions, closeTimeoutMs };
   delete bridgeOptions.messageKey;
   delete bridgeOptions.errorKey;
   const max = resolveConfig(bridgeOptions as never).logBufferBytes;
+  const fromContext = options?.idsFromContext !== false;
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const state = new Int32Array(new SharedArrayBuffer(8));
   let worker: Worker | undefined;
   try {
-    worker = new Worker(workerFile(), { workerData: { options, state: state.buffer }, name: 'skywalking-logs' });
+    worker = new Worker(workerFile(), {
+      workerData: { options: workerOptions, state: state.buffer },
+      name: 'skywalking-logs',
+    });
     worker.on('error', (e) => {
       log('error', 'logs.worker', `the SkyWalking log worker failed (${e.message}); log records are dropped`);
       dead = true;
@@ -163,7 +182,9 @@ export function skywalkingDestination(options: SkyWalkingPinoTransportOptions = 
         );
         return true;
       }
-      pending += line;
+      // the ids of the span active in the log call, beside the line (the worker prefers ids in the line)
+      const ids = fromContext ? packedContextOf() : undefined;
+      pending = ids === undefined ? pending + line : `${pending}${ids}${OUT_OF_BAND}${line}`;
       if (pending.length >= BATCH_CHARS) post();
       else if (!scheduled) {
         scheduled = true;

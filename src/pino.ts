@@ -19,6 +19,7 @@ import {
   contextOfFields,
   idFieldsOf,
   logFieldsOf,
+  contextOfPacked,
   packedFieldsOf,
 } from './logs/fields';
 import { pinoLevelName } from './logs/levels';
@@ -147,9 +148,19 @@ export function pinoLineWorker(
   const sink = new LineSink(
     bridge.config.logBufferBytes,
     (line) => {
+      // `ids\u0001{...}`: the ids read at the log call by skywalkingDestination, beside the line
+      let ids: string | undefined;
+      let json = line;
+      if (line.charCodeAt(0) !== 123) {
+        const cut = line.indexOf('\u0001');
+        if (cut >= 0) {
+          ids = line.slice(0, cut);
+          json = line.slice(cut + 1);
+        }
+      }
       let obj: unknown;
       try {
-        obj = JSON.parse(line);
+        obj = JSON.parse(json);
       } catch {
         notRecords++;
         return;
@@ -158,7 +169,9 @@ export function pinoLineWorker(
         notRecords++;
         return;
       }
-      bridge.reportLog(recordOfPino(obj as Record<string, unknown>, keys));
+      const record = recordOfPino(obj as Record<string, unknown>, keys);
+      if (record.context === null && ids !== undefined) record.context = contextOfPacked(ids);
+      bridge.reportLog(record);
     },
     onChunkDone,
   );
@@ -264,4 +277,8 @@ export function transportStats(stream: unknown, timeoutMs = 2000): Promise<LogSt
   });
 }
 
-export { type SkyWalkingDestination, skywalkingDestination } from './pino-destination';
+export {
+  type SkyWalkingDestination,
+  type SkyWalkingDestinationOptions,
+  skywalkingDestination,
+} from './pino-destination';

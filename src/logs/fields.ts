@@ -1,4 +1,5 @@
 import type { LogContextIds } from './record';
+import type { RecordedSpan } from '../segment/span';
 import { recordedSpanOf } from './trace-context';
 
 /**
@@ -51,14 +52,26 @@ export const PACKED_KEY = 'sw_ctx';
  * value is escaped on its own).
  */
 export function packedFieldsOf(x?: unknown): { sw_ctx: string } | undefined {
+  const packed = packedContextOf(x);
+  return packed === undefined ? undefined : { sw_ctx: packed };
+}
+
+/** The packed string of each span, built once (again only when the segment's endpoint changes). */
+const PACKED = new WeakMap<RecordedSpan, { endpoint: string; packed: string }>();
+
+/** The `sw_ctx` value of `x` (as `logFieldsOf`), or undefined outside a recorded span. */
+export function packedContextOf(x?: unknown): string | undefined {
   const span = recordedSpanOf(x);
   if (!span) return undefined;
-  let s: typeof span | undefined = span;
+  const endpoint = span.segment.primaryEndpoint();
+  const known = PACKED.get(span);
+  if (known !== undefined && known.endpoint === endpoint) return known.packed;
+  let s: RecordedSpan | undefined = span;
   while (s && s.id < 0) s = s.anchor;
   const seg = span.segment;
-  return {
-    sw_ctx: `${seg.traceId}|${seg.segmentId}|${s ? s.id : 0}|${seg.service}|${seg.instance}|${seg.primaryEndpoint()}`,
-  };
+  const packed = `${seg.traceId}|${seg.segmentId}|${s ? s.id : 0}|${seg.service}|${seg.instance}|${endpoint}`;
+  PACKED.set(span, { endpoint, packed });
+  return packed;
 }
 
 /** The ids of a packed `sw_ctx` value, or null when it is not one. */
