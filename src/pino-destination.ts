@@ -1,7 +1,7 @@
 /**
  * `skywalkingDestination(options)`: a pino destination that reports its records to SkyWalking
  * from a worker thread, without thread-stream. The application thread joins the lines into
- * batches (up to 64 K characters, or what came within one turn of the event loop) and posts one
+ * batches (what came within one turn of the event loop, up to 1 M characters) and posts one
  * message per batch; the lines posted and not yet handed on by the worker, with those waiting for
  * their batch, are at most `logBufferBytes` characters: past it a line is dropped and counted
  * (`stats()`), never waited for. At exit the application thread waits up to `closeTimeoutMs` for
@@ -16,8 +16,11 @@ import { packedContextOf } from './logs/fields';
 import type { SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
-/** A batch is posted once it holds this many characters (or at the end of the event loop turn). */
-const BATCH_CHARS = 64 * 1024;
+/**
+ * A batch is posted at the end of the event loop turn, so the worker's work does not compete with
+ * the application's burst for the cores; earlier only when it holds this many characters.
+ */
+const BATCH_CHARS = 1024 * 1024;
 /** Between the ids read at the call and the line (never raw in a JSON line). */
 export const OUT_OF_BAND = '\u0001';
 
