@@ -24,6 +24,7 @@ import {
 } from './logs/fields';
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
+import { recordOfPinoLine } from './logs/pino-line';
 import type { SkyWalkingLogRecord } from './logs/record';
 import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
@@ -144,6 +145,9 @@ export function pinoLineWorker(
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const bridge = new Bridge(bridgeOptions as FrontEndOptions, { lateIdentity: true });
   const keys = { messageKey, errorKey };
+  const messageKeyOf = messageKey ?? 'msg';
+  const errorKeyOf = errorKey ?? 'err';
+  const messageKeyJson = JSON.stringify(messageKeyOf);
   let notRecords = 0;
   const sink = new LineSink(
     bridge.config.logBufferBytes,
@@ -157,6 +161,12 @@ export function pinoLineWorker(
           ids = line.slice(0, cut);
           json = line.slice(cut + 1);
         }
+      }
+      const fast = recordOfPinoLine(json, messageKeyOf, errorKeyOf, messageKeyJson);
+      if (fast) {
+        if (fast.context === null && ids !== undefined) fast.context = contextOfPacked(ids);
+        bridge.reportLog(fast);
+        return;
       }
       let obj: unknown;
       try {
