@@ -19,7 +19,7 @@ const fmt = (n, d = 0) =>
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The log cases: `run(script, args)` runs a case process, `startCounter()` the counting collector. */
-async function logsBench({ quick, log, run, startCounter, processes }) {
+async function logsBench({ log, run, startCounter, processes }) {
   log('logs: pino + skywalkingDestination / + our transport, against pino alone and the OTel pino pipeline');
   const logCounter = await startCounter();
   const logs = {};

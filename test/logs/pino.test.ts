@@ -291,3 +291,41 @@ it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a
   expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' }).context).toBeNull();
   expect(recordOfPino({ level: 30, sw_ctx: 7, msg: 'm' }).context).toBeNull();
 });
+
+it('skywalkingDestination without the mixin: the ids of the OTel span active in the log call are read at the write and sent beside the line', async () => {
+  collector = await startRawCollector();
+  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: 'destination', NO_MIXIN: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  app.stdout.on('data', (d: Buffer) => (out += d));
+  app.stderr.on('data', (d: Buffer) => (out += d));
+  try {
+    const [code] = await once(app, 'exit');
+    expect(code, out).toBe(0);
+  } finally {
+    if (app.exitCode === null) app.kill('SIGKILL');
+  }
+  const expected = JSON.parse(out.split('\n')[0]!) as { otel: { segmentId: string } };
+  const logs = collector.logs.map(decodeLog);
+  expect(
+    logs.map((l) => ({ content: l.content, traceContext: l.traceContext, service: l.service, endpoint: l.endpoint })),
+  ).toEqual([
+    {
+      content: '{"msg":"order created","orderId":7,"items":[1,2]}',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+      service: 'orders',
+      endpoint: 'GET:/orders',
+    },
+    {
+      content: 'insert failed',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
+      service: 'orders',
+      endpoint: 'GET:/orders',
+    },
+    // an OpenTracing span passed in the call is read by the mixin only: no ids without it
+    { content: 'ot record', traceContext: undefined, service: 'orders', endpoint: '' },
+    { content: 'no trace', traceContext: undefined, service: 'orders', endpoint: '' },
+  ]);
+});
