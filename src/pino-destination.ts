@@ -158,11 +158,14 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
     })());
   // at exit (nothing async runs any more): hand over what waits and let the worker send it
   const onExit = (): void => {
-    if (closed || dead || !worker) return;
-    closed = true;
-    post();
+    if (dead || !worker) return;
     try {
-      worker.postMessage({ type: 'close', id: -1 });
+      if (!closed) {
+        closed = true;
+        post();
+        worker.postMessage({ type: 'close', id: -1 });
+      }
+      // a close() still running is waited for as well
       Atomics.wait(state, 1, 0, closeWithin + 500);
     } catch {
       // the worker is gone

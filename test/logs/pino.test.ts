@@ -19,7 +19,13 @@ import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
-import skywalkingTransport, { recordOfPino, skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
+import skywalkingTransport, {
+  recordOfPino,
+  skywalkingDestination,
+  skywalkingMixin,
+  spanBindings,
+  spanSerializers,
+} from '../../src/pino';
 import { setLogger } from '../../src/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
@@ -328,4 +334,26 @@ it('skywalkingDestination without the mixin: the ids of the OTel span active in 
     { content: 'ot record', traceContext: undefined, service: 'orders', endpoint: '' },
     { content: 'no trace', traceContext: undefined, service: 'orders', endpoint: '' },
   ]);
+});
+
+it('skywalkingDestination in-process: flush sends what waits, stats count it, a line after close is dropped and counted; bad options throw at construction', async () => {
+  collector = await startRawCollector();
+  const dest = skywalkingDestination({
+    collectorAddress: collector.address,
+    serviceName: 'inproc',
+    flushIntervalMs: 50,
+  });
+  const logger = pino({ base: undefined }, dest);
+  logger.info({ n: 1 }, 'one');
+  logger.warn('two');
+  await new Promise<void>((resolve) => dest.flush(() => resolve()));
+  expect(await dest.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 0, filtered: 0 });
+  expect(collector.logs.map(decodeLog).map((l) => [l.service, l.content, l.tags.level])).toEqual([
+    ['inproc', '{"msg":"one","n":1}', 'info'],
+    ['inproc', 'two', 'warn'],
+  ]);
+  expect(await dest.close()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 0, filtered: 0 });
+  logger.info('after close');
+  expect(await dest.stats()).toEqual({ queued: 0, sent: 2, dropped: 1, lost: 0, filtered: 0 });
+  expect(() => skywalkingDestination({ logBufferBytes: 10 })).toThrow(/logBufferBytes/);
 });
