@@ -6,12 +6,9 @@
 //   encode our tracer, a reporter that only encodes each segment (what the raw case gets for free)
 //   grpc   our tracer, gRPC reporter, to the counting collector (argv[3] = host:port, argv[4] = count url)
 //   kafka  our tracer, Kafka reporter, to the broker (argv[3] = bootstrap)
-//   raw    the floor: our tracer with the least reporter that can use the Kafka client — each
-//          segment encoded and keyed by its id as ours does, kept in an array, sent 500 a request,
-//          one request at a time, the same client settings (acks all, no retries); no bound, no
-//          timers, no metadata checks, no accounting. It produces while the app makes spans, as ours.
-//   raw-pre the Kafka client alone producing the same bytes made beforehand (encoded before the
-//          clock starts), back to back while nothing else runs: what the client alone costs
+//   raw    the floor: our tracer with the least reporter around the Kafka client (inlineReporter):
+//          the same records (bytes, keys, topic, partition), the same batching and exactly our
+//          producer options; it produces while the app makes spans, as ours does
 // Prints one JSON line: spans/s delivered, app CPU per span, peak RSS.
 const { join } = require('node:path');
 
@@ -56,24 +53,31 @@ function openTracingTrace(tracer, Tags, i) {
   root.finish();
 }
 
-/** The 'raw' case's reporter: the Kafka client used directly, with nothing of ours around it. */
+/**
+ * The 'raw' case's reporter (the floor): @platformatic/kafka's Producer built with exactly our
+ * reporter's options (producerOptions of the resolved config), sent the same records: each segment
+ * encoded by our encoder, keyed by its id (segmentKeyOf), to the same topic and partition (one
+ * partition per request: this topic has one), up to batchSize records and max.request.size bytes a
+ * request, the next request when 500 are ready and the previous one answered. Nothing else: no
+ * bound, no timers, no metadata checks, no accounting, no deadlines.
+ */
 function inlineReporter(bootstrap, Producer) {
+  const { resolveConfig } = require(join(ROOT, 'dist/config'));
+  const { producerOptions } = require(join(ROOT, 'dist/reporter/kafka'));
   const { segmentValueOf, segmentKeyOf } = require(join(ROOT, 'dist/reporter/kafka-records'));
-  const producer = new Producer({
-    clientId: 'bench-raw',
-    bootstrapBrokers: [bootstrap],
-    acks: -1,
-    autocreateTopics: false,
-    retries: 0,
-  });
-  // full batches of 500 wait in `full`, the one being filled in `filling`: O(1) a record
+  const config = resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: bootstrap }, {});
+  const producer = new Producer(producerOptions(config.kafka, config));
+  const batchSize = config.batchSize;
+  const maxBytes = config.kafka.producer.maxRequestBytes;
+  // full batches wait in `full`, the one being filled in `filling`: O(1) a record
   let filling = [];
+  let fillingBytes = 0;
   const full = [];
   let inFlight;
   const next = (all) => {
     if (inFlight) return;
     let messages = full.shift();
-    if (!messages && all && filling.length > 0) [messages, filling] = [filling, []];
+    if (!messages && all && filling.length > 0) [messages, filling, fillingBytes] = [filling, [], 0];
     if (!messages) return;
     inFlight = producer.send({ messages }).then(() => {
       inFlight = undefined;
@@ -83,10 +87,13 @@ function inlineReporter(bootstrap, Producer) {
   return {
     report(s) {
       const value = segmentValueOf(s.encode());
-      filling.push({ topic: TOPIC, key: segmentKeyOf(value), value });
-      if (filling.length === 500) {
+      if (filling.length > 0 && fillingBytes + value.length > maxBytes)
+        [full[full.length], filling, fillingBytes] = [filling, [], 0];
+      filling.push({ topic: TOPIC, key: segmentKeyOf(value), value, partition: 0 });
+      fillingBytes += value.length;
+      if (filling.length === batchSize) {
         full.push(filling);
-        filling = [];
+        [filling, fillingBytes] = [[], 0];
         next(false);
       }
     },
@@ -98,6 +105,25 @@ function inlineReporter(bootstrap, Producer) {
     },
     shutdown: () => producer.close(),
     stats: () => ({}),
+  };
+}
+
+/** The inspector's CPU profiler, started now; `stop(file)` writes the profile. */
+async function startProfile() {
+  const { Session } = require('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 100 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await post('Profiler.stop');
+      require('node:fs').writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
   };
 }
 
@@ -113,84 +139,47 @@ async function main() {
   };
   let delivered;
   let deliveredBefore = 0;
-  let run;
-  let flush = async () => undefined;
-  let close; // set by either branch below
   const consumer =
-    impl === 'kafka' || impl === 'raw' || impl === 'raw-pre'
+    impl === 'kafka' || impl === 'raw'
       ? new Consumer({ groupId: `bench-${process.pid}`, clientId: 'bench-count', bootstrapBrokers: [target] })
       : undefined;
 
-  if (impl === 'raw-pre') {
-    // the bytes: our tracer's encoded segments, captured before the clock starts
-    const { segmentValueOf, segmentKeyOf } = require(join(ROOT, 'dist/reporter/kafka-records'));
-    const captured = [];
-    const capture = {
-      report: (s) => {
-        const value = Buffer.from(segmentValueOf(s.encode()));
-        captured.push({ topic: TOPIC, key: segmentKeyOf(value), value });
-      },
-      flush: async () => undefined,
-      shutdown: async () => undefined,
-      stats: () => ({}),
-    };
-    const tracer = new SkyWalkingTracer({ ...common, reporter: capture });
-    for (let i = 0; i < WARMUP + TRACES; i++) openTracingTrace(tracer, Tags, i);
-    const producer = new Producer({
-      clientId: 'bench-raw',
-      bootstrapBrokers: [target],
-      acks: -1,
-      autocreateTopics: false,
-      retries: 0,
-    });
-    const send = async (from, to) => {
-      for (let i = from; i < to; i += 500) await producer.send({ messages: captured.slice(i, Math.min(to, i + 500)) });
-    };
-    await send(0, WARMUP);
-    run = async () => {
-      // the same pacing as the tracer cases: a batch goes when 500 are ready (here: at once)
-      await send(WARMUP, WARMUP + TRACES);
-    };
-    close = () => producer.close();
+  const options =
+    impl === 'grpc'
+      ? { ...common, reporter: 'grpc', collectorAddress: target }
+      : impl === 'kafka'
+        ? { ...common, reporter: 'kafka', kafkaBootstrapServers: target }
+        : impl === 'raw'
+          ? { ...common, reporter: inlineReporter(target, Producer) }
+          : impl === 'encode'
+            ? {
+                ...common,
+                reporter: {
+                  report: (s) => void s.encode(),
+                  flush: async () => undefined,
+                  shutdown: async () => undefined,
+                  stats: () => ({}),
+                },
+              }
+            : { ...common, reporter: 'none' };
+  const tracer = new SkyWalkingTracer(options);
+  const flush = () => tracer.bridge.flush(15_000);
+  const close = () => tracer.bridge.shutdown(3000);
+  if (impl === 'grpc') {
+    delivered = async () => (await (await fetch(countUrl)).json()).sw;
+  } else if (impl === 'kafka' || impl === 'raw') {
     delivered = async () => ((await topicEnd(consumer)) - deliveredBefore) * SPANS;
   } else {
-    const options =
-      impl === 'grpc'
-        ? { ...common, reporter: 'grpc', collectorAddress: target }
-        : impl === 'kafka'
-          ? { ...common, reporter: 'kafka', kafkaBootstrapServers: target }
-          : impl === 'raw'
-            ? { ...common, reporter: inlineReporter(target, Producer) }
-            : impl === 'encode'
-              ? {
-                  ...common,
-                  reporter: {
-                    report: (s) => void s.encode(),
-                    flush: async () => undefined,
-                    shutdown: async () => undefined,
-                    stats: () => ({}),
-                  },
-                }
-              : { ...common, reporter: 'none' };
-    const tracer = new SkyWalkingTracer(options);
-    flush = () => tracer.bridge.flush(15_000);
-    close = () => tracer.bridge.shutdown(3000);
-    if (impl === 'grpc') {
-      delivered = async () => (await (await fetch(countUrl)).json()).sw;
-    } else if (impl === 'kafka' || impl === 'raw') {
-      delivered = async () => ((await topicEnd(consumer)) - deliveredBefore) * SPANS;
-    } else {
-      delivered = async () => (tracer.bridge.stats().recorder.segmentsClosed - WARMUP) * SPANS;
-    }
-    for (let i = 0; i < WARMUP; i++) openTracingTrace(tracer, Tags, i);
-    await flush();
-    run = async () => {
-      for (let i = 0; i < TRACES; i++) {
-        openTracingTrace(tracer, Tags, WARMUP + i);
-        if (i % CHUNK === CHUNK - 1) await new Promise((r) => setImmediate(r));
-      }
-    };
+    delivered = async () => (tracer.bridge.stats().recorder.segmentsClosed - WARMUP) * SPANS;
   }
+  for (let i = 0; i < WARMUP; i++) openTracingTrace(tracer, Tags, i);
+  await flush();
+  const run = async () => {
+    for (let i = 0; i < TRACES; i++) {
+      openTracingTrace(tracer, Tags, WARMUP + i);
+      if (i % CHUNK === CHUNK - 1) await new Promise((r) => setImmediate(r));
+    }
+  };
   // the warm-up must have arrived before the clock starts
   if (impl === 'grpc') {
     while ((await delivered()) < WARMUP * SPANS) await sleep(50);
@@ -206,6 +195,8 @@ async function main() {
     }
   }
 
+  // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the measured window only (not of loading or warm-up)
+  const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   await run();
@@ -223,6 +214,7 @@ async function main() {
   }
   const doneMs = Date.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE);
   console.log(
     JSON.stringify({
       case: impl,

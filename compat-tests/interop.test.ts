@@ -109,10 +109,13 @@ function problemsAmong(names: string[]): string[] {
 
 describe('with the official SkyWalking Node agent', () => {
   it('backend-js -> OpenTracing -> OpenTelemetry -> backend-js: one trace, every ref resolves', async () => {
-    const a = await relay('backend-js', 'a-agent');
-    const b = await relay('opentracing', 'b-ot');
-    const c = await relay('opentelemetry', 'c-otel');
-    const d = await relay('backend-js', 'd-agent');
+    // started together: each is a process that takes a second or so to load
+    const [a, b, c, d] = await Promise.all([
+      relay('backend-js', 'a-agent'),
+      relay('opentracing', 'b-ot'),
+      relay('opentelemetry', 'c-otel'),
+      relay('backend-js', 'd-agent'),
+    ]);
     expect(await hop(a, [b, c, d])).toEqual(['a-agent', 'b-ot', 'c-otel', 'd-agent']);
     const segments = await traceOf('a-agent', 4);
     expect(segments.map((s) => s.service).sort()).toEqual(['a-agent', 'b-ot', 'c-otel', 'd-agent']);
@@ -136,10 +139,13 @@ describe('with the official SkyWalking Node agent', () => {
   }, 60_000);
 
   it('backend-js -> OpenTelemetry -> OpenTracing -> backend-js (the reverse order)', async () => {
-    const a = await relay('backend-js', 'e-agent');
-    const b = await relay('opentelemetry', 'f-otel');
-    const c = await relay('opentracing', 'g-ot');
-    const d = await relay('backend-js', 'h-agent');
+    // started together: each is a process that takes a second or so to load
+    const [a, b, c, d] = await Promise.all([
+      relay('backend-js', 'e-agent'),
+      relay('opentelemetry', 'f-otel'),
+      relay('opentracing', 'g-ot'),
+      relay('backend-js', 'h-agent'),
+    ]);
     expect(await hop(a, [b, c, d])).toEqual(['e-agent', 'f-otel', 'g-ot', 'h-agent']);
     const segments = await traceOf('e-agent', 4);
     expect(links(segments)).toEqual(['e-agent -> f-otel', 'f-otel -> g-ot', 'g-ot -> h-agent']);
@@ -154,9 +160,12 @@ describe('with the official SkyWalking Node agent', () => {
   }, 60_000);
 
   it('a Java-agent header at the edge: its trace id is kept all the way, the Java parent is named', async () => {
-    const b = await relay('opentracing', 'i-ot');
-    const c = await relay('opentelemetry', 'j-otel');
-    const d = await relay('backend-js', 'k-agent');
+    // started together: each is a process that takes a second or so to load
+    const [b, c, d] = await Promise.all([
+      relay('opentracing', 'i-ot'),
+      relay('opentelemetry', 'j-otel'),
+      relay('backend-js', 'k-agent'),
+    ]);
     const javaTraceId = 'a1b2c3d4e5f6.81.17000000000010001';
     // written by hand as the Java agent writes it: sample-trace-segment-span-service-instance-endpoint-address
     const b64 = (v: string): string => Buffer.from(v).toString('base64');
@@ -230,8 +239,11 @@ const pad32 = (hex: string): string => hex.padStart(32, '0');
 
 describe('migrating from Jaeger and Zipkin: services on the old tracer keep their traces', () => {
   it('jaeger-client -> our OpenTracing service -> back to jaeger-client (uber-trace-id both ways)', async () => {
-    const j = await relay('jaeger', 'jaeger-svc');
-    const ot = await relay('opentracing', 'ot-migrating', { SW_BRIDGE_LEGACY_INJECT: 'jaeger' });
+    // started together: each is a process that takes a second or so to load
+    const [j, ot] = await Promise.all([
+      relay('jaeger', 'jaeger-svc'),
+      relay('opentracing', 'ot-migrating', { SW_BRIDGE_LEGACY_INJECT: 'jaeger' }),
+    ]);
     expect(await hop(j, [ot, j])).toEqual(['jaeger-svc', 'ot-migrating', 'jaeger-svc']);
     const spans = await printedSpans<JaegerSpan>(j, 3);
     const [server1, client, server2] = [
@@ -264,8 +276,11 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
   }, 60_000);
 
   it('zipkin-js -> our OpenTelemetry service with B3 beside ours -> back to zipkin-js', async () => {
-    const z = await relay('zipkin', 'zipkin-svc');
-    const otel = await relay('opentelemetry', 'otel-migrating', { RELAY_PROPAGATORS: 'b3multi' });
+    // started together: each is a process that takes a second or so to load
+    const [z, otel] = await Promise.all([
+      relay('zipkin', 'zipkin-svc'),
+      relay('opentelemetry', 'otel-migrating', { RELAY_PROPAGATORS: 'b3multi' }),
+    ]);
     expect(await hop(z, [otel, z])).toEqual(['zipkin-svc', 'otel-migrating', 'zipkin-svc']);
     const spans = await printedSpans<ZipkinSpan>(z, 3);
     const servers = spans.filter((s) => s.kind === 'SERVER');
@@ -294,8 +309,11 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
   }, 60_000);
 
   it('jaeger-client -> our OpenTelemetry service with the Jaeger propagator beside ours -> back', async () => {
-    const j = await relay('jaeger', 'jaeger-svc-2');
-    const otel = await relay('opentelemetry', 'otel-with-jaeger', { RELAY_PROPAGATORS: 'jaeger' });
+    // started together: each is a process that takes a second or so to load
+    const [j, otel] = await Promise.all([
+      relay('jaeger', 'jaeger-svc-2'),
+      relay('opentelemetry', 'otel-with-jaeger', { RELAY_PROPAGATORS: 'jaeger' }),
+    ]);
     expect(await hop(j, [otel, j])).toEqual(['jaeger-svc-2', 'otel-with-jaeger', 'jaeger-svc-2']);
     const spans = await printedSpans<JaegerSpan>(j, 3);
     const first = spans.find((s) => s.kind === 'server' && !s.parentId)!;
@@ -311,9 +329,12 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
   }, 60_000);
 
   it('sw8 still wins when both arrive: a SkyWalking caller through an OTel service with B3 and Jaeger beside ours', async () => {
-    const a = await relay('backend-js', 'sw-caller');
-    const otel = await relay('opentelemetry', 'otel-composite', { RELAY_PROPAGATORS: 'b3multi,jaeger,w3c' });
-    const z = await relay('zipkin', 'zipkin-leaf');
+    // started together: each is a process that takes a second or so to load
+    const [a, otel, z] = await Promise.all([
+      relay('backend-js', 'sw-caller'),
+      relay('opentelemetry', 'otel-composite', { RELAY_PROPAGATORS: 'b3multi,jaeger,w3c' }),
+      relay('zipkin', 'zipkin-leaf'),
+    ]);
     expect(await hop(a, [otel, z])).toEqual(['sw-caller', 'otel-composite', 'zipkin-leaf']);
     const segments = await traceOf('sw-caller', 2);
     expect(links(segments)).toEqual(['sw-caller -> otel-composite']);

@@ -126,7 +126,8 @@ tracer.shutdown().then(() => console.log(JSON.stringify({ isTracer: tracer insta
 it('works with import from ESM', async () => {
   writeFileSync(
     join(work, 'esm.mjs'),
-    `import { SkyWalkingTracer, encodeSw8, decodeSw8 } from 'skywalking-bridge';
+    `import { SkyWalkingTracer } from 'skywalking-bridge';
+import { encodeSw8, decodeSw8 } from 'skywalking-bridge/sw8';
 import * as ot from 'opentracing';
 const tracer = new SkyWalkingTracer({ serviceName: 'pack-esm', serviceInstance: 'i-2' });
 ot.initGlobalTracer(tracer);

@@ -2,12 +2,12 @@
  * The segment queue's memory during a collector outage, with the app in its own process
  * (compat-tests/fixtures/outage-app.js, run with --expose-gc so every sample is taken after a
  * full GC): 20,000 spans/s (4,000 five-span segments/s) against an address nothing listens on,
- * with maxBufferSize 2,000 for 15 s, so the queue fills in half a second and overflows about 30
- * times over. heapUsed and arrayBuffers must stay flat after the first fill (within a bound
- * derived from the configured size); then our collector comes up on that address, delivery
+ * with maxBufferSize 1,000 for 6 s, so the queue fills in a quarter of a second and overflows about
+ * 20 times over. heapUsed and arrayBuffers must stay within a bound derived from the configured
+ * size after the first fill, and flat (no trend: the later samples' median no higher than the
+ * earlier ones'; a single sample may catch a chunk being replaced); then our collector comes up on that address, delivery
  * resumes, and every segment made is sent, dropped, lost or queued.
  */
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { runProcess, startProcess, type Service } from '../test/support/spawn';
 
@@ -16,9 +16,9 @@ const APP = resolve(__dirname, 'fixtures/outage-app.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { freePort } = require('./support/process.js') as { freePort(): Promise<number> };
 
-const MAX_BUFFER = 2000;
+const MAX_BUFFER = 1000;
 const RATE = 4000; // segments/s, 5 spans each: 20,000 spans/s
-const OUTAGE_MS = 15_000;
+const OUTAGE_MS = 6_000;
 /** The encoder's chunk (src/protocol/proto-writer.ts): the queue may pin a partly used one at each end. */
 const CHUNK = 256 * 1024;
 
@@ -39,13 +39,9 @@ interface Result {
   samples: Sample[];
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
-}, 60_000);
-
 const MB = 1024 * 1024;
 
-it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the first fill, then every segment accounted', async () => {
+it('collector away for 6 s at 20k spans/s: heap and ArrayBuffers flat after the first fill, then every segment accounted', async () => {
   const port = await freePort();
   let collector: Service | undefined;
   const app = await startProcess(process.execPath, ['--unhandled-rejections=strict', '--expose-gc', APP], {
@@ -99,10 +95,17 @@ it('collector away for 15 s at 20k spans/s: heap and ArrayBuffers flat after the
     for (const s of full) {
       expect(s.queued).toBe(MAX_BUFFER);
       expect(s.arrayBuffers, table).toBeLessThanOrEqual(arrayBound);
-      // flat: no growth with the segments dropped since the first fill
-      expect(s.arrayBuffers - first.arrayBuffers, table).toBeLessThan(MB);
       expect(s.heapUsed - first.heapUsed, table).toBeLessThan(2 * MB);
     }
+    // flat: no growth with the segments dropped since the first fill. The median of the last third
+    // against the first third's (samples move by a 256 KiB encoder chunk or two): a leak of 40 bytes
+    // per dropped segment moves it by 0.6 MB (the leak this guards against held ~550 bytes per drop)
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const third = Math.max(1, Math.floor(full.length / 3));
+    const early = median(full.slice(0, third).map((s) => s.arrayBuffers));
+    const late = median(full.slice(-third).map((s) => s.arrayBuffers));
+    expect(late - early, table).toBeLessThan(MB / 2);
+    expect(full.length).toBeGreaterThanOrEqual(9);
     // delivery resumed, and every segment is accounted for
     const { stats } = result;
     expect(stats.sent).toBeGreaterThan(MAX_BUFFER);

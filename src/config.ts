@@ -1,10 +1,12 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { type KafkaConfig, resolveKafkaConfig } from './reporter/kafka-config';
+import { addressProblem, parseAddresses } from './addresses';
+import { ConfigError } from './config-error';
+import { type KafkaConfig, type KafkaOptions, resolveKafkaConfig } from './kafka-config';
 import { log } from './diag';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
-export interface BridgeOptions {
+export interface BridgeOptions extends KafkaOptions {
   /** Service name (SkyWalking `service`). Env `SW_AGENT_NAME`. */
   serviceName?: string;
   /** Instance name. Env `SW_AGENT_INSTANCE_NAME` (or `SW_AGENT_INSTANCE`). Default `<uuid>@<hostname>`. */
@@ -73,18 +75,6 @@ export interface BridgeOptions {
   logBodyMaxLength?: number;
   /** The application's own trace-id header (e.g. `x-trace-id`): read when no sw8 came in, written beside sw8. Env `SW_BRIDGE_TRACE_ID_HEADER`. */
   traceIdHeader?: string;
-  /** Kafka reporter: comma-separated `host:port` bootstrap list. Env `SW_KAFKA_BOOTSTRAP_SERVERS`. Default `localhost:9092`. */
-  kafkaBootstrapServers?: string;
-  /** Kafka reporter: prefix of every topic (`<namespace>-<topic>`), as the OAP's kafka-fetcher `namespace`. Env `SW_KAFKA_NAMESPACE`. */
-  kafkaNamespace?: string;
-  /** Kafka reporter: segment topic. Env `SW_KAFKA_TOPIC_SEGMENT`. Default `skywalking-segments`. */
-  kafkaTopicSegment?: string;
-  /** Kafka reporter: management (properties, pings) topic. Env `SW_KAFKA_TOPIC_MANAGEMENT`. Default `skywalking-managements`. */
-  kafkaTopicManagement?: string;
-  /** Kafka reporter: log topic. Env `SW_KAFKA_TOPIC_LOG`. Default `skywalking-logs` (what the OAP consumes). */
-  kafkaTopicLog?: string;
-  /** Kafka reporter: producer properties by Kafka's names (`acks`, `compression.type`, `linger.ms`, `security.protocol`, `sasl.*`, `ssl.*`). Env `SW_KAFKA_REPORTER_CONFIG_<key>`. */
-  kafkaProducerConfig?: Record<string, string | number | boolean>;
 }
 
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -140,10 +130,8 @@ export interface ResolvedConfig {
 export const DEFAULT_SERVICE_NAME = 'your-nodejs-service';
 export const DEFAULT_COLLECTOR = '127.0.0.1:11800';
 
-/** A configuration problem: thrown only from constructors, never on the request path. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
+export { addressProblem, parseAddresses };
 
 type Env = Record<string, string | undefined>;
 
@@ -206,32 +194,6 @@ function fail<T>(s: Source<T>, expected: string): never {
   );
 }
 
-/** What is wrong with the first bad entry of a `host:port` list, as a sentence; undefined when all are good. */
-export function addressProblem(raw: string): string | undefined {
-  const list = raw
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
-  if (list.length === 0) return 'it has no address in it; give host:port, e.g. "oap:11800"';
-  for (const a of list) {
-    const entry = `entry ${JSON.stringify(a)}`;
-    const m = ADDRESS.exec(a);
-    if (m) {
-      const port = Number(m[2]);
-      if (port >= 1 && port <= 65535) continue;
-      return `${entry} has port ${m[2]}, outside 1-65535`;
-    }
-    const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/]*)/.exec(a);
-    if (scheme)
-      return `${entry} has a URL scheme; give host:port only (${JSON.stringify(scheme[1])}): agents report to the OAP over gRPC, not HTTP`;
-    if ((a.match(/:/g) ?? []).length > 1 && !a.startsWith('['))
-      return `${entry} looks like an IPv6 address; put the host in brackets, e.g. "[::1]:11800"`;
-    if (!a.includes(':')) return `${entry} has no port; add the OAP's gRPC port, e.g. ${JSON.stringify(`${a}:11800`)}`;
-    return `${entry} is not host:port (a host name or IP, a colon, a port number), e.g. "oap:11800"`;
-  }
-  return undefined;
-}
-
 function str(
   options: BridgeOptions,
   env: Env,
@@ -284,22 +246,6 @@ function bool(
   if (r === 'true' || r === '1' || r === 'yes') return true;
   if (r === 'false' || r === '0' || r === 'no') return false;
   return fail(s, 'true or false');
-}
-
-const ADDRESS = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})$/;
-
-/** Split and check a comma-separated `host:port` list. */
-export function parseAddresses(raw: string): string[] | undefined {
-  const list = raw
-    .split(',')
-    .map((a) => a.trim())
-    .filter((a) => a !== '');
-  if (list.length === 0) return undefined;
-  for (const a of list) {
-    const m = ADDRESS.exec(a);
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) return undefined;
-  }
-  return list;
 }
 
 const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];

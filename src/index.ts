@@ -1,38 +1,24 @@
-export { ConfigError, DEFAULT_COLLECTOR, DEFAULT_SERVICE_NAME, resolveConfig } from './config';
-export type { BridgeOptions, LegacyFormat, ReporterKind, ResolvedConfig } from './config';
-export { Bridge, createReporter } from './bridge';
-export type { BridgeStats, FrontEndOptions } from './bridge';
-export { Component, componentId, componentName } from './components';
-export { RefType, SpanLayer, SpanType } from './model';
-export type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from './model';
-export { SW8_CORRELATION_HEADER, SW8_HEADER, SW8_X_HEADER, headerNames } from './propagation/headers';
-export { decodeSw8, encodeSw8, isValidSw8 } from './propagation/sw8';
-export type { Sw8Context } from './propagation/sw8';
-export { decodeCorrelation, encodeCorrelation } from './propagation/correlation';
-export type { CorrelationLimits } from './propagation/correlation';
-export { decodeSw8x, encodeSw8x } from './propagation/extension';
-export type { Sw8Extension } from './propagation/extension';
-export { Recorder } from './segment/recorder';
-export type { SegmentSink, StartSpanOptions } from './segment/recorder';
-export { Segment } from './segment/segment';
-export { RecordedSpan } from './segment/span';
-export { ConsoleReporter, NoopReporter } from './reporter/console';
-export { GrpcReporter } from './reporter/grpc';
-export { KafkaReporter } from './reporter/kafka';
-export type { KafkaLogStats, KafkaReporterStats } from './reporter/kafka';
-export type { KafkaConfig } from './reporter/kafka-config';
-export { MemoryReporter } from './reporter/memory';
-export type { Reporter, ReporterStats, SegmentSource } from './reporter/types';
+/**
+ * `skywalking-bridge`: what an application uses. The OpenTracing tracer, the OpenTelemetry span
+ * processor, exporter, propagator and log processor, the ids of a span for log lines, the
+ * configuration and error types, component ids, and the embedded collector. Advanced parts live in
+ * subpath entries: `skywalking-bridge/sw8` (header codecs), `skywalking-bridge/recorder` (the
+ * segment recorder and reporters, for custom front-ends), `skywalking-bridge/collector` (the
+ * collector's analysis and printers). The peer-free part is src/entry/core.ts: keep the two in step.
+ */
+export { ConfigError } from './config';
+export type { BridgeOptions, LegacyFormat, ReporterKind } from './config';
+export type { BridgeOwner, BridgeStats, FrontEndOptions } from './bridge';
+export { Component, componentId } from './components';
+export { formatTraceContext, traceContext, traceIdText } from './logs/trace-context';
+export type { SkyWalkingTraceContext } from './logs/trace-context';
+export type { SkyWalkingLogRecord } from './logs/record';
+export { startCollector } from './collector';
+export type { Collector, CollectorOptions } from './collector';
 export { SkyWalkingTracer } from './opentracing/tracer';
 export type { SkyWalkingTracerOptions } from './opentracing/tracer';
 export { SkyWalkingSpan } from './opentracing/span';
 export { SkyWalkingSpanContext } from './opentracing/span-context';
-export { LEGACY_HEADERS, extractLegacy, injectLegacy } from './propagation/legacy';
-export type { LegacyContext, LegacyInjectContext } from './propagation/legacy';
-export { startCollector, analyze, renderTopology, renderTrace } from './collector';
-export type { Analysis, Collector, CollectorOptions, Problem, Topology, TopologyEdge, TopologyNode } from './collector';
-export type { LogPage, LogQuery, StoredLog, StoreStats, TraceView } from './collector';
-export type { GrpcReporterOptions } from './reporter/grpc';
 export { SkyWalkingPropagator, SkyWalkingSpanProcessor, SkyWalkingTraceExporter } from './opentelemetry';
 export type {
   EndpointNamer,
@@ -41,11 +27,5 @@ export type {
   SkyWalkingSpanProcessorOptions,
   SkyWalkingTraceExporterOptions,
 } from './opentelemetry';
-export { formatTraceContext, traceContext, traceIdText } from './logs/trace-context';
-export type { SkyWalkingTraceContext } from './logs/trace-context';
 export { SkyWalkingLogRecordProcessor } from './opentelemetry';
 export type { LogRecordLike, SkyWalkingLogRecordProcessorOptions } from './opentelemetry';
-export type { LogContextIds, SkyWalkingLogRecord } from './logs/record';
-export type { BridgeOwner } from './logs/owner';
-export type { LogBody, LogData, LogTraceContext } from './protocol/log-encoder';
-export type { LogStats } from './reporter/types';

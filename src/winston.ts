@@ -12,13 +12,12 @@
  */
 import type * as logform from 'logform';
 import Transport from 'winston-transport';
-import { Bridge, type FrontEndOptions } from './bridge';
+import { Bridge, type BridgeOwner, type FrontEndOptions, isBridgeOwner } from './bridge';
 import { ConfigError } from './config';
 import { FIELD_KEYS, contextOfFields, logFieldsOf } from './logs/fields';
-import { type BridgeOwner, isBridgeOwner } from './logs/owner';
 import type { SkyWalkingLogRecord } from './logs/record';
 
-export type { BridgeOwner } from './logs/owner';
+export type { BridgeOwner } from './bridge';
 
 const LEVEL = Symbol.for('level');
 

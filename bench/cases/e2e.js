@@ -23,6 +23,25 @@ async function count() {
   return (await res.json())[key];
 }
 
+async function startProfile() {
+  const { Session } = require('node:inspector');
+  const { writeFileSync } = require('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 let lastChange = Date.now();
 /** Poll the collector until everything arrived or the count stopped rising for `quietMs`. */
 async function settle(quietMs) {
@@ -62,6 +81,8 @@ async function main() {
   generatedTotal = Infinity;
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
+  // BENCH_CPU_PROFILE=<file>: a V8 CPU profile of the app thread over the measured window only
+  const profiler = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
   let generated;
@@ -94,6 +115,7 @@ async function main() {
   }
   const doneMs = (delivered >= generated ? Date.now() : lastChange) - t0;
   const cpu = process.cpuUsage(cpu0);
+  if (profiler) await profiler.stop(process.env.BENCH_CPU_PROFILE);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   console.log(

@@ -3,6 +3,9 @@
 //   ours-ot      our OpenTracing tracer: tracer.inject(exitSpan, HTTP_HEADERS) + tracer.extract
 //   ours-codec   the codec alone: encodeSw8 + decodeSw8 from dist/propagation/sw8
 //   backend-js   the official Node agent: ContextCarrier .value (encode) and ContextCarrier.from (decode)
+//   otel-w3c     OTel's W3CTraceContextPropagator (@opentelemetry/core): inject a sampled span
+//                context into a fresh object (traceparent), extract it into a context
+//   otel-w3c-ts  the same with a one-entry tracestate (both headers)
 // Prints { case, nsPerPair } (median of rounds).
 const { join } = require('node:path');
 
@@ -46,6 +49,22 @@ function setup() {
     const ID = require('skywalking-backend-js/lib/trace/ID').default;
     const carrier = new ContextCarrier(new ID(), new ID(), 3, 'orders', 'orders-1', 'GET:/orders', '10.0.0.2:8080');
     return () => ContextCarrier.from({ sw8: carrier.value });
+  }
+  if (impl === 'otel-w3c' || impl === 'otel-w3c-ts') {
+    const api = require('@opentelemetry/api');
+    const { W3CTraceContextPropagator, TraceState } = require('@opentelemetry/core');
+    const propagator = new W3CTraceContextPropagator();
+    const ctx = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+      traceId: '3f2a9c1e8b7d4e6fa0b1c2d3e4f5a6b7',
+      spanId: '9a8b7c6d5e4f4a3b',
+      traceFlags: api.TraceFlags.SAMPLED,
+      ...(impl === 'otel-w3c-ts' ? { traceState: new TraceState('vendor=orders-1') } : {}),
+    });
+    return () => {
+      const headers = {};
+      propagator.inject(ctx, headers, api.defaultTextMapSetter);
+      return api.trace.getSpanContext(propagator.extract(api.ROOT_CONTEXT, headers, api.defaultTextMapGetter));
+    };
   }
   throw new Error(`unknown sw8 case ${impl}`);
 }

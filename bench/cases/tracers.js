@@ -4,6 +4,7 @@
 // 3 tags each — 5 spans per trace. `make(impl, options)` returns
 // { trace(i), flush(): Promise, shutdown(): Promise } for one of:
 //   ours-ot        SkyWalkingTracer (OpenTracing) from dist/
+//   ours-ot-grpcjs the same, its segment batches sent by grpc-js's unary call instead of http2-unary
 //   otel-basic     OTel BasicTracerProvider with no span processor (the SDK's own cost)
 //   otel-bsp-noop  BasicTracerProvider + BatchSpanProcessor + an exporter that discards
 //   otel-ours      BasicTracerProvider + our SkyWalkingSpanProcessor
@@ -181,9 +182,48 @@ function backendJs(options) {
   };
 }
 
+/**
+ * For `ours-ot-grpcjs` (issue #17, item 8): the gRPC reporter with its `collectInSync` batches sent
+ * by grpc-js's unary call on the reporter's own channel (one connection, as before http2-unary)
+ * instead of by `Http2UnaryClient`; the bytes and the batching are the same. grpc-js needs the
+ * message as one buffer: the serializer passes the batch through when its entries lie next to
+ * each other in memory (one view), and concatenates them otherwise.
+ */
+function sendCollectionsOverGrpcJs() {
+  const { GrpcReporter } = require(join(ROOT, 'dist', 'reporter', 'grpc'));
+  const connect = GrpcReporter.prototype.connect;
+  const NONE = Object.freeze({});
+  const serialize = (parts) => (parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  GrpcReporter.prototype.connect = function () {
+    const clients = connect.call(this);
+    if (!clients || clients.collector.grpcJs) return clients;
+    const trace = clients.trace;
+    const metadata = () => this.metadata();
+    clients.collector = {
+      grpcJs: true,
+      call(path, parts, _length, _headers, deadline, done) {
+        trace.makeUnaryRequest(
+          path,
+          serialize,
+          () => NONE,
+          parts,
+          metadata(),
+          { deadline },
+          (err) => done(err ? { code: err.code, details: err.details } : { code: 0, details: '' }),
+        );
+      },
+      close() {},
+    };
+    return clients;
+  };
+}
+
 function make(impl, options = {}) {
   switch (impl) {
     case 'ours-ot':
+      return oursOt(options);
+    case 'ours-ot-grpcjs':
+      sendCollectionsOverGrpcJs();
       return oursOt(options);
     case 'otel-basic':
     case 'otel-bsp-noop':
@@ -199,4 +239,4 @@ function make(impl, options = {}) {
   }
 }
 
-module.exports = { make, SPANS_PER_TRACE };
+module.exports = { make, SPANS_PER_TRACE, openTracingTrace };

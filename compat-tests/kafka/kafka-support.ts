@@ -18,11 +18,11 @@ export interface ReadRecord {
   offset: bigint;
 }
 
-/** Create the topics (one partition each) and wait until each has a leader. */
-export async function createTopics(bootstrap: string, topics: string[]): Promise<void> {
+/** Create the topics (one partition each unless told) and wait until each partition has a leader. */
+export async function createTopics(bootstrap: string, topics: string[], partitions = 1): Promise<void> {
   const admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: [bootstrap] });
   try {
-    await admin.createTopics({ topics, partitions: 1, replicas: 1 });
+    await admin.createTopics({ topics, partitions, replicas: 1 });
   } finally {
     await admin.close();
   }
@@ -31,7 +31,10 @@ export async function createTopics(bootstrap: string, topics: string[]): Promise
     await waitUntil(
       async () => {
         const m = await producer.metadata({ topics, forceUpdate: true });
-        return topics.every((t) => (m.topics.get(t)?.partitions[0]?.leader ?? -1) >= 0);
+        return topics.every((t) => {
+          const ps = m.topics.get(t)?.partitions ?? [];
+          return ps.length === partitions && ps.every((p) => (p?.leader ?? -1) >= 0);
+        });
       },
       30_000,
       `leaders for ${topics.join(', ')}`,
@@ -52,6 +55,21 @@ export async function endOffsets(bootstrap: string, topics: string[]): Promise<M
   try {
     const offsets = await consumer.listOffsets({ topics, timestamp: -1n });
     return new Map(topics.map((t) => [t, Number(offsets.get(t)?.[0] ?? 0n)]));
+  } finally {
+    await consumer.close(true);
+  }
+}
+
+/** The end offset (records written) of each partition of `topic`, in partition order. */
+export async function partitionEnds(bootstrap: string, topic: string): Promise<number[]> {
+  const consumer = new Consumer({
+    groupId: `test-${randomBytes(4).toString('hex')}`,
+    clientId: 'test-offsets',
+    bootstrapBrokers: [bootstrap],
+  });
+  try {
+    const offsets = await consumer.listOffsets({ topics: [topic], timestamp: -1n });
+    return (offsets.get(topic) ?? []).map(Number);
   } finally {
     await consumer.close(true);
   }

@@ -17,7 +17,7 @@ import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { KafkaReporter } from '../../src/reporter/kafka';
 import { instanceProperties } from '../../src/reporter/properties';
 import type { Reporter } from '../../src/reporter/types';
-import { createTopics, forkChild, readTopic, segmentAsPbObject, waitForRecords } from './kafka-support';
+import { createTopics, forkChild, partitionEnds, readTopic, segmentAsPbObject, waitForRecords } from './kafka-support';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startBroker } = require('./broker');
@@ -118,6 +118,41 @@ it('OpenTracing: one record per segment in <ns>-skywalking-segments, keyed by se
       parentServiceInstance: 'orders-1',
       parentEndpoint: 'GET:/orders',
     });
+  } finally {
+    await kafka.shutdown(2000);
+  }
+});
+
+it('a topic of 3 partitions: each request goes whole to one partition, the next request to the next one; every record once', async () => {
+  await createTopics(broker.bootstrap, topicsOf('parts'), 3);
+  const kafka = new KafkaReporter(
+    resolveConfig(
+      {
+        serviceName: 'orders',
+        serviceInstance: 'orders-1',
+        reporter: 'kafka',
+        kafkaBootstrapServers: broker.bootstrap,
+        kafkaNamespace: 'parts',
+        heartbeatPeriod: 3600,
+      },
+      {},
+    ),
+  );
+  const tracer = new SkyWalkingTracer({ serviceName: 'orders', serviceInstance: 'orders-1', reporter: kafka });
+  try {
+    // three requests of 50 segments (a flush after each)
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 50; i++) tracer.startSpan(`op-${round}-${i}`).finish();
+      await kafka.flush(15_000);
+      expect(kafka.stats()).toMatchObject({ sent: 50 * (round + 1), queued: 0, dropped: 0, lost: 0 });
+    }
+    // each request whole in one partition and every record once; a request a partition refused (a
+    // fresh topic's leader not ready yet) went back to the queue and then to the next partition
+    const ends = await partitionEnds(broker.bootstrap, 'parts-skywalking-segments');
+    expect(ends).toHaveLength(3);
+    expect(ends.reduce((a, b) => a + b, 0)).toBe(150);
+    expect(ends.every((n) => n % 50 === 0)).toBe(true);
+    expect(ends.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
   } finally {
     await kafka.shutdown(2000);
   }

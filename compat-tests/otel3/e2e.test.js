@@ -20,7 +20,7 @@ function start(role, env) {
   return { child, exited, output: () => out, errors: () => err };
 }
 
-test('SDK 3.x: client -> server over real HTTP, one trace with exact refs, object attribute as JSON', async () => {
+test("SDK 3.x: client -> server over real HTTP, one trace with exact refs, object attribute as JSON, a log record with the span's ids", async () => {
   const collector = await startCollector({ grpcPort: 0, httpPort: false });
   const common = { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, SW_BRIDGE_FLUSH_INTERVAL: '100' };
   const server = start('server', {
@@ -77,6 +77,27 @@ test('SDK 3.x: client -> server over real HTTP, one trace with exact refs, objec
       ss.spans[0].tags.find((t) => t.key === 'order'),
       { key: 'order', value: '{"id":7,"items":["a","b"]}' },
     );
+    // sdk-logs 3.x: the record emitted in the handler, with the server span's SkyWalking ids
+    const logs = await collector.waitFor(() => (collector.logs().length === 1 ? collector.logs() : undefined));
+    assert.deepEqual(logs, [
+      {
+        seq: 1,
+        timestamp: 1_700_000_000_000,
+        service: 'otel3-server',
+        serviceInstance: 'otel3-server-1',
+        endpoint: 'GET',
+        layer: '',
+        contentType: 'TEXT',
+        content: 'order 7 answered',
+        bodyType: '',
+        traceContext: { traceId: cs.traceId, traceSegmentId: ss.traceSegmentId, spanId: 0 },
+        tags: [
+          { key: 'level', value: 'info' },
+          { key: 'logger', value: 'orders.http' },
+          { key: 'orderId', value: '7' },
+        ],
+      },
+    ]);
   } finally {
     server.child.kill('SIGTERM');
     const s = await server.exited;

@@ -5,7 +5,8 @@
 //  2. This folder's package.json/package-lock.json (sdk-trace 3.x, sdk-node 0.30x, api 1.10) installed
 //     into <cache>/project (again only when the lock changes), plus skywalking-bridge from `npm pack`.
 //  3. There, under Node 22: a TypeScript consumer compiled with skipLibCheck false (sdk3/consumer.ts)
-//     and the e2es (node --test): e2e.test.js with NodeSDK in code, e2e-register.test.js with the
+//     and the e2es (node --test): e2e.test.js with NodeSDK in code (spans, and a log record through
+//     sdk-logs 3.x), e2e-register.test.js with the
 //     zero-code start (auto-instrumentations-node 0.82). Here: the same consumer for the 2.x line (sdk2/).
 //  4. The e2e again under Node 24.
 //  5. The repository's OpenTelemetry tests (vitest, test/opentelemetry, SDK 2.x) under Node 22.

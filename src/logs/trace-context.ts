@@ -1,6 +1,6 @@
-import { loadOtelApi } from '../opentelemetry/api';
-import { registered } from '../opentelemetry/registry';
+import { loadOtelApi } from '../otel-api';
 import { RECORDED_SPAN, RecordedSpan } from '../segment/span';
+import { registered } from '../segment/span-registry';
 
 /** Where a log line was written in SkyWalking's terms: the ids a SkyWalking backend files it under. */
 export interface SkyWalkingTraceContext {

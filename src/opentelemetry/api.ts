@@ -1,20 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
 import { ConfigError } from '../config';
-
-let cached: typeof OtelApi | null | undefined;
-
-/** The application's `@opentelemetry/api` (an optional peer dependency), or undefined. */
-export function loadOtelApi(): typeof OtelApi | undefined {
-  if (cached === undefined) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      cached = require('@opentelemetry/api') as typeof OtelApi;
-    } catch {
-      cached = null;
-    }
-  }
-  return cached ?? undefined;
-}
+import { loadOtelApi } from '../otel-api';
 
 /** The API, or a ConfigError telling what to install (constructors only). */
 export function requireOtelApi(what: string): typeof OtelApi {

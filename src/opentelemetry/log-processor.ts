@@ -1,8 +1,7 @@
 import type { Context } from '@opentelemetry/api';
-import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { Bridge, type BridgeOwner, type BridgeStats, type FrontEndOptions, isBridgeOwner } from '../bridge';
 import { ConfigError } from '../config';
 import { otelSeverity } from '../logs/levels';
-import { type BridgeOwner, isBridgeOwner } from '../logs/owner';
 import { requireOtelApi } from './api';
 import { settleIdentity } from './identity';
 import type { Attributes } from './types';
@@ -81,7 +80,12 @@ export class SkyWalkingLogRecordProcessor {
       }
       if (logRecord.eventName) tags.event = logRecord.eventName;
       const severity = otelSeverity(logRecord.severityNumber);
-      const level = logRecord.severityNumber ? severity.name : (logRecord.severityText ?? 'info');
+      // severityText as the other paths write levels (pino, winston and OpenTracing: lowercase names)
+      const level = logRecord.severityNumber
+        ? severity.name
+        : typeof logRecord.severityText === 'string'
+          ? logRecord.severityText.toLowerCase()
+          : 'info';
       const time = logRecord.hrTime ? hrTimeToMs(logRecord.hrTime) : undefined;
       this.bridge.reportLog({
         body: logRecord.body ?? '',

@@ -2,20 +2,13 @@ import type { Context } from '@opentelemetry/api';
 import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
 import type { SkyWalkingLogRecord } from '../logs/record';
 import { SpanType } from '../model';
+import { register, registered } from '../segment/span-registry';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../semconv';
 import { requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
 import { settleIdentity } from './identity';
-import {
-  LEGACY_PARENT_KEY,
-  type LegacyParent,
-  REMOTE_SW8_KEY,
-  type RemoteParent,
-  originalTraceId,
-  register,
-  registered,
-} from './registry';
+import { LEGACY_PARENT_KEY, type LegacyParent, REMOTE_SW8_KEY, type RemoteParent, originalTraceId } from './registry';
 import { type ReadableSpanLike, hrTimeToMs } from './types';
 import { processorStarted, processorStopped } from './unsampled';
 

@@ -7,6 +7,7 @@ import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
 import { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/legacy';
 import { decodeSw8, encodeSw8 } from '../propagation/sw8';
+import { registered } from '../segment/span-registry';
 import { appTraceIdOf } from '../propagation/trace-id-header';
 import { requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
@@ -18,7 +19,6 @@ import {
   RPC_METADATA_KEY,
   rememberOriginalTraceId,
   rememberRemote,
-  registered,
 } from './registry';
 import type { ReadableSpanLike } from './types';
 

@@ -1,29 +1,6 @@
 import type { LegacyFormat } from '../config';
 import type { Sw8Extension } from '../propagation/extension';
 import type { Sw8Context } from '../propagation/sw8';
-import type { RecordedSpan } from '../segment/span';
-
-/**
- * Identity shared by the processor and the propagator: which RecordedSpan an SDK span is. The
- * recorded span knows its segment, and the segment its recorder (so whose it is, and its config).
- *
- * Stored on the SDK span under a symbol rather than in a WeakMap: a WeakMap entry per span costs
- * the garbage collector an ephemeron each, which showed as the largest item in the processor's
- * profile. A symbol key is invisible to `Object.keys`, JSON and the SDK, and dies with the span.
- */
-const ENTRY = Symbol('skywalking-bridge.registered');
-
-export function register(sdkSpan: object, recorded: RecordedSpan): void {
-  try {
-    (sdkSpan as { [ENTRY]?: RecordedSpan })[ENTRY] = recorded;
-  } catch {
-    // a frozen span object: it simply stays unregistered (a Local span with no SkyWalking identity)
-  }
-}
-
-export function registered(sdkSpan: unknown): RecordedSpan | undefined {
-  return typeof sdkSpan === 'object' && sdkSpan !== null ? (sdkSpan as { [ENTRY]?: RecordedSpan })[ENTRY] : undefined;
-}
 
 /** Context keys (Symbol.for, so two copies of this package agree). */
 export const REMOTE_SW8_KEY = Symbol.for('skywalking-bridge.remote-sw8');

@@ -8,26 +8,30 @@ import { SpanContextBase } from './opentracing-api';
  * (`remote` sw8 parent, or a `legacy` jaeger/b3/w3c parent). Baggage travels as sw8-correlation.
  */
 export class SkyWalkingSpanContext extends SpanContextBase {
-  /** Baggage items; copied into children at start. */
+  /** @internal Baggage items; copied into children at start. */
   baggage: Map<string, string>;
 
+  /** @internal Made by `SkyWalkingTracer` (`startSpan`, `extract`). */
   constructor(
+    /** @internal */
     readonly span: RecordedSpan | undefined,
+    /** @internal */
     readonly remote: Sw8Context | undefined,
+    /** @internal */
     readonly legacy: LegacyContext | undefined,
     baggage: Map<string, string> | undefined,
-    /** sw8-x tracing mode 1 came in with this context. */
+    /** @internal sw8-x tracing mode 1 came in with this context. */
     readonly skipAnalysis = false,
-    /** sw8-x sending timestamp that came in with this context. */
+    /** @internal sw8-x sending timestamp that came in with this context. */
     readonly sendingTimestamp: number | undefined = undefined,
-    /** The application's own trace-id header (`traceIdHeader`) that came in without sw8: the new trace's id. */
+    /** @internal The application's own trace-id header (`traceIdHeader`) that came in without sw8: the new trace's id. */
     readonly appTraceId: string | undefined = undefined,
   ) {
     super();
     this.baggage = baggage ?? new Map();
   }
 
-  /** The local span's recorded span, for the log path (`traceContext`); none for an extracted context. */
+  /** @internal The local span's recorded span, for the log path (`traceContext`); none for an extracted context. */
   get [RECORDED_SPAN](): RecordedSpan | undefined {
     return this.span;
   }

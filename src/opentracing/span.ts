@@ -18,8 +18,10 @@ function finalizeSpan(span: RecordedSpan): void {
 export class SkyWalkingSpan extends SpanBase {
   private readonly rawTags: RawTag[] = [];
 
+  /** @internal Made by `SkyWalkingTracer.startSpan`. */
   constructor(
     private readonly owner: OT.Tracer,
+    /** @internal */
     readonly recorded: RecordedSpan,
     private readonly spanContext: SkyWalkingSpanContext,
     private readonly maxRawTags: number,
@@ -29,7 +31,7 @@ export class SkyWalkingSpan extends SpanBase {
     recorded.finalize = finalizeSpan;
   }
 
-  /** The recorded span, for the log path (`traceContext`). */
+  /** @internal The recorded span, for the log path (`traceContext`). */
   get [RECORDED_SPAN](): RecordedSpan {
     return this.recorded;
   }

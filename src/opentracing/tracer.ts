@@ -70,14 +70,14 @@ export class SkyWalkingTracer extends TracerBase {
     };
   }
 
-  /** Deliver what is queued; resolves within the report timeout, never rejects. */
-  flush(): Promise<void> {
-    return this.bridge.flush();
+  /** Deliver what is queued; resolves within `timeoutMs` (default: the report timeout), never rejects. */
+  flush(timeoutMs?: number): Promise<void> {
+    return this.bridge.flush(timeoutMs);
   }
 
-  /** Flush and close the reporter; idempotent, never rejects. */
-  shutdown(): Promise<void> {
-    return this.bridge.shutdown();
+  /** Flush and close the reporter within `timeoutMs` (default: the report timeout); idempotent, never rejects. */
+  shutdown(timeoutMs?: number): Promise<void> {
+    return this.bridge.shutdown(timeoutMs);
   }
 
   /** Counters of the recorder and reporter. */

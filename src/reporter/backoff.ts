@@ -1,11 +1,16 @@
-/** Capped exponential backoff with jitter: 1 s, 2 s, 4 s ... 30 s, each +-20 %. Reset on success. */
+/**
+ * Capped exponential backoff with jitter: 1 s, 2 s, 4 s, then 5 s, each +-20 %. Reset on success.
+ * The cap is low because an attempt is one TCP connect, and what it delays is delivery after the
+ * OAP is back (with a 30 s cap, a 60 s outage ended ~25 s before delivery resumed, the queue full
+ * and dropping meanwhile).
+ */
 export class Backoff {
   private failures = 0;
   private until = 0;
 
   constructor(
     private readonly initialMs = 1000,
-    private readonly maxMs = 30_000,
+    private readonly maxMs = 5_000,
   ) {}
 
   /** Record a failure and return the delay before the next attempt. */

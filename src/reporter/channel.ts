@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { ConfigError, type ResolvedConfig } from '../config';
 
-/** Channel options: reconnect backoff capped at 30 s (grpc-js defaults to 120 s), no retries of our own streams. */
+/** Channel options: reconnect backoff capped at 5 s like ours (grpc-js defaults to 120 s), no retries of our own streams. */
 export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {
   'grpc.initial_reconnect_backoff_ms': 1000,
-  'grpc.max_reconnect_backoff_ms': 30_000,
+  'grpc.max_reconnect_backoff_ms': 5_000,
   'grpc.enable_retries': 0,
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 20_000,
@@ -69,4 +69,32 @@ export class AddressRing {
     this.index = (this.index + 1) % this.addresses.length;
     return this.current;
   }
+}
+
+/**
+ * Wait until `channel` is READY, at most until `deadline` (epoch ms); false at the deadline or once
+ * the channel is closed. Unlike grpc-js's `Client.waitForReady`, it never asks a closed channel to
+ * connect: that call revives a channel closed while it waits (grpc-js 1.14), and the revived
+ * channel's deadline timer then keeps the process alive after shutdown until it fires.
+ */
+export function waitUntilReady(
+  grpc: typeof grpcTypes,
+  channel: Pick<grpcTypes.Channel, 'getConnectivityState' | 'watchConnectivityState'>,
+  deadline: number,
+): Promise<boolean> {
+  const { READY, SHUTDOWN } = grpc.connectivityState;
+  return new Promise((resolve) => {
+    const check = (error?: Error): void => {
+      try {
+        if (error || channel.getConnectivityState(false) === SHUTDOWN) return resolve(false);
+        const state = channel.getConnectivityState(true);
+        if (state === READY) return resolve(true);
+        if (Date.now() >= deadline) return resolve(false);
+        channel.watchConnectivityState(state, deadline, check);
+      } catch {
+        resolve(false);
+      }
+    };
+    check();
+  });
 }

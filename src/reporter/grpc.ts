@@ -14,6 +14,7 @@ import {
   credentialsOf,
   metadataOf,
   readTlsFiles,
+  waitUntilReady,
 } from './channel';
 import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
@@ -373,13 +374,7 @@ export class GrpcReporter implements Reporter {
     const state = channel.getConnectivityState(true);
     if (state !== grpc.connectivityState.READY) {
       const waitUntil = Math.min(deadline, Date.now() + this.config.reportTimeoutMs);
-      const ready = await new Promise<boolean>((resolve) => {
-        try {
-          clients.trace.waitForReady(waitUntil, (err) => resolve(!err));
-        } catch {
-          resolve(false);
-        }
-      });
+      const ready = await waitUntilReady(grpc, channel, waitUntil);
       if (!ready) {
         this.counters.failedBatches++;
         log('warn', 'grpc.unavailable', unreachableMessage(clients.address, undefined, this.queued()));

@@ -8,11 +8,12 @@ import { ProtoWriter } from '../protocol/proto-writer';
  * from those bytes without decoding them. Pure functions, no I/O.
  */
 
-/** A record value with its key; both may be views into a larger buffer. */
+/** A record value with its key (both may be views into a larger buffer) and, once a request is built, its partition. */
 export interface KafkaRecord {
   topic: string;
   key: Buffer;
   value: Buffer;
+  partition?: number;
 }
 
 /** A queued `SegmentCollection` entry (what our encoder writes) as the bare `SegmentObject` (a view, no copy). */
@@ -61,9 +62,21 @@ export function stringFieldOf(message: Buffer, field: number): Buffer | undefine
 
 const EMPTY = Buffer.alloc(0);
 
-/** Segment records are keyed by the segment id (`SegmentObject.traceSegmentId`, field 2), as the agents do. */
+/**
+ * Segment records are keyed by the segment id (`SegmentObject.traceSegmentId`, field 2), as the agents do.
+ * Our encoder writes `traceId` (field 1) and then `traceSegmentId`, each shorter than 128 bytes: those
+ * two tags and lengths are read in place; any other layout is parsed field by field.
+ */
 export function segmentKeyOf(segmentObject: Buffer): Buffer {
-  return stringFieldOf(segmentObject, 2) ?? EMPTY;
+  const m = segmentObject;
+  if (m[0] === 0x0a && m[1]! < 0x80) {
+    const at = 2 + m[1]!;
+    if (m[at] === 0x12 && m[at + 1]! < 0x80) {
+      const end = at + 2 + m[at + 1]!;
+      if (end <= m.length) return m.subarray(at + 2, end);
+    }
+  }
+  return stringFieldOf(m, 2) ?? EMPTY;
 }
 
 /** Log records are keyed by the service (`LogData.service`, field 2), as the Java agent does. */

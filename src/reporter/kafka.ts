@@ -76,8 +76,11 @@ function readPem(path: string, what: string): Buffer | undefined {
   }
 }
 
-/** The client's options from our settings (read once, at construction). */
-function producerOptions(kafka: KafkaConfig, config: ResolvedConfig): Record<string, unknown> {
+/**
+ * The client's options from our settings (read once, at construction). Exported for bench:kafka,
+ * whose floor drives the same client with exactly these options.
+ */
+export function producerOptions(kafka: KafkaConfig, config: ResolvedConfig): Record<string, unknown> {
   const p = kafka.producer;
   const timeout = p.requestTimeoutMs ?? config.reportTimeoutMs;
   const options: Record<string, unknown> = {
@@ -87,8 +90,11 @@ function producerOptions(kafka: KafkaConfig, config: ResolvedConfig): Record<str
     compression: p.compression,
     // topics are made by the OAP's kafka-fetcher (or the operator), never by us
     autocreateTopics: false,
-    // retries are ours (the queue and the backoff), so a batch is sent at most once
+    // retries are ours (the queue and the backoff), so a batch is sent at most once: the client must
+    // not repeat a request on stale metadata either (it repeats the whole request, partitions that
+    // had appended it included)
     retries: 0,
+    repeatOnStaleMetadata: false,
     timeout,
     requestTimeout: timeout,
     connectTimeout: Math.min(timeout, 10_000),
@@ -196,6 +202,11 @@ export class KafkaReporter implements Reporter {
   /** Until when a topic's existence is known (ok) or when to ask again (missing). */
   private readonly topicOkUntil = new Map<string, number>();
   private readonly topicMissingUntil = new Map<string, number>();
+  /** Each topic's partition count (from its metadata) and the partition of its next request. */
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly partitionTurns = new Map<string, number>();
+  /** Segments and logs take turns when both wait (management records go first). */
+  private logsTurn = false;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -432,6 +443,10 @@ export class KafkaReporter implements Reporter {
       }
       this.topicMissingUntil.delete(topic);
       this.topicOkUntil.set(topic, Date.now() + TOPIC_OK_MS);
+      const partitions = (answer as { topics?: Map<string, { partitionsCount?: number }> })?.topics?.get?.(
+        topic,
+      )?.partitionsCount;
+      if (typeof partitions === 'number' && partitions > 0) this.partitionCounts.set(topic, partitions);
       ready.add(topic);
     }
     return ready;
@@ -446,28 +461,43 @@ export class KafkaReporter implements Reporter {
     const ready = await this.readyTopics(wanted, deadline);
     if (this.stopped || ready.size === 0) return;
 
-    // one produce request: pending management records, then segments, then logs, within max.request.size
-    const messages: KafkaRecord[] = [];
-    let budget = this.kafka.producer.maxRequestBytes;
+    // one produce request for one partition of one topic, so that it is appended or refused as a
+    // whole: pending management records first, else segments and logs in turns (up to batchSize
+    // records, at most max.request.size bytes); the partition turns with each request (records keep
+    // the agents' keys; the OAP does not read the placement)
+    const segmentsReady = this.segments.length > 0 && ready.has(segmentTopic);
+    const logsReady = this.logs.length > 0 && ready.has(logTopic);
+    let topic: string;
+    let records: Buffer[] = [];
     let managementRecords: KafkaRecord[] = [];
-    if (ready.has(managementTopic)) {
+    let keyOf = segmentKeyOf;
+    let isLog = false;
+    if (this.management.length > 0 && ready.has(managementTopic)) {
+      topic = managementTopic;
       managementRecords = this.management;
       this.management = [];
-      for (const r of managementRecords) {
-        messages.push(r);
-        budget -= r.value.length + r.key.length;
-      }
+    } else if (segmentsReady && !(logsReady && this.logsTurn)) {
+      topic = segmentTopic;
+      records = this.segments.take(this.config.batchSize, this.kafka.producer.maxRequestBytes);
+    } else if (logsReady) {
+      topic = logTopic;
+      records = this.logs.take(this.config.batchSize, this.kafka.producer.maxRequestBytes);
+      keyOf = logKeyOf;
+      isLog = true;
+    } else {
+      return;
     }
-    const segmentValues =
-      ready.has(segmentTopic) && budget > 0 ? this.segments.take(this.config.batchSize, budget) : [];
-    for (const value of segmentValues) {
-      const key = segmentKeyOf(value);
-      messages.push({ topic: segmentTopic, key, value });
-      budget -= value.length + key.length;
-    }
-    const logValues = ready.has(logTopic) && budget > 0 ? this.logs.take(this.config.batchSize, budget) : [];
-    for (const value of logValues) messages.push({ topic: logTopic, key: logKeyOf(value), value });
+    if (segmentsReady && logsReady && topic !== managementTopic) this.logsTurn = !isLog;
+    // a random first partition, so that instances started together spread their first requests
+    const turn = this.partitionTurns.get(topic) ?? Math.floor(Math.random() * 1024);
+    this.partitionTurns.set(topic, turn + 1);
+    const partition = turn % (this.partitionCounts.get(topic) ?? 1);
+    const messages: KafkaRecord[] = [];
+    for (const r of managementRecords) messages.push({ topic, key: r.key, value: r.value, partition });
+    for (const value of records) messages.push({ topic, key: keyOf(value), value, partition });
     if (messages.length === 0) return;
+    const segmentValues = isLog ? [] : records;
+    const logValues = isLog ? records : [];
     const [segments, logs, management] = [segmentValues.length, logValues.length, managementRecords.length];
 
     let settled = false;

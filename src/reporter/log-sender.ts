@@ -6,7 +6,7 @@ import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
-import { CHANNEL_OPTIONS } from './channel';
+import { CHANNEL_OPTIONS, waitUntilReady } from './channel';
 import { type CallStatus, type Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { type LogStats, emptyLogStats } from './types';
@@ -185,16 +185,10 @@ export class LogSender {
 
   private async sendWhenReady(target: LogTarget, deadline: number): Promise<void> {
     const { grpc } = loadServices();
-    const state = target.client.getChannel().getConnectivityState(true);
-    if (state !== grpc.connectivityState.READY) {
+    const channel = target.client.getChannel();
+    if (channel.getConnectivityState(true) !== grpc.connectivityState.READY) {
       const waitUntil = Math.min(deadline, Date.now() + this.config.reportTimeoutMs);
-      const ready = await new Promise<boolean>((resolve) => {
-        try {
-          target.client.waitForReady(waitUntil, (err) => resolve(!err));
-        } catch {
-          resolve(false);
-        }
-      });
+      const ready = await waitUntilReady(grpc, channel, waitUntil);
       if (!ready) {
         this.backoff.fail();
         log(

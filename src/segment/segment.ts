@@ -50,22 +50,28 @@ export class Segment {
    * order agents report, so span 0 usually comes last; linked by `nextFinished`). Lists threaded
    * through the spans rather than arrays: a segment allocates no arrays, and no array literal can
    * be pretenured by V8 and keep young spans alive between full collections.
+   * @internal
    */
   firstSpan: RecordedSpan | undefined = undefined;
   private lastStarted: RecordedSpan | undefined = undefined;
+  /** @internal */
   firstFinished: RecordedSpan | undefined = undefined;
   private lastFinished: RecordedSpan | undefined = undefined;
-  /** Spans recorded (not dropped); the next span's id. */
+  /** @internal Spans recorded (not dropped); the next span's id. */
   spanCount = 0;
+  /** @internal Spans started and not yet finished. */
   open = 0;
   closed = false;
   sizeLimited = false;
   /** Every span of the segment is reported with skipAnalysis (sw8-x tracing mode 1). */
   skipAnalysis = false;
+  /** @internal */
   readonly createdAt: number = Date.now();
-  /** Links of the recorder's open-segment list (`OpenSegments`), and whether this segment is in it. */
+  /** @internal Links of the recorder's open-segment list (`OpenSegments`), and whether this segment is in it. */
   prevOpen: Segment | undefined = undefined;
+  /** @internal */
   nextOpen: Segment | undefined = undefined;
+  /** @internal */
   listed = false;
   private converted: SegmentObject | undefined;
 
@@ -81,7 +87,7 @@ export class Segment {
     this.counters = recorder.counters;
   }
 
-  /** Start a span in this segment under `parent` (undefined: the local root). */
+  /** @internal Start a span in this segment under `parent` (undefined: the local root); `Recorder.startSpan` is the API. */
   newSpan(parent: RecordedSpan | undefined, operationName: string, startTime: number): RecordedSpan {
     let parentId = -1;
     let anchor = parent;
@@ -101,7 +107,7 @@ export class Segment {
     return span;
   }
 
-  /** Called by `RecordedSpan.finish`. */
+  /** @internal Called by `RecordedSpan.finish`. */
   spanFinished(span: RecordedSpan): void {
     if (!span.dropped) this.appendFinished(span);
     if (--this.open === 0 && !this.closed) this.close();

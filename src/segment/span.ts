@@ -45,12 +45,14 @@ export class RecordedSpan {
    * propagator names an Exit span itself when it injects), and a segment keeps its spans' SDK
    * objects until it closes (bounded by maxOpenSegments and segmentTimeoutMs). A mapping that throws
    * is contained per span, counted and logged (`Segment.finalizeSpans`).
+   * @internal
    */
   source: unknown;
-  /** Maps `source` onto this span's fields; see `source`. Run once, then cleared. */
+  /** @internal Maps `source` onto this span's fields; see `source`. Run once, then cleared. */
   finalize: ((span: RecordedSpan) => void) | undefined;
-  /** The segment's next recorded span in start order, and in finish order (its span lists). */
+  /** @internal The segment's next recorded span in start order, and in finish order (its span lists). */
   nextStarted: RecordedSpan | undefined = undefined;
+  /** @internal */
   nextFinished: RecordedSpan | undefined = undefined;
 
   constructor(

@@ -286,8 +286,19 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   try {
-    const deadline = Date.now() + 10_000;
-    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // both lines, whichever chunk of output brings them (they may come in two)
+    const bothListening = (): boolean => /grpc listening on \S+/.test(out) && /http listening on \S+/.test(out);
+    await new Promise<void>((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error(`the CLI did not say where it listens:\n${out}`)), 10_000);
+      const check = (): void => {
+        if (!bothListening()) return;
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        ok();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
@@ -307,8 +318,18 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
       },
     ];
     expect(await collect(address, logs, undefined, LogReportService)).toBeNull();
-    while (!out.includes('trace cli-trace') && Date.now() < deadline + 5000)
-      await new Promise((r) => setTimeout(r, 50));
+    // the printout comes once the collector saw the trace go quiet: wait for its output
+    await new Promise<void>((ok) => {
+      const timer = setTimeout(ok, 15_000); // the expectations below then say what is missing
+      const check = (): void => {
+        if (!out.includes('   log INFO handled\n') || !out.includes('svc log WARN loose\n')) return;
+        clearTimeout(timer);
+        child.stdout.off('data', check);
+        ok();
+      };
+      child.stdout.on('data', check);
+      check();
+    });
     expect(out).toContain(
       'trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n',
     );

@@ -95,3 +95,22 @@ it('reading a string field never throws on bad bytes', () => {
   expect(stringFieldOf(Buffer.from([0x08, 0xff, 0xff]), 2)).toBeUndefined(); // unterminated varint
   expect(segmentKeyOf(Buffer.alloc(0))).toEqual(Buffer.alloc(0));
 });
+
+it('a segment key is read in place when traceId and the segment id lead the message, field by field otherwise', () => {
+  // traceId (field 1) then traceSegmentId (field 2), as our encoder writes them
+  const lead = Buffer.from([0x0a, 0x02, 0x74, 0x31, 0x12, 0x03, 0x73, 0x2d, 0x31, 0x18, 0x01]);
+  expect(segmentKeyOf(lead).toString()).toBe('s-1');
+  // the segment id before the trace id: the general reader finds it
+  const swapped = Buffer.from([0x12, 0x03, 0x73, 0x2d, 0x32, 0x0a, 0x02, 0x74, 0x31]);
+  expect(segmentKeyOf(swapped).toString()).toBe('s-2');
+  // a 200-byte trace id (a two-byte length) before the segment id
+  const long = Buffer.concat([
+    Buffer.from([0x0a, 0xc8, 0x01]),
+    Buffer.alloc(200, 0x61),
+    Buffer.from([0x12, 0x01, 0x73]),
+  ]);
+  expect(segmentKeyOf(long).toString()).toBe('s');
+  // truncated: nothing read past the end
+  expect(segmentKeyOf(Buffer.from([0x0a, 0x02, 0x74, 0x31, 0x12, 0x05, 0x73]))).toEqual(Buffer.alloc(0));
+  expect(segmentKeyOf(Buffer.from([0x0a]))).toEqual(Buffer.alloc(0));
+});

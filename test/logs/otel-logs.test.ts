@@ -151,7 +151,7 @@ it('with a reporter of its own: the service and instance come from the LoggerPro
       bodyCase: 'text',
       content: 'alone',
       traceContext: undefined,
-      tags: { level: 'WARN', logger: 'solo' },
+      tags: { level: 'warn', logger: 'solo' },
       tagKeys: ['level', 'logger'],
       layer: '',
     });

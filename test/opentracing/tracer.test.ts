@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import * as opentracing from 'opentracing';
 import { describe, expect, it } from 'vitest';
 import { decodeCorrelation } from '../../src/propagation/correlation';
@@ -430,5 +431,26 @@ describe('SkyWalkingTracer', () => {
       /option `spanLimit` is -1; expected a whole number from 1 to 100000 \(or leave it out and set env SW_AGENT_SPAN_LIMIT\)/,
     );
     expect(() => new SkyWalkingTracer({ collectorAddress: 'nope' })).toThrow(/collectorAddress/);
+  });
+
+  it('shutdown(timeoutMs) and flush(timeoutMs) keep their deadline with the collector away', async () => {
+    // a port nothing listens on: bound, read back, closed
+    const server = createServer();
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((ok) => server.close(ok));
+    const tracer = new SkyWalkingTracer({ serviceName: 'orders', collectorAddress: `127.0.0.1:${port}` });
+    tracer.startSpan('GET:/a').finish();
+    let t = Date.now();
+    await tracer.flush(150);
+    expect(Date.now() - t).toBeLessThan(1500);
+    tracer.startSpan('GET:/b').finish();
+    t = Date.now();
+    await tracer.shutdown(150);
+    // the default deadline is the report timeout (10 s): the argument is what counted
+    expect(Date.now() - t).toBeLessThan(1500);
+    const stats = tracer.stats();
+    expect(stats.sent).toBe(0);
+    expect(stats.queued + stats.dropped + stats.lost).toBe(2);
   });
 });

@@ -200,6 +200,24 @@ console.log('done');`,
   expect(r.ms).toBeLessThan(10_000);
 });
 
+it('does not keep the process alive after shutdown with the collector away (grpc-js would revive the closed channel)', async () => {
+  // the first batch waits for the channel when shutdown closes it; grpc-js's waitForReady asked the
+  // closed channel to connect again, and its 10 s deadline timer held the process open
+  const r = await runScript(
+    `const { SkyWalkingTracer } = require(${JSON.stringify(ROOT)});
+const tracer = new SkyWalkingTracer({ serviceName: 'away', collectorAddress: '127.0.0.1:1', flushIntervalMs: 50 });
+tracer.startSpan('op').finish();
+setTimeout(() => {
+  tracer.shutdown(0).then(() => {
+    const t = Date.now();
+    process.on('exit', () => console.log('exit after shutdown ' + (Date.now() - t < 2000 ? 'soon' : Date.now() - t + ' ms')));
+  });
+}, 300);`,
+  );
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe('exit after shutdown soon\n');
+});
+
 it("our own gRPC calls are not traced by an OTel gRPC instrumentation (while the app's are)", async () => {
   const r = await runScript(
     `const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');

@@ -170,8 +170,8 @@ it('matches protobuf.js byte for byte on 2,000 random segments (lengths across v
     };
     const ours = segmentOfEntry(encodeSegmentObject(o));
     const theirs = reference(o);
+    // (equal bytes decode equally: no decode needed; deep-comparing 2,000 decodes cost ~3 s)
     if (!ours.equals(theirs)) expect(firstDifference(ours, theirs)).toEqual({ i, at: -1 });
-    expect(decode(ours)).toEqual(decode(theirs));
   }
 });
 
@@ -194,7 +194,10 @@ it('gives entries that, laid end to end, are the SegmentCollection protobuf.js w
   expect(entries.some((e) => e.length < 128) && entries.some((e) => e.length > 16_384)).toBe(true);
   const collection = Buffer.concat(entries);
   expect(collection.equals(referenceCollection(objects))).toBe(true);
-  expect((collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments).toEqual(
-    objects.map((o) => decode(reference(o))),
-  );
+  const decoded = (collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments;
+  const expected = objects.map((o) => decode(reference(o)));
+  // the same decoder on both sides gives the same key order: compare as text (a deep equal of 4,500
+  // spans took seconds), and deep-compare only to show where they differ
+  if (JSON.stringify(decoded) !== JSON.stringify(expected)) expect(decoded).toEqual(expected);
+  expect(decoded).toHaveLength(300);
 });
