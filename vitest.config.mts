@@ -15,6 +15,7 @@ const ALONE = [
   'test/values.test.ts',
   'test/propagation/fuzz.test.ts',
   'test/logs/reporter.test.ts',
+  'test/logs/pino-bounds.test.ts',
   'test/ui/ui.test.ts',
 ];
 

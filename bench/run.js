@@ -304,80 +304,9 @@ async function main() {
     log(kafka.summary);
   }
 
-  log('logs: pino with our mixin + transport, against pino alone and the OTel pino pipeline');
-  const logCounter = await startCounter();
-  const logs = {};
-  try {
-    for (const c of ['pino-noop', 'pino-ours', 'pino-otel']) {
-      const each = [];
-      const busy = [];
-      for (let i = 0; i < PROCESSES; i++) {
-        const r = await run('cases/logs.js', [c, 'inproc', logCounter.grpc, logCounter.count]);
-        each.push(r.nsPerRecord);
-        busy.push(r.busyNsPerRecord);
-      }
-      logs[c] = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
-      logs[`${c}-busy`] = [...busy].sort((a, b) => a - b)[Math.floor(busy.length / 2)];
-      perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')} (busy ${busy.map((n) => fmt(n)).join(' / ')})`);
-    }
-    for (const c of ['pino-ours', 'pino-otel'])
-      logs[`${c}-max`] = await run('cases/logs.js', [c, 'max', logCounter.grpc, logCounter.count]);
-    logs['pino-ours-rate'] = await run('cases/logs.js', ['pino-ours', 'rate', logCounter.grpc, logCounter.count]);
-  } finally {
-    logCounter.child.kill('SIGTERM');
-  }
-  rows.push([
-    'Log record on the app thread, pino + our mixin + transport',
-    `${fmt(logs['pino-ours'])} ns`,
-    `pino alone, no-op destination ${fmt(logs['pino-noop'])} ns`,
-    logs['pino-ours'] / logs['pino-noop'],
-    '<= 1.5',
-    logs['pino-ours'] / logs['pino-noop'] <= 1.5,
-  ]);
-  rows.push([
-    '  (same, against the OTel pino pipeline)',
-    `${fmt(logs['pino-ours'])} ns`,
-    `pino + instrumentation-pino + sdk-logs + OTLP gRPC ${fmt(logs['pino-otel'])} ns`,
-    logs['pino-ours'] / logs['pino-otel'],
-    '-',
-    undefined,
-  ]);
-  rows.push([
-    '  (app thread busy incl. the work left after the call)',
-    `${fmt(logs['pino-ours-busy'])} ns`,
-    `pino alone ${fmt(logs['pino-noop-busy'])} ns, OTel pino pipeline ${fmt(logs['pino-otel-busy'])} ns`,
-    logs['pino-ours-busy'] / logs['pino-noop-busy'],
-    '-',
-    undefined,
-  ]);
-  const lo = logs['pino-ours-max'];
-  const lp = logs['pino-otel-max'];
-  const logCpu = (r) => (r.cpuUsPerRecord * r.generated) / Math.max(1, r.delivered);
-  rows.push([
-    'E2E log records/s, pino + our transport',
-    `${fmt(lo.recordsPerSec)} records/s`,
-    `OTel pino pipeline ${fmt(lp.recordsPerSec)} records/s`,
-    lo.recordsPerSec / lp.recordsPerSec,
-    '>= 2',
-    lo.recordsPerSec / lp.recordsPerSec >= 2,
-  ]);
-  rows.push([
-    'E2E CPU per delivered log record (all threads)',
-    `${fmt(logCpu(lo), 1)} µs`,
-    `OTel ${fmt(logCpu(lp), 1)} µs`,
-    logCpu(lo) / logCpu(lp),
-    '<= 0.5',
-    logCpu(lo) / logCpu(lp) <= 0.5,
-  ]);
-  const lr = logs['pino-ours-rate'];
-  rows.push([
-    '20k log records/s, defaults: delivered (pino-ours)',
-    `${fmt((100 * lr.delivered) / lr.generated, 1)}%`,
-    `${fmt(lr.generated)} generated`,
-    undefined,
-    '100%',
-    lr.delivered === lr.generated,
-  ]);
+  const logBench = await require('./logs').logsBench({ quick, log, run, startCounter, processes: PROCESSES });
+  rows.push(...logBench.rows);
+  perProcess.push(...logBench.perProcess);
 
   const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
   const table = [

@@ -69,6 +69,8 @@ export interface BridgeOptions extends KafkaOptions {
   logLevel?: string;
   /** Log records held while the collector is slow or away; past it the oldest is dropped and counted. Env `SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE`. */
   logMaxBufferSize?: number;
+  /** Characters of pino log lines held between the application thread and the log worker (`skywalking-bridge/pino`); past it a line is dropped and counted. Env `SW_BRIDGE_LOG_BUFFER_BYTES`. */
+  logBufferBytes?: number;
   /** Longest log body kept, characters; a longer one is cut (a cut JSON body is sent as text). Env `SW_BRIDGE_LOG_BODY_MAX_LENGTH`. */
   logBodyMaxLength?: number;
   /** The application's own trace-id header (e.g. `x-trace-id`): read when no sw8 came in, written beside sw8. Env `SW_BRIDGE_TRACE_ID_HEADER`. */
@@ -113,6 +115,7 @@ export interface ResolvedConfig {
   logReporterActive: boolean;
   logLevel: LogLevelName;
   logMaxBufferSize: number;
+  logBufferBytes: number;
   logBodyMaxLength: number;
   /** Lowercase header name, or '' when not set. */
   traceIdHeader: string;
@@ -507,6 +510,15 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
       10_000,
       1,
       1_000_000,
+    ),
+    logBufferBytes: int(
+      options,
+      env,
+      'logBufferBytes',
+      ['SW_BRIDGE_LOG_BUFFER_BYTES'],
+      8 * 1024 * 1024,
+      65_536,
+      1 << 30,
     ),
     logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
     traceIdHeader: traceIdHeader.toLowerCase(),

@@ -11,10 +11,25 @@
  * });
  * ```
  */
+import { Writable } from 'node:stream';
 import { Bridge, type FrontEndOptions } from './bridge';
-import { type SkyWalkingLogFields, FIELD_KEYS, contextOfFields, idFieldsOf, logFieldsOf } from './logs/fields';
+import {
+  type SkyWalkingLogFields,
+  FIELD_KEYS,
+  contextOfFields,
+  idFieldsOf,
+  logFieldsOf,
+  contextOfPacked,
+  packedFieldsOf,
+} from './logs/fields';
 import { pinoLevelName } from './logs/levels';
+import { LineSink } from './logs/line-sink';
+import { recordOfPinoLine } from './logs/pino-line';
 import type { SkyWalkingLogRecord } from './logs/record';
+import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
+import type { LogStats } from './reporter/types';
+
+export type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 
 export type { SkyWalkingLogFields } from './logs/fields';
 
@@ -22,12 +37,13 @@ export interface SkyWalkingMixinOptions {
   /** The key of a span passed in a log call (`logger.info({ span }, 'msg')`), OpenTracing or OTel. Default `span`. */
   spanKey?: string;
   /**
-   * `all` (default): the ids and `sw_service`, `sw_instance`, `sw_endpoint`, so the transport reports
-   * each record under its segment's service and endpoint. `ids`: only `trace_id`, `segment_id`,
-   * `span_id` (cheaper: each field costs pino a few hundred ns per line; the transport then uses its
-   * configured service and instance, and no endpoint).
+   * `packed` (default): one field, `sw_ctx: "traceId|segmentId|spanId|service|instance|endpoint"`
+   * (pino escapes each field it writes: one costs a fraction of six). `all`: the same six values as
+   * readable fields `trace_id`, `segment_id`, `span_id`, `sw_service`, `sw_instance`, `sw_endpoint`.
+   * `ids`: only `trace_id`, `segment_id`, `span_id` (the records are then reported under the
+   * transport's configured service and instance, with no endpoint).
    */
-  fields?: 'all' | 'ids';
+  fields?: 'packed' | 'all' | 'ids';
 }
 
 /**
@@ -36,7 +52,7 @@ export interface SkyWalkingMixinOptions {
  */
 export function skywalkingMixin(options: SkyWalkingMixinOptions = {}): (mergeObject: object) => object {
   const key = typeof options?.spanKey === 'string' && options.spanKey !== '' ? options.spanKey : 'span';
-  const fieldsOf = options?.fields === 'ids' ? idFieldsOf : logFieldsOf;
+  const fieldsOf = options?.fields === 'ids' ? idFieldsOf : options?.fields === 'all' ? logFieldsOf : packedFieldsOf;
   // pino merges the call's object INTO the returned one: always a fresh object
   return (mergeObject: object) => {
     try {
@@ -66,13 +82,6 @@ export function spanBindings(span: unknown): Partial<SkyWalkingLogFields> {
 
 /** Keys of a pino record that are not part of the reported body. */
 const META = new Set<string>(['level', 'time', 'pid', 'hostname', 'name', 'v', ...FIELD_KEYS]);
-
-export interface PinoRecordOptions {
-  /** pino's `messageKey`. Default `msg`. */
-  messageKey?: string;
-  /** pino's `errorKey`. Default `err`. */
-  errorKey?: string;
-}
 
 /**
  * A parsed pino line as a SkyWalking log record: level name, `name` as logger, `time`, the error
@@ -104,28 +113,31 @@ export function recordOfPino(obj: Record<string, unknown>, options: PinoRecordOp
   };
 }
 
-/** Options of the transport: the shared options (serializable: they cross to pino's worker) and pino's keys. */
-export interface SkyWalkingPinoTransportOptions extends Omit<FrontEndOptions, 'reporter'>, PinoRecordOptions {
-  reporter?: 'grpc' | 'console' | 'none';
-  /** How long closing the logger (pino ends its transport at exit, blocking) may spend sending what is queued, ms. Default 3000. */
-  closeTimeoutMs?: number;
-}
-
 /** Keys pino itself puts into a transport's options. */
 const PINO_OWN_OPTIONS = new Set<string>(['$context', 'pinoWillSendConfig']);
 
+/** The event a transport's stream emits on the application thread with its log stats. */
+export const STATS_EVENT = 'skywalking-stats';
+const STATS_REQUEST = 'SKYWALKING_STATS';
+
+/** What runs in the log worker: the bridge, the line queue, and the count of lines that were not pino records. */
+export interface PinoLineWorker {
+  bridge: Bridge;
+  sink: LineSink;
+  /** Records: the bridge's log stats, plus the lines dropped by the line queue or not JSON objects. */
+  stats(): LogStats;
+  /** End of input: what waits is reported (within `closeTimeoutMs`, the rest counted dropped), then the bridge shuts down. */
+  close(): Promise<LogStats>;
+}
+
 /**
- * The pino transport (`transport: { target: 'skywalking-bridge/pino', options }`): runs in pino's
- * worker thread, reads the records and reports them over gRPC (its own channel, no heartbeat), so
- * the application thread does no gRPC work. Options and SW_* env as everywhere (`logLevel`,
- * `logMaxBufferSize`, `serviceName`, …). Closing the logger flushes.
+ * The worker side of both pino paths: a Bridge (its own channel, no heartbeat) and a `LineSink` of
+ * `logBufferBytes` characters whose lines are parsed and reported. Throws only a `ConfigError`.
  */
-export default async function skywalkingTransport(options: SkyWalkingPinoTransportOptions = {}): Promise<unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const build = require('pino-abstract-transport') as (
-    fn: (source: AsyncIterable<Record<string, unknown>>) => Promise<void>,
-    opts: { close: () => Promise<void> },
-  ) => unknown;
+export function pinoLineWorker(
+  options: SkyWalkingPinoTransportOptions,
+  onChunkDone?: (chars: number) => void,
+): PinoLineWorker {
   const { messageKey, errorKey, closeTimeoutMs, ...given } = options ?? {};
   // pino adds its own keys to a transport's options ($context, pinoWillSendConfig): not ours to warn about
   const bridgeOptions: Record<string, unknown> = {};
@@ -133,17 +145,150 @@ export default async function skywalkingTransport(options: SkyWalkingPinoTranspo
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const bridge = new Bridge(bridgeOptions as FrontEndOptions, { lateIdentity: true });
   const keys = { messageKey, errorKey };
-  return build(
-    async (source) => {
-      for await (const obj of source) {
-        if (obj === null || typeof obj !== 'object') continue;
-        try {
-          bridge.reportLog(recordOfPino(obj, keys));
-        } catch {
-          // never fail the worker
+  const messageKeyOf = messageKey ?? 'msg';
+  const errorKeyOf = errorKey ?? 'err';
+  const messageKeyJson = JSON.stringify(messageKeyOf);
+  let notRecords = 0;
+  const sink = new LineSink(
+    bridge.config.logBufferBytes,
+    (line) => {
+      // `ids\u0001{...}`: the ids read at the log call by skywalkingDestination, beside the line
+      let ids: string | undefined;
+      let json = line;
+      if (line.charCodeAt(0) !== 123) {
+        const cut = line.indexOf('\u0001');
+        if (cut >= 0) {
+          ids = line.slice(0, cut);
+          json = line.slice(cut + 1);
         }
       }
+      const fast = recordOfPinoLine(json, messageKeyOf, errorKeyOf, messageKeyJson);
+      if (fast) {
+        if (fast.context === null && ids !== undefined) fast.context = contextOfPacked(ids);
+        bridge.reportLog(fast);
+        return;
+      }
+      let obj: unknown;
+      try {
+        obj = JSON.parse(json);
+      } catch {
+        notRecords++;
+        return;
+      }
+      if (obj === null || typeof obj !== 'object') {
+        notRecords++;
+        return;
+      }
+      const record = recordOfPino(obj as Record<string, unknown>, keys);
+      if (record.context === null && ids !== undefined) record.context = contextOfPacked(ids);
+      bridge.reportLog(record);
     },
-    { close: () => bridge.shutdown(closeWithin) },
+    onChunkDone,
   );
+  const stats = (): LogStats => {
+    const logs = bridge.stats().logs ?? { queued: 0, sent: 0, dropped: 0, lost: 0 };
+    return { ...logs, dropped: logs.dropped + sink.dropped + notRecords };
+  };
+  let closing: Promise<LogStats> | undefined;
+  const close = (): Promise<LogStats> =>
+    (closing ??= (async () => {
+      const deadline = Date.now() + closeWithin;
+      sink.end();
+      await Promise.race([sink.drained(), sleep(closeWithin)]);
+      sink.discard();
+      await bridge.shutdown(Math.max(0, deadline - Date.now()));
+      return stats();
+    })());
+  return { bridge, sink, stats, close };
 }
+
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+/** thread-stream's channel to the application thread (absent when the transport runs in-process). */
+function parentPort(): import('node:worker_threads').MessagePort | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node:worker_threads') as typeof import('node:worker_threads')).parentPort;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The pino transport (`transport: { target: 'skywalking-bridge/pino', options }`): runs in pino's
+ * worker thread, takes the lines off thread-stream's shared buffer as fast as they come (into a queue
+ * of `logBufferBytes` characters; past it lines are dropped and counted), and reports the records over
+ * gRPC (its own channel, no heartbeat), so the application thread does no gRPC work. Options and
+ * SW_* env as everywhere (`logLevel`, `logMaxBufferSize`, `serviceName`, …). Closing the logger
+ * flushes. The stream pino returns emits `skywalking-stats` (`transportStats(stream)` asks for it).
+ */
+export default async function skywalkingTransport(options: SkyWalkingPinoTransportOptions = {}): Promise<unknown> {
+  const worker = pinoLineWorker(options);
+  const port = parentPort();
+  const post = (stats: LogStats): void => {
+    try {
+      port?.postMessage({ code: 'EVENT', name: STATS_EVENT, args: [stats] });
+    } catch {
+      // the application thread is gone
+    }
+  };
+  const onMessage = (m: unknown): void => {
+    if (m !== null && typeof m === 'object' && (m as { code?: unknown }).code === STATS_REQUEST) post(worker.stats());
+  };
+  port?.on('message', onMessage);
+  const stream = new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, cb) {
+      worker.sink.push(typeof chunk === 'string' ? chunk : String(chunk));
+      cb();
+    },
+    final(cb) {
+      worker
+        .close()
+        .then(post)
+        .finally(() => {
+          port?.off('message', onMessage);
+          cb();
+        });
+    },
+  });
+  // thread-stream's flush (pino's logger.flush(cb)): what waits has been handed to the reporter
+  (stream as Writable & { flush(): Promise<void> }).flush = () => worker.sink.drained();
+  return stream;
+}
+
+/**
+ * The log stats of a pino transport stream (`pino.transport({ target: 'skywalking-bridge/pino' })`):
+ * asked of its worker; resolves with undefined after `timeoutMs` if the worker does not answer.
+ */
+export function transportStats(stream: unknown, timeoutMs = 2000): Promise<LogStats | undefined> {
+  return new Promise((resolve) => {
+    const s = stream as NodeJS.EventEmitter | null;
+    if (!s || typeof s.once !== 'function' || typeof s.emit !== 'function') return resolve(undefined);
+    const timer = setTimeout(() => {
+      s.off(STATS_EVENT, on);
+      resolve(undefined);
+    }, timeoutMs);
+    const on = (stats: LogStats): void => {
+      clearTimeout(timer);
+      resolve(stats);
+    };
+    s.once(STATS_EVENT, on);
+    try {
+      s.emit('message', { code: STATS_REQUEST });
+    } catch {
+      clearTimeout(timer);
+      s.off(STATS_EVENT, on);
+      resolve(undefined);
+    }
+  });
+}
+
+export {
+  type SkyWalkingDestination,
+  type SkyWalkingDestinationOptions,
+  skywalkingDestination,
+} from './pino-destination';

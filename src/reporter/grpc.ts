@@ -163,6 +163,7 @@ export class GrpcReporter implements Reporter {
             address: clients.address,
             client: clients.trace,
             credentials: credentialsOf(loadServices().grpc, config.secure, this.tls),
+            http2: this.proxied ? undefined : { client: clients.collector, headers: this.headers },
           }
         );
       },

@@ -108,7 +108,8 @@ export class Http2UnaryClient {
 
   /**
    * POST `path` with a body of `length` bytes made of `parts` (one gRPC message, uncompressed),
-   * `headers` as call metadata, ending by `deadline` (epoch ms).
+   * `headers` as call metadata, ending by `deadline` (epoch ms). `framed`: the parts are already
+   * whole gRPC messages, each with its own 5-byte prefix (a client stream's request body).
    */
   call(
     path: string,
@@ -117,6 +118,7 @@ export class Http2UnaryClient {
     headers: Record<string, string>,
     deadline: number,
     done: (status: CallStatus) => void,
+    framed = false,
   ): void {
     let settled = false;
     // read by `finish`, which can run before the timer is set (a failed connect): not a const
@@ -192,10 +194,12 @@ export class Http2UnaryClient {
     });
 
     req.cork();
-    const prefix = Buffer.allocUnsafe(5);
-    prefix[0] = 0; // not compressed
-    prefix.writeUInt32BE(length, 1);
-    req.write(prefix);
+    if (!framed) {
+      const prefix = Buffer.allocUnsafe(5);
+      prefix[0] = 0; // not compressed
+      prefix.writeUInt32BE(length, 1);
+      req.write(prefix);
+    }
     for (const part of parts) req.write(part);
     req.uncork();
     req.end();

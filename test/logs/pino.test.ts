@@ -19,7 +19,13 @@ import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
-import skywalkingTransport, { skywalkingMixin, spanBindings, spanSerializers } from '../../src/pino';
+import skywalkingTransport, {
+  recordOfPino,
+  skywalkingDestination,
+  skywalkingMixin,
+  spanBindings,
+  spanSerializers,
+} from '../../src/pino';
 import { setLogger } from '../../src/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
@@ -55,7 +61,7 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     },
   });
   const logger = pino(
-    { mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false },
+    { mixin: skywalkingMixin({ fields: 'all' }), serializers: spanSerializers, base: undefined, timestamp: false },
     out,
   );
   const { tracer } = otel();
@@ -80,6 +86,13 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     { mixin: skywalkingMixin({ fields: 'ids' }), serializers: spanSerializers, base: undefined, timestamp: false },
     out,
   ).info({ span: otSpan }, 'ids only');
+  const packed = pino(
+    { mixin: skywalkingMixin(), serializers: spanSerializers, base: undefined, timestamp: false },
+    out,
+  );
+  packed.info({ span: otSpan }, 'packed by default');
+  context.with(trace.setSpan(parent, server), () => packed.info('packed otel'));
+  packed.info('packed outside');
   const otelSeg = (await import('../../src/index')).traceContext(server)!.segmentId;
   expect(lines).toEqual([
     {
@@ -116,117 +129,126 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     { level: 30, msg: 'outside' },
     { level: 30, n: 2, msg: 'outside with an object' },
     { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
+    { level: 30, sw_ctx: `${JAVA_TRACE}|${seg.segmentId}|0|ot-svc|ot-1|GET:/ot`, msg: 'packed by default' },
+    { level: 30, sw_ctx: `${JAVA_TRACE}|${otelSeg}|0|orders|orders-1|GET:/orders`, msg: 'packed otel' },
+    { level: 30, msg: 'packed outside' },
   ]);
   server.end();
   otSpan.finish();
 });
 
-it("the transport (skywalking-bridge/pino in pino's worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC", async () => {
-  collector = await startRawCollector();
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8 },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  app.stdout.on('data', (d: Buffer) => (out += d));
-  app.stderr.on('data', (d: Buffer) => (out += d));
-  const before = Date.now();
-  try {
-    const [code] = await once(app, 'exit');
-    expect(code, out).toBe(0);
-  } finally {
-    if (app.exitCode === null) app.kill('SIGKILL');
-  }
-  const after = Date.now();
-  const expected = JSON.parse(out.split('\n')[0]!) as {
-    otel: { segmentId: string; traceId: string };
-    ot: { segmentId: string; traceId: string };
-    stack: string;
-    grpcLoaded: boolean;
-  };
-  expect(expected.grpcLoaded).toBe(false);
-  expect(expected.otel.traceId).toBe(JAVA_TRACE);
-  const logs = collector.logs.map(decodeLog); // all arrived: pino flushes the transport before the process exits
-  for (const l of logs) {
-    expect(l.timestamp).toBeGreaterThanOrEqual(before);
-    expect(l.timestamp).toBeLessThanOrEqual(after);
-  }
-  const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
-  expect(logs.map(strip)).toEqual([
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: 'GET:/orders',
-      bodyCase: 'json',
-      content: '{"msg":"order created","orderId":7,"items":[1,2]}',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
-      tags: { level: 'info', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: 'GET:/orders',
-      bodyCase: 'text',
-      content: 'insert failed',
-      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
-      tags: {
-        level: 'error',
-        logger: 'orders-log',
-        'error.kind': 'RangeError',
-        'error.message': 'bad quantity',
-        'error.stack': expected.stack.slice(0, 2048),
+it.each(['transport', 'destination'])(
+  "the %s (skywalking-bridge/pino in pino's worker, or skywalkingDestination's own worker, in an application process) reports every record: ids, endpoint, level names, logger, JSON/text body, error tags; the level filter; the app thread loads no gRPC",
+  async (path) => {
+    collector = await startRawCollector();
+    const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+      env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    app.stdout.on('data', (d: Buffer) => (out += d));
+    app.stderr.on('data', (d: Buffer) => (out += d));
+    const before = Date.now();
+    try {
+      const [code] = await once(app, 'exit');
+      expect(code, out).toBe(0);
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    const after = Date.now();
+    const expected = JSON.parse(out.split('\n')[0]!) as {
+      otel: { segmentId: string; traceId: string };
+      ot: { segmentId: string; traceId: string };
+      stack: string;
+      grpcLoaded: boolean;
+    };
+    expect(expected.grpcLoaded).toBe(false);
+    expect(expected.otel.traceId).toBe(JAVA_TRACE);
+    const logs = collector.logs.map(decodeLog); // all arrived: pino flushes the transport before the process exits
+    for (const l of logs) {
+      expect(l.timestamp).toBeGreaterThanOrEqual(before);
+      expect(l.timestamp).toBeLessThanOrEqual(after);
+    }
+    const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
+    expect(logs.map(strip)).toEqual([
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'json',
+        content: '{"msg":"order created","orderId":7,"items":[1,2]}',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
       },
-      tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
-      layer: '',
-    },
-    {
-      service: 'ot-svc',
-      serviceInstance: 'ot-1',
-      endpoint: 'consume',
-      bodyCase: 'text',
-      content: 'ot record',
-      traceContext: { traceId: expected.ot.traceId, traceSegmentId: expected.ot.segmentId, spanId: 0 },
-      tags: { level: 'warn', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-    {
-      service: 'orders',
-      serviceInstance: 'orders-1',
-      endpoint: '',
-      bodyCase: 'text',
-      content: 'no trace',
-      traceContext: undefined,
-      tags: { level: 'info', logger: 'orders-log' },
-      tagKeys: ['level', 'logger'],
-      layer: '',
-    },
-  ]);
-});
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'text',
+        content: 'insert failed',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
+        tags: {
+          level: 'error',
+          logger: 'orders-log',
+          'error.kind': 'RangeError',
+          'error.message': 'bad quantity',
+          'error.stack': expected.stack.slice(0, 2048),
+        },
+        tagKeys: ['level', 'logger', 'error.kind', 'error.message', 'error.stack'],
+        layer: '',
+      },
+      {
+        service: 'ot-svc',
+        serviceInstance: 'ot-1',
+        endpoint: 'consume',
+        bodyCase: 'text',
+        content: 'ot record',
+        traceContext: { traceId: expected.ot.traceId, traceSegmentId: expected.ot.segmentId, spanId: 0 },
+        tags: { level: 'warn', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: '',
+        bodyCase: 'text',
+        content: 'no trace',
+        traceContext: undefined,
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+    ]);
+  },
+);
 
-it('the transport with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end', async () => {
-  const dead = await startRawCollector();
-  const address = dead.address;
-  await dead.stop(); // nothing listens there now
-  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: address, SW8: javaSw8 },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  app.stdout.on('data', (d: Buffer) => (out += d));
-  app.stderr.on('data', (d: Buffer) => (out += d));
-  const t0 = Date.now();
-  try {
-    const [code] = await once(app, 'exit');
-    expect(code, out).toBe(0);
-  } finally {
-    if (app.exitCode === null) app.kill('SIGKILL');
-  }
-  expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
-  expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
-});
+it.each(['transport', 'destination'])(
+  'the %s with the collector away: the application logs, exits normally (code 0) and within closeTimeoutMs of its end',
+  async (path) => {
+    const dead = await startRawCollector();
+    const address = dead.address;
+    await dead.stop(); // nothing listens there now
+    const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+      env: { ...process.env, COLLECTOR: address, SW8: javaSw8, LOG_PATH: path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    app.stdout.on('data', (d: Buffer) => (out += d));
+    app.stderr.on('data', (d: Buffer) => (out += d));
+    const t0 = Date.now();
+    try {
+      const [code] = await once(app, 'exit');
+      expect(code, out).toBe(0);
+    } finally {
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
+    expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
+  },
+);
 
 it('the transport takes the keys pino adds to its options ($context, pinoWillSendConfig) without a warning; an unknown key of the user is still warned about', async () => {
   const lines: string[] = [];
@@ -253,4 +275,85 @@ it('the transport takes the keys pino adds to its options ($context, pinoWillSen
   expect(lines).toEqual([
     'warn skywalking-bridge: unknown option `pinoMadeUpOption` is ignored; see the configuration table in the README for the option names.',
   ]);
+});
+
+it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a malformed one gives no trace context', () => {
+  expect(recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a|b', msg: 'm', n: 1 })).toEqual({
+    body: { msg: 'm', n: 1 },
+    level: 'warn',
+    logger: undefined,
+    timestamp: 5,
+    error: undefined,
+    context: {
+      traceId: 'T1',
+      segmentId: 'S1',
+      spanId: 3,
+      service: 'svc',
+      serviceInstance: 'inst',
+      endpoint: 'GET:/a|b',
+    },
+    plainBody: true,
+  });
+  expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' }).context).toBeNull();
+  expect(recordOfPino({ level: 30, sw_ctx: 7, msg: 'm' }).context).toBeNull();
+});
+
+it('skywalkingDestination without the mixin: the ids of the OTel span active in the log call are read at the write and sent beside the line', async () => {
+  collector = await startRawCollector();
+  const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
+    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: 'destination', NO_MIXIN: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  app.stdout.on('data', (d: Buffer) => (out += d));
+  app.stderr.on('data', (d: Buffer) => (out += d));
+  try {
+    const [code] = await once(app, 'exit');
+    expect(code, out).toBe(0);
+  } finally {
+    if (app.exitCode === null) app.kill('SIGKILL');
+  }
+  const expected = JSON.parse(out.split('\n')[0]!) as { otel: { segmentId: string } };
+  const logs = collector.logs.map(decodeLog);
+  expect(
+    logs.map((l) => ({ content: l.content, traceContext: l.traceContext, service: l.service, endpoint: l.endpoint })),
+  ).toEqual([
+    {
+      content: '{"msg":"order created","orderId":7,"items":[1,2]}',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+      service: 'orders',
+      endpoint: 'GET:/orders',
+    },
+    {
+      content: 'insert failed',
+      traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 1 },
+      service: 'orders',
+      endpoint: 'GET:/orders',
+    },
+    // an OpenTracing span passed in the call is read by the mixin only: no ids without it
+    { content: 'ot record', traceContext: undefined, service: 'orders', endpoint: '' },
+    { content: 'no trace', traceContext: undefined, service: 'orders', endpoint: '' },
+  ]);
+});
+
+it('skywalkingDestination in-process: flush sends what waits, stats count it, a line after close is dropped and counted; bad options throw at construction', async () => {
+  collector = await startRawCollector();
+  const dest = skywalkingDestination({
+    collectorAddress: collector.address,
+    serviceName: 'inproc',
+    flushIntervalMs: 50,
+  });
+  const logger = pino({ base: undefined }, dest);
+  logger.info({ n: 1 }, 'one');
+  logger.warn('two');
+  await new Promise<void>((resolve) => dest.flush(() => resolve()));
+  expect(await dest.stats()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 0, filtered: 0 });
+  expect(collector.logs.map(decodeLog).map((l) => [l.service, l.content, l.tags.level])).toEqual([
+    ['inproc', '{"msg":"one","n":1}', 'info'],
+    ['inproc', 'two', 'warn'],
+  ]);
+  expect(await dest.close()).toEqual({ queued: 0, sent: 2, dropped: 0, lost: 0, filtered: 0 });
+  logger.info('after close');
+  expect(await dest.stats()).toEqual({ queued: 0, sent: 2, dropped: 1, lost: 0, filtered: 0 });
+  expect(() => skywalkingDestination({ logBufferBytes: 10 })).toThrow(/logBufferBytes/);
 });

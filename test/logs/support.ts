@@ -70,6 +70,8 @@ export interface RawCollector {
   address: string;
   port: number;
   logs: Buffer[];
+  /** `LogReportService/collect` calls, each with its metadata (`authentication`). */
+  logCalls: { records: number; authentication: string | undefined }[];
   segments: number;
   /** Resolves when at least `n` log records have arrived. */
   waitForLogs(n: number, timeoutMs?: number): Promise<DecodedLog[]>;
@@ -95,13 +97,22 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
       onData(call.request);
       cb(null, empty);
     };
+  const logCalls: RawCollector['logCalls'] = [];
   server.addService(
     { collect: method('/skywalking.v3.LogReportService/collect', true) },
     {
-      collect: stream((b) => {
-        logs.push(b);
-        events.emit('log');
-      }),
+      collect: (call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+        const auth = call.metadata.get('authentication')[0];
+        const entry = { records: 0, authentication: auth === undefined ? undefined : String(auth) };
+        logCalls.push(entry);
+        call.on('data', (b: Buffer) => {
+          entry.records++;
+          logs.push(b);
+          events.emit('log');
+        });
+        call.on('error', () => undefined);
+        call.on('end', () => cb(null, empty));
+      },
     },
   );
   server.addService(
@@ -125,6 +136,7 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
     address: `127.0.0.1:${bound}`,
     port: bound,
     logs,
+    logCalls,
     get segments() {
       return segments;
     },

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+'use strict';
+// The logs part of `npm run bench` (issue #19); `node bench/logs.js [--quick]` runs it alone and
+// prints its table. Cases (bench/cases/logs.js): pino alone to a no-op destination; ours, the
+// fastest documented path (pino + skywalkingDestination, the ids read at the write, no mixin); ours
+// with the mixin (ids printed in the line too); pino + mixin + our transport (thread-stream); the
+// OTel pino pipeline (instrumentation-pino + sdk-logs + OTLP gRPC). Ratios are of this run only.
+const { spawn } = require('node:child_process');
+const os = require('node:os');
+const { join } = require('node:path');
+
+const HERE = __dirname;
+
+const fmt = (n, d = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? '-'
+    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The log cases: `run(script, args)` runs a case process, `startCounter()` the counting collector. */
+async function logsBench({ log, run, startCounter, processes }) {
+  log('logs: pino + skywalkingDestination / + our transport, against pino alone and the OTel pino pipeline');
+  const logCounter = await startCounter();
+  const logs = {};
+  const perProcess = [];
+  try {
+    for (const c of ['pino-noop', 'pino-ours', 'pino-ours-mixin', 'pino-transport', 'pino-otel']) {
+      const each = [];
+      const busy = [];
+      for (let i = 0; i < processes; i++) {
+        const r = await run('cases/logs.js', [c, 'inproc', logCounter.grpc, logCounter.count]);
+        each.push(r.nsPerRecord);
+        busy.push(r.busyNsPerRecord);
+      }
+      logs[c] = median(each);
+      logs[`${c}-busy`] = median(busy);
+      perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')} (busy ${busy.map((n) => fmt(n)).join(' / ')})`);
+    }
+    for (const c of ['pino-ours', 'pino-transport', 'pino-otel'])
+      logs[`${c}-max`] = await run('cases/logs.js', [c, 'max', logCounter.grpc, logCounter.count]);
+    logs['pino-ours-rate'] = await run('cases/logs.js', ['pino-ours', 'rate', logCounter.grpc, logCounter.count]);
+  } finally {
+    logCounter.child.kill('SIGTERM');
+  }
+  const rows = [];
+  const noop = logs['pino-noop'];
+  rows.push([
+    'Log record on the app thread, pino + skywalkingDestination',
+    `${fmt(logs['pino-ours'])} ns`,
+    `pino alone, no-op destination ${fmt(noop)} ns`,
+    logs['pino-ours'] / noop,
+    '<= 1.5',
+    logs['pino-ours'] / noop <= 1.5,
+  ]);
+  rows.push([
+    '  (same, + skywalkingMixin: ids printed in the line)',
+    `${fmt(logs['pino-ours-mixin'])} ns`,
+    `pino alone ${fmt(noop)} ns`,
+    logs['pino-ours-mixin'] / noop,
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    '  (pino + mixin + our transport, thread-stream)',
+    `${fmt(logs['pino-transport'])} ns`,
+    `pino alone ${fmt(noop)} ns`,
+    logs['pino-transport'] / noop,
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    '  (pino + skywalkingDestination, against the OTel pino pipeline)',
+    `${fmt(logs['pino-ours'])} ns`,
+    `pino + instrumentation-pino + sdk-logs + OTLP gRPC ${fmt(logs['pino-otel'])} ns`,
+    logs['pino-ours'] / logs['pino-otel'],
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    '  (app thread busy incl. the work left after the call)',
+    `${fmt(logs['pino-ours-busy'])} ns`,
+    `pino alone ${fmt(logs['pino-noop-busy'])} ns, OTel pino pipeline ${fmt(logs['pino-otel-busy'])} ns`,
+    logs['pino-ours-busy'] / logs['pino-noop-busy'],
+    '-',
+    undefined,
+  ]);
+  const lo = logs['pino-ours-max'];
+  const lt = logs['pino-transport-max'];
+  const lp = logs['pino-otel-max'];
+  const logCpu = (r) => (r.cpuUsPerRecord * r.generated) / Math.max(1, r.delivered);
+  rows.push([
+    'E2E log records/s, pino + skywalkingDestination',
+    `${fmt(lo.recordsPerSec)} records/s`,
+    `OTel pino pipeline ${fmt(lp.recordsPerSec)} records/s`,
+    lo.recordsPerSec / lp.recordsPerSec,
+    '>= 2',
+    lo.recordsPerSec / lp.recordsPerSec >= 2,
+  ]);
+  rows.push([
+    'E2E CPU per delivered log record (all threads)',
+    `${fmt(logCpu(lo), 1)} µs`,
+    `OTel ${fmt(logCpu(lp), 1)} µs`,
+    logCpu(lo) / logCpu(lp),
+    '<= 0.5',
+    logCpu(lo) / logCpu(lp) <= 0.5,
+  ]);
+  rows.push([
+    '  (pino + mixin + our transport: records/s, CPU per record)',
+    `${fmt(lt.recordsPerSec)} records/s, ${fmt(logCpu(lt), 1)} µs`,
+    `OTel ${fmt(lp.recordsPerSec)} records/s, ${fmt(logCpu(lp), 1)} µs`,
+    lt.recordsPerSec / lp.recordsPerSec,
+    '-',
+    undefined,
+  ]);
+  rows.push([
+    `E2E peak RSS, ${fmt(lo.generated)} records`,
+    `${fmt(lo.peakRssMb)} MB (transport ${fmt(lt.peakRssMb)} MB)`,
+    `OTel ${fmt(lp.peakRssMb)} MB`,
+    lo.peakRssMb / lp.peakRssMb,
+    '-',
+    undefined,
+  ]);
+  const lr = logs['pino-ours-rate'];
+  rows.push([
+    '20k log records/s, defaults: delivered (pino-ours)',
+    `${fmt((100 * lr.delivered) / lr.generated, 1)}%`,
+    `${fmt(lr.generated)} generated`,
+    undefined,
+    '100%',
+    lr.delivered === lr.generated,
+  ]);
+  return { rows, perProcess: perProcess.map((p) => p) };
+}
+
+module.exports = { logsBench };
+
+if (require.main === module) {
+  const quick = process.argv.includes('--quick');
+  const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
+  const run = (script, args) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(HERE, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('exit', (code) => {
+        const line = out
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .pop();
+        if (code !== 0 || !line)
+          return reject(new Error(`${script} ${args.join(' ')} failed (${code}):\n${err || out}`));
+        resolve(JSON.parse(line));
+      });
+    });
+  const startCounter = () =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /grpc (\d+) http (\d+)/.exec(out);
+        if (m) resolve({ child, grpc: `127.0.0.1:${m[1]}`, count: `http://127.0.0.1:${m[2]}/count` });
+      });
+      child.on('exit', (code) => reject(new Error(`count collector exited ${code}`)));
+    });
+  const started = Date.now();
+  logsBench({ quick, log: (m) => process.stderr.write(`› ${m}\n`), run, startCounter, processes: quick ? 1 : 3 })
+    .then(({ rows, perProcess }) => {
+      const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
+      const table = [
+        header,
+        ...rows.map((r) => [
+          r[0],
+          r[1],
+          r[2],
+          r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
+          r[4],
+          r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
+        ]),
+      ];
+      const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+      console.log(
+        table
+          .map((r) =>
+            r
+              .map((c, i) => String(c).padEnd(widths[i]))
+              .join('  ')
+              .trimEnd(),
+          )
+          .join('\n'),
+      );
+      console.log(`\nin-process ns/record, each process (median used): ${perProcess.join('; ')}`);
+      console.log(
+        `\n${quick ? 'quick ' : ''}run: ${Math.round((Date.now() - started) / 1000)} s on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`,
+      );
+    })
+    .catch((err) => {
+      console.error(err);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * The pino line read without JSON.parse (the log worker's usual path) gives exactly the LogData the
+ * JSON.parse path gives, for lines written by a real pino: nested objects, arrays, escapes, quotes,
+ * unicode, numbers, null, no message, a non-text message, a logger name, the packed ids, string
+ * levels; and it leaves to JSON.parse what it does not read (an error, the separate id fields).
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { resolveConfig } from '../../src/config';
+import { recordOfPinoLine } from '../../src/logs/pino-line';
+import { buildLogData } from '../../src/logs/record';
+import { recordOfPino } from '../../src/pino';
+
+function linesOf(write: (logger: pino.Logger) => void, options: pino.LoggerOptions = {}): string[] {
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk, _e, cb) {
+      lines.push(String(chunk).replace(/\n$/, ''));
+      cb();
+    },
+  });
+  write(pino(options, out));
+  return lines;
+}
+
+const defaults = { config: resolveConfig({ logBodyMaxLength: 120 }), service: 'svc', serviceInstance: 'inst' };
+
+it('reads the lines a real pino writes into exactly the LogData of the JSON.parse path', () => {
+  const lines = linesOf((l) => {
+    l.info({ orderId: 7, user: 'ada' }, 'order created');
+    l.info(
+      { nested: { a: [1, { b: 'x"y' }], c: null, d: true }, n: -1.5e-7 },
+      'with "quotes" and \\ and \u00e9 and \u2028',
+    );
+    l.warn('text only');
+    l.info({ only: 'fields' });
+    l.error({ q: 'a,b}c]{' }, 'tricky');
+    l.info({ s: 'ends with backslash \\' }, 'x');
+    l.info({ sw_ctx: 'T1|S1|2|svc-a|inst-a|GET:/a|b' }, 'packed');
+    l.child({ name: 'orders-log' }).info({ big: 'z'.repeat(200) }, 'cut to text');
+    l.info('tab\there, newline\nthere');
+  });
+  lines.push(
+    ...linesOf((l) => l.info({ k: 1 }, 'string level'), { formatters: { level: (label) => ({ level: label }) } }),
+  );
+  expect(lines).toHaveLength(10);
+  for (const line of lines) {
+    const fast = recordOfPinoLine(line, 'msg', 'err', '"msg"');
+    expect(fast, line).toBeDefined();
+    const slow = recordOfPino(JSON.parse(line) as Record<string, unknown>);
+    expect(buildLogData(fast!, defaults), line).toEqual(buildLogData(slow, defaults));
+  }
+  // what it read, to be sure the comparison compares something
+  expect(buildLogData(recordOfPinoLine(lines[0]!, 'msg', 'err', '"msg"')!, defaults).body).toEqual({
+    json: { json: '{"msg":"order created","orderId":7,"user":"ada"}' },
+  });
+  expect(buildLogData(recordOfPinoLine(lines[6]!, 'msg', 'err', '"msg"')!, defaults).traceContext).toEqual({
+    traceId: 'T1',
+    traceSegmentId: 'S1',
+    spanId: 2,
+  });
+});
+
+it('leaves to JSON.parse: an error, the separate id fields, a non-text message alone, malformed lines', () => {
+  const [withError] = linesOf((l) => l.error(new Error('boom'), 'failed'));
+  expect(recordOfPinoLine(withError!, 'msg', 'err', '"msg"')).toBeUndefined();
+  expect(recordOfPinoLine('{"level":30,"trace_id":"T","msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
+  expect(recordOfPinoLine('{"level":30,"msg":42}', 'msg', 'err', '"msg"')).toBeUndefined();
+  for (const bad of ['', '{', '{}', 'not json', '{"a":1,}', '{"a" 1}', '{"a":"unterminated}', '{"a":1}x', '[1,2]'])
+    expect(recordOfPinoLine(bad, 'msg', 'err', '"msg"'), bad).toBeUndefined();
+});
