@@ -143,12 +143,13 @@ it('1,000,000 OpenTracing spans with distinct names injecting without a peer, ea
   expect(result.heapEndMB - result.heapStartMB).toBeLessThan(2);
 }, 150_000);
 
-it('100,000 OTel requests, each extracting a distinct sw8 (Java trace id, parent service and endpoint) and injecting a distinct path without a peer: heap flat, two stderr lines', async () => {
+it('50,000 OTel requests, each extracting a distinct sw8 (Java trace id, parent service and endpoint) and injecting a distinct path without a peer: heap flat, two stderr lines', async () => {
   // the sw8 decode and encode caches, the trace id hash cache and the registry's remote-parent maps
-  // all see a new key per request here
-  const { result, stderr } = await soak('opentelemetry', 100_000);
-  expect(result.spans).toBe(200_000);
-  expect(result.thrown).toBe(100_000);
+  // all see a new key per request here (50,000 is far past each one's capacity; the leak this guards
+  // against grew the heap by ~320 bytes a request)
+  const { result, stderr } = await soak('opentelemetry', 50_000);
+  expect(result.spans).toBe(100_000);
+  expect(result.thrown).toBe(50_000);
   expect(stderr.slice(0, 2)).toEqual([
     '[skywalking-bridge] WARN span "/users/0" injected sw8 without a peer; using "/users/0". Set the peer (OpenTracing: peer.hostname + peer.port; OpenTelemetry: server.address + server.port) so topology shows the real address.',
     '[skywalking-bridge] WARN reporter failed to accept a segment: Error: sink refused segment #1',
