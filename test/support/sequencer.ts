@@ -17,6 +17,7 @@ const LONGEST_FIRST = [
   'test/reporter/grpc.test.ts',
   'test/logs/pino.test.ts',
   'test/segment/encode.test.ts',
+  'test/logs/reporter.test.ts',
   'test/collector/server.test.ts',
   'test/reporter/grpc-paths.test.ts',
   'test/reporter/tls-and-process.test.ts',
