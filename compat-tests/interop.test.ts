@@ -285,7 +285,7 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     const spans = await printedSpans<ZipkinSpan>(z, 3);
     const servers = spans.filter((s) => s.kind === 'SERVER');
     const client = spans.find((s) => s.kind === 'CLIENT')!;
-    expect(servers).toHaveLength(2);
+    expect(servers, JSON.stringify(spans, null, 1)).toHaveLength(2);
     const first = servers.find((s) => !s.shared)!;
     const callback = servers.find((s) => s.shared)!;
     expect(first.parentId).toBeUndefined();
