@@ -21,30 +21,8 @@ const SEGMENTS = (quick ? 10_000 : 40_000) / (BATCH < 100 ? 4 : 1);
 const WARMUP = 2_000;
 const PATH = '/skywalking.v3.TraceSegmentReportService/collectInSync';
 
-/** As the gRPC reporter does: entries that lie next to each other in memory become one view. */
-function contiguous(entries) {
-  const parts = [];
-  let first = entries[0];
-  let end = first.byteOffset + first.length;
-  let runLength = first.length;
-  let runs = 1;
-  for (let i = 1; i < entries.length; i++) {
-    const e = entries[i];
-    if (e.buffer === first.buffer && e.byteOffset === end) {
-      end += e.length;
-      runLength += e.length;
-      runs++;
-      continue;
-    }
-    parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
-    first = e;
-    end = e.byteOffset + e.length;
-    runLength = e.length;
-    runs = 1;
-  }
-  parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
-  return parts;
-}
+// As the gRPC reporter does: entries that lie next to each other in memory become one view
+const { contiguous } = require(join(ROOT, 'dist', 'reporter', 'grpc'));
 
 function segments(n) {
   const { Tags } = require('opentracing');

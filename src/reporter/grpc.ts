@@ -44,7 +44,7 @@ const MAX_COLLECTION_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const PROXY_ENV = ['grpc_proxy', 'https_proxy', 'http_proxy'];
 
 /** The entries as few buffers as possible: entries that lie next to each other in memory become one view. */
-function contiguous(entries: readonly Buffer[]): Buffer[] {
+export function contiguous(entries: readonly Buffer[]): Buffer[] {
   const parts: Buffer[] = [];
   let first = entries[0]!;
   let end = first.byteOffset + first.length;
