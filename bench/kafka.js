@@ -5,55 +5,16 @@
 // against the Kafka client driven by the least reporter producing the same bytes in the same app
 // loop (the floor; bench/kafka-case.js says what each case is). Each case runs in fresh processes
 // (ROUNDS of them, alternating, the median taken). Prints a table; --quick for smaller counts.
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const os = require('node:os');
 const { join } = require('node:path');
+const { runCase, startCounter, median, fmt, formatTable } = require('./support');
 
 const HERE = __dirname;
 const ROOT = join(HERE, '..');
 const quick = process.argv.includes('--quick');
 
-function run(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'kafka-case.js'), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const line = out
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .pop();
-      if (code !== 0 || !line)
-        return reject(new Error(`kafka-case ${args.join(' ')} failed (${code}):\n${err || out}`));
-      resolve(JSON.parse(line));
-    });
-  });
-}
-
-function startCounter() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /grpc (\d+) http (\d+)/.exec(out);
-      if (m) resolve({ child, grpc: `127.0.0.1:${m[1]}`, count: `http://127.0.0.1:${m[2]}/count` });
-    });
-    child.on('exit', (code) => reject(new Error(`count collector exited ${code}`)));
-  });
-}
-
-const fmt = (n, d = 0) =>
-  n === undefined || Number.isNaN(n)
-    ? '-'
-    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const run = (args, env) => runCase('kafka-case.js', args, env);
 
 /**
  * The Kafka cases against a broker started here (dist/ must be built). Returns the table's rows
@@ -165,29 +126,7 @@ async function main() {
   if (missing) throw new Error(`bench:kafka: the test broker needs ${missing}`);
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
   const { rows, summary } = await kafkaBench({ quick });
-  const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
-  const table = [
-    header,
-    ...rows.map((r) => [
-      r[0],
-      r[1],
-      r[2],
-      r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
-      r[4],
-      r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
-    ]),
-  ];
-  const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-  console.log(
-    table
-      .map((r) =>
-        r
-          .map((c, i) => String(c).padEnd(widths[i]))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n'),
-  );
+  console.log(formatTable(rows));
   console.log(`\n${summary}, on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`);
 }
 

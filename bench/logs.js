@@ -5,18 +5,8 @@
 // fastest documented path (pino + skywalkingDestination, the ids read at the write, no mixin); ours
 // with the mixin (ids printed in the line too); pino + mixin + our transport (thread-stream); the
 // OTel pino pipeline (instrumentation-pino + sdk-logs + OTLP gRPC). Ratios are of this run only.
-const { spawn } = require('node:child_process');
 const os = require('node:os');
-const { join } = require('node:path');
-
-const HERE = __dirname;
-
-const fmt = (n, d = 0) =>
-  n === undefined || Number.isNaN(n)
-    ? '-'
-    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const { runCase, startCounter, median, fmt, formatTable } = require('./support');
 
 /** The log cases: `run(script, args)` runs a case process, `startCounter()` the counting collector. */
 async function logsBench({ log, run, startCounter, processes }) {
@@ -138,61 +128,11 @@ module.exports = { logsBench };
 if (require.main === module) {
   const quick = process.argv.includes('--quick');
   const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
-  const run = (script, args) =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(HERE, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('exit', (code) => {
-        const line = out
-          .trim()
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .pop();
-        if (code !== 0 || !line)
-          return reject(new Error(`${script} ${args.join(' ')} failed (${code}):\n${err || out}`));
-        resolve(JSON.parse(line));
-      });
-    });
-  const startCounter = () =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        const m = /grpc (\d+) http (\d+)/.exec(out);
-        if (m) resolve({ child, grpc: `127.0.0.1:${m[1]}`, count: `http://127.0.0.1:${m[2]}/count` });
-      });
-      child.on('exit', (code) => reject(new Error(`count collector exited ${code}`)));
-    });
+  const run = (script, args) => runCase(script, args, env);
   const started = Date.now();
   logsBench({ quick, log: (m) => process.stderr.write(`› ${m}\n`), run, startCounter, processes: quick ? 1 : 3 })
     .then(({ rows, perProcess }) => {
-      const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
-      const table = [
-        header,
-        ...rows.map((r) => [
-          r[0],
-          r[1],
-          r[2],
-          r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
-          r[4],
-          r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
-        ]),
-      ];
-      const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
-      console.log(
-        table
-          .map((r) =>
-            r
-              .map((c, i) => String(c).padEnd(widths[i]))
-              .join('  ')
-              .trimEnd(),
-          )
-          .join('\n'),
-      );
+      console.log(formatTable(rows));
       console.log(`\nin-process ns/record, each process (median used): ${perProcess.join('; ')}`);
       console.log(
         `\n${quick ? 'quick ' : ''}run: ${Math.round((Date.now() - started) / 1000)} s on ${os.cpus().length}x ${os.cpus()[0]?.model?.trim()}, Node ${process.version}`,

@@ -4,10 +4,11 @@
 // Each case runs in its own child process (no shared JIT state, heap or module cache). Prints a
 // table; exits non-zero only when a case fails to run, never because of a speed figure.
 // Flags: --quick (smaller counts, ~1 min), --write (update bench/RESULTS.md with this run).
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { writeFileSync, readFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
+const { runCase, startCounter, median, fmt, formatTable } = require('./support');
 
 const HERE = __dirname;
 const ROOT = join(HERE, '..');
@@ -15,43 +16,7 @@ const quick = process.argv.includes('--quick');
 const write = process.argv.includes('--write');
 const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
 
-function run(script, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => {
-      const line = out
-        .trim()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .pop();
-      if (code !== 0 || !line) return reject(new Error(`${script} ${args.join(' ')} failed (${code}):\n${err || out}`));
-      resolve(JSON.parse(line));
-    });
-  });
-}
-
-function startCounter() {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(HERE, 'count-collector.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /grpc (\d+) http (\d+)/.exec(out);
-      if (m) resolve({ child, grpc: `127.0.0.1:${m[1]}`, count: `http://127.0.0.1:${m[2]}/count` });
-    });
-    child.on('exit', (code) => reject(new Error(`count collector exited ${code}`)));
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const fmt = (n, d = 0) =>
-  n === undefined || Number.isNaN(n)
-    ? '-'
-    : n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const run = (script, args) => runCase(script, args, env);
 
 async function main() {
   const started = Date.now();
@@ -308,28 +273,8 @@ async function main() {
   rows.push(...logBench.rows);
   perProcess.push(...logBench.perProcess);
 
-  const header = ['case', 'ours', 'peer (same run)', 'ratio', 'target', 'met'];
-  const table = [
-    header,
-    ...rows.map((r) => [
-      r[0],
-      r[1],
-      r[2],
-      r[3] === undefined ? '-' : `${fmt(r[3], 2)}x`,
-      r[4],
-      r[5] === undefined ? '' : r[5] ? 'yes' : 'NO',
-    ]),
-  ];
-  const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
   const text = [
-    table
-      .map((r) =>
-        r
-          .map((c, i) => String(c).padEnd(widths[i]))
-          .join('  ')
-          .trimEnd(),
-      )
-      .join('\n'),
+    formatTable(rows),
     '',
     `each process (median used; in-process cases in ns/span): ${perProcess.join('; ')}`,
   ].join('\n');
