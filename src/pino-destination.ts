@@ -6,13 +6,19 @@
  * their batch, are at most `logBufferBytes` characters: past it a line is dropped and counted
  * (`stats()`), never waited for. At exit the application thread waits up to `closeTimeoutMs` for
  * the worker to send what is queued.
+ *
+ * The ids of the span active in each log call go beside the lines, only where they change: a line
+ * may start with `ids\u0001` (the packed `sw_ctx` value; empty: no span), which holds for it and the
+ * lines after it in the same batch; a batch's first line always has one. The lines of one request
+ * so cost no ids in the batch, and the worker reads them once.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { resolveConfig } from './config';
 import { log } from './diag';
-import { packedContextOf } from './logs/fields';
+import { ActiveSpanReader } from './logs/active-span';
+import { packedOfRecorded } from './logs/fields';
 import type { SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
@@ -21,7 +27,7 @@ import type { LogStats } from './reporter/types';
  * the application's burst for the cores; earlier only when it holds this many characters.
  */
 const BATCH_CHARS = 1024 * 1024;
-/** Between the ids read at the call and the line (never raw in a JSON line). */
+/** Ends the ids written before a line (never raw in a JSON line). */
 export const OUT_OF_BAND = '\u0001';
 
 export interface SkyWalkingDestination {
@@ -101,7 +107,12 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
   }
   let dead = worker === undefined;
   let closed = false;
-  let pending = '';
+  /** The batch being joined: lines, each maybe after its ids (`ids\u0001`). */
+  let parts: string[] = [];
+  let pendingChars = 0;
+  /** The ids in force in the batch being joined (undefined: none written yet). */
+  let batchIds: string | undefined;
+  const active = new ActiveSpanReader();
   let scheduled = false;
   let dropped = 0;
   let last: LogStats | undefined;
@@ -110,9 +121,12 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
 
   const post = (): void => {
     scheduled = false;
-    if (pending === '') return;
-    const batch = pending;
-    pending = '';
+    batchIds = undefined;
+    active.forget();
+    if (pendingChars === 0) return;
+    const batch = parts.join('');
+    parts = [];
+    pendingChars = 0;
     if (dead || !worker) {
       dropped += countLines(batch);
       return;
@@ -179,7 +193,11 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
         dropped++;
         return true;
       }
-      if (pending.length + line.length + Atomics.load(state, 0) > max) {
+      if (typeof line !== 'string') {
+        dropped++;
+        return true;
+      }
+      if (pendingChars + line.length + Atomics.load(state, 0) > max) {
         dropped++;
         log(
           'warn',
@@ -188,10 +206,23 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
         );
         return true;
       }
-      // the ids of the span active in the log call, beside the line (the worker prefers ids in the line)
-      const ids = fromContext ? packedContextOf() : undefined;
-      pending = ids === undefined ? pending + line : `${pending}${ids}${OUT_OF_BAND}${line}`;
-      if (pending.length >= BATCH_CHARS) post();
+      // the ids of the span active in the log call, where they change (the worker prefers ids in the line)
+      let ids = '';
+      if (fromContext) {
+        const span = active.read();
+        if (span) ids = packedOfRecorded(span);
+      }
+      if (ids !== batchIds) {
+        batchIds = ids;
+        const head = ids + OUT_OF_BAND;
+        parts.push(head);
+        pendingChars += head.length;
+      }
+      // pino's line ends with its newline, which frames it in the batch; its characters are not
+      // read here: pino builds a line of many joined pieces, and reading one would copy them all
+      parts.push(line);
+      pendingChars += line.length;
+      if (pendingChars >= BATCH_CHARS) post();
       else if (!scheduled) {
         scheduled = true;
         setImmediate(post);

@@ -25,7 +25,7 @@ import {
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
 import { recordOfPinoLine } from './logs/pino-line';
-import type { SkyWalkingLogRecord } from './logs/record';
+import type { LogContextIds, SkyWalkingLogRecord } from './logs/record';
 import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
@@ -149,22 +149,28 @@ export function pinoLineWorker(
   const errorKeyOf = errorKey ?? 'err';
   const messageKeyJson = JSON.stringify(messageKeyOf);
   let notRecords = 0;
+  // skywalkingDestination writes the ids of the active span before a line where they change
+  // (`ids\u0001{...}`, src/pino-destination.ts): they hold for the lines after it in the batch
+  let ids = '';
+  let idsContext: LogContextIds | null = null;
   const sink = new LineSink(
     bridge.config.logBufferBytes,
     (line) => {
-      // `ids\u0001{...}`: the ids read at the log call by skywalkingDestination, beside the line
-      let ids: string | undefined;
       let json = line;
       if (line.charCodeAt(0) !== 123) {
         const cut = line.indexOf('\u0001');
         if (cut >= 0) {
-          ids = line.slice(0, cut);
+          const given = line.slice(0, cut);
+          if (given !== ids) {
+            ids = given;
+            idsContext = given === '' ? null : contextOfPacked(given);
+          }
           json = line.slice(cut + 1);
         }
       }
       const fast = recordOfPinoLine(json, messageKeyOf, errorKeyOf, messageKeyJson);
       if (fast) {
-        if (fast.context === null && ids !== undefined) fast.context = contextOfPacked(ids);
+        if (fast.context === null) fast.context = idsContext;
         bridge.reportLog(fast);
         return;
       }
@@ -180,7 +186,7 @@ export function pinoLineWorker(
         return;
       }
       const record = recordOfPino(obj as Record<string, unknown>, keys);
-      if (record.context === null && ids !== undefined) record.context = contextOfPacked(ids);
+      if (record.context === null) record.context = idsContext;
       bridge.reportLog(record);
     },
     onChunkDone,

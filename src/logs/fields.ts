@@ -62,7 +62,11 @@ const PACKED = new WeakMap<RecordedSpan, { endpoint: string; packed: string }>()
 /** The `sw_ctx` value of `x` (as `logFieldsOf`), or undefined outside a recorded span. */
 export function packedContextOf(x?: unknown): string | undefined {
   const span = recordedSpanOf(x);
-  if (!span) return undefined;
+  return span ? packedOfRecorded(span) : undefined;
+}
+
+/** The `sw_ctx` value of a recorded span: the same string object while its segment's endpoint stays. */
+export function packedOfRecorded(span: RecordedSpan): string {
   const endpoint = span.segment.primaryEndpoint();
   const known = PACKED.get(span);
   if (known !== undefined && known.endpoint === endpoint) return known.packed;

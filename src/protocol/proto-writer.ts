@@ -134,6 +134,13 @@ export class ProtoWriter {
     this.pos += buf.write(value, this.pos, bytes, 'utf8');
   }
 
+  /** Bytes already encoded (whole fields, e.g. a memo of fields that repeat), as they are. */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   /** Open a length-delimited sub-message; returns the mark (relative to the message) to pass to `close`. */
   open(field: number): number {
     this.ensure(2);

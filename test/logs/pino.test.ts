@@ -221,6 +221,39 @@ it.each(['transport', 'destination'])(
         tagKeys: ['level', 'logger'],
         layer: '',
       },
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'text',
+        content: 'back in the trace',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: 'GET:/orders',
+        bodyCase: 'text',
+        content: 'next turn',
+        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
+      {
+        service: 'orders',
+        serviceInstance: 'orders-1',
+        endpoint: '',
+        bodyCase: 'text',
+        content: 'no trace again',
+        traceContext: undefined,
+        tags: { level: 'info', logger: 'orders-log' },
+        tagKeys: ['level', 'logger'],
+        layer: '',
+      },
     ]);
   },
 );
@@ -315,6 +348,7 @@ it('skywalkingDestination without the mixin: the ids of the OTel span active in 
   }
   const expected = JSON.parse(out.split('\n')[0]!) as { otel: { segmentId: string } };
   const logs = collector.logs.map(decodeLog);
+  const inTrace = { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 };
   expect(
     logs.map((l) => ({ content: l.content, traceContext: l.traceContext, service: l.service, endpoint: l.endpoint })),
   ).toEqual([
@@ -333,6 +367,10 @@ it('skywalkingDestination without the mixin: the ids of the OTel span active in 
     // an OpenTracing span passed in the call is read by the mixin only: no ids without it
     { content: 'ot record', traceContext: undefined, service: 'orders', endpoint: '' },
     { content: 'no trace', traceContext: undefined, service: 'orders', endpoint: '' },
+    // the ids go beside a line only where they change, and again at the start of each batch
+    { content: 'back in the trace', traceContext: inTrace, service: 'orders', endpoint: 'GET:/orders' },
+    { content: 'next turn', traceContext: inTrace, service: 'orders', endpoint: 'GET:/orders' },
+    { content: 'no trace again', traceContext: undefined, service: 'orders', endpoint: '' },
   ]);
 });
 

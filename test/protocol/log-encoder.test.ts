@@ -91,3 +91,26 @@ it('a record in a random shape still matches protobuf.js (200 random records)', 
     expect(encodeLogData(d).equals(reference(d))).toBe(true);
   }
 });
+
+it('records that repeat or change the service, instance, endpoint and trace context one field at a time match protobuf.js each', () => {
+  const base: LogData = { ...full, body: { text: { text: 'm' } }, tags: [] };
+  const tc = full.traceContext!;
+  // equal values in other string objects, then each field changed alone, then back
+  const same = (s: string): string => s.split('').join('');
+  const cases: LogData[] = [
+    base,
+    { ...base, service: same(base.service), traceContext: { ...tc, traceId: same(tc.traceId) } },
+    { ...base, service: 'payments' },
+    { ...base, serviceInstance: 'orders-2' },
+    { ...base, endpoint: 'GET:/orders' },
+    { ...base, endpoint: '' },
+    { ...base, traceContext: { ...tc, traceId: '2a1b.123.457' } },
+    { ...base, traceContext: { ...tc, traceSegmentId: 'e'.repeat(32) } },
+    { ...base, traceContext: { ...tc, spanId: 4 } },
+    { ...base, traceContext: { ...tc, spanId: 0 } },
+    { ...base, traceContext: undefined },
+    base,
+    base,
+  ];
+  for (const d of cases) expect(encodeLogData(d).equals(reference(d)), JSON.stringify(d)).toBe(true);
+});
