@@ -40,8 +40,18 @@ function skipString(s: string, i: number): number {
   }
 }
 
-const SKIPPED = new Set<string>(['pid', 'hostname', 'v']);
-const FIELDS = new Set<string>(FIELD_KEYS);
+const SKIPPED: readonly string[] = ['pid', 'hostname', 'v'];
+const FIELDS: readonly string[] = FIELD_KEYS;
+
+/** Whether the key written at `json[start, end)` is `name` (no copy of the key is made). */
+function keyIs(json: string, start: number, end: number, name: string): boolean {
+  return end - start === name.length && json.startsWith(name, start);
+}
+
+function keyIn(json: string, start: number, end: number, names: readonly string[]): boolean {
+  for (let i = 0; i < names.length; i++) if (keyIs(json, start, end, names[i]!)) return true;
+  return false;
+}
 
 /**
  * A pino line read without `JSON.parse` (the usual case: the line is pino's own JSON, and the body
@@ -64,35 +74,39 @@ export function recordOfPinoLine(
   let packed: string | undefined;
   let rest = '';
   let i = 1;
+  // the next backslash at or after the key being read: a key with one is left to JSON.parse
+  let backslash = json.indexOf('\\');
   for (;;) {
     if (json.charCodeAt(i) !== 34) return undefined;
-    const keyEnd = json.indexOf('"', i + 1);
+    const keyStart = i + 1;
+    const keyEnd = json.indexOf('"', keyStart);
     if (keyEnd < 0 || json.charCodeAt(keyEnd + 1) !== 58) return undefined;
-    const key = json.slice(i + 1, keyEnd);
-    if (key.includes('\\')) return undefined;
+    if (backslash >= 0 && backslash < keyStart) backslash = json.indexOf('\\', keyStart);
+    if (backslash >= 0 && backslash < keyEnd) return undefined;
     const v = keyEnd + 2;
     const end = skipValue(json, v);
     if (end < 0) return undefined;
-    if (key === messageKey) msgRaw = json.slice(v, end);
-    else if (key === 'level') {
+    if (keyIs(json, keyStart, keyEnd, messageKey)) msgRaw = json.slice(v, end);
+    else if (keyIs(json, keyStart, keyEnd, 'level')) {
       const raw = json.slice(v, end);
       if (json.charCodeAt(v) === 34) {
         if (raw.includes('\\')) return undefined;
         level = raw.slice(1, -1);
       } else level = Number(raw);
-    } else if (key === 'time') {
+    } else if (keyIs(json, keyStart, keyEnd, 'time')) {
       if (json.charCodeAt(v) === 34) return undefined;
       time = Number(json.slice(v, end));
-    } else if (key === 'name') {
+    } else if (keyIs(json, keyStart, keyEnd, 'name')) {
       const raw = json.slice(v, end);
       if (json.charCodeAt(v) !== 34 || raw.includes('\\')) return undefined;
       logger = raw.slice(1, -1);
-    } else if (key === PACKED_KEY) {
+    } else if (keyIs(json, keyStart, keyEnd, PACKED_KEY)) {
       const raw = json.slice(v, end);
       if (json.charCodeAt(v) !== 34 || raw.includes('\\')) return undefined;
       packed = raw.slice(1, -1);
-    } else if (key === errorKey || FIELDS.has(key)) return undefined;
-    else if (!SKIPPED.has(key)) rest = rest === '' ? json.slice(i, end) : `${rest},${json.slice(i, end)}`;
+    } else if (keyIs(json, keyStart, keyEnd, errorKey) || keyIn(json, keyStart, keyEnd, FIELDS)) return undefined;
+    else if (!keyIn(json, keyStart, keyEnd, SKIPPED))
+      rest = rest === '' ? json.slice(i, end) : `${rest},${json.slice(i, end)}`;
     i = end;
     const c = json.charCodeAt(i);
     if (c === 44) i++;

@@ -66,6 +66,9 @@ it('leaves to JSON.parse: an error, the separate id fields, a non-text message a
   expect(recordOfPinoLine(withError!, 'msg', 'err', '"msg"')).toBeUndefined();
   expect(recordOfPinoLine('{"level":30,"trace_id":"T","msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
   expect(recordOfPinoLine('{"level":30,"msg":42}', 'msg', 'err', '"msg"')).toBeUndefined();
+  // an escaped key (JSON.parse reads "lev\u0065l" as level); a backslash in a value before it is no key's
+  expect(recordOfPinoLine('{"a":"x\\\\","lev\\u0065l":50,"msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
+  expect(recordOfPinoLine('{"a":"x\\\\","level":50,"msg":"m"}', 'msg', 'err', '"msg"')?.level).toBe('error');
   for (const bad of ['', '{', '{}', 'not json', '{"a":1,}', '{"a" 1}', '{"a":"unterminated}', '{"a":1}x', '[1,2]'])
     expect(recordOfPinoLine(bad, 'msg', 'err', '"msg"'), bad).toBeUndefined();
 });
