@@ -22,7 +22,7 @@ const WARMUP = 2_000;
 const PATH = '/skywalking.v3.TraceSegmentReportService/collectInSync';
 
 // As the gRPC reporter does: entries that lie next to each other in memory become one view
-const { contiguous } = require(join(ROOT, 'dist', 'reporter', 'grpc'));
+const { contiguous } = require(join(ROOT, 'dist', 'reporter', 'contiguous'));
 
 function segments(n) {
   const { Tags } = require('opentracing');

@@ -98,10 +98,12 @@ const repeated = new RepeatedFields();
 /**
  * One `LogData` message's bytes: a view into a chunk of `w` (by default one shared by everyone),
  * valid for good. A queue that holds records for long passes its own writer, so its views pin only
- * its own chunks, never another reporter's.
+ * its own chunks, never another reporter's. `framed`: with the 5 bytes that make it a gRPC message
+ * of a request body (records encoded one after another are then sent as they lie, uncopied).
  */
-export function encodeLogData(log: LogData, w: ProtoWriter = writer): Buffer {
+export function encodeLogData(log: LogData, w: ProtoWriter = writer, framed = false): Buffer {
   w.reset();
+  const frame = framed ? w.beginFrame() : -1;
   w.int64Field(1, log.timestamp);
   w.raw(repeated.headOf(log.service, log.serviceInstance, log.endpoint));
   const body = w.open(5);
@@ -129,5 +131,6 @@ export function encodeLogData(log: LogData, w: ProtoWriter = writer): Buffer {
     w.close(tags);
   }
   w.stringField(8, log.layer);
+  if (framed) w.endFrame(frame);
   return w.finish();
 }

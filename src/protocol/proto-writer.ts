@@ -134,6 +134,21 @@ export class ProtoWriter {
     this.pos += buf.write(value, this.pos, bytes, 'utf8');
   }
 
+  /** Begin a gRPC message frame: 5 bytes (not compressed, the length) that `endFrame(mark)` fills. */
+  beginFrame(): number {
+    this.ensure(5);
+    const mark = this.pos - this.start;
+    this.pos += 5;
+    return mark;
+  }
+
+  /** End the frame begun at `mark`: its length is what was written after its 5 bytes. */
+  endFrame(mark: number): void {
+    const at = this.start + mark;
+    this.buf[at] = 0;
+    this.buf.writeUInt32BE(this.pos - at - 5, at + 1);
+  }
+
   /** Bytes already encoded (whole fields, e.g. a memo of fields that repeat), as they are. */
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);

@@ -5,6 +5,7 @@ import { encodeSegmentObject, segmentOfEntry } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
+import { contiguous } from './contiguous';
 import { ByteQueue } from './byte-queue';
 import {
   AddressRing,
@@ -42,31 +43,6 @@ const COLLECT_IN_SYNC_PATH = '/skywalking.v3.TraceSegmentReportService/collectIn
 const MAX_COLLECTION_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 /** grpc-js honours these (our own http2 calls do not): with one set, segments go over grpc-js's stream. */
 const PROXY_ENV = ['grpc_proxy', 'https_proxy', 'http_proxy'];
-
-/** The entries as few buffers as possible: entries that lie next to each other in memory become one view. */
-export function contiguous(entries: readonly Buffer[]): Buffer[] {
-  const parts: Buffer[] = [];
-  let first = entries[0]!;
-  let end = first.byteOffset + first.length;
-  let runLength = first.length;
-  let runs = 1;
-  for (let i = 1; i < entries.length; i++) {
-    const e = entries[i]!;
-    if (e.buffer === first.buffer && e.byteOffset === end) {
-      end += e.length;
-      runLength += e.length;
-      runs++;
-      continue;
-    }
-    parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
-    first = e;
-    end = e.byteOffset + e.length;
-    runLength = e.length;
-    runs = 1;
-  }
-  parts.push(runs === 1 ? first : Buffer.from(first.buffer, first.byteOffset, runLength));
-  return parts;
-}
 
 /** The segments are encoded already: the `collect` stream writes each entry's SegmentObject bytes as they are. */
 const asIs = (bytes: Buffer): Buffer => bytes;

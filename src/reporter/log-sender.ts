@@ -7,12 +7,15 @@ import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
 import { CHANNEL_OPTIONS, waitUntilReady } from './channel';
+import { contiguous } from './contiguous';
 import { type CallStatus, type Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { type LogStats, emptyLogStats } from './types';
 
 const LOG_COLLECT_PATH = '/skywalking.v3.LogReportService/collect';
 /** A batch (one `collect` stream) carries at most this many bytes of records. */
+/** A queued record starts with its gRPC frame (`encodeLogData(…, true)`): 5 bytes. */
+const FRAME = 5;
 const MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const asIs = (bytes: Buffer): Buffer => bytes;
 const NO_COMMANDS = Object.freeze({});
@@ -84,7 +87,8 @@ export class LogSender {
     }
     let bytes: Buffer;
     try {
-      bytes = encodeLogData(record, this.writer);
+      // framed: a batch is the request body as the records lie in the writer's chunks (contiguous)
+      bytes = encodeLogData(record, this.writer, true);
     } catch (e) {
       this.counters.lost++;
       log(
@@ -210,21 +214,6 @@ export class LogSender {
     await this.send(client, target, this.queue.take(this.config.batchSize, MAX_BATCH_BYTES));
   }
 
-  /** The records of a batch as one `collect` request body: each a length-prefixed gRPC message. */
-  private static body(batch: readonly Buffer[]): Buffer {
-    let length = 0;
-    for (const record of batch) length += 5 + record.length;
-    const body = Buffer.allocUnsafe(length);
-    let at = 0;
-    for (const record of batch) {
-      body[at] = 0; // not compressed
-      body.writeUInt32BE(record.length, at + 1);
-      record.copy(body, at + 5);
-      at += 5 + record.length;
-    }
-    return body;
-  }
-
   private send(client: grpcTypes.Client | undefined, target: LogTarget, batch: Buffer[]): Promise<void> {
     if (batch.length === 0) return Promise.resolve();
     let settled = false;
@@ -261,12 +250,13 @@ export class LogSender {
         const http2 = target.http2;
         if (http2 || !client) {
           if (!http2) throw new Error('no client');
-          const body = LogSender.body(batch);
+          let length = 0;
+          for (const record of batch) length += record.length;
           withoutTracing(() =>
             http2.client.call(
               LOG_COLLECT_PATH,
-              [body],
-              body.length,
+              contiguous(batch),
+              length,
               http2.headers,
               Date.now() + this.config.reportTimeoutMs,
               (status: CallStatus) =>
@@ -286,7 +276,7 @@ export class LogSender {
             done,
           );
           call.on('error', () => undefined);
-          for (const record of batch) call.write(record);
+          for (const record of batch) call.write(record.subarray(FRAME)); // grpc-js frames each message
           call.end();
         });
       } catch (e) {
