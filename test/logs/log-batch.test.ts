@@ -6,9 +6,8 @@
  * chunk (the body is then several pieces of memory), and through a proxy (grpc-js's client stream,
  * one message per record).
  */
-import { createServer as createHttpServer } from 'node:http';
-import { connect } from 'node:net';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
+import { startConnectProxy } from '../support/connect-proxy';
 import { type RawCollector, startRawCollector } from './support';
 
 let collector: RawCollector | undefined;
@@ -90,23 +89,9 @@ it("records that fill the encoder's chunks several times over go in one request,
 
 it('through the proxy grpc-js is given (grpc_proxy), the records go over its collect stream, each exact', async () => {
   collector = await startRawCollector();
-  const tunnels: string[] = [];
-  const proxy = createHttpServer();
-  proxy.on('connect', (req, socket, head) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  const proxy = await startConnectProxy();
   const before = process.env.grpc_proxy;
-  process.env.grpc_proxy = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  process.env.grpc_proxy = proxy.url;
   const tracer = new SkyWalkingTracer({
     serviceName: 'batch',
     serviceInstance: 'batch-1',
@@ -120,13 +105,12 @@ it('through the proxy grpc-js is given (grpc_proxy), the records go over its col
     const logs = await collector.waitForLogs(20);
     expect(logs).toEqual(Array.from({ length: 20 }, (_, i) => expectedLog(i, `record ${i}`)));
     expect(collector.logCalls).toEqual([{ records: 20, authentication: undefined }]);
-    expect(tunnels).toEqual([collector.address]);
+    expect(proxy.tunnels).toEqual([collector.address]);
     expect(tracer.stats().logs).toEqual({ queued: 0, sent: 20, dropped: 0, lost: 0, filtered: 0 });
   } finally {
     await tracer.shutdown();
     if (before === undefined) delete process.env.grpc_proxy;
     else process.env.grpc_proxy = before;
-    proxy.closeAllConnections();
     proxy.close();
   }
 });

@@ -170,6 +170,18 @@ it.each(['transport', 'destination'])(
       expect(l.timestamp).toBeLessThanOrEqual(after);
     }
     const strip = ({ timestamp: _t, ...rest }: (typeof logs)[number]) => rest;
+    /** A text record at info of the service, in the incoming trace's first span or in none. */
+    const infoRecord = (content: string, traced: boolean) => ({
+      service: 'orders',
+      serviceInstance: 'orders-1',
+      endpoint: traced ? 'GET:/orders' : '',
+      bodyCase: 'text',
+      content,
+      traceContext: traced ? { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 } : undefined,
+      tags: { level: 'info', logger: 'orders-log' },
+      tagKeys: ['level', 'logger'],
+      layer: '',
+    });
     expect(logs.map(strip)).toEqual([
       {
         service: 'orders',
@@ -210,50 +222,10 @@ it.each(['transport', 'destination'])(
         tagKeys: ['level', 'logger'],
         layer: '',
       },
-      {
-        service: 'orders',
-        serviceInstance: 'orders-1',
-        endpoint: '',
-        bodyCase: 'text',
-        content: 'no trace',
-        traceContext: undefined,
-        tags: { level: 'info', logger: 'orders-log' },
-        tagKeys: ['level', 'logger'],
-        layer: '',
-      },
-      {
-        service: 'orders',
-        serviceInstance: 'orders-1',
-        endpoint: 'GET:/orders',
-        bodyCase: 'text',
-        content: 'back in the trace',
-        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
-        tags: { level: 'info', logger: 'orders-log' },
-        tagKeys: ['level', 'logger'],
-        layer: '',
-      },
-      {
-        service: 'orders',
-        serviceInstance: 'orders-1',
-        endpoint: 'GET:/orders',
-        bodyCase: 'text',
-        content: 'next turn',
-        traceContext: { traceId: JAVA_TRACE, traceSegmentId: expected.otel.segmentId, spanId: 0 },
-        tags: { level: 'info', logger: 'orders-log' },
-        tagKeys: ['level', 'logger'],
-        layer: '',
-      },
-      {
-        service: 'orders',
-        serviceInstance: 'orders-1',
-        endpoint: '',
-        bodyCase: 'text',
-        content: 'no trace again',
-        traceContext: undefined,
-        tags: { level: 'info', logger: 'orders-log' },
-        tagKeys: ['level', 'logger'],
-        layer: '',
-      },
+      infoRecord('no trace', false),
+      infoRecord('back in the trace', true),
+      infoRecord('next turn', true),
+      infoRecord('no trace again', false),
     ]);
   },
 );

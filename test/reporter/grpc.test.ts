@@ -2,8 +2,7 @@
  * The gRPC reporter against a real in-process gRPC server (the embedded collector, which answers
  * like the OAP), including a server that is down at start, refuses the token, or is one of several.
  */
-import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, startCollector } from '../../src/collector';
 import { resolveConfig, type BridgeOptions } from '../../src/config';
@@ -12,6 +11,7 @@ import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
 import { loadServices } from '../../src/protocol/loader';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { VERSION } from '../../src/reporter/version';
+import { startConnectProxy } from '../support/connect-proxy';
 import type { SegmentSource } from '../../src/reporter/types';
 
 const reporters: GrpcReporter[] = [];
@@ -292,34 +292,19 @@ it('moves to the collect stream when the backend has no collectInSync, without l
 
 it('goes through the proxy grpc-js is given by grpc_proxy (over its collect stream)', async () => {
   const c = await collector();
-  const tunnels: string[] = [];
-  const proxy = createHttpServer();
-  proxy.on('connect', (req, socket, head) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(socket);
-      socket.pipe(upstream);
-    });
-    upstream.on('error', () => socket.destroy());
-    socket.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  const proxy = await startConnectProxy();
   const before = process.env.grpc_proxy;
-  process.env.grpc_proxy = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  process.env.grpc_proxy = proxy.url;
   try {
     const r = reporter({ collectorAddress: c.grpcAddress });
     for (let i = 0; i < 3; i++) r.report(source(i));
     await r.flush();
     expect(c.segments()).toEqual([0, 1, 2].map(segment));
     expect(r.stats()).toMatchObject({ sent: 3, lost: 0 });
-    expect(tunnels).toEqual([c.grpcAddress]);
+    expect(proxy.tunnels).toEqual([c.grpcAddress]);
   } finally {
     if (before === undefined) delete process.env.grpc_proxy;
     else process.env.grpc_proxy = before;
-    proxy.closeAllConnections();
     proxy.close();
   }
 });
