@@ -7,7 +7,7 @@ import { encodeSegmentObject } from '../segment/encode';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
 import type { Identity } from './heartbeat';
-import type { KafkaConfig } from './kafka-config';
+import type { KafkaConfig } from '../kafka-config';
 import { classifyKafkaError } from './kafka-errors';
 import {
   type KafkaRecord,
