@@ -2,7 +2,8 @@
  * The segment queue's memory during a collector outage, with the app in its own process
  * (compat-tests/fixtures/outage-app.js, run with --expose-gc so every sample is taken after a
  * full GC): 20,000 spans/s (4,000 five-span segments/s) against an address nothing listens on,
- * with maxBufferSize 1,000 for 6 s, so the queue fills in a quarter of a second and overflows about
+ * with maxBufferSize 1,000 for 6 s (longer until 12 samples found the queue full, on a machine
+ * too loaded to take them in 6 s), so the queue fills in a quarter of a second and overflows about
  * 20 times over. heapUsed and arrayBuffers must stay within a bound derived from the configured
  * size after the first fill, and flat (no trend: the later samples' median no higher than the
  * earlier ones'; a single sample may catch a chunk being replaced); then our collector comes up on that address, delivery
@@ -19,6 +20,7 @@ const { freePort } = require('./support/process.js') as { freePort(): Promise<nu
 const MAX_BUFFER = 1000;
 const RATE = 4000; // segments/s, 5 spans each: 20,000 spans/s
 const OUTAGE_MS = 6_000;
+const MIN_FULL_SAMPLES = 12;
 /** The encoder's chunk (src/protocol/proto-writer.ts): the queue may pin a partly used one at each end. */
 const CHUNK = 256 * 1024;
 
@@ -49,6 +51,8 @@ it('collector away for 6 s at 20k spans/s: heap and ArrayBuffers flat after the 
     SW_AGENT_MAX_BUFFER_SIZE: String(MAX_BUFFER),
     RATE: String(RATE),
     OUTAGE_MS: String(OUTAGE_MS),
+    // enough samples of the full queue to see a trend, also when a loaded machine samples slowly
+    MIN_FULL_SAMPLES: String(MIN_FULL_SAMPLES),
   });
   try {
     const exited = new Promise<number | null>((ok) => app.child.once('exit', ok));
@@ -105,7 +109,7 @@ it('collector away for 6 s at 20k spans/s: heap and ArrayBuffers flat after the 
     const early = median(full.slice(0, third).map((s) => s.arrayBuffers));
     const late = median(full.slice(-third).map((s) => s.arrayBuffers));
     expect(late - early, table).toBeLessThan(MB / 2);
-    expect(full.length).toBeGreaterThanOrEqual(9);
+    expect(full.length).toBeGreaterThanOrEqual(MIN_FULL_SAMPLES);
     // delivery resumed, and every segment is accounted for
     const { stats } = result;
     expect(stats.sent).toBeGreaterThan(MAX_BUFFER);
