@@ -13,9 +13,9 @@ import { withoutTracing } from './suppress';
 import { type LogStats, emptyLogStats } from './types';
 
 const LOG_COLLECT_PATH = '/skywalking.v3.LogReportService/collect';
-/** A batch (one `collect` stream) carries at most this many bytes of records. */
 /** A queued record starts with its gRPC frame (`encodeLogData(…, true)`): 5 bytes. */
 const FRAME = 5;
+/** A batch (one `collect` stream) carries at most this many bytes of records. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const asIs = (bytes: Buffer): Buffer => bytes;
 const NO_COMMANDS = Object.freeze({});

@@ -16,42 +16,6 @@ afterEach(async () => {
   collector = undefined;
 });
 
-it('250 records in one collect call (one HTTP/2 request body), with the token, in order, every field exact', async () => {
-  collector = await startRawCollector();
-  const tracer = new SkyWalkingTracer({
-    serviceName: 'batch',
-    serviceInstance: 'batch-1',
-    collectorAddress: collector.address,
-    authentication: 'tok-19',
-    flushIntervalMs: 60_000,
-    batchSize: 500,
-  });
-  try {
-    for (let i = 0; i < 250; i++)
-      tracer.reportLog({ body: `record ${i}`, level: 'warn', timestamp: 1_700_000_000_000 + i });
-    await tracer.flush();
-    const logs = await collector.waitForLogs(250);
-    expect(collector.logCalls).toEqual([{ records: 250, authentication: 'tok-19' }]);
-    expect(logs).toEqual(
-      Array.from({ length: 250 }, (_, i) => ({
-        timestamp: 1_700_000_000_000 + i,
-        service: 'batch',
-        serviceInstance: 'batch-1',
-        endpoint: '',
-        bodyCase: 'text',
-        content: `record ${i}`,
-        traceContext: undefined,
-        tags: { level: 'warn' },
-        tagKeys: ['level'],
-        layer: '',
-      })),
-    );
-    expect(tracer.stats().logs).toEqual({ queued: 0, sent: 250, dropped: 0, lost: 0, filtered: 0 });
-  } finally {
-    await tracer.shutdown();
-  }
-});
-
 const expectedLog = (i: number, content: string) => ({
   timestamp: 1_700_000_000_000 + i,
   service: 'batch',
@@ -65,15 +29,35 @@ const expectedLog = (i: number, content: string) => ({
   layer: '',
 });
 
-it("records that fill the encoder's chunks several times over go in one request, each exact", async () => {
-  collector = await startRawCollector();
-  const tracer = new SkyWalkingTracer({
+/** A tracer of service `batch` reporting to the raw collector, sending only on flush. */
+const batchTracer = (options: ConstructorParameters<typeof SkyWalkingTracer>[0] = {}): SkyWalkingTracer =>
+  new SkyWalkingTracer({
     serviceName: 'batch',
     serviceInstance: 'batch-1',
-    collectorAddress: collector.address,
+    collectorAddress: collector!.address,
     flushIntervalMs: 60_000,
-    logBodyMaxLength: 100_000,
+    ...options,
   });
+
+it('250 records in one collect call (one HTTP/2 request body), with the token, in order, every field exact', async () => {
+  collector = await startRawCollector();
+  const tracer = batchTracer({ authentication: 'tok-19', batchSize: 500 });
+  try {
+    for (let i = 0; i < 250; i++)
+      tracer.reportLog({ body: `record ${i}`, level: 'warn', timestamp: 1_700_000_000_000 + i });
+    await tracer.flush();
+    const logs = await collector.waitForLogs(250);
+    expect(collector.logCalls).toEqual([{ records: 250, authentication: 'tok-19' }]);
+    expect(logs).toEqual(Array.from({ length: 250 }, (_, i) => expectedLog(i, `record ${i}`)));
+    expect(tracer.stats().logs).toEqual({ queued: 0, sent: 250, dropped: 0, lost: 0, filtered: 0 });
+  } finally {
+    await tracer.shutdown();
+  }
+});
+
+it("records that fill the encoder's chunks several times over go in one request, each exact", async () => {
+  collector = await startRawCollector();
+  const tracer = batchTracer({ logBodyMaxLength: 100_000 });
   // 30,000 characters each, so a 64 KiB chunk holds two and a record may open a new one halfway
   const body = (i: number): string => `${i} `.padEnd(30_000, String.fromCharCode(97 + (i % 26)));
   try {
@@ -92,12 +76,7 @@ it('through the proxy grpc-js is given (grpc_proxy), the records go over its col
   const proxy = await startConnectProxy();
   const before = process.env.grpc_proxy;
   process.env.grpc_proxy = proxy.url;
-  const tracer = new SkyWalkingTracer({
-    serviceName: 'batch',
-    serviceInstance: 'batch-1',
-    collectorAddress: collector.address,
-    flushIntervalMs: 60_000,
-  });
+  const tracer = batchTracer();
   try {
     for (let i = 0; i < 20; i++)
       tracer.reportLog({ body: `record ${i}`, level: 'warn', timestamp: 1_700_000_000_000 + i });
