@@ -6,7 +6,7 @@ import type { Reporter, ReporterStats } from './reporter/types';
 import { Recorder } from './segment/recorder';
 import type { RecorderCounters } from './segment/segment';
 import { type SkyWalkingLogRecord, buildLogData, levelPasses } from './logs/record';
-import type { LogData } from './protocol/log-encoder';
+import type { LogData, LogDataWriter } from './protocol/log-encoder';
 import { log } from './diag';
 
 /** Options of every front-end: the shared options, plus a reporter instance to use instead of the configured one. */
@@ -148,13 +148,38 @@ export class Bridge {
         }),
       );
     } catch (e) {
-      this.logsDropped++;
-      log(
-        'error',
-        'logs.build',
-        `a log record could not be built and was dropped (${String(e)}); this is a bug in skywalking-bridge: please report it`,
-      );
+      this.buildFailed(e);
     }
+  }
+
+  /**
+   * Report a record that writes its own `LogData` (a pino line read in place), with its level name
+   * for the minimum level: as `reportLog`, without the record objects. Never throws.
+   */
+  reportLogWriter(record: LogDataWriter, level: string): void {
+    try {
+      if (!this.config.logReporterActive || this.isShutdown) {
+        this.logsDropped++;
+        return;
+      }
+      if (!levelPasses(this.config, level)) {
+        this.logsFiltered++;
+        return;
+      }
+      if (this.reporter.reportLogWriter) this.reporter.reportLogWriter(record);
+      else this.reportLogData(record.logData());
+    } catch (e) {
+      this.buildFailed(e);
+    }
+  }
+
+  private buildFailed(e: unknown): void {
+    this.logsDropped++;
+    log(
+      'error',
+      'logs.build',
+      `a log record could not be built and was dropped (${String(e)}); this is a bug in skywalking-bridge: please report it`,
+    );
   }
 
   /** Hand a built record to the reporter (one without log support drops it, counted). */

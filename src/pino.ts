@@ -24,8 +24,8 @@ import {
 } from './logs/fields';
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
-import { recordOfPinoLine } from './logs/pino-line';
-import type { LogContextIds, SkyWalkingLogRecord } from './logs/record';
+import { PinoLineLog } from './logs/pino-line-log';
+import type { SkyWalkingLogRecord } from './logs/record';
 import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
 
@@ -145,14 +145,11 @@ export function pinoLineWorker(
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const bridge = new Bridge(bridgeOptions as FrontEndOptions, { lateIdentity: true });
   const keys = { messageKey, errorKey };
-  const messageKeyOf = messageKey ?? 'msg';
-  const errorKeyOf = errorKey ?? 'err';
-  const messageKeyJson = JSON.stringify(messageKeyOf);
+  const lineLog = new PinoLineLog(bridge.config, bridge.recorder, messageKey ?? 'msg', errorKey ?? 'err');
   let notRecords = 0;
   // skywalkingDestination writes the ids of the active span before a line where they change
   // (`ids\u0001{...}`, src/pino-destination.ts): they hold for the lines after it in the batch
   let ids = '';
-  let idsContext: LogContextIds | null = null;
   const sink = new LineSink(
     bridge.config.logBufferBytes,
     (line) => {
@@ -163,15 +160,13 @@ export function pinoLineWorker(
           const given = line.slice(0, cut);
           if (given !== ids) {
             ids = given;
-            idsContext = given === '' ? null : contextOfPacked(given);
+            lineLog.given = given === '' ? null : contextOfPacked(given);
           }
           json = line.slice(cut + 1);
         }
       }
-      const fast = recordOfPinoLine(json, messageKeyOf, errorKeyOf, messageKeyJson);
-      if (fast) {
-        if (fast.context === null) fast.context = idsContext;
-        bridge.reportLog(fast);
+      if (lineLog.read(json)) {
+        bridge.reportLogWriter(lineLog, lineLog.levelName());
         return;
       }
       let obj: unknown;
@@ -186,7 +181,7 @@ export function pinoLineWorker(
         return;
       }
       const record = recordOfPino(obj as Record<string, unknown>, keys);
-      if (record.context === null) record.context = idsContext;
+      if (record.context === null) record.context = lineLog.given;
       bridge.reportLog(record);
     },
     onChunkDone,

@@ -30,12 +30,14 @@ const NAMED: Record<string, number> = {
   fatal: 60,
 };
 
-/** The rank of a level name or number (a pino number or OTel severity number scaled); info when unknown. */
+/** The rank of a level name or number (a pino number, also as text, or OTel severity number scaled); info when unknown. */
 export function rankOf(level: unknown): number {
   if (typeof level === 'number' && Number.isFinite(level)) return level;
   if (typeof level === 'string') {
     const k = level.toLowerCase();
     if (Object.hasOwn(NAMED, k)) return NAMED[k]!;
+    // a pino custom level is named by its number (`pinoLevelName`)
+    if (/^[0-9]{1,6}$/.test(level)) return Number(level);
   }
   return 30;
 }

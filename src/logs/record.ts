@@ -121,6 +121,39 @@ function isJsonShaped(value: unknown): boolean {
   }
 }
 
+/** A record's tags: `level` (default `info`), `logger`, the error's, then its own; bounded like span tags. */
+export function recordTags(
+  config: ResolvedConfig,
+  level: unknown,
+  logger: unknown,
+  error: unknown,
+  extra: unknown,
+): KeyStringValuePair[] {
+  const tags: KeyStringValuePair[] = [];
+  pushTag(
+    tags,
+    config,
+    'level',
+    level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level,
+  );
+  if (logger !== undefined && logger !== '') pushTag(tags, config, 'logger', logger);
+  pushErrorTags(tags, config, error);
+  if (extra !== null && typeof extra === 'object') {
+    const own = extra as Record<string, unknown>;
+    const keys = read(() => Object.keys(own), [] as string[]);
+    for (let i = 0; i < keys.length && tags.length < config.tagsPerSpan; i++) {
+      const k = keys[i]!;
+      pushTag(
+        tags,
+        config,
+        k,
+        read(() => own[k], '[Throws]' as unknown),
+      );
+    }
+  }
+  return tags;
+}
+
 /**
  * The `LogData` of a record: the trace context of its span (or the given ids, or none), the
  * segment's service, instance and endpoint (the defaults outside a trace), the body bounded to
@@ -129,30 +162,7 @@ function isJsonShaped(value: unknown): boolean {
 export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults, layer = ''): LogData {
   const config = defaults.config;
   const r = snapshot(record);
-  const tags: KeyStringValuePair[] = [];
-  const level = r.level;
-  pushTag(
-    tags,
-    config,
-    'level',
-    level === undefined ? 'info' : typeof level === 'number' ? pinoLevelName(level) : level,
-  );
-  const logger = r.logger;
-  if (logger !== undefined && logger !== '') pushTag(tags, config, 'logger', logger);
-  pushErrorTags(tags, config, r.error);
-  const extra = r.tags;
-  if (extra !== null && typeof extra === 'object') {
-    const keys = read(() => Object.keys(extra), [] as string[]);
-    for (let i = 0; i < keys.length && tags.length < config.tagsPerSpan; i++) {
-      const k = keys[i]!;
-      pushTag(
-        tags,
-        config,
-        k,
-        read(() => extra[k], '[Throws]' as unknown),
-      );
-    }
-  }
+  const tags = recordTags(config, r.level, r.logger, r.error, r.tags);
 
   let service = defaults.service;
   let serviceInstance = defaults.serviceInstance;

@@ -96,41 +96,73 @@ class RepeatedFields {
 const repeated = new RepeatedFields();
 
 /**
+ * A record that writes its own `LogData` fields (a pino line read in place: no `LogData` object is
+ * made). Valid only during the call it is passed to; `logData()` is the same record as an object.
+ */
+export interface LogDataWriter {
+  /** Fields 1 to 8 of the record, in order, as `encodeLogData` would write its `logData()`. */
+  writeLogData(w: ProtoWriter): void;
+  logData(): LogData;
+}
+
+/** Fields 2, 3, 4: service, instance, endpoint. */
+export function writeLogHead(w: ProtoWriter, service: string, instance: string, endpoint: string): void {
+  w.raw(repeated.headOf(service, instance, endpoint));
+}
+
+/** Field 5: the body, JSON when `json` is a string, else text. */
+export function writeLogBody(w: ProtoWriter, json: string | undefined, text: string): void {
+  const body = w.open(5);
+  if (json !== undefined) {
+    const mark = w.open(3);
+    w.stringField(1, json);
+    w.close(mark);
+  } else {
+    const mark = w.open(2);
+    w.stringField(1, text);
+    w.close(mark);
+  }
+  w.close(body);
+}
+
+/** Field 6: the trace context. */
+export function writeLogTraceContext(w: ProtoWriter, tc: LogTraceContext): void {
+  w.raw(repeated.contextOf(tc));
+}
+
+/** Field 7: the tags (none: nothing). */
+export function writeLogTags(w: ProtoWriter, tags: readonly KeyStringValuePair[]): void {
+  if (tags.length === 0) return;
+  const mark = w.open(7);
+  for (let i = 0; i < tags.length; i++) {
+    const pair = tags[i]!;
+    const tag = w.open(1);
+    w.stringField(1, pair.key);
+    w.stringField(2, pair.value);
+    w.close(tag);
+  }
+  w.close(mark);
+}
+
+/**
  * One `LogData` message's bytes: a view into a chunk of `w` (by default one shared by everyone),
  * valid for good. A queue that holds records for long passes its own writer, so its views pin only
  * its own chunks, never another reporter's. `framed`: with the 5 bytes that make it a gRPC message
  * of a request body (records encoded one after another are then sent as they lie, uncopied).
  */
-export function encodeLogData(log: LogData, w: ProtoWriter = writer, framed = false): Buffer {
+export function encodeLogData(log: LogData | LogDataWriter, w: ProtoWriter = writer, framed = false): Buffer {
   w.reset();
   const frame = framed ? w.beginFrame() : -1;
-  w.int64Field(1, log.timestamp);
-  w.raw(repeated.headOf(log.service, log.serviceInstance, log.endpoint));
-  const body = w.open(5);
-  if (log.body.json) {
-    const json = w.open(3);
-    w.stringField(1, log.body.json.json);
-    w.close(json);
-  } else {
-    const text = w.open(2);
-    w.stringField(1, log.body.text?.text ?? '');
-    w.close(text);
+  if ('writeLogData' in log) log.writeLogData(w);
+  else {
+    w.int64Field(1, log.timestamp);
+    writeLogHead(w, log.service, log.serviceInstance, log.endpoint);
+    const json = log.body.json;
+    writeLogBody(w, json ? json.json : undefined, log.body.text?.text ?? '');
+    if (log.traceContext) writeLogTraceContext(w, log.traceContext);
+    writeLogTags(w, log.tags);
+    w.stringField(8, log.layer);
   }
-  w.close(body);
-  const tc = log.traceContext;
-  if (tc) w.raw(repeated.contextOf(tc));
-  if (log.tags.length > 0) {
-    const tags = w.open(7);
-    for (let i = 0; i < log.tags.length; i++) {
-      const pair = log.tags[i]!;
-      const mark = w.open(1);
-      w.stringField(1, pair.key);
-      w.stringField(2, pair.value);
-      w.close(mark);
-    }
-    w.close(tags);
-  }
-  w.stringField(8, log.layer);
   if (framed) w.endFrame(frame);
   return w.finish();
 }

@@ -134,6 +134,37 @@ export class ProtoWriter {
     this.pos += buf.write(value, this.pos, bytes, 'utf8');
   }
 
+  /** Room for `n` more bytes, so that the writes after it (`byte`, `varint`, `ascii`) need no check. */
+  reserve(n: number): void {
+    this.ensure(n);
+  }
+
+  /** One byte (a tag of a field below 16: `(field << 3) | wireType`). After `reserve`. */
+  byte(value: number): void {
+    this.buf[this.pos++] = value;
+  }
+
+  /** An unsigned varint (a length) of at most 32 bits. After `reserve`. */
+  varint(value: number): void {
+    this.uint32(value);
+  }
+
+  /**
+   * The characters `s[from, to)` as bytes when they are all ASCII (then UTF-8 is the same bytes):
+   * true. False at the first other character, and `pos` is left where it was. After `reserve`.
+   */
+  ascii(s: string, from: number, to: number): boolean {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let k = from; k < to; k++) {
+      const c = s.charCodeAt(k);
+      if (c > 127) return false;
+      buf[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
   /** Begin a gRPC message frame: 5 bytes (not compressed, the length) that `endFrame(mark)` fills. */
   beginFrame(): number {
     this.ensure(5);

@@ -21,7 +21,7 @@ import { Heartbeat, type Identity } from './heartbeat';
 import { type CallStatus, Http2UnaryClient, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { LogSender } from './log-sender';
-import type { LogData } from '../protocol/log-encoder';
+import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
 import { unreachableMessage } from './unreachable';
 
@@ -205,6 +205,10 @@ export class GrpcReporter implements Reporter {
 
   /** Queue one log record (encoded now); see `LogSender`. Never throws. */
   reportLog(record: LogData): void {
+    this.logSender.report(record);
+  }
+
+  reportLogWriter(record: LogDataWriter): void {
     this.logSender.report(record);
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type ResolvedConfig } from '../config';
 import { log } from '../diag';
-import { type LogData, encodeLogData } from '../protocol/log-encoder';
+import { type LogData, type LogDataWriter, encodeLogData } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { encodeSegmentObject } from '../segment/encode';
 import { Backoff } from './backoff';
@@ -284,7 +284,7 @@ export class KafkaReporter implements Reporter {
   }
 
   /** Queue one `LogData` (or its encoded bytes) for the log topic (keyed by its service). Never throws. */
-  reportLog(record: LogData | Buffer): void {
+  reportLog(record: LogData | LogDataWriter | Buffer): void {
     if (this.stopped) {
       this.logCounters.dropped++;
       return;
@@ -306,6 +306,10 @@ export class KafkaReporter implements Reporter {
       );
     }
     this.soon(this.logs.length);
+  }
+
+  reportLogWriter(record: LogDataWriter): void {
+    this.reportLog(record);
   }
 
   async flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {

@@ -1,7 +1,7 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../config';
 import { log } from '../diag';
-import { type LogData, encodeLogData } from '../protocol/log-encoder';
+import { type LogData, type LogDataWriter, encodeLogData } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';
 import { Backoff } from './backoff';
@@ -80,7 +80,7 @@ export class LogSender {
   }
 
   /** Encode and queue one record. */
-  report(record: LogData): void {
+  report(record: LogData | LogDataWriter): void {
     if (this.stopped) {
       this.counters.dropped++;
       return;

@@ -1,6 +1,6 @@
 import type { SegmentObject } from '../model';
 import type { ProtoWriter } from '../protocol/proto-writer';
-import type { LogData } from '../protocol/log-encoder';
+import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 
 /** A closed segment as a reporter receives it: its wire form as objects, and optionally as bytes. */
 export interface SegmentSource {
@@ -56,6 +56,11 @@ export interface Reporter {
   report(segment: SegmentSource): void;
   /** Take a log record (optional: a reporter without it ignores logs). Never throws. */
   reportLog?(log: LogData): void;
+  /**
+   * Take a record that writes its own `LogData` (a pino line read in place), encoding it during the
+   * call (optional: without it the record is given to `reportLog` as a `LogData`). Never throws.
+   */
+  reportLogWriter?(log: LogDataWriter): void;
   /** Deliver what is queued; resolves within `timeoutMs` (default: the report timeout) whatever happens. */
   flush(timeoutMs?: number): Promise<void>;
   /** Flush, then release connections and timers. Idempotent. */

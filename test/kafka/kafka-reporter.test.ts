@@ -6,7 +6,11 @@
 import { createServer } from 'node:net';
 import { resolveConfig } from '../../src/config';
 import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
+import { contextOfPacked } from '../../src/logs/fields';
+import { PinoLineLog } from '../../src/logs/pino-line-log';
 import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import { encodeLogData } from '../../src/protocol/log-encoder';
+import { ProtoWriter } from '../../src/protocol/proto-writer';
 import type { ByteQueue } from '../../src/reporter/byte-queue';
 import { KafkaReporter } from '../../src/reporter/kafka';
 import { logKeyOf, segmentKeyOf } from '../../src/reporter/kafka-records';
@@ -162,6 +166,27 @@ it('segments and encoded LogData wait in separate chunks: a waiting log record n
     expect(s1!.buffer).not.toBe(l1!.buffer);
     expect(segmentKeyOf(s2!).toString()).toBe('segment-2');
     expect(logKeyOf(l1!).toString()).toBe('orders');
+  } finally {
+    await reporter.shutdown(200);
+  }
+});
+
+it('a record that writes its own LogData (a pino line): queued as the same bytes as its LogData, keyed by its service', async () => {
+  const port = await closedPort();
+  const config = resolveConfig({
+    reporter: 'kafka',
+    kafkaBootstrapServers: `127.0.0.1:${port}`,
+    heartbeatPeriod: 3600,
+  });
+  const reporter = new KafkaReporter(config);
+  try {
+    const line = new PinoLineLog(config, { service: 'orders', instance: 'orders-1' }, 'msg', 'err');
+    line.given = contextOfPacked('T1|S1|2|payments|payments-1|GET:/pay');
+    expect(line.read('{"level":30,"time":1700000000123,"orderId":7,"msg":"paid"}')).toBe(true);
+    reporter.reportLogWriter(line);
+    const [queued] = (reporter as unknown as { logs: ByteQueue }).logs.take(1);
+    expect(queued!.equals(encodeLogData(line.logData(), new ProtoWriter(1024)))).toBe(true);
+    expect(logKeyOf(queued!).toString()).toBe('payments');
   } finally {
     await reporter.shutdown(200);
   }

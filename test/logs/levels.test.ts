@@ -24,7 +24,9 @@ it('maps names and numbers to ranks; unknown is info', () => {
       'fatal',
     ].map(rankOf),
   ).toEqual([10, 10, 15, 20, 25, 30, 35, 40, 40, 50, 50, 55, 60, 60, 60, 60]);
-  expect([rankOf(45), rankOf('custom'), rankOf(undefined), rankOf('constructor')]).toEqual([45, 30, 30, 30]);
+  expect([rankOf(45), rankOf('45'), rankOf('custom'), rankOf(undefined), rankOf('constructor')]).toEqual([
+    45, 45, 30, 30, 30,
+  ]);
   expect([10, 20, 30, 40, 50, 60, 35].map(pinoLevelName)).toEqual([
     'trace',
     'debug',

@@ -4,29 +4,16 @@
  * unicode, numbers, null, no message, a non-text message, a logger name, the packed ids, string
  * levels; and it leaves to JSON.parse what it does not read (an error, the separate id fields).
  */
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { resolveConfig } from '../../src/config';
 import { recordOfPinoLine } from '../../src/logs/pino-line';
 import { buildLogData } from '../../src/logs/record';
 import { recordOfPino } from '../../src/pino';
-
-function linesOf(write: (logger: pino.Logger) => void, options: pino.LoggerOptions = {}): string[] {
-  const lines: string[] = [];
-  const out = new Writable({
-    write(chunk, _e, cb) {
-      lines.push(String(chunk).replace(/\n$/, ''));
-      cb();
-    },
-  });
-  write(pino(options, out));
-  return lines;
-}
+import { pinoLinesOf } from './support';
 
 const defaults = { config: resolveConfig({ logBodyMaxLength: 120 }), service: 'svc', serviceInstance: 'inst' };
 
 it('reads the lines a real pino writes into exactly the LogData of the JSON.parse path', () => {
-  const lines = linesOf((l) => {
+  const lines = pinoLinesOf((l) => {
     l.info({ orderId: 7, user: 'ada' }, 'order created');
     l.info(
       { nested: { a: [1, { b: 'x"y' }], c: null, d: true }, n: -1.5e-7 },
@@ -41,7 +28,7 @@ it('reads the lines a real pino writes into exactly the LogData of the JSON.pars
     l.info('tab\there, newline\nthere');
   });
   lines.push(
-    ...linesOf((l) => l.info({ k: 1 }, 'string level'), { formatters: { level: (label) => ({ level: label }) } }),
+    ...pinoLinesOf((l) => l.info({ k: 1 }, 'string level'), { formatters: { level: (label) => ({ level: label }) } }),
   );
   expect(lines).toHaveLength(10);
   for (const line of lines) {
@@ -62,7 +49,7 @@ it('reads the lines a real pino writes into exactly the LogData of the JSON.pars
 });
 
 it('leaves to JSON.parse: an error, the separate id fields, a non-text message alone, malformed lines', () => {
-  const [withError] = linesOf((l) => l.error(new Error('boom'), 'failed'));
+  const [withError] = pinoLinesOf((l) => l.error(new Error('boom'), 'failed'));
   expect(recordOfPinoLine(withError!, 'msg', 'err', '"msg"')).toBeUndefined();
   expect(recordOfPinoLine('{"level":30,"trace_id":"T","msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
   expect(recordOfPinoLine('{"level":30,"msg":42}', 'msg', 'err', '"msg"')).toBeUndefined();

@@ -5,6 +5,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { encodeSw8 } from '../../src/propagation/sw8';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -172,3 +174,16 @@ export const javaSw8 = encodeSw8({
   endpoint: '/api/checkout',
   address: 'orders:8080',
 })!;
+
+/** The lines a real pino writes (without their newlines) for what `write` logs. */
+export function pinoLinesOf(write: (logger: pino.Logger) => void, options: pino.LoggerOptions = {}): string[] {
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk, _e, cb) {
+      lines.push(String(chunk).replace(/\n$/, ''));
+      cb();
+    },
+  });
+  write(pino(options, out));
+  return lines;
+}

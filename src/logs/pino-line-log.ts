@@ -1,0 +1,226 @@
+import type { ResolvedConfig } from '../config';
+import {
+  type LogData,
+  type LogDataWriter,
+  type LogTraceContext,
+  writeLogBody,
+  writeLogHead,
+  writeLogTags,
+  writeLogTraceContext,
+} from '../protocol/log-encoder';
+import { ProtoWriter } from '../protocol/proto-writer';
+import { contextOfPacked } from './fields';
+import { pinoLevelName } from './levels';
+import { PinoLineScan, bodyJsonOf, bodyTextOf, recordOfScan, scanPinoLine } from './pino-line';
+import { type LogContextIds, buildLogData, recordTags } from './record';
+
+/** The service and instance of records outside a trace (the worker's recorder: read at each record). */
+export interface LogIdentity {
+  readonly service: string;
+  readonly instance: string;
+}
+
+/** Bytes of a varint of `n` (< 2^28). */
+const varintSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4);
+
+/** Tag bytes: LogData.body (5), LogDataBody.text (2) / .json (3), TextLog.text / JSONLog.json (1), all length-delimited. */
+const BODY = (5 << 3) | 2;
+const TEXT = (2 << 3) | 2;
+const JSON_BODY = (3 << 3) | 2;
+const VALUE = (1 << 3) | 2;
+
+/**
+ * The start of field 5 for a body of `n` ASCII bytes of `kind` (`TEXT` or `JSON_BODY`): the lengths
+ * of the body, its case and its value (an empty value is left out). After `reserve`.
+ */
+function bodyHeader(w: ProtoWriter, kind: number, n: number): void {
+  const inner = n === 0 ? 0 : 1 + varintSize(n) + n;
+  w.byte(BODY);
+  w.varint(1 + varintSize(inner) + inner);
+  w.byte(kind);
+  w.varint(inner);
+  if (n === 0) return;
+  w.byte(VALUE);
+  w.varint(n);
+}
+
+/**
+ * One pino line as a log record that writes its own `LogData` (`LogDataWriter`): the pino worker
+ * reads each line into it (`read`) and hands it to the reporter, which encodes it into its queue.
+ * The line's body fields are copied into the message as they lie in the line (ASCII: character =
+ * byte); what repeats from line to line (the trace context and identity, the level and logger
+ * tags) is encoded once per change. The bytes are exactly `encodeLogData(this.logData())`'s
+ * (test/logs/pino-line-log.test.ts). Reused for every line: valid until the next `read`.
+ */
+export class PinoLineLog implements LogDataWriter {
+  private readonly scan = new PinoLineScan();
+  private readonly messageKeyJson: string;
+  /** The ids given beside the line (the destination writes those of the active span); the line's own win. */
+  given: LogContextIds | null = null;
+
+  private packedText = '';
+  private packedContext: LogContextIds | null = null;
+  private traceOf: LogContextIds | null = null;
+  private traceContext: LogTraceContext | undefined;
+  /** The trace's service, instance and endpoint (undefined: the identity's). */
+  private service: string | undefined;
+  private instance: string | undefined;
+  private endpoint = '';
+  private tagLevel = '';
+  private tagLogger: string | undefined;
+  private tagBytes: Uint8Array | undefined;
+  private readonly scratch = new ProtoWriter(1024);
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly identity: LogIdentity,
+    private readonly messageKey: string,
+    private readonly errorKey: string,
+  ) {
+    this.messageKeyJson = JSON.stringify(messageKey);
+  }
+
+  /** Read `json` (a pino line): false when it is one to leave to `JSON.parse` (`scanPinoLine`). */
+  read(json: string): boolean {
+    return scanPinoLine(json, this.messageKey, this.errorKey, this.scan);
+  }
+
+  /** The record's level name, for the minimum-level filter. */
+  levelName(): string {
+    return pinoLevelName(this.scan.level);
+  }
+
+  logData(): LogData {
+    const record = recordOfScan(this.scan, this.messageKeyJson);
+    if (record.context === null) record.context = this.given;
+    return buildLogData(record, {
+      config: this.config,
+      service: this.identity.service,
+      serviceInstance: this.identity.instance,
+    });
+  }
+
+  writeLogData(w: ProtoWriter): void {
+    const s = this.scan;
+    const t = s.time;
+    w.int64Field(1, typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now());
+    const context = this.context();
+    if (context !== this.traceOf) this.trace(context);
+    writeLogHead(w, this.service ?? this.identity.service, this.instance ?? this.identity.instance, this.endpoint);
+    this.writeBody(w);
+    if (this.traceContext) writeLogTraceContext(w, this.traceContext);
+    w.raw(this.tags());
+  }
+
+  /** The ids of the line (its packed field: read again only when it changes), else the given ones. */
+  private context(): LogContextIds | null {
+    const s = this.scan;
+    if (s.packedStart < 0) return this.given;
+    const text = this.packedText;
+    if (s.packedEnd - s.packedStart !== text.length || !s.json.startsWith(text, s.packedStart)) {
+      this.packedText = s.json.slice(s.packedStart, s.packedEnd);
+      this.packedContext = contextOfPacked(this.packedText);
+    }
+    return this.packedContext ?? this.given;
+  }
+
+  /** The trace context and endpoint of `context`, as `buildLogData` makes them. */
+  private trace(context: LogContextIds | null): void {
+    this.traceOf = context;
+    this.traceContext = this.service = this.instance = undefined;
+    this.endpoint = '';
+    if (context === null || typeof context.traceId !== 'string' || context.traceId === '') return;
+    this.traceContext = {
+      traceId: context.traceId,
+      traceSegmentId: String(context.segmentId ?? ''),
+      spanId: Number(context.spanId) | 0,
+    };
+    if (typeof context.service === 'string' && context.service !== '') this.service = context.service;
+    if (typeof context.serviceInstance === 'string' && context.serviceInstance !== '')
+      this.instance = context.serviceInstance;
+    const endpoint = typeof context.endpoint === 'string' ? context.endpoint : '';
+    this.endpoint = endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint;
+  }
+
+  /** Field 7's bytes: `level` and `logger`, encoded again only when they change. */
+  private tags(): Uint8Array {
+    const s = this.scan;
+    const level = pinoLevelName(s.level);
+    const known = this.tagLogger;
+    const sameLogger =
+      s.loggerStart < 0
+        ? known === undefined
+        : known !== undefined &&
+          s.loggerEnd - s.loggerStart === known.length &&
+          s.json.startsWith(known, s.loggerStart);
+    if (this.tagBytes && sameLogger && level === this.tagLevel) return this.tagBytes;
+    const logger = s.loggerStart < 0 ? undefined : s.json.slice(s.loggerStart, s.loggerEnd);
+    const w = this.scratch;
+    w.reset();
+    writeLogTags(w, recordTags(this.config, level, logger, undefined, undefined));
+    this.tagBytes = Uint8Array.prototype.slice.call(w.finish());
+    this.tagLevel = level;
+    this.tagLogger = logger;
+    return this.tagBytes;
+  }
+
+  /**
+   * Field 5, as `buildLogData` bounds it: the line's other fields as JSON (after the message), or
+   * the message alone as text. ASCII (nearly every line) is copied from the line; anything else is
+   * written from the body string.
+   */
+  private writeBody(w: ProtoWriter): void {
+    const s = this.scan;
+    const json = s.json;
+    const max = this.config.logBodyMaxLength;
+    if (s.restCount > 0) {
+      let n = 1 + s.restCount; // the braces, the commas between the fields
+      for (let k = 0; k < s.restCount; k++) n += s.restEnds[k]! - s.restStarts[k]!;
+      const key = this.messageKeyJson;
+      if (s.msgStart >= 0) n += key.length + 2 + (s.msgEnd - s.msgStart);
+      if (n > max) {
+        writeLogBody(w, undefined, bodyJsonOf(s, key)!.slice(0, max));
+        return;
+      }
+      w.reserve(n + 16);
+      const at = w.pos;
+      bodyHeader(w, JSON_BODY, n);
+      w.byte(123);
+      let ascii = true;
+      if (s.msgStart >= 0) {
+        ascii = w.ascii(key, 0, key.length);
+        w.byte(58);
+        ascii = ascii && w.ascii(json, s.msgStart, s.msgEnd);
+        w.byte(44);
+      }
+      for (let k = 0; ascii && k < s.restCount; k++) {
+        if (k > 0) w.byte(44);
+        ascii = w.ascii(json, s.restStarts[k]!, s.restEnds[k]!);
+      }
+      w.byte(125);
+      if (!ascii) {
+        w.pos = at;
+        writeLogBody(w, bodyJsonOf(s, key), '');
+      }
+      return;
+    }
+    const from = s.msgStart + 1;
+    let to = s.msgEnd - 1;
+    const backslash = s.msgStart < 0 ? 0 : json.indexOf('\\', from);
+    if (s.msgStart >= 0 && (backslash < 0 || backslash >= to)) {
+      if (to - from > max) to = from + max;
+      const n = to - from;
+      w.reserve(n + 16);
+      const at = w.pos;
+      bodyHeader(w, TEXT, n);
+      if (!w.ascii(json, from, to)) {
+        w.pos = at;
+        const text = json.slice(s.msgStart + 1, s.msgEnd - 1);
+        writeLogBody(w, undefined, text.length > max ? text.slice(0, max) : text);
+      }
+      return;
+    }
+    const text = bodyTextOf(s);
+    writeLogBody(w, undefined, text.length > max ? text.slice(0, max) : text);
+  }
+}
