@@ -24,6 +24,8 @@ import {
 } from './logs/fields';
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
+import { PinoKeys, bytesAre, copyOf } from './logs/pino-line';
+import { OUT_OF_BAND } from './pino-destination';
 import { PinoLineLog } from './logs/pino-line-log';
 import type { SkyWalkingLogRecord } from './logs/record';
 import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
@@ -79,6 +81,9 @@ export const spanSerializers: Readonly<Record<string, (value: unknown) => undefi
 export function spanBindings(span: unknown): Partial<SkyWalkingLogFields> {
   return logFieldsOf(span) ?? {};
 }
+
+const OPEN_BRACE = 123;
+const OUT_OF_BAND_BYTE = OUT_OF_BAND.charCodeAt(0);
 
 /** Keys of a pino record that are not part of the reported body. */
 const META = new Set<string>(['level', 'time', 'pid', 'hostname', 'name', 'v', ...FIELD_KEYS]);
@@ -145,33 +150,32 @@ export function pinoLineWorker(
   const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
   const bridge = new Bridge(bridgeOptions as FrontEndOptions, { lateIdentity: true });
   const keys = { messageKey, errorKey };
-  const lineLog = new PinoLineLog(bridge.config, bridge.recorder, messageKey ?? 'msg', errorKey ?? 'err');
+  const lineLog = new PinoLineLog(bridge.config, bridge.recorder, new PinoKeys(messageKey, errorKey));
   let notRecords = 0;
   // skywalkingDestination writes the ids of the active span before a line where they change
   // (`ids\u0001{...}`, src/pino-destination.ts): they hold for the lines after it in the batch
-  let ids = '';
+  let ids: Uint8Array = new Uint8Array(0);
   const sink = new LineSink(
     bridge.config.logBufferBytes,
-    (line) => {
-      let json = line;
-      if (line.charCodeAt(0) !== 123) {
-        const cut = line.indexOf('\u0001');
-        if (cut >= 0) {
-          const given = line.slice(0, cut);
-          if (given !== ids) {
-            ids = given;
-            lineLog.given = given === '' ? null : contextOfPacked(given);
+    (bytes, start, end) => {
+      let from = start;
+      if (bytes[start] !== OPEN_BRACE) {
+        const cut = bytes.indexOf(OUT_OF_BAND_BYTE, start);
+        if (cut >= 0 && cut < end) {
+          if (!bytesAre(bytes, start, cut, ids)) {
+            ids = copyOf(bytes, start, cut);
+            lineLog.given = cut === start ? null : contextOfPacked(bytes.toString('utf8', start, cut));
           }
-          json = line.slice(cut + 1);
+          from = cut + 1;
         }
       }
-      if (lineLog.read(json)) {
+      if (lineLog.read(bytes, from, end)) {
         bridge.reportLogWriter(lineLog, lineLog.levelName());
         return;
       }
       let obj: unknown;
       try {
-        obj = JSON.parse(json);
+        obj = JSON.parse(bytes.toString('utf8', from, end));
       } catch {
         notRecords++;
         return;

@@ -1,8 +1,10 @@
 /**
  * Newline-separated log lines taken in as chunks (thread-stream's reads, or batches posted by the
- * application thread) and handed one line at a time to `onLine`, in slices of a few milliseconds
- * so that taking in more is never held up by the work per line. At most `maxChars` characters wait;
- * a chunk that does not fit is dropped whole and its lines are counted. Never throws.
+ * application thread) and handed one line at a time to `onLine` as UTF-8 bytes (a chunk is encoded
+ * once, into a buffer reused for every chunk: a line's bytes are valid during its call only), in
+ * slices of a few milliseconds so that taking in more is never held up by the work per line. At
+ * most `maxChars` characters wait; a chunk that does not fit is dropped whole and its lines are
+ * counted. Never throws.
  */
 export class LineSink {
   private readonly chunks: string[] = [];
@@ -18,10 +20,12 @@ export class LineSink {
   dropped = 0;
   /** Lines handed to `onLine`. */
   taken = 0;
+  private scratch = Buffer.alloc(0);
 
   constructor(
     private readonly maxChars: number,
-    private readonly onLine: (line: string) => void,
+    /** One line: `bytes[start, end)`, without its newline. */
+    private readonly onLine: (bytes: Buffer, start: number, end: number) => void,
     /** Called with each chunk's length once all its lines are handed on or dropped. */
     private readonly onChunkDone: (chars: number) => void = () => undefined,
     private readonly sliceMs = 4,
@@ -132,17 +136,19 @@ export class LineSink {
   }
 
   private lines(chunk: string): void {
+    if (this.scratch.length < chunk.length * 3) this.scratch = Buffer.allocUnsafe(Math.max(chunk.length * 3, 65536));
+    const bytes = this.scratch.subarray(0, this.scratch.write(chunk, 0, 'utf8'));
     let start = 0;
-    for (let nl = chunk.indexOf('\n'); nl >= 0; nl = chunk.indexOf('\n', start)) {
-      if (nl > start) this.line(chunk.slice(start, nl));
+    for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
+      if (nl > start) this.line(bytes, start, nl);
       start = nl + 1;
     }
   }
 
-  private line(text: string): void {
+  private line(bytes: Buffer, start: number, end: number): void {
     this.taken++;
     try {
-      this.onLine(text);
+      this.onLine(bytes, start, end);
     } catch {
       // onLine guards itself; never stop the sink
     }

@@ -11,7 +11,7 @@ import {
 import { ProtoWriter } from '../protocol/proto-writer';
 import { contextOfPacked } from './fields';
 import { pinoLevelName } from './levels';
-import { PinoLineScan, bodyJsonOf, bodyTextOf, recordOfScan, scanPinoLine } from './pino-line';
+import { type PinoKeys, PinoLineScan, bodyJsonOf, bodyTextOf, bytesAre, copyOf, recordOfScan, scanPinoLine } from './pino-line';
 import { type LogContextIds, buildLogData, recordTags } from './record';
 
 /** The service and instance of records outside a trace (the worker's recorder: read at each record). */
@@ -54,11 +54,11 @@ function bodyHeader(w: ProtoWriter, kind: number, n: number): void {
  */
 export class PinoLineLog implements LogDataWriter {
   private readonly scan = new PinoLineScan();
-  private readonly messageKeyJson: string;
   /** The ids given beside the line (the destination writes those of the active span); the line's own win. */
   given: LogContextIds | null = null;
 
-  private packedText = '';
+  /** The last packed ids read from a line, as bytes to compare the next line's with. */
+  private packedBytes: Uint8Array = new Uint8Array(0);
   private packedContext: LogContextIds | null = null;
   private traceOf: LogContextIds | null = null;
   private traceContext: LogTraceContext | undefined;
@@ -67,22 +67,23 @@ export class PinoLineLog implements LogDataWriter {
   private instance: string | undefined;
   private endpoint = '';
   private tagLevel = '';
-  private tagLogger: string | undefined;
+  /** The logger name of `tagBytes`, as bytes; undefined: none. */
+  private tagLogger: Uint8Array | undefined;
   private tagBytes: Uint8Array | undefined;
   private readonly scratch = new ProtoWriter(1024);
 
   constructor(
     private readonly config: ResolvedConfig,
     private readonly identity: LogIdentity,
-    private readonly messageKey: string,
-    private readonly errorKey: string,
-  ) {
-    this.messageKeyJson = JSON.stringify(messageKey);
-  }
+    private readonly keys: PinoKeys,
+  ) {}
 
-  /** Read `json` (a pino line): false when it is one to leave to `JSON.parse` (`scanPinoLine`). */
-  read(json: string): boolean {
-    return scanPinoLine(json, this.messageKey, this.errorKey, this.scan);
+  /**
+   * Read the pino line `bytes[from, to)` (UTF-8): false when it is one to leave to `JSON.parse`
+   * (`scanPinoLine`). The bytes must stay as they are until the record is reported.
+   */
+  read(bytes: Buffer, from: number, to: number): boolean {
+    return scanPinoLine(bytes, from, to, this.keys, this.scan);
   }
 
   /** The record's level name, for the minimum-level filter. */
@@ -91,7 +92,7 @@ export class PinoLineLog implements LogDataWriter {
   }
 
   logData(): LogData {
-    const record = recordOfScan(this.scan, this.messageKeyJson);
+    const record = recordOfScan(this.scan, this.keys.messageJson);
     if (record.context === null) record.context = this.given;
     return buildLogData(record, {
       config: this.config,
@@ -116,10 +117,9 @@ export class PinoLineLog implements LogDataWriter {
   private context(): LogContextIds | null {
     const s = this.scan;
     if (s.packedStart < 0) return this.given;
-    const text = this.packedText;
-    if (s.packedEnd - s.packedStart !== text.length || !s.json.startsWith(text, s.packedStart)) {
-      this.packedText = s.json.slice(s.packedStart, s.packedEnd);
-      this.packedContext = contextOfPacked(this.packedText);
+    if (!bytesAre(s.bytes, s.packedStart, s.packedEnd, this.packedBytes)) {
+      this.packedBytes = copyOf(s.bytes, s.packedStart, s.packedEnd);
+      this.packedContext = contextOfPacked(s.text(s.packedStart, s.packedEnd));
     }
     return this.packedContext ?? this.given;
   }
@@ -150,17 +150,15 @@ export class PinoLineLog implements LogDataWriter {
     const sameLogger =
       s.loggerStart < 0
         ? known === undefined
-        : known !== undefined &&
-          s.loggerEnd - s.loggerStart === known.length &&
-          s.json.startsWith(known, s.loggerStart);
+        : known !== undefined && bytesAre(s.bytes, s.loggerStart, s.loggerEnd, known);
     if (this.tagBytes && sameLogger && level === this.tagLevel) return this.tagBytes;
-    const logger = s.loggerStart < 0 ? undefined : s.json.slice(s.loggerStart, s.loggerEnd);
+    const logger = s.loggerStart < 0 ? undefined : s.text(s.loggerStart, s.loggerEnd);
     const w = this.scratch;
     w.reset();
     writeLogTags(w, recordTags(this.config, level, logger, undefined, undefined));
     this.tagBytes = Uint8Array.prototype.slice.call(w.finish());
     this.tagLevel = level;
-    this.tagLogger = logger;
+    this.tagLogger = s.loggerStart < 0 ? undefined : copyOf(s.bytes, s.loggerStart, s.loggerEnd);
     return this.tagBytes;
   }
 
@@ -171,54 +169,47 @@ export class PinoLineLog implements LogDataWriter {
    */
   private writeBody(w: ProtoWriter): void {
     const s = this.scan;
-    const json = s.json;
+    const b = s.bytes;
     const max = this.config.logBodyMaxLength;
     if (s.restCount > 0) {
       let n = 1 + s.restCount; // the braces, the commas between the fields
       for (let k = 0; k < s.restCount; k++) n += s.restEnds[k]! - s.restStarts[k]!;
-      const key = this.messageKeyJson;
+      const key = this.keys.messageJsonBytes;
       if (s.msgStart >= 0) n += key.length + 2 + (s.msgEnd - s.msgStart);
-      if (n > max) {
-        writeLogBody(w, undefined, bodyJsonOf(s, key)!.slice(0, max));
-        return;
-      }
-      w.reserve(n + 16);
-      const at = w.pos;
-      bodyHeader(w, JSON_BODY, n);
-      w.byte(123);
-      let ascii = true;
-      if (s.msgStart >= 0) {
-        ascii = w.ascii(key, 0, key.length);
-        w.byte(58);
-        ascii = ascii && w.ascii(json, s.msgStart, s.msgEnd);
-        w.byte(44);
-      }
-      for (let k = 0; ascii && k < s.restCount; k++) {
-        if (k > 0) w.byte(44);
-        ascii = w.ascii(json, s.restStarts[k]!, s.restEnds[k]!);
-      }
-      w.byte(125);
-      if (!ascii) {
+      if (n <= max) {
+        w.reserve(n + 16);
+        const at = w.pos;
+        bodyHeader(w, JSON_BODY, n);
+        w.byte(123);
+        let ascii = true;
+        if (s.msgStart >= 0) {
+          ascii = w.asciiBytes(key, 0, key.length);
+          w.byte(58);
+          ascii = ascii && w.asciiBytes(b, s.msgStart, s.msgEnd);
+          w.byte(44);
+        }
+        for (let k = 0; ascii && k < s.restCount; k++) {
+          if (k > 0) w.byte(44);
+          ascii = w.asciiBytes(b, s.restStarts[k]!, s.restEnds[k]!);
+        }
+        w.byte(125);
+        if (ascii) return;
         w.pos = at;
-        writeLogBody(w, bodyJsonOf(s, key), '');
       }
+      // not ASCII, or past the bound in bytes: the bound is in characters
+      const json = bodyJsonOf(s, this.keys.messageJson)!;
+      if (json.length <= max) writeLogBody(w, json, '');
+      else writeLogBody(w, undefined, json.slice(0, max));
       return;
     }
-    const from = s.msgStart + 1;
-    let to = s.msgEnd - 1;
-    const backslash = s.msgStart < 0 ? 0 : json.indexOf('\\', from);
-    if (s.msgStart >= 0 && (backslash < 0 || backslash >= to)) {
-      if (to - from > max) to = from + max;
-      const n = to - from;
-      w.reserve(n + 16);
+    if (s.msgStart >= 0 && !s.msgEscaped) {
+      const from = s.msgStart + 1;
+      const to = Math.min(s.msgEnd - 1, from + max);
+      w.reserve(to - from + 16);
       const at = w.pos;
-      bodyHeader(w, TEXT, n);
-      if (!w.ascii(json, from, to)) {
-        w.pos = at;
-        const text = json.slice(s.msgStart + 1, s.msgEnd - 1);
-        writeLogBody(w, undefined, text.length > max ? text.slice(0, max) : text);
-      }
-      return;
+      bodyHeader(w, TEXT, to - from);
+      if (w.asciiBytes(b, from, to)) return;
+      w.pos = at;
     }
     const text = bodyTextOf(s);
     writeLogBody(w, undefined, text.length > max ? text.slice(0, max) : text);

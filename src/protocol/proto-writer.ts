@@ -134,7 +134,7 @@ export class ProtoWriter {
     this.pos += buf.write(value, this.pos, bytes, 'utf8');
   }
 
-  /** Room for `n` more bytes, so that the writes after it (`byte`, `varint`, `ascii`) need no check. */
+  /** Room for `n` more bytes, so that the writes after it (`byte`, `varint`, `asciiBytes`) need no check. */
   reserve(n: number): void {
     this.ensure(n);
   }
@@ -150,14 +150,15 @@ export class ProtoWriter {
   }
 
   /**
-   * The characters `s[from, to)` as bytes when they are all ASCII (then UTF-8 is the same bytes):
-   * true. False at the first other character, and `pos` is left where it was. After `reserve`.
+   * The bytes `src[from, to)` when they are all ASCII (then they are text as it is in UTF-8 and in
+   * characters alike): true. False at the first other byte, and `pos` is left where it was. After
+   * `reserve`.
    */
-  ascii(s: string, from: number, to: number): boolean {
+  asciiBytes(src: Uint8Array, from: number, to: number): boolean {
     const buf = this.buf;
     let p = this.pos;
     for (let k = from; k < to; k++) {
-      const c = s.charCodeAt(k);
+      const c = src[k]!;
       if (c > 127) return false;
       buf[p++] = c;
     }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { resolveConfig } from '../../src/config';
 import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
 import { contextOfPacked } from '../../src/logs/fields';
+import { PinoKeys } from '../../src/logs/pino-line';
 import { PinoLineLog } from '../../src/logs/pino-line-log';
 import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
 import { encodeLogData } from '../../src/protocol/log-encoder';
@@ -180,9 +181,10 @@ it('a record that writes its own LogData (a pino line): queued as the same bytes
   });
   const reporter = new KafkaReporter(config);
   try {
-    const line = new PinoLineLog(config, { service: 'orders', instance: 'orders-1' }, 'msg', 'err');
+    const line = new PinoLineLog(config, { service: 'orders', instance: 'orders-1' }, new PinoKeys());
     line.given = contextOfPacked('T1|S1|2|payments|payments-1|GET:/pay');
-    expect(line.read('{"level":30,"time":1700000000123,"orderId":7,"msg":"paid"}')).toBe(true);
+    const bytes = Buffer.from('{"level":30,"time":1700000000123,"orderId":7,"msg":"paid"}');
+    expect(line.read(bytes, 0, bytes.length)).toBe(true);
     reporter.reportLogWriter(line);
     const [queued] = (reporter as unknown as { logs: ByteQueue }).logs.take(1);
     expect(queued!.equals(encodeLogData(line.logData(), new ProtoWriter(1024)))).toBe(true);

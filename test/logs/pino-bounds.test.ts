@@ -105,7 +105,7 @@ describe('LineSink', () => {
     const done: number[] = [];
     const sink = new LineSink(
       maxChars,
-      (l) => lines.push(l),
+      (b, start, end) => lines.push(b.toString('utf8', start, end)),
       (n) => done.push(n),
     );
     for (const c of chunks) sink.push(c);
@@ -119,6 +119,11 @@ describe('LineSink', () => {
     expect(r.lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}', '{"d":4}']);
     expect(r).toMatchObject({ dropped: 0, taken: 4, queued: 0 });
     expect(r.done.reduce((a, b) => a + b, 0)).toBe('{"a":1}\n{"b":2}\n{"c":3}\n{"d":4}\n'.length);
+  });
+
+  it('hands each line on as its UTF-8 bytes, chunk after chunk in one reused buffer', async () => {
+    const r = await run(1000, ['{"é":"ü✓"}\n{"b":"\u{1F600}"}\n', '{"c":3}\n']);
+    expect(r.lines).toEqual(['{"é":"ü✓"}', '{"b":"\u{1F600}"}', '{"c":3}']);
   });
 
   it('drops whole lines past maxChars and counts each; a line longer than maxChars is skipped to its newline and counted once', async () => {
@@ -137,7 +142,7 @@ describe('LineSink', () => {
 
   it('discard counts what waits as dropped', async () => {
     const lines: string[] = [];
-    const sink = new LineSink(1000, (l) => lines.push(l));
+    const sink = new LineSink(1000, (b, start, end) => lines.push(b.toString('utf8', start, end)));
     sink.push('a\nb\nc\n');
     sink.discard();
     await sink.drained();

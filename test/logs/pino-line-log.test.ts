@@ -6,12 +6,22 @@
  */
 import { resolveConfig } from '../../src/config';
 import { contextOfPacked } from '../../src/logs/fields';
+import { PinoKeys } from '../../src/logs/pino-line';
 import { PinoLineLog } from '../../src/logs/pino-line-log';
 import { pinoLineWorker } from '../../src/pino';
 import { encodeLogData } from '../../src/protocol/log-encoder';
 import { ProtoWriter } from '../../src/protocol/proto-writer';
 import { MemoryReporter } from '../../src/reporter/memory';
 import { decodeLog, pinoLinesOf } from './support';
+
+const shared = Buffer.alloc(100_000);
+
+/** Read `line` into `log` as the worker does: its bytes among others, in a buffer overwritten for each line. */
+function read(log: PinoLineLog, line: string): boolean {
+  const n = shared.write(`x\n${line}\n{"level":30,"msg":"the next line"}`, 0, 'utf8');
+  shared.fill(0, n);
+  return log.read(shared, 2, n - 35);
+}
 
 const A = contextOfPacked('T-a.1.1|S-a|0|svc-a|inst-a|GET:/a');
 const B = contextOfPacked(`T-b.2.2|S-b|3|svc-b||${'e'.repeat(1200)}`);
@@ -30,6 +40,7 @@ const lines = [
     l.info({ s: 'ends with backslash \\' }, 'x');
     l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p|q' }, 'packed');
     l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p|q' }, 'packed again');
+    l.info({ sw_ctx: 'T2|S2|3|svc-q|inst-q|GET:/q|r' }, 'packed again'); // other ids, as long
     l.info({ sw_ctx: 'not packed' }, 'bad packed');
     l.child({ name: 'orders-log' }).info({ k: 1 }, 'named');
     l.child({ name: 'orders-log' }).error({ k: 2 }, 'named, error level');
@@ -64,14 +75,14 @@ it('writes every line exactly as the generic encoder writes its record, whatever
   // small bounds (bodies and a logger name cut), the defaults and a large bound (lengths of 2 and 3 bytes)
   for (const options of [{ logBodyMaxLength: 120, tagValueMaxLength: 40 }, {}, { logBodyMaxLength: 100_000 }]) {
     const identity = { service: 'svc', instance: 'inst' };
-    const log = new PinoLineLog(resolveConfig(options), identity, 'msg', 'err');
+    const log = new PinoLineLog(resolveConfig(options), identity, new PinoKeys());
     const direct = new ProtoWriter(1024);
     const generic = new ProtoWriter(1024);
     // the lines in order and in reverse, under each context given beside them, the identity changing midway
     for (const given of [null, A, B, A, null]) {
       log.given = given;
       for (const line of [...lines, ...lines.slice().reverse()]) {
-        if (!log.read(line)) throw new Error(`not read: ${line}`);
+        if (!read(log, line)) throw new Error(`not read: ${line}`);
         for (const framed of [false, true]) {
           const mine = encodeLogData(log, direct, framed);
           const theirs = encodeLogData(log.logData(), generic, framed);
@@ -88,10 +99,10 @@ it('writes every line exactly as the generic encoder writes its record, whatever
 
 it('the official classes read back what it wrote: body, ids, identity, tags, time', () => {
   const config = resolveConfig({ logBodyMaxLength: 120 });
-  const log = new PinoLineLog(config, { service: 'svc', instance: 'inst' }, 'msg', 'err');
+  const log = new PinoLineLog(config, { service: 'svc', instance: 'inst' }, new PinoKeys());
   const w = new ProtoWriter(1024);
   log.given = A;
-  expect(log.read('{"level":40,"time":1700000000123,"pid":1,"hostname":"h","orderId":7,"msg":"created"}')).toBe(true);
+  expect(read(log, '{"level":40,"time":1700000000123,"pid":1,"hostname":"h","orderId":7,"msg":"created"}')).toBe(true);
   expect(log.levelName()).toBe('warn');
   expect(decodeLog(encodeLogData(log, w))).toEqual({
     timestamp: 1700000000123,
@@ -106,7 +117,7 @@ it('the official classes read back what it wrote: body, ids, identity, tags, tim
     layer: '',
   });
   // the line's own ids win over the given ones; outside a trace: the identity, no endpoint
-  expect(log.read('{"level":30,"time":1700000000124,"name":"app","sw_ctx":"T9|S9|4|s9|i9|E9","msg":"é"}')).toBe(true);
+  expect(read(log, '{"level":30,"time":1700000000124,"name":"app","sw_ctx":"T9|S9|4|s9|i9|E9","msg":"é"}')).toBe(true);
   expect(decodeLog(encodeLogData(log, w))).toMatchObject({
     service: 's9',
     serviceInstance: 'i9',
@@ -117,7 +128,7 @@ it('the official classes read back what it wrote: body, ids, identity, tags, tim
     tags: { level: 'info', logger: 'app' },
   });
   log.given = null;
-  expect(log.read('{"level":30,"time":1700000000125,"msg":"out"}')).toBe(true);
+  expect(read(log, '{"level":30,"time":1700000000125,"msg":"out"}')).toBe(true);
   expect(decodeLog(encodeLogData(log, w))).toMatchObject({
     service: 'svc',
     serviceInstance: 'inst',
@@ -146,6 +157,11 @@ it('the worker: the minimum level on the level name (a custom level too), the id
     ].join('\n'),
   );
   await worker.sink.drained();
+  // the next batches begin with other ids as long as A's, where A's were: each batch is read into the same buffer
+  for (const trace of ['T-b.2.2|S-b|0|svc-b|inst-b|GET:/b', 'T-a.1.1|S-a|0|svc-a|inst-a|GET:/a']) {
+    worker.sink.push(`${trace}\u0001{"level":50,"time":1700000000007,"msg":"error, in ${trace[2]}"}\n`);
+    await worker.sink.drained();
+  }
   expect(
     memory.logs.map((d) => [d.body.text?.text, d.service, d.endpoint, d.traceContext?.traceId, d.tags[0]?.value]),
   ).toEqual([
@@ -154,7 +170,9 @@ it('the worker: the minimum level on the level name (a custom level too), the id
     ['error, in A', 'svc-a', 'GET:/a', 'T-a.1.1', 'error'],
     ['fatal, still in A', 'svc-a', 'GET:/a', 'T-a.1.1', 'fatal'],
     ['warn, outside again', 'svc', '', undefined, 'warn'],
+    ['error, in b', 'svc-b', 'GET:/b', 'T-b.2.2', 'error'],
+    ['error, in a', 'svc-a', 'GET:/a', 'T-a.1.1', 'error'],
   ]);
-  expect(worker.bridge.stats().logs).toMatchObject({ sent: 5, dropped: 0, filtered: 2 });
+  expect(worker.bridge.stats().logs).toMatchObject({ sent: 7, dropped: 0, filtered: 2 });
   await worker.close();
 });

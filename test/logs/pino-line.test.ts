@@ -32,16 +32,16 @@ it('reads the lines a real pino writes into exactly the LogData of the JSON.pars
   );
   expect(lines).toHaveLength(10);
   for (const line of lines) {
-    const fast = recordOfPinoLine(line, 'msg', 'err', '"msg"');
+    const fast = recordOfPinoLine(line);
     expect(fast, line).toBeDefined();
     const slow = recordOfPino(JSON.parse(line) as Record<string, unknown>);
     expect(buildLogData(fast!, defaults), line).toEqual(buildLogData(slow, defaults));
   }
   // what it read, to be sure the comparison compares something
-  expect(buildLogData(recordOfPinoLine(lines[0]!, 'msg', 'err', '"msg"')!, defaults).body).toEqual({
+  expect(buildLogData(recordOfPinoLine(lines[0]!)!, defaults).body).toEqual({
     json: { json: '{"msg":"order created","orderId":7,"user":"ada"}' },
   });
-  expect(buildLogData(recordOfPinoLine(lines[6]!, 'msg', 'err', '"msg"')!, defaults).traceContext).toEqual({
+  expect(buildLogData(recordOfPinoLine(lines[6]!)!, defaults).traceContext).toEqual({
     traceId: 'T1',
     traceSegmentId: 'S1',
     spanId: 2,
@@ -50,12 +50,12 @@ it('reads the lines a real pino writes into exactly the LogData of the JSON.pars
 
 it('leaves to JSON.parse: an error, the separate id fields, a non-text message alone, malformed lines', () => {
   const [withError] = pinoLinesOf((l) => l.error(new Error('boom'), 'failed'));
-  expect(recordOfPinoLine(withError!, 'msg', 'err', '"msg"')).toBeUndefined();
-  expect(recordOfPinoLine('{"level":30,"trace_id":"T","msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
-  expect(recordOfPinoLine('{"level":30,"msg":42}', 'msg', 'err', '"msg"')).toBeUndefined();
+  expect(recordOfPinoLine(withError!)).toBeUndefined();
+  expect(recordOfPinoLine('{"level":30,"trace_id":"T","msg":"m"}')).toBeUndefined();
+  expect(recordOfPinoLine('{"level":30,"msg":42}')).toBeUndefined();
   // an escaped key (JSON.parse reads "lev\u0065l" as level); a backslash in a value before it is no key's
-  expect(recordOfPinoLine('{"a":"x\\\\","lev\\u0065l":50,"msg":"m"}', 'msg', 'err', '"msg"')).toBeUndefined();
-  expect(recordOfPinoLine('{"a":"x\\\\","level":50,"msg":"m"}', 'msg', 'err', '"msg"')?.level).toBe('error');
+  expect(recordOfPinoLine('{"a":"x\\\\","lev\\u0065l":50,"msg":"m"}')).toBeUndefined();
+  expect(recordOfPinoLine('{"a":"x\\\\","level":50,"msg":"m"}')?.level).toBe('error');
   for (const bad of ['', '{', '{}', 'not json', '{"a":1,}', '{"a" 1}', '{"a":"unterminated}', '{"a":1}x', '[1,2]'])
-    expect(recordOfPinoLine(bad, 'msg', 'err', '"msg"'), bad).toBeUndefined();
+    expect(recordOfPinoLine(bad), bad).toBeUndefined();
 });
