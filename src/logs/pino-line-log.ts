@@ -11,7 +11,16 @@ import {
 import { ProtoWriter } from '../protocol/proto-writer';
 import { contextOfPacked } from './fields';
 import { pinoLevelName } from './levels';
-import { type PinoKeys, PinoLineScan, bodyJsonOf, bodyTextOf, bytesAre, copyOf, recordOfScan, scanPinoLine } from './pino-line';
+import {
+  type PinoKeys,
+  PinoLineScan,
+  bodyJsonOf,
+  bodyTextOf,
+  bytesAre,
+  copyOf,
+  recordOfScan,
+  scanPinoLine,
+} from './pino-line';
 import { type LogContextIds, buildLogData, recordTags } from './record';
 
 /** The service and instance of records outside a trace (the worker's recorder: read at each record). */
