@@ -153,8 +153,8 @@ export class Bridge {
   }
 
   /**
-   * Report a record that writes its own `LogData` (a pino line read in place), with its level name
-   * for the minimum level: as `reportLog`, without the record objects. Never throws.
+   * @internal Report a record that writes its own `LogData` (a pino line read in place), with its
+   * level name for the minimum level: as `reportLog`, without the record objects. Never throws.
    */
   reportLogWriter(record: LogDataWriter, level: string): void {
     try {

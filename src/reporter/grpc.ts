@@ -208,6 +208,7 @@ export class GrpcReporter implements Reporter {
     this.logSender.report(record);
   }
 
+  /** @internal See `Reporter.reportLogWriter`. */
   reportLogWriter(record: LogDataWriter): void {
     this.logSender.report(record);
   }

@@ -284,7 +284,16 @@ export class KafkaReporter implements Reporter {
   }
 
   /** Queue one `LogData` (or its encoded bytes) for the log topic (keyed by its service). Never throws. */
-  reportLog(record: LogData | LogDataWriter | Buffer): void {
+  reportLog(record: LogData | Buffer): void {
+    this.queueLog(record);
+  }
+
+  /** @internal See `Reporter.reportLogWriter`. */
+  reportLogWriter(record: LogDataWriter): void {
+    this.queueLog(record);
+  }
+
+  private queueLog(record: LogData | LogDataWriter | Buffer): void {
     if (this.stopped) {
       this.logCounters.dropped++;
       return;
@@ -306,10 +315,6 @@ export class KafkaReporter implements Reporter {
       );
     }
     this.soon(this.logs.length);
-  }
-
-  reportLogWriter(record: LogDataWriter): void {
-    this.reportLog(record);
   }
 
   async flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {

@@ -57,8 +57,9 @@ export interface Reporter {
   /** Take a log record (optional: a reporter without it ignores logs). Never throws. */
   reportLog?(log: LogData): void;
   /**
-   * Take a record that writes its own `LogData` (a pino line read in place), encoding it during the
-   * call (optional: without it the record is given to `reportLog` as a `LogData`). Never throws.
+   * @internal Take a record that writes its own `LogData` (a pino line read in place), encoding it
+   * during the call (optional: without it the record is given to `reportLog` as a `LogData`).
+   * Never throws.
    */
   reportLogWriter?(log: LogDataWriter): void;
   /** Deliver what is queued; resolves within `timeoutMs` (default: the report timeout) whatever happens. */
