@@ -136,7 +136,9 @@ export class LineSink {
   }
 
   private lines(chunk: string): void {
-    if (this.scratch.length < chunk.length * 3) this.scratch = Buffer.allocUnsafe(Math.max(chunk.length * 3, 65536));
+    // one buffer, as large as the largest chunk taken (at most maxChars characters, in UTF-8)
+    const size = Buffer.byteLength(chunk, 'utf8');
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, 65536));
     const bytes = this.scratch.subarray(0, this.scratch.write(chunk, 0, 'utf8'));
     let start = 0;
     for (let nl = bytes.indexOf(10); nl >= 0; nl = bytes.indexOf(10, start)) {
