@@ -160,8 +160,10 @@ export function pinoLineWorker(
     (bytes, start, end) => {
       let from = start;
       if (bytes[start] !== OPEN_BRACE) {
-        const cut = bytes.indexOf(OUT_OF_BAND_BYTE, start);
-        if (cut >= 0 && cut < end) {
+        // within the line only: a search on to the chunk's end would make a chunk of such lines quadratic
+        let cut = start;
+        while (cut < end && bytes[cut] !== OUT_OF_BAND_BYTE) cut++;
+        if (cut < end) {
           if (!bytesAre(bytes, start, cut, ids)) {
             ids = copyOf(bytes, start, cut);
             lineLog.given = cut === start ? null : contextOfPacked(bytes.toString('utf8', start, cut));
