@@ -125,10 +125,11 @@ export class Bridge {
    */
   reportLog(record: SkyWalkingLogRecord): void {
     try {
-      if (!this.config.logReporterActive || this.isShutdown || record === null || typeof record !== 'object') {
+      if (record === null || typeof record !== 'object') {
         this.logsDropped++;
         return;
       }
+      if (this.refuses()) return;
       let level: unknown;
       try {
         level = record.level;
@@ -136,10 +137,7 @@ export class Bridge {
         this.logsDropped++; // a hostile record (a throwing Proxy): nothing to report
         return;
       }
-      if (!levelPasses(this.config, level)) {
-        this.logsFiltered++;
-        return;
-      }
+      if (this.filters(level)) return;
       this.reportLogData(
         buildLogData(record, {
           config: this.config,
@@ -158,19 +156,26 @@ export class Bridge {
    */
   reportLogWriter(record: LogDataWriter, level: string): void {
     try {
-      if (!this.config.logReporterActive || this.isShutdown) {
-        this.logsDropped++;
-        return;
-      }
-      if (!levelPasses(this.config, level)) {
-        this.logsFiltered++;
-        return;
-      }
+      if (this.refuses() || this.filters(level)) return;
       if (this.reporter.reportLogWriter) this.reporter.reportLogWriter(record);
       else this.reportLogData(record.logData());
     } catch (e) {
       this.buildFailed(e);
     }
+  }
+
+  /** Logging is off or the bridge is shut down: the record is counted dropped. */
+  private refuses(): boolean {
+    if (this.config.logReporterActive && !this.isShutdown) return false;
+    this.logsDropped++;
+    return true;
+  }
+
+  /** The record is under the minimum level: counted filtered. */
+  private filters(level: unknown): boolean {
+    if (levelPasses(this.config, level)) return false;
+    this.logsFiltered++;
+    return true;
   }
 
   private buildFailed(e: unknown): void {

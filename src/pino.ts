@@ -19,14 +19,13 @@ import {
   contextOfFields,
   idFieldsOf,
   logFieldsOf,
-  contextOfPacked,
   packedFieldsOf,
 } from './logs/fields';
 import { pinoLevelName } from './logs/levels';
 import { LineSink } from './logs/line-sink';
-import { PinoKeys, bytesAre, copyOf } from './logs/pino-line';
+import { PinoKeys } from './logs/pino-line';
 import { OUT_OF_BAND } from './pino-destination';
-import { PinoLineLog } from './logs/pino-line-log';
+import { PackedIdsReader, PinoLineLog } from './logs/pino-line-log';
 import type { SkyWalkingLogRecord } from './logs/record';
 import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
 import type { LogStats } from './reporter/types';
@@ -154,7 +153,7 @@ export function pinoLineWorker(
   let notRecords = 0;
   // skywalkingDestination writes the ids of the active span before a line where they change
   // (`ids\u0001{...}`, src/pino-destination.ts): they hold for the lines after it in the batch
-  let ids: Uint8Array = new Uint8Array(0);
+  const ids = new PackedIdsReader();
   const sink = new LineSink(
     bridge.config.logBufferBytes,
     (bytes, start, end) => {
@@ -164,10 +163,7 @@ export function pinoLineWorker(
         let cut = start;
         while (cut < end && bytes[cut] !== OUT_OF_BAND_BYTE) cut++;
         if (cut < end) {
-          if (!bytesAre(bytes, start, cut, ids)) {
-            ids = copyOf(bytes, start, cut);
-            lineLog.given = cut === start ? null : contextOfPacked(bytes.toString('utf8', start, cut));
-          }
+          lineLog.given = ids.of(bytes, start, cut);
           from = cut + 1;
         }
       }

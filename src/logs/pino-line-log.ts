@@ -21,7 +21,7 @@ import {
   recordOfScan,
   scanPinoLine,
 } from './pino-line';
-import { type LogContextIds, buildLogData, recordTags } from './record';
+import { type LogContextIds, boundedEndpoint, buildLogData, logTimestamp, recordTags, traceOfIds } from './record';
 
 /** The service and instance of records outside a trace (the worker's recorder: read at each record). */
 export interface LogIdentity {
@@ -54,6 +54,24 @@ function bodyHeader(w: ProtoWriter, kind: number, n: number): void {
 }
 
 /**
+ * Packed ids (`sw_ctx`, or those the destination writes before a line) read from a line's bytes:
+ * decoded again only when they differ from the last ones read. Empty or not packed ids: null.
+ */
+export class PackedIdsReader {
+  /** The last ids read, as a copy of their bytes (the line's buffer is reused). */
+  private bytes: Uint8Array = new Uint8Array(0);
+  private ids: LogContextIds | null = null;
+
+  of(bytes: Buffer, start: number, end: number): LogContextIds | null {
+    if (!bytesAre(bytes, start, end, this.bytes)) {
+      this.bytes = copyOf(bytes, start, end);
+      this.ids = contextOfPacked(bytes.toString('utf8', start, end));
+    }
+    return this.ids;
+  }
+}
+
+/**
  * One pino line as a log record that writes its own `LogData` (`LogDataWriter`): the pino worker
  * reads each line into it (`read`) and hands it to the reporter, which encodes it into its queue.
  * The line's body fields are copied into the message as they lie in the line (ASCII: character =
@@ -66,9 +84,7 @@ export class PinoLineLog implements LogDataWriter {
   /** The ids given beside the line (the destination writes those of the active span); the line's own win. */
   given: LogContextIds | null = null;
 
-  /** The last packed ids read from a line, as bytes to compare the next line's with. */
-  private packedBytes: Uint8Array = new Uint8Array(0);
-  private packedContext: LogContextIds | null = null;
+  private readonly packed = new PackedIdsReader();
   private traceOf: LogContextIds | null = null;
   private traceContext: LogTraceContext | undefined;
   /** The trace's service, instance and endpoint (undefined: the identity's). */
@@ -113,7 +129,7 @@ export class PinoLineLog implements LogDataWriter {
   writeLogData(w: ProtoWriter): void {
     const s = this.scan;
     const t = s.time;
-    w.int64Field(1, typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now());
+    w.int64Field(1, logTimestamp(t));
     const context = this.context();
     if (context !== this.traceOf) this.trace(context);
     writeLogHead(w, this.service ?? this.identity.service, this.instance ?? this.identity.instance, this.endpoint);
@@ -122,33 +138,21 @@ export class PinoLineLog implements LogDataWriter {
     w.raw(this.tags());
   }
 
-  /** The ids of the line (its packed field: read again only when it changes), else the given ones. */
+  /** The ids of the line (its packed field), else the given ones. */
   private context(): LogContextIds | null {
     const s = this.scan;
     if (s.packedStart < 0) return this.given;
-    if (!bytesAre(s.bytes, s.packedStart, s.packedEnd, this.packedBytes)) {
-      this.packedBytes = copyOf(s.bytes, s.packedStart, s.packedEnd);
-      this.packedContext = contextOfPacked(s.text(s.packedStart, s.packedEnd));
-    }
-    return this.packedContext ?? this.given;
+    return this.packed.of(s.bytes, s.packedStart, s.packedEnd) ?? this.given;
   }
 
-  /** The trace context and endpoint of `context`, as `buildLogData` makes them. */
+  /** The trace context, service, instance and endpoint of `context`, as `buildLogData` makes them. */
   private trace(context: LogContextIds | null): void {
     this.traceOf = context;
-    this.traceContext = this.service = this.instance = undefined;
-    this.endpoint = '';
-    if (context === null || typeof context.traceId !== 'string' || context.traceId === '') return;
-    this.traceContext = {
-      traceId: context.traceId,
-      traceSegmentId: String(context.segmentId ?? ''),
-      spanId: Number(context.spanId) | 0,
-    };
-    if (typeof context.service === 'string' && context.service !== '') this.service = context.service;
-    if (typeof context.serviceInstance === 'string' && context.serviceInstance !== '')
-      this.instance = context.serviceInstance;
-    const endpoint = typeof context.endpoint === 'string' ? context.endpoint : '';
-    this.endpoint = endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint;
+    const ids = traceOfIds(context);
+    this.traceContext = ids?.traceContext;
+    this.service = ids?.service;
+    this.instance = ids?.serviceInstance;
+    this.endpoint = ids ? boundedEndpoint(ids.endpoint) : '';
   }
 
   /** Field 7's bytes: `level` and `logger`, encoded again only when they change. */

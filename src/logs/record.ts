@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config';
 import type { KeyStringValuePair } from '../model';
-import type { LogData } from '../protocol/log-encoder';
+import type { LogData, LogTraceContext } from '../protocol/log-encoder';
 import { safeString } from '../segment/values';
 import { LEVEL_RANK, pinoLevelName, rankOf } from './levels';
 import { type SkyWalkingTraceContext, contextOfRecorded, recordedSpanOf } from './trace-context';
@@ -154,6 +154,40 @@ export function recordTags(
   return tags;
 }
 
+/** A record's epoch ms: its own when it is a positive number (whole ms), else now. */
+export function logTimestamp(t: unknown): number {
+  return typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now();
+}
+
+/** An endpoint as a record carries it: at most 1,000 characters. */
+export function boundedEndpoint(endpoint: string): string {
+  return endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint;
+}
+
+/** What ids given with a record name: its trace context, and the service, instance (absent: the defaults') and endpoint. */
+export interface TraceOfIds {
+  traceContext: LogTraceContext;
+  service?: string;
+  serviceInstance?: string;
+  endpoint: string;
+}
+
+/** The trace of given ids; undefined when they name none (no trace id). */
+export function traceOfIds(given: LogContextIds | null | undefined): TraceOfIds | undefined {
+  if (!given || typeof given.traceId !== 'string' || given.traceId === '') return undefined;
+  return {
+    traceContext: {
+      traceId: given.traceId,
+      traceSegmentId: String(given.segmentId ?? ''),
+      spanId: Number(given.spanId) | 0,
+    },
+    service: typeof given.service === 'string' && given.service !== '' ? given.service : undefined,
+    serviceInstance:
+      typeof given.serviceInstance === 'string' && given.serviceInstance !== '' ? given.serviceInstance : undefined,
+    endpoint: typeof given.endpoint === 'string' ? given.endpoint : '',
+  };
+}
+
 /**
  * The `LogData` of a record: the trace context of its span (or the given ids, or none), the
  * segment's service, instance and endpoint (the defaults outside a trace), the body bounded to
@@ -169,16 +203,12 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
   let endpoint = '';
   let traceContext: LogData['traceContext'];
   const given = r.context;
-  if (given && typeof given.traceId === 'string' && given.traceId !== '') {
-    traceContext = {
-      traceId: given.traceId,
-      traceSegmentId: String(given.segmentId ?? ''),
-      spanId: Number(given.spanId) | 0,
-    };
-    if (typeof given.service === 'string' && given.service !== '') service = given.service;
-    if (typeof given.serviceInstance === 'string' && given.serviceInstance !== '')
-      serviceInstance = given.serviceInstance;
-    if (typeof given.endpoint === 'string') endpoint = given.endpoint;
+  const ids = traceOfIds(given);
+  if (ids) {
+    traceContext = ids.traceContext;
+    service = ids.service ?? service;
+    serviceInstance = ids.serviceInstance ?? serviceInstance;
+    endpoint = ids.endpoint;
   } else if (given !== null) {
     const span = recordedSpanOf(r.span);
     if (span) {
@@ -191,12 +221,11 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
   }
   const ownEndpoint = r.endpoint;
   if (typeof ownEndpoint === 'string' && ownEndpoint !== '') endpoint = ownEndpoint;
-  const t = r.timestamp;
   return {
-    timestamp: typeof t === 'number' && Number.isFinite(t) && t > 0 ? Math.trunc(t) : Date.now(),
+    timestamp: logTimestamp(r.timestamp),
     service,
     serviceInstance,
-    endpoint: endpoint.length > 1000 ? endpoint.slice(0, 1000) : endpoint,
+    endpoint: boundedEndpoint(endpoint),
     body:
       typeof r.bodyJson === 'string'
         ? r.bodyJson.length <= config.logBodyMaxLength

@@ -31,7 +31,8 @@ export class ProtoWriter {
     return out;
   }
 
-  private ensure(n: number): void {
+  /** Room for `n` more bytes, so that the writes after it (`byte`, `varint`, `asciiBytes`) need no check. */
+  reserve(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     // a fresh chunk for the rest of this message (and the next ones); the message so far moves with it
     const used = this.pos - this.start;
@@ -44,8 +45,8 @@ export class ProtoWriter {
     this.pos = used;
   }
 
-  /** An unsigned varint of at most 32 bits. */
-  private uint32(value: number): void {
+  /** An unsigned varint (a length) of at most 32 bits; on its own, after `reserve`. */
+  varint(value: number): void {
     const buf = this.buf;
     let v = value >>> 0;
     while (v > 127) {
@@ -58,7 +59,7 @@ export class ProtoWriter {
   /** A varint of a 64-bit integer given as a JS number (two's complement when negative). */
   private int64(value: number): void {
     if (value >= 0 && value < TWO_32) {
-      this.uint32(value);
+      this.varint(value);
       return;
     }
     let v = Math.trunc(value);
@@ -87,22 +88,22 @@ export class ProtoWriter {
   /** int32 / enum field: negative values take ten bytes, as the proto3 rules say. */
   int32Field(field: number, value: number): void {
     if (value === 0) return;
-    this.ensure(16);
+    this.reserve(16);
     this.buf[this.pos++] = field << 3;
-    if (value > 0) this.uint32(value);
+    if (value > 0) this.varint(value);
     else this.int64(value);
   }
 
   int64Field(field: number, value: number): void {
     if (value === 0) return;
-    this.ensure(16);
+    this.reserve(16);
     this.buf[this.pos++] = field << 3;
     this.int64(value);
   }
 
   boolField(field: number, value: boolean): void {
     if (!value) return;
-    this.ensure(2);
+    this.reserve(2);
     this.buf[this.pos++] = field << 3;
     this.buf[this.pos++] = 1;
   }
@@ -111,7 +112,7 @@ export class ProtoWriter {
   stringField(field: number, value: string): void {
     const n = value.length;
     if (n === 0) return;
-    this.ensure(n * 3 + 6);
+    this.reserve(n * 3 + 6);
     const buf = this.buf;
     buf[this.pos++] = (field << 3) | 2;
     if (n <= MAX_SHORT_STRING) {
@@ -130,23 +131,13 @@ export class ProtoWriter {
       }
     }
     const bytes = Buffer.byteLength(value, 'utf8');
-    this.uint32(bytes);
+    this.varint(bytes);
     this.pos += buf.write(value, this.pos, bytes, 'utf8');
-  }
-
-  /** Room for `n` more bytes, so that the writes after it (`byte`, `varint`, `asciiBytes`) need no check. */
-  reserve(n: number): void {
-    this.ensure(n);
   }
 
   /** One byte (a tag of a field below 16: `(field << 3) | wireType`). After `reserve`. */
   byte(value: number): void {
     this.buf[this.pos++] = value;
-  }
-
-  /** An unsigned varint (a length) of at most 32 bits. After `reserve`. */
-  varint(value: number): void {
-    this.uint32(value);
   }
 
   /**
@@ -168,7 +159,7 @@ export class ProtoWriter {
 
   /** Begin a gRPC message frame: 5 bytes (not compressed, the length) that `endFrame(mark)` fills. */
   beginFrame(): number {
-    this.ensure(5);
+    this.reserve(5);
     const mark = this.pos - this.start;
     this.pos += 5;
     return mark;
@@ -183,14 +174,14 @@ export class ProtoWriter {
 
   /** Bytes already encoded (whole fields, e.g. a memo of fields that repeat), as they are. */
   raw(bytes: Uint8Array): void {
-    this.ensure(bytes.length);
+    this.reserve(bytes.length);
     this.buf.set(bytes, this.pos);
     this.pos += bytes.length;
   }
 
   /** Open a length-delimited sub-message; returns the mark (relative to the message) to pass to `close`. */
   open(field: number): number {
-    this.ensure(2);
+    this.reserve(2);
     this.buf[this.pos++] = (field << 3) | 2;
     // one byte for the length; `close` moves the body when it needs more
     return this.pos++ - this.start;
@@ -205,12 +196,12 @@ export class ProtoWriter {
     }
     let extra = 1;
     while (length >= 2 ** (7 * (extra + 1))) extra++;
-    this.ensure(extra);
+    this.reserve(extra);
     const at = this.start + relativeMark; // the chunk may have changed
     this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
     const end = this.pos + extra;
     this.pos = at;
-    this.uint32(length);
+    this.varint(length);
     this.pos = end;
   }
 }
