@@ -62,7 +62,7 @@ function openTracingTrace(tracer, Tags, i) {
  * bound, no timers, no metadata checks, no accounting, no deadlines.
  */
 function inlineReporter(bootstrap, Producer) {
-  const { resolveConfig } = require(join(ROOT, 'dist/config'));
+  const { resolveConfig } = require(join(ROOT, 'dist/base/config'));
   const { producerOptions } = require(join(ROOT, 'dist/reporter/kafka'));
   const { segmentValueOf, segmentKeyOf } = require(join(ROOT, 'dist/reporter/kafka-records'));
   const config = resolveConfig({ reporter: 'kafka', kafkaBootstrapServers: bootstrap }, {});

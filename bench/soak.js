@@ -29,7 +29,7 @@ const SAMPLE_S = Number(arg('sample', 5));
 const JSON_OUT = arg('json', undefined);
 const SPANS = 5;
 
-if (!fs.existsSync(join(ROOT, 'dist', 'index.js')) || process.argv.includes('--build')) {
+if (!fs.existsSync(join(ROOT, 'dist', 'entry', 'index.js')) || process.argv.includes('--build')) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }
 const { make } = require('./cases/tracers');

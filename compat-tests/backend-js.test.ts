@@ -6,8 +6,8 @@
  */
 import type * as grpcTypes from '@grpc/grpc-js';
 import { startCollector } from '../src/collector';
-import { resolveConfig } from '../src/config';
-import { RefType, type SegmentObject, SpanLayer, SpanType } from '../src/model';
+import { resolveConfig } from '../src/base/config';
+import { RefType, type SegmentObject, SpanLayer, SpanType } from '../src/base/model';
 import { loadServices } from '../src/protocol/loader';
 import { decodeSw8, encodeSw8, type Sw8Context } from '../src/propagation/sw8';
 import { GrpcReporter } from '../src/reporter/grpc';

@@ -15,7 +15,7 @@ async function collectorProcess(port: number): Promise<{ collector: Service; grp
   const collector = await started(
     startProcess(
       process.execPath,
-      [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
+      [resolve(ROOT, 'dist/entry/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
       {},
     ),
   );

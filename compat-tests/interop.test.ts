@@ -6,8 +6,8 @@
  */
 import { resolve } from 'node:path';
 import { startCollector, type Collector } from '../src/collector';
-import { hexSpanIdOf, hexTraceIdOf } from '../src/ids';
-import type { SegmentObject, SpanObject } from '../src/model';
+import { hexSpanIdOf, hexTraceIdOf } from '../src/base/ids';
+import type { SegmentObject, SpanObject } from '../src/base/model';
 import { request, startService, type Service } from '../test/support/spawn';
 
 const FIXTURES = resolve(__dirname, 'fixtures');

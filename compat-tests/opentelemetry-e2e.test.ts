@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
-import { RefType, type SegmentObject, SpanLayer, SpanType } from '../src/model';
+import { RefType, type SegmentObject, SpanLayer, SpanType } from '../src/base/model';
 import { CHILD_ENV, type Service, request, startService } from '../test/support/spawn';
 
 const ROOT = resolve(__dirname, '..');

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
-import { RefType, SpanLayer, SpanType, type SegmentObject } from '../src/model';
+import { RefType, SpanLayer, SpanType, type SegmentObject } from '../src/base/model';
 import { encodeSw8 } from '../src/propagation/sw8';
 import { type Service, request, startService } from '../test/support/spawn';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { loadServices } from '../src/protocol/loader';
-import type { SegmentObject } from '../src/model';
+import type { SegmentObject } from '../src/base/model';
 
 const ROOT = resolve(__dirname, '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -93,8 +93,8 @@ afterAll(async () => {
 it('ships only the build, the protos and the docs', () => {
   const files = execFileSync(NPM, ['pack', '--dry-run', '--json'], { cwd: ROOT, encoding: 'utf8' });
   const paths = (JSON.parse(files) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-  expect(paths).toContain('dist/index.js');
-  expect(paths).toContain('dist/index.d.ts');
+  expect(paths).toContain('dist/entry/index.js');
+  expect(paths).toContain('dist/entry/index.d.ts');
   expect(paths).toContain('protos/language-agent/Tracing.proto');
   expect(paths).toContain('README.md');
   expect(paths.filter((p) => /^(src|test|compat-tests|examples|bench)\//.test(p))).toEqual([]);

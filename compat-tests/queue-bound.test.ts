@@ -67,7 +67,7 @@ it('collector away for 6 s at 20k spans/s: heap and ArrayBuffers flat after the 
     });
     collector = await startProcess(
       process.execPath,
-      [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
+      [resolve(ROOT, 'dist/entry/cli.js'), 'collector', '--grpc-port', String(port), '--http-port', '0', '--quiet'],
       {},
     );
     const code = await exited;

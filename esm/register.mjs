@@ -1,6 +1,6 @@
 // `node --import skywalking-bridge/register app.mjs`: ESM modules are only instrumentable through
 // the loader hook of @opentelemetry/instrumentation (import-in-the-middle), registered here before
-// the application loads; then the same start as `--require` (dist/register.js).
+// the application loads; then the same start as `--require` (dist/entry/register.js).
 import { createRequire, register } from 'node:module';
 
 try {
@@ -10,4 +10,4 @@ try {
     `[skywalking-bridge] WARN skywalking-bridge/register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`,
   );
 }
-createRequire(import.meta.url)('../dist/register.js');
+createRequire(import.meta.url)('../dist/entry/register.js');

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { runProcess } from './support/spawn';
 
-const CLI = join(__dirname, '..', 'dist', 'cli.js');
+const CLI = join(__dirname, '..', 'dist', 'entry', 'cli.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../package.json') as { version: string };
 

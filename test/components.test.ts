@@ -1,4 +1,4 @@
-import { componentName, componentServerName } from '../src/components';
+import { componentName, componentServerName } from '../src/base/components';
 
 describe('component names (the OAP 10.1.0 component-libraries.yml, every language)', () => {
   it('names the ids of each language as the OAP does', () => {

@@ -4,8 +4,8 @@
  * collector cannot be reached (from grpc-js's real details, and against a real HTTP/1 server).
  */
 import { type Collector, startCollector } from '../src/collector';
-import { ConfigError, addressProblem, closestName, describeValue, resolveConfig } from '../src/config';
-import { type Logger, resetDiagnostics, setLogger } from '../src/diag';
+import { ConfigError, addressProblem, closestName, describeValue, resolveConfig } from '../src/base/config';
+import { type Logger, resetDiagnostics, setLogger } from '../src/base/diag';
 import { SkyWalkingSpanProcessor } from '../src/opentelemetry/processor';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { MemoryReporter } from '../src/reporter/memory';

@@ -1,4 +1,10 @@
-import { ConfigError, DEFAULT_COLLECTOR, DEFAULT_SERVICE_NAME, parseAddresses, resolveConfig } from '../src/config';
+import {
+  ConfigError,
+  DEFAULT_COLLECTOR,
+  DEFAULT_SERVICE_NAME,
+  parseAddresses,
+  resolveConfig,
+} from '../src/base/config';
 
 describe('resolveConfig', () => {
   it('uses the defaults with no options and no env', () => {

@@ -15,7 +15,7 @@ import {
   log,
   resetDiagnostics,
   setLogger,
-} from '../src/diag';
+} from '../src/base/diag';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { MemoryReporter } from '../src/reporter/memory';
 import { CHILD_ENV } from './support/spawn';

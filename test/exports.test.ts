@@ -197,7 +197,7 @@ const COLLECTOR_TYPES = [
 /** Each entry: its runtime names, and the names of its types beyond those. */
 const ENTRIES: Record<string, { file: string; runtime: string[]; types: string[] }> = {
   '.': {
-    file: 'index',
+    file: 'entry/index',
     runtime: sorted(CORE, OPENTRACING, OPENTELEMETRY),
     types: sorted(CORE_TYPES, OPENTRACING_TYPES, OPENTELEMETRY_TYPES),
   },
@@ -217,7 +217,7 @@ const ENTRIES: Record<string, { file: string; runtime: string[]; types: string[]
 };
 
 it('the root entry has only the user-facing names', () => {
-  expect(runtimeNames('index')).toEqual([
+  expect(runtimeNames('entry/index')).toEqual([
     'Component',
     'ConfigError',
     'SkyWalkingLogRecordProcessor',
@@ -243,7 +243,7 @@ it.each(Object.entries(ENTRIES))('entry %s: its runtime names and its types, exa
 it('the shared core is in the root entry and in both front-end subpaths', () => {
   const core = runtimeNames('entry/core');
   expect(core).toEqual(CORE);
-  for (const file of ['index', 'entry/opentracing', 'entry/opentelemetry'])
+  for (const file of ['entry/index', 'entry/opentracing', 'entry/opentelemetry'])
     expect(runtimeNames(file).filter((n) => core.includes(n))).toEqual(core);
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config';
-import { RefType, SpanType } from '../src/model';
+import { resolveConfig } from '../src/base/config';
+import { RefType, SpanType } from '../src/base/model';
 import { MemoryReporter } from '../src/reporter/memory';
 import { Recorder } from '../src/segment/recorder';
 

@@ -9,7 +9,7 @@ import { safeString } from '../src/segment/values';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { SkyWalkingSpanProcessor } from '../src/opentelemetry/processor';
 import type { Reporter, SegmentSource } from '../src/reporter/types';
-import type { SegmentObject } from '../src/model';
+import type { SegmentObject } from '../src/base/model';
 
 function hostileValues(): Array<[string, unknown]> {
   const circular: Record<string, unknown> = { name: 'loop' };

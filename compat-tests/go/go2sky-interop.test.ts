@@ -7,7 +7,7 @@
  */
 import { resolve } from 'node:path';
 import { startCollector, type Collector } from '../../src/collector';
-import type { SegmentObject, SpanObject } from '../../src/model';
+import type { SegmentObject, SpanObject } from '../../src/base/model';
 import { request, runProcess, startProcess, startService, type Service } from '../../test/support/spawn';
 
 const ROOT = resolve(__dirname, '..', '..');

@@ -9,7 +9,7 @@
 //   { cmd: 'leave' }                    -> replies, then lets go of the parent without shutdown()
 //   { cmd: 'shutdown', ms }             -> shutdown(ms); replies { stats } and exits 0
 // Every reply carries the reporter's stats. Runs the built library (dist/).
-const { SkyWalkingTracer } = require('../../dist');
+const { SkyWalkingTracer } = require('../../dist/entry');
 
 const tracer = new SkyWalkingTracer();
 let reported = 0;

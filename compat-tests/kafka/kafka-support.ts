@@ -121,7 +121,7 @@ export async function readTopic(bootstrap: string, topic: string): Promise<ReadR
 }
 
 /** Our SegmentObject in google-protobuf's toObject() shape (skywalking-backend-js's generated classes). */
-export function segmentAsPbObject(s: import('../../src/model').SegmentObject): unknown {
+export function segmentAsPbObject(s: import('../../src/base/model').SegmentObject): unknown {
   return {
     traceid: s.traceId,
     tracesegmentid: s.traceSegmentId,

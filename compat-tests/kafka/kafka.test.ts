@@ -10,8 +10,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { FORMAT_HTTP_HEADERS, Tags } from 'opentracing';
-import { resolveConfig } from '../../src/config';
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import { resolveConfig } from '../../src/base/config';
+import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { KafkaReporter } from '../../src/reporter/kafka';

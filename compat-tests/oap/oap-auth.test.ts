@@ -4,7 +4,7 @@
  * hint, backs off, and nothing it sent is stored.
  */
 import * as opentracing from 'opentracing';
-import { resetDiagnostics, setLogger } from '../../src/diag';
+import { resetDiagnostics, setLogger } from '../../src/base/diag';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

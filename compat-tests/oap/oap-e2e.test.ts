@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import type { Service } from '../../test/support/spawn';
 import { request, runProcess, startProcess, startService } from '../../test/support/spawn';
 import { analyze } from '../../src/collector/analysis';
-import type { SegmentObject } from '../../src/model';
+import type { SegmentObject } from '../../src/base/model';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startOap, duration, minute } = require('./oap.js') as typeof import('./oap.js');

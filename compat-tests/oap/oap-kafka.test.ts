@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import type { Service } from '../../test/support/spawn';
 import { request, startService } from '../../test/support/spawn';
-import { resolveConfig } from '../../src/config';
+import { resolveConfig } from '../../src/base/config';
 import { KafkaReporter } from '../../src/reporter/kafka';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

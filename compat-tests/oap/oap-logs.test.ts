@@ -22,7 +22,7 @@ import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
-import { SkyWalkingTransport, skywalkingFormat } from '../../src/winston';
+import { SkyWalkingTransport, skywalkingFormat } from '../../src/entry/winston';
 import { JAVA_TRACE, javaSw8 } from '../../test/logs/support';
 
 /* eslint-disable @typescript-eslint/no-require-imports */

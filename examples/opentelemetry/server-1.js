@@ -23,11 +23,11 @@ sdk.start();
 // pino: our mixin puts the SkyWalking ids of the active span into each line, our transport reports
 // the lines to SkyWalking from pino's worker thread (no gRPC work on this thread)
 const pino = require('pino');
-const { skywalkingMixin } = require('../../dist/pino');
+const { skywalkingMixin } = require('../../dist/entry/pino');
 const logger = pino(
   { name: 'server-1', mixin: skywalkingMixin() },
   pino.transport({
-    target: require.resolve('../../dist/pino'),
+    target: require.resolve('../../dist/entry/pino'),
     options: { serviceName: process.env.SW_AGENT_NAME || 'server-1' },
   }),
 );

@@ -13,7 +13,7 @@ opentracing.initGlobalTracer(skywalking);
 
 // winston, its records reported to SkyWalking beside the span they name (`span` in the meta)
 const winston = require('winston');
-const { SkyWalkingTransport, skywalkingFormat } = require('../../dist/winston');
+const { SkyWalkingTransport, skywalkingFormat } = require('../../dist/entry/winston');
 const logger = winston.createLogger({
   level: 'info',
   format: skywalkingFormat(),

@@ -1,5 +1,5 @@
-import { componentName, componentServerName } from '../components';
-import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../model';
+import { componentName, componentServerName } from '../base/components';
+import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../base/model';
 
 /**
  * The OAP's segment analysis (agent-analyzer: RPCAnalysisListener, NetworkAddressAliasMappingListener,

@@ -1,5 +1,5 @@
 import type * as grpcTypes from '@grpc/grpc-js';
-import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../model';
+import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../base/model';
 import { loadServices } from '../protocol/loader';
 import { tokenMatches } from './auth';
 import { addAgentServices } from './agent-services';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { SegmentObject } from '../model';
-import { log } from '../diag';
+import type { SegmentObject } from '../base/model';
+import { log } from '../base/diag';
 import type { Analysis, AnalysisOptions, Problem } from './analysis';
 import { type AgentEvent, AgentTelemetry, type InstanceTelemetry } from './agent-telemetry';
 import { startGrpcServer } from './grpc-server';

@@ -1,4 +1,4 @@
-import type { KeyStringValuePair } from '../model';
+import type { KeyStringValuePair } from '../base/model';
 
 /**
  * A `LogData` (LogReportService/collect) as the collector keeps and serves it: the body flattened

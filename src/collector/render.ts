@@ -1,5 +1,5 @@
-import { componentName } from '../components';
-import { SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type SegmentObject } from '../model';
+import { componentName } from '../base/components';
+import { SPAN_LAYER_NAMES, SPAN_TYPE_NAMES, type SegmentObject } from '../base/model';
 import type { Problem, Topology } from './analysis';
 import type { StoredLog } from './logs';
 import { type SpanNode, byStart, spanKey, spanTree } from './span-tree';

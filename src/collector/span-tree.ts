@@ -1,4 +1,4 @@
-import type { SegmentObject, SpanObject } from '../model';
+import type { SegmentObject, SpanObject } from '../base/model';
 
 /** A span of a trace with the spans that hang under it. */
 export interface SpanNode {

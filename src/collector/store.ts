@@ -1,4 +1,4 @@
-import type { KeyStringValuePair, SegmentObject } from '../model';
+import type { KeyStringValuePair, SegmentObject } from '../base/model';
 import { type StoredLog, logSize, toStoredLog } from './logs';
 
 /** Heap per decoded object (V8, Node 20), on top of its strings' characters. */

@@ -1,4 +1,4 @@
-import { SpanType, type SegmentObject } from '../model';
+import { SpanType, type SegmentObject } from '../base/model';
 
 /** A search over the stored traces, as `GET /api/traces?…` and the web UI ask it. */
 export interface TraceQuery {

@@ -1,11 +1,11 @@
-import { componentName } from '../components';
+import { componentName } from '../base/components';
 import {
   REF_TYPE_NAMES,
   SPAN_LAYER_NAMES,
   SPAN_TYPE_NAMES,
   type KeyStringValuePair,
   type SegmentObject,
-} from '../model';
+} from '../base/model';
 import { type SpanNode, byStart, spanKey, spanTree } from './span-tree';
 
 /** One span of a trace as the web UI draws it: in tree order, with its depth and offset. */

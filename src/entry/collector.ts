@@ -28,6 +28,6 @@ export type {
   TraceSummary,
   TraceView,
 } from '../collector';
-export { componentName } from '../components';
-export type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from '../model';
-export { RefType, SpanLayer, SpanType } from '../model';
+export { componentName } from '../base/components';
+export type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from '../base/model';
+export { RefType, SpanLayer, SpanType } from '../base/model';

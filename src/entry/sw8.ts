@@ -14,4 +14,4 @@ export { decodeSw8x, encodeSw8x } from '../propagation/extension';
 export type { Sw8Extension } from '../propagation/extension';
 export { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/legacy';
 export type { LegacyContext, LegacyInjectContext } from '../propagation/legacy';
-export type { LegacyFormat } from '../config';
+export type { LegacyFormat } from '../base/config';

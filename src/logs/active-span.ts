@@ -1,4 +1,4 @@
-import { loadOtelApi } from '../otel-api';
+import { loadOtelApi } from '../base/otel-api';
 import type { RecordedSpan } from '../segment/span';
 import { registered } from '../segment/span-registry';
 

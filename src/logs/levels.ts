@@ -1,4 +1,4 @@
-import type { LogLevelName } from '../config';
+import type { LogLevelName } from '../base/config';
 
 /** Severity ranks on pino's scale (trace 10 … fatal 60). */
 export const LEVEL_RANK: Readonly<Record<LogLevelName, number>> = {

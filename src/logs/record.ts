@@ -1,5 +1,5 @@
-import type { ResolvedConfig } from '../config';
-import type { KeyStringValuePair } from '../model';
+import type { ResolvedConfig } from '../base/config';
+import type { KeyStringValuePair } from '../base/model';
 import type { LogData, LogTraceContext } from '../protocol/log-encoder';
 import { safeString } from '../segment/values';
 import { LEVEL_RANK, pinoLevelName, rankOf } from './levels';

@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api';
-import { ConfigError } from '../config';
-import { loadOtelApi } from '../otel-api';
+import { ConfigError } from '../base/config';
+import { loadOtelApi } from '../base/otel-api';
 
 /** The API, or a ConfigError telling what to install (constructors only). */
 export function requireOtelApi(what: string): typeof OtelApi {

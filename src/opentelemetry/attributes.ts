@@ -1,6 +1,6 @@
-import { Component, componentId } from '../components';
+import { Component, componentId } from '../base/components';
 import { attributeText } from './attribute-text';
-import { SpanLayer, SpanType } from '../model';
+import { SpanLayer, SpanType } from '../base/model';
 import { hostPortOfUrl, joinHostPort, pathOfUrl } from '../segment/peer';
 import type { RecordedSpan } from '../segment/span';
 import { STATUS_ERROR, SpanKind } from './api';

@@ -1,4 +1,4 @@
-import { Bridge, type BridgeStats } from '../bridge';
+import { Bridge, type BridgeStats } from '../bridge/bridge';
 import type { SkyWalkingLogRecord } from '../logs/record';
 import type { RecordedSpan } from '../segment/span';
 import { ExportResultCode, requireOtelApi } from './api';

@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
-import { Bridge, type BridgeOwner, type BridgeStats, type FrontEndOptions, isBridgeOwner } from '../bridge';
-import { ConfigError } from '../config';
+import { Bridge, type BridgeOwner, type BridgeStats, type FrontEndOptions, isBridgeOwner } from '../bridge/bridge';
+import { ConfigError } from '../base/config';
 import { otelSeverity } from '../logs/levels';
 import { requireOtelApi } from './api';
 import { settleIdentity } from './identity';

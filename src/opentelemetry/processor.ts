@@ -1,10 +1,10 @@
 import type { Context } from '@opentelemetry/api';
-import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge/bridge';
 import type { SkyWalkingLogRecord } from '../logs/record';
-import { SpanType } from '../model';
+import { SpanType } from '../base/model';
 import { register, registered } from '../segment/span-registry';
 import type { RecordedSpan } from '../segment/span';
-import { LEGACY_PARENT_TAG } from '../semconv';
+import { LEGACY_PARENT_TAG } from '../base/semconv';
 import { requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
 import { settleIdentity } from './identity';

@@ -1,7 +1,7 @@
 import type { Context, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
-import { type BridgeOptions, type ResolvedConfig, resolveConfig } from '../config';
-import { hexSpanIdOf, hexTraceIdOf } from '../ids';
-import { SpanType } from '../model';
+import { type BridgeOptions, type ResolvedConfig, resolveConfig } from '../base/config';
+import { hexSpanIdOf, hexTraceIdOf } from '../base/ids';
+import { SpanType } from '../base/model';
 import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';

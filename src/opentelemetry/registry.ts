@@ -1,4 +1,4 @@
-import type { LegacyFormat } from '../config';
+import type { LegacyFormat } from '../base/config';
 import type { Sw8Extension } from '../propagation/extension';
 import type { Sw8Context } from '../propagation/sw8';
 

@@ -1,6 +1,6 @@
 import type { Context, SpanContext, TextMapSetter } from '@opentelemetry/api';
-import type { ResolvedConfig } from '../config';
-import { log } from '../diag';
+import type { ResolvedConfig } from '../base/config';
+import { log } from '../base/diag';
 import { encodeCorrelation } from '../propagation/correlation';
 import type { HeaderNames } from '../propagation/headers';
 import { injectLegacy } from '../propagation/legacy';

@@ -1,5 +1,5 @@
 import type * as OT from 'opentracing';
-import { ConfigError } from '../config';
+import { ConfigError } from '../base/config';
 
 /**
  * The application's own copy of `opentracing` (an optional peer dependency), loaded once. When it

@@ -1,5 +1,5 @@
-import { componentId } from '../components';
-import { SpanLayer, SpanType } from '../model';
+import { componentId } from '../base/components';
+import { SpanLayer, SpanType } from '../base/model';
 import { hostPortOfUrl, joinHostPort } from '../segment/peer';
 import type { RecordedSpan } from '../segment/span';
 import { safeString } from '../segment/values';

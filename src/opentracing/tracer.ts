@@ -1,7 +1,7 @@
 import type * as OT from 'opentracing';
-import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge';
+import { Bridge, type BridgeStats, type FrontEndOptions } from '../bridge/bridge';
 import type { SkyWalkingLogRecord } from '../logs/record';
-import { hexSpanIdOf } from '../ids';
+import { hexSpanIdOf } from '../base/ids';
 import { decodeCorrelation, encodeCorrelation } from '../propagation/correlation';
 import { decodeSw8x, encodeSw8x } from '../propagation/extension';
 import { type HeaderNames, headerNames } from '../propagation/headers';
@@ -9,7 +9,7 @@ import { extractLegacy, injectLegacy } from '../propagation/legacy';
 import { appTraceIdOf } from '../propagation/trace-id-header';
 import { type Sw8Context, decodeSw8, encodeSw8 } from '../propagation/sw8';
 import type { RecordedSpan } from '../segment/span';
-import { LEGACY_PARENT_TAG } from '../semconv';
+import { LEGACY_PARENT_TAG } from '../base/semconv';
 import { binaryGetter, encodeBinaryHeaders, textGetter, textKeys, textSetter } from './carrier';
 import {
   FORMAT_BINARY,

@@ -1,5 +1,5 @@
-import type { LegacyFormat } from '../config';
-import { hexTraceIdOf } from '../ids';
+import type { LegacyFormat } from '../base/config';
+import { hexTraceIdOf } from '../base/ids';
 import {
   B3_FLAGS_HEADER,
   B3_PARENT_SPAN_ID_HEADER,

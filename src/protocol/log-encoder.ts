@@ -1,4 +1,4 @@
-import type { KeyStringValuePair } from '../model';
+import type { KeyStringValuePair } from '../base/model';
 import { ProtoWriter } from './proto-writer';
 
 /** `LogData` (logging/Logging.proto) as plain objects, field names as in the proto. */

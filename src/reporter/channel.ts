@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type * as grpcTypes from '@grpc/grpc-js';
-import { ConfigError, type ResolvedConfig } from '../config';
+import { ConfigError, type ResolvedConfig } from '../base/config';
 
 /** Channel options: reconnect backoff capped at 5 s like ours (grpc-js defaults to 120 s), no retries of our own streams. */
 export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {

@@ -1,6 +1,6 @@
 import type * as grpcTypes from '@grpc/grpc-js';
-import type { ResolvedConfig } from '../config';
-import { log } from '../diag';
+import type { ResolvedConfig } from '../base/config';
+import { log } from '../base/diag';
 import { encodeSegmentObject, segmentOfEntry } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';

@@ -1,5 +1,5 @@
 import type * as grpcTypes from '@grpc/grpc-js';
-import { log } from '../diag';
+import { log } from '../base/diag';
 import { instanceProperties } from './properties';
 import { withoutTracing } from './suppress';
 

@@ -1,4 +1,4 @@
-import type { KeyStringValuePair } from '../model';
+import type { KeyStringValuePair } from '../base/model';
 import { segmentOfEntry } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, type ResolvedConfig } from '../config';
-import { log } from '../diag';
+import { ConfigError, type ResolvedConfig } from '../base/config';
+import { log } from '../base/diag';
 import { type LogData, type LogDataWriter, encodeLogData } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { encodeSegmentObject } from '../segment/encode';
 import { Backoff } from './backoff';
 import { ByteQueue } from './byte-queue';
 import type { Identity } from './heartbeat';
-import type { KafkaConfig } from '../kafka-config';
+import type { KafkaConfig } from '../base/kafka-config';
 import { classifyKafkaError } from './kafka-errors';
 import {
   type KafkaRecord,

@@ -1,6 +1,6 @@
 import type * as grpcTypes from '@grpc/grpc-js';
-import type { ResolvedConfig } from '../config';
-import { log } from '../diag';
+import type { ResolvedConfig } from '../base/config';
+import { log } from '../base/diag';
 import { type LogData, type LogDataWriter, encodeLogData } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { loadServices } from '../protocol/loader';

@@ -1,4 +1,4 @@
-import type { SegmentObject } from '../model';
+import type { SegmentObject } from '../base/model';
 import type { LogData } from '../protocol/log-encoder';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyLogStats, emptyStats } from './types';
 

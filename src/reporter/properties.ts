@@ -1,5 +1,5 @@
 import { hostname, networkInterfaces, platform } from 'node:os';
-import type { KeyStringValuePair } from '../model';
+import type { KeyStringValuePair } from '../base/model';
 import { VERSION } from './version';
 
 /** The non-internal IPv4 addresses of this host. */

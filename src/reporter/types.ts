@@ -1,4 +1,4 @@
-import type { SegmentObject } from '../model';
+import type { SegmentObject } from '../base/model';
 import type { ProtoWriter } from '../protocol/proto-writer';
 import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 

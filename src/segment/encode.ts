@@ -1,6 +1,6 @@
-import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference } from '../model';
+import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference } from '../base/model';
 import { ProtoWriter } from '../protocol/proto-writer';
-import { FORCED_FINISH_TAG } from '../semconv';
+import { FORCED_FINISH_TAG } from '../base/semconv';
 import type { Segment } from './segment';
 
 /**

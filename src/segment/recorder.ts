@@ -1,7 +1,7 @@
-import type { ResolvedConfig } from '../config';
-import { log } from '../diag';
-import { newId } from '../ids';
-import { RefType, SpanType } from '../model';
+import type { ResolvedConfig } from '../base/config';
+import { log } from '../base/diag';
+import { newId } from '../base/ids';
+import { RefType, SpanType } from '../base/model';
 import type { Sw8Context } from '../propagation/sw8';
 import { OpenSegments } from './open-segments';
 import { type RecorderCounters, Segment, type SegmentLimits, crossThreadRef } from './segment';

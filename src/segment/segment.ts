@@ -1,7 +1,7 @@
-import { log } from '../diag';
-import { newId } from '../ids';
-import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../model';
-import { FORCED_FINISH_TAG } from '../semconv';
+import { log } from '../base/diag';
+import { newId } from '../base/ids';
+import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../base/model';
+import { FORCED_FINISH_TAG } from '../base/semconv';
 import { encodeSegment } from './encode';
 import type { ProtoWriter } from '../protocol/proto-writer';
 import type { Recorder } from './recorder';

@@ -1,4 +1,4 @@
-import { type KeyStringValuePair, type LogObject, type SegmentReference, SpanLayer, SpanType } from '../model';
+import { type KeyStringValuePair, type LogObject, type SegmentReference, SpanLayer, SpanType } from '../base/model';
 import { safeString } from './values';
 import type { Segment } from './segment';
 import { checkedEpochMs } from './time';

@@ -7,7 +7,7 @@ import {
   SpanLayer,
   type SpanObject,
   SpanType,
-} from '../../src/model';
+} from '../../src/base/model';
 
 const T0 = 1_700_000_000_000;
 

@@ -5,7 +5,7 @@
  */
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, type StoredLog, startCollector } from '../../src/collector';
-import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { loadServices } from '../../src/protocol/loader';
 
 const { grpc, TraceSegmentReportService, LogReportService } = loadServices();

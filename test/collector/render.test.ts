@@ -1,7 +1,7 @@
 /** The trace tree at any depth, with cycles, and with logs under the spans that wrote them. */
 import type { StoredLog } from '../../src/collector/logs';
 import { renderTrace } from '../../src/collector/render';
-import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../../src/model';
+import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../../src/base/model';
 
 const T0 = 1_700_000_000_000;
 

@@ -7,7 +7,7 @@ import { request } from 'node:http';
 import { resolve } from 'node:path';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, startCollector } from '../../src/collector';
-import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { loadServices } from '../../src/protocol/loader';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -278,7 +278,7 @@ it('JSON API: allowedHosts lets named hosts in', async () => {
 it('runs as a CLI: listens on free ports, prints a trace with its logs under their span, logs without a trace apart, exits 0 on SIGTERM', async () => {
   const child = spawn(
     process.execPath,
-    [resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'],
+    [resolve(ROOT, 'dist/entry/cli.js'), 'collector', '--grpc-port', '0', '--http-port', '0'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -346,7 +346,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
 it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
   const child = spawn(
     process.execPath,
-    ['--unhandled-rejections=strict', resolve(ROOT, 'dist/cli.js'), 'collector', '--grpc-port', '0', '--no-http'],
+    ['--unhandled-rejections=strict', resolve(ROOT, 'dist/entry/cli.js'), 'collector', '--grpc-port', '0', '--no-http'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -413,7 +413,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
 }, 30_000);
 
 it('CLI parses --token and --allow-host', async () => {
-  const { parseArgs } = await import('../../src/cli');
+  const { parseArgs } = await import('../../src/entry/cli');
   expect(parseArgs(['--token', 't', '--allow-host', 'a.internal, b.internal:8080', '--allow-host', 'c'])).toMatchObject(
     { token: 't', allowedHosts: ['a.internal', 'b.internal:8080', 'c'] },
   );
@@ -423,7 +423,7 @@ it('CLI parses --token and --allow-host', async () => {
 it('CLI rejects unknown flags with exit 2', () => {
   let status = 0;
   try {
-    execFileSync(process.execPath, [resolve(ROOT, 'dist/cli.js'), 'collector', '--bogus'], { stdio: 'pipe' });
+    execFileSync(process.execPath, [resolve(ROOT, 'dist/entry/cli.js'), 'collector', '--bogus'], { stdio: 'pipe' });
   } catch (e) {
     status = (e as { status: number }).status;
   }

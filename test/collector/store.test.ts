@@ -2,7 +2,7 @@
 import { toStoredLog } from '../../src/collector/logs';
 import { tracePartial, warmPartials } from '../../src/collector/queries';
 import { CollectorStore, segmentSize } from '../../src/collector/store';
-import { RefType, type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { RefType, type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 
 const MiB = 1024 * 1024;
 

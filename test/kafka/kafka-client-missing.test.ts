@@ -16,7 +16,7 @@ it("reporter 'kafka' without @platformatic/kafka: a ConfigError saying what to i
       process.execPath,
       [
         '-e',
-        `const { resolveConfig } = require('./dist/config');
+        `const { resolveConfig } = require('./dist/base/config');
          const { KafkaReporter } = require('./dist/reporter/kafka');
          console.log(resolveConfig({}, {}).reporter);
          try { new KafkaReporter(resolveConfig({ reporter: 'kafka' }, {})); console.log('constructed'); }

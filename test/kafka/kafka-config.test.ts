@@ -3,7 +3,7 @@
  * names, and bad values fail at construction saying what to change.
  */
 import * as zlib from 'node:zlib';
-import { ConfigError, resolveConfig } from '../../src/config';
+import { ConfigError, resolveConfig } from '../../src/base/config';
 
 const kafka = (options: Parameters<typeof resolveConfig>[0], env: Record<string, string> = {}) =>
   resolveConfig({ reporter: 'kafka', serviceName: 'orders', ...options }, env).kafka!;

@@ -2,7 +2,7 @@
  * Record keys and values for the OAP's kafka-fetcher, checked with skywalking-backend-js's
  * generated classes (google-protobuf, from the official .proto files).
  */
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
 import { encodeSegmentObject } from '../../src/segment/encode';
 import {
   encodeInstancePing,

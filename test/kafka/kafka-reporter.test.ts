@@ -4,12 +4,12 @@
  * the cause is explained once, and every segment ends in exactly one counter.
  */
 import { createServer } from 'node:net';
-import { resolveConfig } from '../../src/config';
-import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
+import { resolveConfig } from '../../src/base/config';
+import { resetDiagnostics, setLogger, setLogLevel } from '../../src/base/diag';
 import { contextOfPacked } from '../../src/logs/fields';
-import { PinoKeys } from '../../src/logs/pino-line';
-import { PinoLineLog } from '../../src/logs/pino-line-log';
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/model';
+import { PinoKeys } from '../../src/pino/line';
+import { PinoLineLog } from '../../src/pino/line-log';
+import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
 import { encodeLogData } from '../../src/protocol/log-encoder';
 import { ProtoWriter } from '../../src/protocol/proto-writer';
 import type { ByteQueue } from '../../src/reporter/byte-queue';

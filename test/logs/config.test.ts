@@ -1,5 +1,5 @@
 /** The log options: defaults, env names, aliases, bad values failing fast with what to change; logging switched off. */
-import { resolveConfig } from '../../src/config';
+import { resolveConfig } from '../../src/base/config';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
 

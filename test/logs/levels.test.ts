@@ -1,5 +1,5 @@
 /** Level names of pino, winston (npm and syslog), OTel and Python against the minimum level. */
-import { resolveConfig } from '../../src/config';
+import { resolveConfig } from '../../src/base/config';
 import { otelSeverity, pinoLevelName, rankOf } from '../../src/logs/levels';
 import { levelPasses } from '../../src/logs/record';
 

@@ -14,7 +14,7 @@ import {
   SkyWalkingPropagator,
   SkyWalkingSpanProcessor,
   traceContext,
-} from '../../src/index';
+} from '../../src/entry/index';
 import { JAVA_TRACE, type RawCollector, javaSw8, startRawCollector } from './support';
 
 const contextManager = new AsyncLocalStorageContextManager();

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { LineSink } from '../../src/logs/line-sink';
+import { LineSink } from '../../src/pino/line-sink';
 import { type RawCollector, decodeLog, startRawCollector } from './support';
 
 // ~40 MB of lines against a 1 MiB bound: the flood outruns the worker many times over

@@ -4,11 +4,11 @@
  * writes and hand-made ones, line after line (what it encodes once per change: the ids, the
  * identity, the level and logger tags), with small bounds; and the official classes read it back.
  */
-import { resolveConfig } from '../../src/config';
+import { resolveConfig } from '../../src/base/config';
 import { contextOfPacked } from '../../src/logs/fields';
-import { PinoKeys } from '../../src/logs/pino-line';
-import { PinoLineLog } from '../../src/logs/pino-line-log';
-import { pinoLineWorker } from '../../src/pino';
+import { PinoKeys } from '../../src/pino/line';
+import { PinoLineLog } from '../../src/pino/line-log';
+import { pinoLineWorker } from '../../src/entry/pino';
 import { encodeLogData } from '../../src/protocol/log-encoder';
 import { ProtoWriter } from '../../src/protocol/proto-writer';
 import { MemoryReporter } from '../../src/reporter/memory';

@@ -4,10 +4,10 @@
  * unicode, numbers, null, no message, a non-text message, a logger name, the packed ids, string
  * levels; and it leaves to JSON.parse what it does not read (an error, the separate id fields).
  */
-import { resolveConfig } from '../../src/config';
-import { recordOfPinoLine } from '../../src/logs/pino-line';
+import { resolveConfig } from '../../src/base/config';
+import { recordOfPinoLine } from '../../src/pino/line';
 import { buildLogData } from '../../src/logs/record';
-import { recordOfPino } from '../../src/pino';
+import { recordOfPino } from '../../src/entry/pino';
 import { pinoLinesOf } from './support';
 
 const defaults = { config: resolveConfig({ logBodyMaxLength: 120 }), service: 'svc', serviceInstance: 'inst' };

@@ -25,8 +25,8 @@ import skywalkingTransport, {
   skywalkingMixin,
   spanBindings,
   spanSerializers,
-} from '../../src/pino';
-import { setLogger } from '../../src/diag';
+} from '../../src/entry/pino';
+import { setLogger } from '../../src/base/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
 const contextManager = new AsyncLocalStorageContextManager();
@@ -93,7 +93,7 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
   packed.info({ span: otSpan }, 'packed by default');
   context.with(trace.setSpan(parent, server), () => packed.info('packed otel'));
   packed.info('packed outside');
-  const otelSeg = (await import('../../src/index')).traceContext(server)!.segmentId;
+  const otelSeg = (await import('../../src/entry/index')).traceContext(server)!.segmentId;
   expect(lines).toEqual([
     {
       level: 30,

@@ -143,7 +143,7 @@ it('OTel span processor: reportLog reads the active context; the Java trace id, 
       processor.reportLog({ body: 'stock low', level: 'warning', logger: 'stock', timestamp: 1_700_000_000_010 });
       processor.reportLog({ body: 'filtered', level: 'info' });
     });
-    const segmentId = (await import('../../src/index')).traceContext(server)!.segmentId;
+    const segmentId = (await import('../../src/entry/index')).traceContext(server)!.segmentId;
     server.end();
     await processor.forceFlush();
     const [log] = await collector.waitForLogs(1);

@@ -8,7 +8,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
-import { formatTraceContext, traceContext, traceIdText } from '../../src/index';
+import { formatTraceContext, traceContext, traceIdText } from '../../src/entry/index';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';

@@ -8,8 +8,8 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
-import { resolveConfig } from '../../src/config';
-import { traceContext } from '../../src/index';
+import { resolveConfig } from '../../src/base/config';
+import { traceContext } from '../../src/entry/index';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';

@@ -9,13 +9,13 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { Writable } from 'node:stream';
 import winston from 'winston';
-import { traceContext } from '../../src/index';
+import { traceContext } from '../../src/entry/index';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
-import { SkyWalkingTransport, skywalkingFormat } from '../../src/winston';
+import { SkyWalkingTransport, skywalkingFormat } from '../../src/entry/winston';
 import { JAVA_TRACE, type RawCollector, javaSw8, startRawCollector } from './support';
 
 const contextManager = new AsyncLocalStorageContextManager();

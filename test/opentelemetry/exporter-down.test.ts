@@ -8,8 +8,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, expect, it } from 'vitest';
 import { type Collector, startCollector } from '../../src/collector';
-import { setLogger } from '../../src/diag';
-import { SpanLayer, SpanType } from '../../src/model';
+import { setLogger } from '../../src/base/diag';
+import { SpanLayer, SpanType } from '../../src/base/model';
 import { SkyWalkingTraceExporter } from '../../src/opentelemetry/exporter';
 
 const cleanup: (() => Promise<unknown>)[] = [];

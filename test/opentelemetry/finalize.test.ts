@@ -7,8 +7,8 @@ import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { diagnosticCounts, resetDiagnostics, setLogger } from '../../src/diag';
-import { SpanLayer, SpanType } from '../../src/model';
+import { diagnosticCounts, resetDiagnostics, setLogger } from '../../src/base/diag';
+import { SpanLayer, SpanType } from '../../src/base/model';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { MemoryReporter } from '../../src/reporter/memory';
 

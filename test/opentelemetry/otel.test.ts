@@ -21,8 +21,8 @@ import {
 } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { hexTraceIdOf } from '../../src/ids';
-import { RefType, SpanLayer, SpanType } from '../../src/model';
+import { hexTraceIdOf } from '../../src/base/ids';
+import { RefType, SpanLayer, SpanType } from '../../src/base/model';
 import { ExportResultCode } from '../../src/opentelemetry/api';
 import { SkyWalkingTraceExporter } from '../../src/opentelemetry/exporter';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';

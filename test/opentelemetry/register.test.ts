@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Collector, startCollector } from '../../src/collector';
-import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { type Service, runProcess, startProcess } from '../support/spawn';
 
 const APPS = join(__dirname, 'register-apps');

@@ -24,9 +24,9 @@ import {
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import { type Logger, diagnosticCounts, resetDiagnostics, setLogger } from '../../src/diag';
-import { hexTraceIdOf } from '../../src/ids';
-import { RefType } from '../../src/model';
+import { type Logger, diagnosticCounts, resetDiagnostics, setLogger } from '../../src/base/diag';
+import { hexTraceIdOf } from '../../src/base/ids';
+import { RefType } from '../../src/base/model';
 import { SkyWalkingSpanProcessor } from '../../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../../src/opentelemetry/propagator';
 import { decodeSw8, encodeSw8 } from '../../src/propagation/sw8';

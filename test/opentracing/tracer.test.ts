@@ -5,7 +5,7 @@ import { decodeCorrelation } from '../../src/propagation/correlation';
 import { decodeSw8, encodeSw8 } from '../../src/propagation/sw8';
 import { MemoryReporter } from '../../src/reporter/memory';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
-import { RefType, SpanLayer, SpanType } from '../../src/model';
+import { RefType, SpanLayer, SpanType } from '../../src/base/model';
 
 function setup(options: Record<string, unknown> = {}) {
   const reporter = new MemoryReporter();

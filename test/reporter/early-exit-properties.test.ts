@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { type Collector, startCollector } from '../../src/collector';
 import { runProcess } from '../support/spawn';
 
-const DIST = join(__dirname, '..', '..', 'dist');
+const DIST = join(__dirname, '..', '..', 'dist', 'entry');
 let collector: Collector;
 
 beforeAll(async () => {

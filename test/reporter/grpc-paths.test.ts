@@ -5,9 +5,9 @@
  */
 import type * as grpcTypes from '@grpc/grpc-js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { type BridgeOptions, resolveConfig } from '../../src/config';
-import { resetDiagnostics, setLogger } from '../../src/diag';
-import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { type BridgeOptions, resolveConfig } from '../../src/base/config';
+import { resetDiagnostics, setLogger } from '../../src/base/diag';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { loadServices } from '../../src/protocol/loader';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import type { SegmentSource } from '../../src/reporter/types';

@@ -5,9 +5,9 @@
 import { createServer } from 'node:net';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type Collector, startCollector } from '../../src/collector';
-import { resolveConfig, type BridgeOptions } from '../../src/config';
-import { resetDiagnostics, setLogger, setLogLevel } from '../../src/diag';
-import { type SegmentObject, SpanLayer, SpanType } from '../../src/model';
+import { resolveConfig, type BridgeOptions } from '../../src/base/config';
+import { resetDiagnostics, setLogger, setLogLevel } from '../../src/base/diag';
+import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { loadServices } from '../../src/protocol/loader';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { VERSION } from '../../src/reporter/version';

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Collector, startCollector } from '../../src/collector';
-import { ConfigError, resolveConfig } from '../../src/config';
-import { resetDiagnostics, setLogger } from '../../src/diag';
+import { ConfigError, resolveConfig } from '../../src/base/config';
+import { resetDiagnostics, setLogger } from '../../src/base/diag';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { CHILD_ENV } from '../support/spawn';
 

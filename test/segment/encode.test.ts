@@ -4,8 +4,8 @@
  * The encoder returns `SegmentCollection` entries: their concatenation is checked as a collection too.
  */
 import * as protoLoader from '@grpc/proto-loader';
-import { resolveConfig } from '../../src/config';
-import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/model';
+import { resolveConfig } from '../../src/base/config';
+import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/base/model';
 import { LOADER_OPTIONS, PROTO_FILES } from '../../src/protocol/loader';
 import { encodeSegment, encodeSegmentObject, segmentOfEntry } from '../../src/segment/encode';
 import { Recorder } from '../../src/segment/recorder';

@@ -11,9 +11,9 @@
  * Never throws into the application: a missing peer or bad configuration is one error line and the
  * application runs untraced.
  */
-import { log } from './diag';
-import { SkyWalkingPropagator } from './opentelemetry/propagator';
-import { SkyWalkingSpanProcessor } from './opentelemetry/processor';
+import { log } from '../base/diag';
+import { SkyWalkingPropagator } from '../opentelemetry/propagator';
+import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
 
 interface Sdk {
   start(): void;

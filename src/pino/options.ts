@@ -1,4 +1,4 @@
-import type { BridgeOptions } from './config';
+import type { BridgeOptions } from '../base/config';
 
 export interface PinoRecordOptions {
   /** pino's `messageKey`. Default `msg`. */

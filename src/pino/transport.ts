@@ -12,7 +12,7 @@
  * ```
  */
 import { Writable } from 'node:stream';
-import { Bridge, type FrontEndOptions } from './bridge';
+import { Bridge, type FrontEndOptions } from '../bridge/bridge';
 import {
   type SkyWalkingLogFields,
   FIELD_KEYS,
@@ -20,19 +20,19 @@ import {
   idFieldsOf,
   logFieldsOf,
   packedFieldsOf,
-} from './logs/fields';
-import { pinoLevelName } from './logs/levels';
-import { LineSink } from './logs/line-sink';
-import { PinoKeys } from './logs/pino-line';
-import { OUT_OF_BAND } from './pino-destination';
-import { PackedIdsReader, PinoLineLog } from './logs/pino-line-log';
-import type { SkyWalkingLogRecord } from './logs/record';
-import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
-import type { LogStats } from './reporter/types';
+} from '../logs/fields';
+import { pinoLevelName } from '../logs/levels';
+import { LineSink } from './line-sink';
+import { PinoKeys } from './line';
+import { OUT_OF_BAND } from './destination';
+import { PackedIdsReader, PinoLineLog } from './line-log';
+import type { SkyWalkingLogRecord } from '../logs/record';
+import type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './options';
+import type { LogStats } from '../reporter/types';
 
-export type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './pino-options';
+export type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from './options';
 
-export type { SkyWalkingLogFields } from './logs/fields';
+export type { SkyWalkingLogFields } from '../logs/fields';
 
 export interface SkyWalkingMixinOptions {
   /** The key of a span passed in a log call (`logger.info({ span }, 'msg')`), OpenTracing or OTel. Default `span`. */
@@ -289,9 +289,3 @@ export function transportStats(stream: unknown, timeoutMs = 2000): Promise<LogSt
     }
   });
 }
-
-export {
-  type SkyWalkingDestination,
-  type SkyWalkingDestinationOptions,
-  skywalkingDestination,
-} from './pino-destination';

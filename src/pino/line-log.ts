@@ -1,4 +1,4 @@
-import type { ResolvedConfig } from '../config';
+import type { ResolvedConfig } from '../base/config';
 import {
   type LogData,
   type LogDataWriter,
@@ -9,8 +9,8 @@ import {
   writeLogTraceContext,
 } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
-import { contextOfPacked } from './fields';
-import { pinoLevelName } from './levels';
+import { contextOfPacked } from '../logs/fields';
+import { pinoLevelName } from '../logs/levels';
 import {
   type PinoKeys,
   PinoLineScan,
@@ -20,8 +20,15 @@ import {
   copyOf,
   recordOfScan,
   scanPinoLine,
-} from './pino-line';
-import { type LogContextIds, boundedEndpoint, buildLogData, logTimestamp, recordTags, traceOfIds } from './record';
+} from './line';
+import {
+  type LogContextIds,
+  boundedEndpoint,
+  buildLogData,
+  logTimestamp,
+  recordTags,
+  traceOfIds,
+} from '../logs/record';
 
 /** The service and instance of records outside a trace (the worker's recorder: read at each record). */
 export interface LogIdentity {

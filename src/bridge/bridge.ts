@@ -1,13 +1,13 @@
-import { type BridgeOptions, type ResolvedConfig, resolveConfig } from './config';
-import { ConsoleReporter, NoopReporter } from './reporter/console';
-import { GrpcReporter, type GrpcReporterOptions } from './reporter/grpc';
-import { KafkaReporter } from './reporter/kafka';
-import type { Reporter, ReporterStats } from './reporter/types';
-import { Recorder } from './segment/recorder';
-import type { RecorderCounters } from './segment/segment';
-import { type SkyWalkingLogRecord, buildLogData, levelPasses } from './logs/record';
-import type { LogData, LogDataWriter } from './protocol/log-encoder';
-import { log } from './diag';
+import { type BridgeOptions, type ResolvedConfig, resolveConfig } from '../base/config';
+import { ConsoleReporter, NoopReporter } from '../reporter/console';
+import { GrpcReporter, type GrpcReporterOptions } from '../reporter/grpc';
+import { KafkaReporter } from '../reporter/kafka';
+import type { Reporter, ReporterStats } from '../reporter/types';
+import { Recorder } from '../segment/recorder';
+import type { RecorderCounters } from '../segment/segment';
+import { type SkyWalkingLogRecord, buildLogData, levelPasses } from '../logs/record';
+import type { LogData, LogDataWriter } from '../protocol/log-encoder';
+import { log } from '../base/diag';
 
 /** Options of every front-end: the shared options, plus a reporter instance to use instead of the configured one. */
 export interface FrontEndOptions extends Omit<BridgeOptions, 'reporter'> {

@@ -12,12 +12,12 @@
  */
 import type * as logform from 'logform';
 import Transport from 'winston-transport';
-import { Bridge, type BridgeOwner, type FrontEndOptions, isBridgeOwner } from './bridge';
-import { ConfigError } from './config';
-import { FIELD_KEYS, contextOfFields, logFieldsOf } from './logs/fields';
-import type { SkyWalkingLogRecord } from './logs/record';
+import { Bridge, type BridgeOwner, type FrontEndOptions, isBridgeOwner } from '../bridge/bridge';
+import { ConfigError } from '../base/config';
+import { FIELD_KEYS, contextOfFields, logFieldsOf } from '../logs/fields';
+import type { SkyWalkingLogRecord } from '../logs/record';
 
-export type { BridgeOwner } from './bridge';
+export type { BridgeOwner } from '../bridge/bridge';
 
 const LEVEL = Symbol.for('level');
 

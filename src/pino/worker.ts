@@ -6,8 +6,8 @@
  * application thread may wait on at exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { pinoLineWorker } from './pino';
-import type { SkyWalkingPinoTransportOptions } from './pino-options';
+import { pinoLineWorker } from './transport';
+import type { SkyWalkingPinoTransportOptions } from './options';
 
 interface DestinationWorkerData {
   options: SkyWalkingPinoTransportOptions;

@@ -1,6 +1,6 @@
-import { FIELD_KEYS, PACKED_KEY, contextOfPacked } from './fields';
-import { pinoLevelName } from './levels';
-import type { SkyWalkingLogRecord } from './record';
+import { FIELD_KEYS, PACKED_KEY, contextOfPacked } from '../logs/fields';
+import { pinoLevelName } from '../logs/levels';
+import type { SkyWalkingLogRecord } from '../logs/record';
 
 /*
  * A pino line is read as the UTF-8 bytes it arrives in: a loop over bytes costs V8 a fraction of

@@ -15,12 +15,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { resolveConfig } from './config';
-import { log } from './diag';
-import { ActiveSpanReader } from './logs/active-span';
-import { packedOfRecorded } from './logs/fields';
-import type { SkyWalkingPinoTransportOptions } from './pino-options';
-import type { LogStats } from './reporter/types';
+import { resolveConfig } from '../base/config';
+import { log } from '../base/diag';
+import { ActiveSpanReader } from '../logs/active-span';
+import { packedOfRecorded } from '../logs/fields';
+import type { SkyWalkingPinoTransportOptions } from './options';
+import type { LogStats } from '../reporter/types';
 
 /**
  * A batch is posted at the end of the event loop turn, so the worker's work does not compete with
@@ -53,9 +53,9 @@ export interface SkyWalkingDestinationOptions extends SkyWalkingPinoTransportOpt
 }
 
 function workerFile(): string {
-  const here = join(__dirname, 'pino-worker.js');
+  const here = join(__dirname, 'worker.js');
   // run from the TypeScript sources (tests): the built worker
-  return existsSync(here) ? here : resolve(__dirname, '..', 'dist', 'pino-worker.js');
+  return existsSync(here) ? here : resolve(__dirname, '..', '..', 'dist', 'pino', 'worker.js');
 }
 
 /**

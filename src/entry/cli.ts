@@ -10,10 +10,10 @@ import {
   renderTopology,
   renderTrace,
   startCollector,
-} from './collector';
-import { logLine } from './collector/render';
-import { log } from './diag';
-import { VERSION } from './reporter/version';
+} from '../collector';
+import { logLine } from '../collector/render';
+import { log } from '../base/diag';
+import { VERSION } from '../reporter/version';
 
 const HELP = `Usage: skywalking-bridge collector [options]
 
