@@ -1,7 +1,6 @@
-import type * as grpcTypes from '@grpc/grpc-js';
+import type { KeyStringValuePair } from '../base/model';
 import { log } from '../base/diag';
 import { instanceProperties } from './properties';
-import { withoutTracing } from './suppress';
 
 /** Who we are right now (the OTel front-end learns the service name from the first span's resource). */
 export interface Identity {
@@ -9,28 +8,33 @@ export interface Identity {
   instance: string;
 }
 
+/** One beat as a transport sends it: a ping, and the instance properties with it when they are due. */
+export interface Beat {
+  identity: Identity;
+  /** The instance properties, when they go with this beat (at start, every `propertiesEvery` beats, until they arrived once). */
+  properties?: KeyStringValuePair[];
+}
+
+/**
+ * How a reporter sends a beat (gRPC: `ManagementService` calls; Kafka: one produce request with
+ * both records). Resolves true when the properties (or, without them, the ping) arrived; never
+ * rejects; counts and explains its own failures.
+ */
+export type SendBeat = (beat: Beat, deadline: number) => Promise<boolean>;
+
 export interface HeartbeatOptions {
   periodSeconds: number;
   propertiesEvery: number;
   timeoutMs: number;
   extraProperties: Record<string, string>;
   identity: () => Identity;
-  client: () => grpcTypes.Client | undefined;
-  metadata: () => grpcTypes.Metadata;
-  onFailure: (error: grpcTypes.ServiceError) => void;
+  send: SendBeat;
 }
 
-type Unary = (
-  request: unknown,
-  metadata: grpcTypes.Metadata,
-  options: grpcTypes.CallOptions,
-  callback: (error: grpcTypes.ServiceError | null) => void,
-) => grpcTypes.ClientUnaryCall;
-
 /**
- * `ManagementService`: `reportInstanceProperties` at start and every `propertiesEvery` beats,
- * `keepAlive` every `periodSeconds`, and the properties once more at shutdown if they never arrived.
- * Each call has a deadline; failures are counted by the owner.
+ * The instance's heartbeat, for whatever a reporter sends: the properties at start, every
+ * `propertiesEvery` beats and at every beat until they arrived once, a ping every `periodSeconds`,
+ * and the properties once more at shutdown if they never arrived. No timer keeps the process alive.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -42,6 +46,10 @@ export class Heartbeat {
 
   constructor(private readonly options: HeartbeatOptions) {}
 
+  get started(): boolean {
+    return this.running;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -51,7 +59,6 @@ export class Heartbeat {
   }
 
   stop(): void {
-    this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -70,47 +77,27 @@ export class Heartbeat {
     const delivered = this.propertiesCall ? await Promise.race([this.propertiesCall, late]) : false;
     clearTimeout(timer);
     if (delivered || Date.now() >= deadline) return;
-    await this.sendProperties(deadline);
-  }
-
-  private sendProperties(deadline = Date.now() + this.options.timeoutMs): Promise<boolean> {
-    const { service, instance } = this.options.identity();
-    this.propertiesCall = this.call(
-      'reportInstanceProperties',
-      { service, serviceInstance: instance, properties: instanceProperties(this.options.extraProperties), layer: '' },
-      deadline,
-    ).then((ok) => (this.propertiesDelivered ||= ok));
-    return this.propertiesCall;
+    await this.send(true, deadline);
   }
 
   private beat(): void {
-    const { service, instance } = this.options.identity();
-    if (this.beats % this.options.propertiesEvery === 0) void this.sendProperties();
-    void this.call('keepAlive', { service, serviceInstance: instance, layer: '' });
+    const due = this.beats % this.options.propertiesEvery === 0 || !this.propertiesDelivered;
     this.beats++;
+    void this.send(due, Date.now() + this.options.timeoutMs);
   }
 
-  /** One call; resolves true when it succeeded, false otherwise (never rejects). */
-  private call(
-    method: 'reportInstanceProperties' | 'keepAlive',
-    request: unknown,
-    deadline = Date.now() + this.options.timeoutMs,
-  ): Promise<boolean> {
-    return new Promise((resolve) => {
-      const client = this.options.client();
-      if (!client) return resolve(false);
-      try {
-        withoutTracing(() => {
-          const fn = (client as unknown as Record<string, Unary>)[method]!;
-          fn.call(client, request, this.options.metadata(), { deadline }, (error) => {
-            if (error) this.options.onFailure(error);
-            resolve(!error);
-          });
-        });
-      } catch (e) {
-        log('debug', 'heartbeat.call', `heartbeat ${method} could not start: ${(e as Error).message}`);
-        resolve(false);
-      }
-    });
+  private send(withProperties: boolean, deadline: number): Promise<boolean> {
+    let beat: Beat;
+    try {
+      const identity = this.options.identity();
+      beat = withProperties ? { identity, properties: instanceProperties(this.options.extraProperties) } : { identity };
+    } catch (e) {
+      log('debug', 'heartbeat.build', `a heartbeat could not be built: ${(e as Error).message}`);
+      return Promise.resolve(false);
+    }
+    const call = this.options.send(beat, deadline).catch(() => false);
+    if (!withProperties) return call;
+    this.propertiesCall = call.then((ok) => (this.propertiesDelivered ||= ok));
+    return this.propertiesCall;
   }
 }
