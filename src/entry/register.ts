@@ -4,14 +4,16 @@
  * Starts the OpenTelemetry NodeSDK with `@opentelemetry/auto-instrumentations-node`, our span
  * processor and propagator, configured only by `SW_*` and `OTEL_*` env vars. OTLP metrics and logs
  * stay off unless `OTEL_METRICS_EXPORTER` / `OTEL_LOGS_EXPORTER` ask for them. On SIGTERM/SIGINT the
- * SDK is shut down (segments flushed, bounded by the report timeout), then the signal's default
- * action runs as it would have, unless the application listens for that signal itself. A process
- * that ends by itself is flushed at `beforeExit`.
+ * SDK is shut down (segments flushed, bounded by the report timeout; one line says what is waited
+ * for when that takes a while, and a second signal exits at once: `bridge/exit.ts`), then the
+ * signal's default action runs as it would have, unless the application listens for that signal
+ * itself. A process that ends by itself is flushed at `beforeExit`.
  *
  * Never throws into the application: a missing peer or bad configuration is one error line and the
  * application runs untraced.
  */
 import { log } from '../base/diag';
+import { installExitHandlers, waitingOf } from '../bridge/exit';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
 
@@ -27,7 +29,6 @@ interface Started {
 }
 
 const STARTED = Symbol.for('skywalking-bridge.register');
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /**
  * Off unless OTEL_NODE_ENABLED_INSTRUMENTATIONS names them: a span per socket connect and per DNS
  * look-up, nested under the HTTP or database Exit span, which SkyWalking agents do not record.
@@ -119,30 +120,18 @@ export function start(): Started | undefined {
     return undefined;
   }
   g[STARTED] = started;
-  installExitHandlers(started.shutdown);
+  const bridge = started.processor.bridge;
+  installExitHandlers({
+    shutdown: started.shutdown,
+    timeoutMs: bridge.config.reportTimeoutMs,
+    waiting: () => waitingOf(bridge),
+  });
   log(
     'info',
     'register.started',
     `skywalking-bridge/register: tracing started for service ${started.processor.bridge.recorder.service}`,
   );
   return started;
-}
-
-function installExitHandlers(shutdown: () => Promise<void>): void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    const reraise = (): void => {
-      for (const s of SIGNALS) process.removeListener(s, onSignal);
-      // the application handles the signal itself: it decides when to exit
-      if (process.listenerCount(signal) > 0) return;
-      process.kill(process.pid, signal);
-    };
-    if (stopping) return reraise(); // a second signal while flushing: stop now
-    stopping = true;
-    void shutdown().then(reraise);
-  };
-  for (const s of SIGNALS) process.on(s, onSignal);
-  process.once('beforeExit', () => void shutdown());
 }
 
 start();

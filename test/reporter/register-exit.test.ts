@@ -68,9 +68,10 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s while the OAP is away', (signa
     await outputMatches(app, WAIT_LINE);
     const lines = app.output().match(WAIT_LINE) ?? [];
     expect(lines).toHaveLength(1);
+    // the two segments of the fixture's request to itself (server and client) wait in the queue
     expect(app.output()).toMatch(
       new RegExp(
-        `stopping on ${signal}: waiting at most 600 s to deliver 1 segment\\(s\\) and 0 log record\\(s\\) to 127\\.0\\.0\\.1:\\d+; send ${signal} again to exit now`,
+        `\\[skywalking-bridge\\] stopping on ${signal}: waiting at most 600 s to deliver 2 segment\\(s\\) and 0 log record\\(s\\) to 127\\.0\\.0\\.1:\\d+; (press Ctrl-C or )?send ${signal} again to exit now`,
       ),
     );
     app.child.kill(signal);
