@@ -70,9 +70,11 @@ const IDLE_CLOSE_MS = 30_000;
 const USER_AGENT = `skywalking-bridge/${VERSION} (node:http2)`;
 
 /**
- * gRPC unary calls over Node's own `http2`, for the segment batches. The request body is written
- * from the caller's buffers as they are (the encoded segments lie in the encoder's memory in
- * `SegmentCollection` form already), where grpc-js would copy the whole message once more.
+ * gRPC calls over Node's own `http2`, one request body per call, for the segment and log batches:
+ * `collectInSync` (a unary call: the batch is one `SegmentCollection`) and the log `collect` stream
+ * (a client stream sent whole: every record a framed message, `framed`). The body is written from
+ * the caller's buffers as they are (the encoded records lie in the encoder's memory in wire form
+ * already), where grpc-js would copy each message once more.
  * One session per backend, held open while calls run and closed when idle; a call always ends in
  * exactly one `done` with a gRPC status, never a throw.
  */

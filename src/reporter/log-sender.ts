@@ -9,7 +9,7 @@ import { withoutTracing } from './suppress';
 const LOG_COLLECT_PATH = '/skywalking.v3.LogReportService/collect';
 /** A queued record starts with its gRPC frame (`encodeLogData(…, true)`): 5 bytes. */
 export const FRAME = 5;
-/** A batch (one `collect` stream) carries at most this many bytes of records. */
+/** A batch (one `collect` call: one HTTP/2 request body, or one grpc-js stream behind a proxy) carries at most this many bytes of records. */
 export const MAX_LOG_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 const asIs = (bytes: Buffer): Buffer => bytes;
 const NO_COMMANDS = Object.freeze({});
