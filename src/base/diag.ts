@@ -80,6 +80,14 @@ function conditionOf(key: string): Condition {
   return c;
 }
 
+/** Characters of a value a message shows (option values, ids, names); the rest is cut and counted. */
+export const MAX_SHOWN = 120;
+
+/** A value as a message shows it: whole up to `max` characters, else its start and its whole length. */
+export function shown(value: string, max = MAX_SHOWN): string {
+  return value.length <= max ? value : `${value.slice(0, max)}... (${value.length} characters)`;
+}
+
 function clip(text: string): string {
   return text.length <= MAX_EXAMPLE_LENGTH ? text : `${text.slice(0, MAX_EXAMPLE_LENGTH - 3)}...`;
 }
