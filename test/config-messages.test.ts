@@ -3,6 +3,7 @@
  * options warned once with the closest name, the port-12800 hint, and the one line printed when the
  * collector cannot be reached (from grpc-js's real details, and against a real HTTP/1 server).
  */
+import { resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
 import { ConfigError, addressProblem, closestName, describeValue, resolveConfig } from '../src/base/config';
 import { type Logger, resetDiagnostics, setLogger } from '../src/base/diag';
@@ -10,6 +11,9 @@ import { SkyWalkingSpanProcessor } from '../src/opentelemetry/processor';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { MemoryReporter } from '../src/reporter/memory';
 import { cleanDetails, unreachableMessage } from '../src/reporter/unreachable';
+import { runProcess } from './support/spawn';
+
+const ROOT = resolve(__dirname, '..');
 
 const lines: string[] = [];
 const capture: Logger = {
@@ -68,7 +72,8 @@ describe('configuration errors', () => {
       'skywalking-bridge: env SW_AGENT_SPAN_LIMIT is "lots"; expected a whole number from 1 to 100000. Fix or unset it.',
     );
     expect(describeValue({ a: 1 })).toBe('an object {"a":1}');
-    expect(describeValue('x'.repeat(100))).toBe(`the string "${'x'.repeat(76)}...`);
+    expect(describeValue('x'.repeat(120))).toBe(`the string "${'x'.repeat(120)}"`);
+    expect(describeValue('x'.repeat(200))).toBe(`the string "${'x'.repeat(120)}... (200 characters)"`);
   });
 
   it('a malformed SW_AGENT_COLLECTOR_BACKEND_SERVICES names the bad entry and the fix', () => {
@@ -100,6 +105,86 @@ describe('configuration errors', () => {
     expect(lines).toEqual([
       "warn skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES names oap:12800: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use oap:11800 unless your OAP's gRPC really listens on 12800.",
     ]);
+  });
+});
+
+describe('secrets and huge values', () => {
+  const TOKEN = `tok-${'S3cr3t'.repeat(833)}`; // 5,002 characters
+
+  it('a token over the bound is refused by its length, never shown (env and option)', () => {
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_AUTHENTICATION: TOKEN }))).toBe(
+      'skywalking-bridge: env SW_AGENT_AUTHENTICATION is a value of 5002 characters (not shown: it is a secret); expected a string of at most 4096 characters. Fix or unset it.',
+    );
+    expect(messageOf(() => new SkyWalkingTracer({ authentication: TOKEN }))).toBe(
+      'skywalking-bridge: option `authentication` is a value of 5002 characters (not shown: it is a secret); expected a string of at most 4096 characters (or leave it out and set env SW_AGENT_AUTHENTICATION).',
+    );
+  });
+
+  it('a 5,000-character token never reaches stderr through the register', async () => {
+    const { code, stderr } = await runProcess(
+      process.execPath,
+      ['--require', resolve(ROOT, 'dist/entry/register.js'), '-e', 'process.stdout.write("app ran")'],
+      { SW_AGENT_AUTHENTICATION: TOKEN, SW_AGENT_NAME: 'secret-test' },
+    );
+    expect(code).toBe(0);
+    expect(stderr).toBe(
+      '[skywalking-bridge] ERROR register: tracing not started: env SW_AGENT_AUTHENTICATION is a value of 5002 characters (not shown: it is a secret); expected a string of at most 4096 characters. Fix or unset it.\n',
+    );
+    expect(stderr).not.toContain('S3cr3t');
+  }, 30_000);
+
+  it('a password in a URL is masked; a quoted value over 120 characters is cut with its length', () => {
+    expect(
+      messageOf(() => resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'http://admin:hunter2@oap:11800' })),
+    ).toBe(
+      'skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "http://admin:***@oap:11800": entry "http://admin:***@oap:11800" has a URL scheme; give host:port only ("admin:***@oap:11800"): agents report to the OAP over gRPC, not HTTP.',
+    );
+    const long = `${'n'.repeat(300)} x:1`;
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: long }))).toBe(
+      `skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "${'n'.repeat(120)}... (304 characters)": entry "${'n'.repeat(120)}... (304 characters)" is not host:port (a host name or IP, a colon, a port number), e.g. "oap:11800".`,
+    );
+  });
+
+  it('a 120 KiB service name, instance or host is refused in one short line that names the bound', () => {
+    const huge = 'h'.repeat(120 * 1024);
+    const service = messageOf(() => resolveConfig({}, { SW_AGENT_NAME: huge }));
+    expect(service).toBe(
+      `skywalking-bridge: env SW_AGENT_NAME is "${'h'.repeat(120)}... (122880 characters)"; expected a string of at most 200 characters. Fix or unset it.`,
+    );
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_INSTANCE_NAME: huge })).length).toBeLessThan(300);
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `${huge}:11800` }))).toBe(
+      `skywalking-bridge: option \`collectorAddress\` (env SW_AGENT_COLLECTOR_BACKEND_SERVICES) names a host of 122880 characters ("${'h'.repeat(40)}... (122880 characters)"); a host name is at most 255. Give the collector's host:port.`,
+    );
+    expect(
+      resolveConfig({}, { SW_AGENT_COLLECTOR_BACKEND_SERVICES: `${'h'.repeat(255)}:11800` }).collectorAddresses,
+    ).toEqual([`${'h'.repeat(255)}:11800`]);
+  });
+
+  it("a name past the OAP's limits (70 characters) is refused, saying the OAP would cut it", () => {
+    expect(resolveConfig({ serviceName: 's'.repeat(70), serviceInstance: 'i'.repeat(70) }, {}).serviceName).toBe(
+      's'.repeat(70),
+    );
+    expect(messageOf(() => resolveConfig({ serviceName: 's'.repeat(71) }, {}))).toBe(
+      `skywalking-bridge: option \`serviceName\` (env SW_AGENT_NAME) is 71 characters: "${'s'.repeat(40)}... (71 characters)"; the OAP cuts service names at 70 (SW_SERVICE_NAME_MAX_LENGTH), so give one of at most 70.`,
+    );
+    expect(messageOf(() => resolveConfig({}, { SW_AGENT_INSTANCE_NAME: 'i'.repeat(71) }))).toBe(
+      `skywalking-bridge: option \`serviceInstance\` (env SW_AGENT_INSTANCE_NAME) is 71 characters: "${'i'.repeat(40)}... (71 characters)"; the OAP cuts instance names at 70 (SW_INSTANCE_NAME_MAX_LENGTH), so give one of at most 70.`,
+    );
+  });
+
+  it('TLS: PEM contents given as a path are never echoed; an unreadable path is named by its error code', () => {
+    const key = `-----BEGIN PRIVATE KEY-----\n${'K3y'.repeat(100)}\n-----END PRIVATE KEY-----\n`;
+    const m = messageOf(() => new SkyWalkingTracer({ certChainPath: key, keyPath: key }));
+    expect(m).toBe(
+      `skywalking-bridge: caPath (env SW_AGENT_SSL_TRUSTED_CA_PATH) holds PEM contents (${key.trim().length} characters, not shown), not a file path; write them to a file and give its path.`.replace(
+        'caPath (env SW_AGENT_SSL_TRUSTED_CA_PATH)',
+        'keyPath (env SW_AGENT_SSL_KEY_PATH)',
+      ),
+    );
+    expect(m).not.toContain('K3y');
+    expect(messageOf(() => new SkyWalkingTracer({ caPath: '/nonexistent/ca.pem' }))).toBe(
+      'skywalking-bridge: cannot read caPath (env SW_AGENT_SSL_TRUSTED_CA_PATH) "/nonexistent/ca.pem": ENOENT; give a readable PEM file.',
+    );
   });
 });
 

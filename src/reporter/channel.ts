@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { ConfigError, type ResolvedConfig } from '../base/config';
+import { shown } from '../base/diag';
 
 /** Channel options: reconnect backoff capped at 5 s like ours (grpc-js defaults to 120 s), no retries of our own streams. */
 export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {
@@ -19,11 +20,18 @@ export interface TlsFiles {
 
 function readPem(path: string, option: string, env: string): Buffer | undefined {
   if (path === '') return undefined;
+  // the PEM text itself given where its path belongs: never echo it (it may be a private key)
+  if (path.includes('-----BEGIN'))
+    throw new ConfigError(
+      `skywalking-bridge: ${option} (env ${env}) holds PEM contents (${path.length} characters, not shown), not a file path; write them to a file and give its path.`,
+    );
   try {
     return readFileSync(path);
   } catch (e) {
+    // the error's message repeats the path; its code says enough
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(
-      `skywalking-bridge: cannot read ${option} (env ${env}) "${path}": ${(e as Error).message}; give a readable PEM file.`,
+      `skywalking-bridge: cannot read ${option} (env ${env}) ${JSON.stringify(shown(path))}: ${code}; give a readable PEM file.`,
     );
   }
 }
