@@ -3,14 +3,19 @@
  * options warned once with the closest name, the port-12800 hint, and the one line printed when the
  * collector cannot be reached (from grpc-js's real details, and against a real HTTP/1 server).
  */
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
 import { ConfigError, addressProblem, closestName, describeValue, resolveConfig } from '../src/base/config';
 import { type Logger, resetDiagnostics, setLogger } from '../src/base/diag';
 import { SkyWalkingSpanProcessor } from '../src/opentelemetry/processor';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
 import { MemoryReporter } from '../src/reporter/memory';
-import { cleanDetails, unreachableMessage } from '../src/reporter/unreachable';
+import { cleanDetails, failedCallMessage, unreachableMessage } from '../src/reporter/unreachable';
+import { createServer as createHttp2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { runProcess } from './support/spawn';
 
 const ROOT = resolve(__dirname, '..');
@@ -188,6 +193,73 @@ describe('secrets and huge values', () => {
   });
 });
 
+describe('TLS to an IP address', () => {
+  let dir: string;
+  let collector: Collector | undefined;
+  afterAll(async () => {
+    await collector?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("delivers to 127.0.0.1 over TLS without Node's DEP0123 warning (no IP servername), the certificate checked against the IP", async () => {
+    dir = mkdtempSync(join(tmpdir(), 'swb-tls-ip-'));
+    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=ca',
+    ]);
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=ip']);
+    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+    openssl([
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.pem',
+      '-days',
+      '1',
+      '-extfile',
+      'san.ext',
+    ]);
+    collector = await startCollector({
+      grpcPort: 0,
+      httpPort: false,
+      tls: { certChain: readFileSync(join(dir, 'server.pem')), privateKey: readFileSync(join(dir, 'server.key')) },
+    });
+    const script = `
+      const { SkyWalkingTracer } = require(${JSON.stringify(resolve(ROOT, 'dist/entry/opentracing.js'))});
+      const t = new SkyWalkingTracer({ reportTimeoutMs: 5000 });
+      t.startSpan('tls-ip').finish();
+      t.flush().then(() => t.shutdown()).then(() => process.stdout.write('flushed'));
+    `;
+    const { code, stdout, stderr } = await runProcess(process.execPath, ['-e', script], {
+      SW_AGENT_NAME: 'tls-ip',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+      SW_AGENT_FORCE_TLS: 'true',
+      SW_AGENT_SSL_TRUSTED_CA_PATH: join(dir, 'ca.pem'),
+    });
+    expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'flushed', stderr: '' });
+    expect(collector.segments().map((s) => s.service)).toEqual(['tls-ip']);
+  }, 60_000);
+});
+
 describe('unknown options', () => {
   it('warns once per name, with the closest known name', () => {
     const c = resolveConfig({ servicename: 'orders' } as never, {});
@@ -238,6 +310,35 @@ describe('the collector cannot be reached', () => {
     await collector?.stop();
     collector = undefined;
   });
+
+  it('an HTTP/2 server answering 404 where gRPC was expected (a proxy, an ingress): the hint says what is in the way', async () => {
+    const server = createHttp2Server((_req, res) => {
+      res.statusCode = 404;
+      res.end('not found');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const tracer = new SkyWalkingTracer({ serviceName: 'x', collectorAddress: address, reportTimeoutMs: 2000 });
+    try {
+      tracer.startSpan('op').finish();
+      await tracer.flush();
+    } finally {
+      await tracer.shutdown();
+      await new Promise((r) => server.close(r));
+    }
+    const hint =
+      "an HTTP server answered (status 404) where gRPC was expected. Usually a proxy or ingress in the way that does not pass gRPC through (it must forward HTTP/2 to the OAP's gRPC port), or the wrong port (the OAP takes agents' gRPC on 11800; 12800 is its HTTP port). Check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option `collectorAddress`).";
+    const line = (what: string) =>
+      `warn ${what} to ${address} failed: UNIMPLEMENTED Received HTTP status code 404: ${hint}`;
+    expect(lines).toContain(line('collect'));
+    for (const l of lines) expect([line('collect'), line('heartbeat')]).toContain(l);
+    expect(failedCallMessage('segments', 'oap:11800', 'UNIMPLEMENTED', 'Received HTTP status code 404')).toBe(
+      `segments to oap:11800 failed: UNIMPLEMENTED Received HTTP status code 404: ${hint}`,
+    );
+    expect(failedCallMessage('segments', 'oap:11800', 'INTERNAL', 'boom')).toBe(
+      'segments to oap:11800 failed: INTERNAL boom',
+    );
+  }, 20_000);
 
   it('pointed at an HTTP/1 server (as the OAP HTTP port): one line, with the 11800 hint', async () => {
     collector = await startCollector({ grpcPort: 0, httpPort: 0 });

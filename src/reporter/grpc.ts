@@ -23,7 +23,7 @@ import { withoutTracing } from './suppress';
 import { LogSender } from './log-sender';
 import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 import { type Reporter, type ReporterStats, type SegmentSource, emptyStats } from './types';
-import { unreachableMessage } from './unreachable';
+import { failedCallMessage, unreachableMessage } from './unreachable';
 
 interface Clients {
   address: string;
@@ -326,7 +326,7 @@ export class GrpcReporter implements Reporter {
       log(
         'warn',
         `grpc.error.${what}`,
-        `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`,
+        failedCallMessage(what, address, String(status[error.code] ?? error.code), error.details),
       );
     }
   }
