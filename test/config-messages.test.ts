@@ -17,6 +17,9 @@ import { cleanDetails, failedCallMessage, unreachableMessage } from '../src/repo
 import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { runProcess } from './support/spawn';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { entryIsEsm } from '../src/bridge/esm-hint';
+import { isOwnConnection, ownConnectionSampler } from '../src/bridge/own-connections';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -258,6 +261,102 @@ describe('TLS to an IP address', () => {
     expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'flushed', stderr: '' });
     expect(collector.segments().map((s) => s.service)).toEqual(['tls-ip']);
   }, 60_000);
+});
+
+describe('the register', () => {
+  const APPS = resolve(ROOT, 'test/opentelemetry/register-apps');
+  let collector: Collector | undefined;
+  let target: Server | undefined;
+  afterEach(async () => {
+    await collector?.stop();
+    collector = undefined;
+    if (target) await new Promise((r) => target!.close(r));
+    target = undefined;
+  });
+
+  async function start(): Promise<{ env: Record<string, string> }> {
+    collector = await startCollector({ grpcPort: 0, httpPort: false });
+    target = createHttpServer((_q, r) => r.end('ok'));
+    await new Promise<void>((r) => target!.listen(0, '127.0.0.1', r));
+    return {
+      env: {
+        SW_AGENT_NAME: 'reg-msg',
+        SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+        TARGET_URL: `http://127.0.0.1:${(target.address() as AddressInfo).port}/x`,
+      },
+    };
+  }
+
+  const HINT =
+    '[skywalking-bridge] WARN register: the application (client.mjs) is an ES module, and --require instruments only modules loaded with require(): what it imports (http frameworks, database clients) runs untraced and routes show as "GET". Start it with `node --import skywalking-bridge/register client.mjs` instead.\n';
+
+  it('an ES module entry under --require gets one line saying to use --import; under --import, none', async () => {
+    const { env } = await start();
+    const required = await runProcess(
+      process.execPath,
+      ['--require', resolve(ROOT, 'dist/entry/register.js'), join(APPS, 'client.mjs')],
+      env,
+    );
+    expect(required).toEqual({ code: 0, stdout: '200 ok\n', stderr: HINT });
+    const imported = await runProcess(
+      process.execPath,
+      ['--import', resolve(ROOT, 'esm/register.mjs'), join(APPS, 'client.mjs')],
+      env,
+    );
+    expect(imported).toEqual({ code: 0, stdout: '200 ok\n', stderr: '' });
+    const cjs = await runProcess(
+      process.execPath,
+      ['--require', resolve(ROOT, 'dist/entry/register.js'), join(APPS, 'client.js')],
+      env,
+    );
+    expect(cjs).toEqual({ code: 0, stdout: '200 ok\n', stderr: '' });
+    expect(entryIsEsm(['node'], ['--input-type=module'])).toBe(true);
+    expect(entryIsEsm(['node', join(APPS, 'client.js')], [])).toBe(false);
+    expect(entryIsEsm(['node', join(APPS, 'client.mjs')], [])).toBe(true);
+  }, 60_000);
+
+  it('with every auto-instrumentation on (net, dns, grpc, http): no trace of our own connection to the collector', async () => {
+    const { env } = await start();
+    const r = await runProcess(
+      process.execPath,
+      ['--require', resolve(ROOT, 'dist/entry/register.js'), join(APPS, 'client.js')],
+      { ...env, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,net,dns,grpc,undici' },
+    );
+    expect(r).toEqual({ code: 0, stdout: '200 ok\n', stderr: '' });
+    await collector!.waitFor(() => collector!.segments().length > 0);
+    // the application's own GET, with its socket connect under it; nothing rooted at a connect
+    const roots = collector!
+      .segments()
+      .flatMap((s) => s.spans.filter((x) => x.parentSpanId === -1 && x.refs.length === 0));
+    expect(roots.map((x) => x.operationName)).toEqual(['/x']);
+    expect(
+      collector!
+        .segments()
+        .flatMap((s) => s.spans.map((x) => x.operationName))
+        .sort(),
+    ).toEqual(['/x', 'tcp.connect']);
+  }, 60_000);
+
+  it('the sampler records no root connect span to a collector address; every other span as the SDK would', () => {
+    const parent = { traceFlags: 1 };
+    let current: { traceFlags: number } | undefined;
+    const sampler = ownConnectionSampler(['oap:11800', '[::1]:11801'], () => current);
+    const decide = (name: string, attributes: Record<string, string | number>) =>
+      sampler.shouldSample({} as never, 't', name, 2, attributes).decision;
+    expect(decide('tcp.connect', { 'server.address': '10.0.0.7', 'server.port': 11800 })).toBe(0);
+    expect(decide('tcp.connect', { 'server.address': 'oap', 'server.port': 11800 })).toBe(0);
+    expect(decide('tls.connect', { 'server.address': '::1', 'server.port': 11801 })).toBe(0);
+    expect(decide('tcp.connect', { 'server.address': 'db', 'server.port': 11800 })).toBe(2);
+    expect(decide('tcp.connect', { 'server.address': '10.0.0.7', 'server.port': 5432 })).toBe(2);
+    expect(decide('GET', { 'server.address': '10.0.0.7', 'server.port': 11800 })).toBe(2);
+    current = parent;
+    expect(decide('tcp.connect', { 'server.address': '10.0.0.7', 'server.port': 11800 })).toBe(2);
+    current = { traceFlags: 0 };
+    expect(decide('GET', {})).toBe(0);
+    expect(
+      isOwnConnection('connect', { 'net.peer.name': 'oap', 'net.peer.port': 11800 }, [{ host: 'oap', port: 11800 }]),
+    ).toBe(true);
+  });
 });
 
 describe('unknown options', () => {
