@@ -294,3 +294,29 @@ it('at the connection cap the longest-idle connection is closed for a new client
     await new Promise((r) => server.close(r));
   }
 });
+
+it('an OpenTracing Exit span that injects sw8 without a peer: its made-up peer is listed in /api/problems', async () => {
+  const { SkyWalkingTracer } = await import('../../src/opentracing/tracer');
+  const { Tags, FORMAT_HTTP_HEADERS } = await import('opentracing');
+  const c = await collector();
+  const tracer = new SkyWalkingTracer({ serviceName: 'shop', collectorAddress: c.grpcAddress });
+  const entry = tracer.startSpan('GET:/checkout', { tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_SERVER } });
+  const exit = tracer.startSpan('/pay', { childOf: entry, tags: { [Tags.SPAN_KIND]: Tags.SPAN_KIND_RPC_CLIENT } });
+  tracer.inject(exit, FORMAT_HTTP_HEADERS, {});
+  exit.finish();
+  entry.finish();
+  await tracer.flush();
+  await tracer.shutdown();
+  const traceId = entry.context().toTraceId();
+  const problems = JSON.parse((await raw(c.httpUrl!, '/api/problems')).body) as Array<Record<string, string>>;
+  expect(problems.map((p) => ({ ...p, segmentId: '' }))).toEqual([
+    {
+      traceId,
+      segmentId: '',
+      service: 'shop',
+      traceUrl: `/api/traces/${traceId}`,
+      message:
+        "Exit span 1 '/pay' has peer '/pay', which is no network address: it was made up because no peer was set before inject (the OAP draws a node '/pay' instead of linking the callee). Set the peer: OpenTracing peer.hostname + peer.port, OpenTelemetry server.address + server.port",
+    },
+  ]);
+});
