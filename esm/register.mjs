@@ -10,4 +10,5 @@ try {
     `[skywalking-bridge] WARN skywalking-bridge/register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`,
   );
 }
+globalThis[Symbol.for('skywalking-bridge.register.imported')] = true;
 createRequire(import.meta.url)('../dist/entry/register.js');

@@ -13,7 +13,10 @@ import {
   OVERFLOW_KEY,
   diagnosticCounts,
   log,
+  onePrefix,
+  redact,
   resetDiagnostics,
+  shown,
   setLogger,
 } from '../src/base/diag';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
@@ -36,6 +39,31 @@ afterEach(() => {
   vi.useRealTimers();
   setLogger(undefined);
   resetDiagnostics();
+});
+
+it('one prefix on stderr: the library name at the start or after a colon is dropped, a subpath kept', () => {
+  expect(onePrefix('skywalking-bridge: unknown option `x`')).toBe('unknown option `x`');
+  expect(onePrefix('skywalking-bridge/register: tracing not started: skywalking-bridge: env X is "1"')).toBe(
+    'register: tracing not started: env X is "1"',
+  );
+  expect(onePrefix('collector: a grpc handler failed')).toBe('collector: a grpc handler failed');
+  expect(onePrefix('span "skywalking-bridge: x" injected')).toBe('span "skywalking-bridge: x" injected');
+});
+
+it('redacts passwords in URLs, addresses and JAAS text, and cuts quoted values past 120 characters', () => {
+  expect(redact('at https://user:pa55@host:443/x and "bob:s3cret@oap:11800"')).toBe(
+    'at https://user:***@host:443/x and "bob:***@oap:11800"',
+  );
+  expect(redact('sasl.jaas.config is "org.Plain required username=\\"u\\" password=\\"p4ss\\";"')).not.toContain(
+    'p4ss',
+  );
+  expect(redact('password=hunter2, next')).toBe('password=***, next');
+  expect(redact(`is "${'v'.repeat(500)}"`)).toBe(`is "${'v'.repeat(120)}... (500 characters)"`);
+  expect(redact(`is "${shown('v'.repeat(500))}"`)).toBe(`is "${'v'.repeat(120)}... (500 characters)"`);
+  expect(redact('"short" and "also short"')).toBe('"short" and "also short"');
+  // every line diag writes goes through it
+  log('warn', 'test.redact', 'cannot reach http://admin:topsecret@oap:11800');
+  expect(lines).toEqual(['cannot reach http://admin:***@oap:11800']);
 });
 
 it('writes one line per key per interval; the next line counts the rest and names the first three', () => {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { addressProblem, parseAddresses } from './addresses';
 import { ConfigError } from './config-error';
 import { type KafkaConfig, type KafkaOptions, resolveKafkaConfig } from './kafka-config';
-import { log } from './diag';
+import { log, shown } from './diag';
+import { SECRET_OPTIONS, checkLimits, showValue } from './limits';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
 export interface BridgeOptions extends KafkaOptions {
@@ -165,8 +166,8 @@ function where<T>(s: Source<T>): string {
 
 /** A value as the user wrote it, with its type when that is what is wrong: `the string "true"`, `1.5`, `an array [...]`. */
 export function describeValue(v: unknown): string {
-  const cut = (t: string): string => (t.length > 80 ? `${t.slice(0, 77)}...` : t);
-  if (typeof v === 'string') return `the string ${cut(JSON.stringify(v))}`;
+  const cut = (t: string): string => shown(t);
+  if (typeof v === 'string') return `the string ${JSON.stringify(shown(v))}`;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (typeof v === 'bigint') return `the bigint ${v}n`;
   if (v === null) return 'null';
@@ -185,12 +186,12 @@ export function describeValue(v: unknown): string {
 function fail<T>(s: Source<T>, expected: string): never {
   if (s.from === 'env') {
     throw new ConfigError(
-      `skywalking-bridge: env ${s.env[0]} is ${JSON.stringify(s.raw)}; expected ${expected}. Fix or unset it.`,
+      `skywalking-bridge: env ${s.env[0]} is ${showValue(String(s.option), s.raw ?? '')}; expected ${expected}. Fix or unset it.`,
     );
   }
   const envHint = s.env.length > 0 ? ` (or leave it out and set env ${s.env[0]})` : '';
   throw new ConfigError(
-    `skywalking-bridge: option \`${String(s.option)}\` is ${describeValue(s.value)}; expected ${expected}${envHint}.`,
+    `skywalking-bridge: option \`${String(s.option)}\` is ${typeof s.value === 'string' && SECRET_OPTIONS.has(String(s.option)) ? showValue(String(s.option), s.value) : describeValue(s.value)}; expected ${expected}${envHint}.`,
   );
 }
 
@@ -320,6 +321,7 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
     },
   });
   const resolved = resolveEvery(tracked, env);
+  checkLimits(resolved);
   for (const key of Object.keys(options)) {
     if (read.has(key) || (options as Record<string, unknown>)[key] === undefined) continue;
     const near = closestName(key, read);

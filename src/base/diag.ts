@@ -22,11 +22,22 @@ export interface Logger {
 
 const LEVELS: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
+/**
+ * A message under the one `[skywalking-bridge]` prefix stderr lines carry: the library's name at
+ * its start or after a colon (`skywalking-bridge: `, `skywalking-bridge/register: `, as messages
+ * carry it for loggers without a prefix, such as OpenTelemetry's diag) is dropped, a subpath kept.
+ */
+export function onePrefix(message: string): string {
+  return message.replace(/(^|: )skywalking-bridge(?:\/([\w-]+))?: /g, (_, lead: string, sub?: string) =>
+    sub ? `${lead}${sub}: ` : lead,
+  );
+}
+
 const stderrLogger: Logger = {
-  error: (m) => process.stderr.write(`[skywalking-bridge] ERROR ${m}\n`),
-  warn: (m) => process.stderr.write(`[skywalking-bridge] WARN ${m}\n`),
-  info: (m) => process.stderr.write(`[skywalking-bridge] INFO ${m}\n`),
-  debug: (m) => process.stderr.write(`[skywalking-bridge] DEBUG ${m}\n`),
+  error: (m) => process.stderr.write(`[skywalking-bridge] ERROR ${onePrefix(m)}\n`),
+  warn: (m) => process.stderr.write(`[skywalking-bridge] WARN ${onePrefix(m)}\n`),
+  info: (m) => process.stderr.write(`[skywalking-bridge] INFO ${onePrefix(m)}\n`),
+  debug: (m) => process.stderr.write(`[skywalking-bridge] DEBUG ${onePrefix(m)}\n`),
 };
 
 let logger: Logger = stderrLogger;
@@ -80,6 +91,33 @@ function conditionOf(key: string): Condition {
   return c;
 }
 
+/** Characters of a value a message shows (option values, ids, names); the rest is cut and counted. */
+export const MAX_SHOWN = 120;
+
+/** A value as a message shows it: whole up to `max` characters, else its start and its whole length. */
+export function shown(value: string, max = MAX_SHOWN): string {
+  return value.length <= max ? value : `${value.slice(0, max)}... (${value.length} characters)`;
+}
+
+/** A quoted value already cut by `shown`. */
+const ALREADY_SHOWN = /\.\.\. \(\d+ characters\)"$/;
+
+/**
+ * A message with secrets masked: passwords in URLs and addresses (`scheme://user:secret@host`,
+ * `user:secret@host`) and in JAAS or `key=value` text (`password="…"`, `password=…`) become `***`;
+ * quoted values over MAX_SHOWN characters are cut (see shown). Every line diag writes and every
+ * ConfigError passes through it.
+ */
+export function redact(message: string): string {
+  return message
+    .replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s/@:"]*):[^\s/@"]*@/g, '$1:***@')
+    .replace(/(password\s*=\s*)(\\?"(?:[^"\\]|\\.)*?\\?"|[^\s;,"\\]+)/gi, '$1***')
+    .replace(/(^|[\s"(])([^\s/@:"()]+):[^\s/@"]+@/g, '$1$2:***@')
+    .replace(/"(?:[^"\\]|\\.)*"/g, (q) =>
+      q.length <= MAX_SHOWN + 2 || ALREADY_SHOWN.test(q) ? q : `"${shown(q.slice(1, -1))}"`,
+    );
+}
+
 function clip(text: string): string {
   return text.length <= MAX_EXAMPLE_LENGTH ? text : `${text.slice(0, MAX_EXAMPLE_LENGTH - 3)}...`;
 }
@@ -116,7 +154,7 @@ export function log(level: LogLevel, key: string, message: string, intervalMs = 
   c.suppressed = 0;
   c.examples.length = 0;
   try {
-    logger[level](message + suffix);
+    logger[level](redact(message + suffix));
   } catch {
     // a broken logger must not break the application
   }

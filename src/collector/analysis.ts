@@ -152,29 +152,38 @@ export interface UnansweredExit {
 
 const MAX_UNANSWERED = 20;
 
-/** The analysis of one trace's segments (refs are looked up among them), before merging. */
-export function analyzeTrace(segments: readonly SegmentObject[], options: AnalysisOptions = {}): TracePartial {
-  const slowThresholds = { ...DEFAULT_SLOW, ...(options.slowDbThresholds ?? {}) };
-  const services = new Map<string, { instances: Set<string>; endpoints: Set<string> }>();
-  const ops: TopologyOp[] = [];
-  const seenOps = new Set<string>();
-  const aliases: Array<[string, string]> = [];
-  const endpointRelations = new Map<string, EndpointRelation>();
-  const slowStatements: SlowStatement[] = [];
-  const problems: Problem[] = [];
+/** What analyzeTrace gathers while the rules run over one trace. */
+class TraceAcc {
+  readonly services = new Map<string, { instances: Set<string>; endpoints: Set<string> }>();
+  readonly ops: TopologyOp[] = [];
+  private readonly seenOps = new Set<string>();
+  readonly aliases: Array<[string, string]> = [];
+  readonly endpointRelations = new Map<string, EndpointRelation>();
+  readonly slowStatements: SlowStatement[] = [];
+  readonly problems: Problem[] = [];
+  readonly unanswered: UnansweredExit[] = [];
+  readonly calls = new Map<string, { source: string; target: string; point: 'client' | 'server'; n: number }>();
 
-  const serviceOf = (name: string) => {
-    let s = services.get(name);
+  constructor(
+    readonly slowThresholds: Record<string, number>,
+    /** `<segmentId>\u0000<spanId>` of the Exit spans some segment of the trace continues. */
+    readonly answered: Set<string>,
+    readonly segmentsById: Map<string, SegmentObject>,
+  ) {}
+
+  serviceOf(name: string): { instances: Set<string>; endpoints: Set<string> } {
+    let s = this.services.get(name);
     if (!s) {
       s = { instances: new Set(), endpoints: new Set() };
-      services.set(name, s);
+      this.services.set(name, s);
     }
     return s;
-  };
+  }
+
   /** Ops other than `set` are idempotent once done: keep the first of each. */
-  const op = (o: TopologyOp) => {
+  op(o: TopologyOp): void {
     if (o.k === 'set') {
-      const last = ops[ops.length - 1];
+      const last = this.ops[this.ops.length - 1];
       if (
         last?.k === 'set' &&
         last.node.name === o.node.name &&
@@ -182,25 +191,39 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
         last.node.layer === o.node.layer
       )
         return;
-      ops.push(o);
+      this.ops.push(o);
       return;
     }
     const key = JSON.stringify(o);
-    if (seenOps.has(key)) return;
-    seenOps.add(key);
-    ops.push(o);
-  };
-  const node = (name: string, n: Omit<TopologyNode, 'name'>) => op({ k: 'node', name, node: n });
-  const edge = (source: string, target: string, component: string, point: 'client' | 'server') =>
-    op({ k: 'edge', source, target, component, point });
-  const calls = new Map<string, { source: string; target: string; point: 'client' | 'server'; n: number }>();
-  const count = (source: string, target: string, point: 'client' | 'server') => {
-    const key = `${point}\u0000${source}\u0000${target}`;
-    const c = calls.get(key);
-    if (c) c.n++;
-    else calls.set(key, { source, target, point, n: 1 });
-  };
+    if (this.seenOps.has(key)) return;
+    this.seenOps.add(key);
+    this.ops.push(o);
+  }
 
+  node(name: string, n: Omit<TopologyNode, 'name'>): void {
+    this.op({ k: 'node', name, node: n });
+  }
+
+  edge(source: string, target: string, component: string, point: 'client' | 'server'): void {
+    this.op({ k: 'edge', source, target, component, point });
+  }
+
+  count(source: string, target: string, point: 'client' | 'server'): void {
+    const key = `${point}\u0000${source}\u0000${target}`;
+    const c = this.calls.get(key);
+    if (c) c.n++;
+    else this.calls.set(key, { source, target, point, n: 1 });
+  }
+
+  problemOf(seg: SegmentObject): (message: string) => void {
+    return (message) =>
+      this.problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
+  }
+}
+
+/** networkAddressUsedAtPeer -> service, from the non-MQ Entry spans' cross-process refs (the OAP's alias mapping). */
+function aliasesOf(segments: readonly SegmentObject[]): Array<[string, string]> {
+  const aliases: Array<[string, string]> = [];
   for (const seg of segments) {
     for (const span of seg.spans) {
       if (span.spanType !== SpanType.Entry || span.skipAnalysis || span.spanLayer === SpanLayer.MQ) continue;
@@ -210,174 +233,243 @@ export function analyzeTrace(segments: readonly SegmentObject[], options: Analys
       }
     }
   }
+  return aliases;
+}
 
-  const segmentsById = new Map(segments.map((s) => [s.traceSegmentId, s]));
-  // the Exit spans some segment of this trace continues (its cross-process refs point at them)
+/** The Exit spans some segment of this trace continues (its cross-process refs point at them). */
+function answeredExits(segments: readonly SegmentObject[]): Set<string> {
   const answered = new Set<string>();
   for (const seg of segments)
     for (const span of seg.spans)
       for (const ref of span.refs)
         if (ref.refType === RefType.CrossProcess) answered.add(`${ref.parentTraceSegmentId}\u0000${ref.parentSpanId}`);
-  const unanswered: UnansweredExit[] = [];
+  return answered;
+}
+
+/** Rule: a segment the OAP can index (spans, a service, unique span ids, a span 0). Returns its span ids. */
+function segmentShapeRule(seg: SegmentObject, problem: (m: string) => void): Set<number> {
+  if (seg.service === '') problem('segment has an empty service name');
+  const ids = new Set<number>();
+  for (const span of seg.spans) {
+    if (ids.has(span.spanId)) problem(`duplicate span id ${span.spanId}`);
+    ids.add(span.spanId);
+  }
+  if (!ids.has(0)) problem('segment has no span 0 (the OAP cannot index it: no first span)');
+  return ids;
+}
+
+/** Rule: epoch-ms start times, parents within the segment. */
+function spanShapeRule(span: SpanObject, ids: Set<number>, problem: (m: string) => void): void {
+  if (span.startTime < MIN_MS || span.startTime > MAX_MS)
+    problem(`span ${span.spanId} '${span.operationName}' starts at ${span.startTime}: not epoch milliseconds`);
+  if (span.parentSpanId !== -1 && !ids.has(span.parentSpanId))
+    problem(`span ${span.spanId} '${span.operationName}' has parent ${span.parentSpanId}, which is not in the segment`);
+}
+
+/** Rule: every ref points at a received segment's Exit span whose peer is the sw8 address, in the same trace. */
+function refRule(acc: TraceAcc, seg: SegmentObject, span: SpanObject, problem: (m: string) => void): void {
+  for (const ref of span.refs) {
+    const parent = acc.segmentsById.get(ref.parentTraceSegmentId);
+    if (!parent) {
+      problem(
+        `span ${span.spanId} refers to segment ${ref.parentTraceSegmentId} (${ref.parentService}), which never arrived`,
+      );
+      continue;
+    }
+    const parentSpan = parent.spans.find((s) => s.spanId === ref.parentSpanId);
+    if (!parentSpan) {
+      problem(
+        `span ${span.spanId} refers to span ${ref.parentSpanId} of ${parent.service}'s segment, which has no such span`,
+      );
+    } else if (ref.refType === RefType.CrossProcess) {
+      if (parentSpan.spanType !== SpanType.Exit) {
+        problem(
+          `span ${span.spanId} refers to ${parent.service}'s span ${ref.parentSpanId} '${parentSpan.operationName}', which is not an Exit span`,
+        );
+      } else if (parentSpan.peer !== ref.networkAddressUsedAtPeer) {
+        problem(
+          `sw8 address '${ref.networkAddressUsedAtPeer}' does not match ${parent.service}'s exit peer '${parentSpan.peer}' (the OAP cannot merge '${parentSpan.peer}' with ${seg.service})`,
+        );
+      }
+    }
+    if (ref.traceId !== seg.traceId)
+      problem(`span ${span.spanId} has a ref with trace id ${ref.traceId}, not the segment's ${seg.traceId}`);
+  }
+}
+
+/** Rule (RPCAnalysisListener, Entry): the service's endpoint, its node type, and the edge into it (from the caller, an MQ, or User). */
+function entryRule(acc: TraceAcc, seg: SegmentObject, span: SpanObject, component: string): void {
+  const svc = acc.serviceOf(seg.service);
+  if (span.operationName !== '') svc.endpoints.add(span.operationName);
+  if (span.componentId !== 0)
+    acc.op({
+      k: 'set',
+      node: {
+        name: seg.service,
+        type: componentServerName(span.componentId),
+        real: true,
+        layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL',
+      },
+    });
+  if (span.refs.length > 0) {
+    for (const ref of span.refs) {
+      const mq = span.spanLayer === SpanLayer.MQ;
+      const source = mq ? ref.networkAddressUsedAtPeer : ref.parentService;
+      if (mq) acc.node(source, { type: component, real: false, layer: 'VIRTUAL_MQ' });
+      acc.edge(source, seg.service, component, 'server');
+      acc.count(source, seg.service, 'server');
+      const srcEndpoint = ref.parentEndpoint === '' ? USER : ref.parentEndpoint;
+      addEndpointRelation(acc.endpointRelations, ref.parentService, srcEndpoint, seg.service, span.operationName);
+    }
+  } else if (span.spanLayer === SpanLayer.MQ && span.peer !== '') {
+    acc.node(span.peer, { type: component, real: false, layer: 'VIRTUAL_MQ' });
+    acc.edge(span.peer, seg.service, component, 'server');
+    acc.count(span.peer, seg.service, 'server');
+  } else {
+    acc.node(USER, { type: 'USER', real: false, layer: 'USER' });
+    acc.edge(USER, seg.service, component, 'server');
+    acc.count(USER, seg.service, 'server');
+    addEndpointRelation(acc.endpointRelations, USER, USER, seg.service, span.operationName);
+  }
+}
+
+/** A peer as the OAP reads it: `host[:port]` (a name, an IPv4 or a bracketed IPv6), comma-separated. */
+const PEER_ADDRESS =
+  /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:,(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?)*$/;
+
+/**
+ * Whether an Exit span's peer was made up rather than set: a tracer that injects sw8 with no peer
+ * uses the operation name (ours does, with a warning), which is no network address.
+ */
+export function peerMadeUp(span: SpanObject): boolean {
+  return span.peer === span.operationName || span.peer === 'unknown' || !PEER_ADDRESS.test(span.peer);
+}
+
+/** Rule (RPCAnalysisListener, Exit): a client-side relation to the peer; no peer, or one made up, is a problem. */
+function exitRule(
+  acc: TraceAcc,
+  seg: SegmentObject,
+  span: SpanObject,
+  component: string,
+  problem: (m: string) => void,
+): void {
+  if (span.peer === '') {
+    problem(`Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`);
+    return;
+  }
+  if (peerMadeUp(span))
+    problem(
+      `Exit span ${span.spanId} '${span.operationName}' has peer '${span.peer}', which is no network address: it was made up because no peer was set before inject (the OAP draws a node '${span.peer}' instead of linking the callee). ` +
+        'Set the peer: OpenTracing peer.hostname + peer.port, OpenTelemetry server.address + server.port',
+    );
+  acc.op({
+    k: 'exit',
+    service: seg.service,
+    peer: span.peer,
+    component,
+    type: componentServerName(span.componentId),
+    layer: remoteLayer(span.spanLayer),
+  });
+  acc.count(seg.service, span.peer, 'client');
+  const carriesSw8 =
+    span.spanLayer === SpanLayer.Http ||
+    span.spanLayer === SpanLayer.RPCFramework ||
+    span.spanLayer === SpanLayer.Unknown;
+  if (
+    carriesSw8 &&
+    acc.unanswered.length < MAX_UNANSWERED &&
+    !acc.answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)
+  ) {
+    acc.unanswered.push({
+      traceId: seg.traceId,
+      segmentId: seg.traceSegmentId,
+      service: seg.service,
+      spanId: span.spanId,
+      operationName: span.operationName,
+      peer: span.peer,
+    });
+  }
+}
+
+/** Rule: a Local span with refs (a cross-thread continuation) relates its endpoint to the parent's. */
+function localRule(acc: TraceAcc, seg: SegmentObject, span: SpanObject): void {
+  for (const ref of span.refs) {
+    addEndpointRelation(
+      acc.endpointRelations,
+      ref.parentService,
+      ref.parentEndpoint === '' ? USER : ref.parentEndpoint,
+      seg.service,
+      span.operationName,
+    );
+  }
+}
+
+/** Rule (slow DB statements): a Database span with db.type and a statement, slower than its type's threshold. */
+function slowStatementRule(acc: TraceAcc, seg: SegmentObject, span: SpanObject): void {
+  if (span.spanLayer !== SpanLayer.Database) return;
+  const dbType = tag(span, 'db.type');
+  const statement = tag(span, 'db.statement');
+  const threshold = acc.slowThresholds[dbType?.toLowerCase() ?? ''] ?? acc.slowThresholds.default!;
+  const latency = span.endTime - span.startTime;
+  if (dbType !== undefined && statement !== undefined && statement.trim() !== '' && latency > threshold) {
+    acc.slowStatements.push({
+      service: seg.service,
+      database: span.peer,
+      statement: statement.slice(0, 2000),
+      latencyMs: latency,
+      traceId: seg.traceId,
+      id: `${seg.traceSegmentId}-${span.spanId}`,
+    });
+  }
+}
+
+/** Rule: a Cache span needs cache.type for the OAP to count it as a cache access. */
+function cacheRule(span: SpanObject, problem: (m: string) => void): void {
+  if (span.spanLayer === SpanLayer.Cache && tag(span, 'cache.type') === undefined)
+    problem(
+      `Cache span ${span.spanId} '${span.operationName}' has no cache.type tag (the OAP ignores it as a cache access)`,
+    );
+}
+
+/** Every rule over one span, in the OAP's order. */
+function spanRules(
+  acc: TraceAcc,
+  seg: SegmentObject,
+  span: SpanObject,
+  ids: Set<number>,
+  problem: (m: string) => void,
+): void {
+  spanShapeRule(span, ids, problem);
+  refRule(acc, seg, span, problem);
+  if (span.skipAnalysis) return;
+  const component = componentName(span.componentId);
+  if (span.spanType === SpanType.Entry) entryRule(acc, seg, span, component);
+  else if (span.spanType === SpanType.Exit) exitRule(acc, seg, span, component, problem);
+  else if (span.refs.length > 0) localRule(acc, seg, span);
+  slowStatementRule(acc, seg, span);
+  cacheRule(span, problem);
+}
+
+/** The analysis of one trace's segments (refs are looked up among them), before merging. */
+export function analyzeTrace(segments: readonly SegmentObject[], options: AnalysisOptions = {}): TracePartial {
+  const acc = new TraceAcc(
+    { ...DEFAULT_SLOW, ...(options.slowDbThresholds ?? {}) },
+    answeredExits(segments),
+    new Map(segments.map((s) => [s.traceSegmentId, s])),
+  );
+  acc.aliases.push(...aliasesOf(segments));
   for (const seg of segments) {
-    const problem = (message: string) =>
-      problems.push({ traceId: seg.traceId, segmentId: seg.traceSegmentId, service: seg.service, message });
+    const problem = acc.problemOf(seg);
     if (seg.spans.length === 0) {
       problem('segment has no spans (the OAP drops it)');
       continue;
     }
-    if (seg.service === '') problem('segment has an empty service name');
-    const svc = serviceOf(seg.service);
-    svc.instances.add(seg.serviceInstance);
-    node(seg.service, { type: 'Unknown', real: true, layer: 'GENERAL' });
-
-    const ids = new Set<number>();
-    for (const span of seg.spans) {
-      if (ids.has(span.spanId)) problem(`duplicate span id ${span.spanId}`);
-      ids.add(span.spanId);
-    }
-    if (!ids.has(0)) problem('segment has no span 0 (the OAP cannot index it: no first span)');
-
-    for (const span of seg.spans) {
-      if (span.startTime < MIN_MS || span.startTime > MAX_MS) {
-        problem(`span ${span.spanId} '${span.operationName}' starts at ${span.startTime}: not epoch milliseconds`);
-      }
-      if (span.parentSpanId !== -1 && !ids.has(span.parentSpanId)) {
-        problem(
-          `span ${span.spanId} '${span.operationName}' has parent ${span.parentSpanId}, which is not in the segment`,
-        );
-      }
-      for (const ref of span.refs) {
-        const parent = segmentsById.get(ref.parentTraceSegmentId);
-        if (!parent) {
-          problem(
-            `span ${span.spanId} refers to segment ${ref.parentTraceSegmentId} (${ref.parentService}), which never arrived`,
-          );
-          continue;
-        }
-        const parentSpan = parent.spans.find((s) => s.spanId === ref.parentSpanId);
-        if (!parentSpan) {
-          problem(
-            `span ${span.spanId} refers to span ${ref.parentSpanId} of ${parent.service}'s segment, which has no such span`,
-          );
-        } else if (ref.refType === RefType.CrossProcess) {
-          if (parentSpan.spanType !== SpanType.Exit) {
-            problem(
-              `span ${span.spanId} refers to ${parent.service}'s span ${ref.parentSpanId} '${parentSpan.operationName}', which is not an Exit span`,
-            );
-          } else if (parentSpan.peer !== ref.networkAddressUsedAtPeer) {
-            problem(
-              `sw8 address '${ref.networkAddressUsedAtPeer}' does not match ${parent.service}'s exit peer '${parentSpan.peer}' (the OAP cannot merge '${parentSpan.peer}' with ${seg.service})`,
-            );
-          }
-        }
-        if (ref.traceId !== seg.traceId)
-          problem(`span ${span.spanId} has a ref with trace id ${ref.traceId}, not the segment's ${seg.traceId}`);
-      }
-      if (span.skipAnalysis) continue;
-      const component = componentName(span.componentId);
-
-      if (span.spanType === SpanType.Entry) {
-        if (span.operationName !== '') svc.endpoints.add(span.operationName);
-        if (span.componentId !== 0)
-          op({
-            k: 'set',
-            node: {
-              name: seg.service,
-              type: componentServerName(span.componentId),
-              real: true,
-              layer: span.spanLayer === SpanLayer.FAAS ? 'FAAS' : 'GENERAL',
-            },
-          });
-        if (span.refs.length > 0) {
-          for (const ref of span.refs) {
-            const mq = span.spanLayer === SpanLayer.MQ;
-            const source = mq ? ref.networkAddressUsedAtPeer : ref.parentService;
-            if (mq) node(source, { type: component, real: false, layer: 'VIRTUAL_MQ' });
-            edge(source, seg.service, component, 'server');
-            count(source, seg.service, 'server');
-            const srcEndpoint = ref.parentEndpoint === '' ? USER : ref.parentEndpoint;
-            addEndpointRelation(endpointRelations, ref.parentService, srcEndpoint, seg.service, span.operationName);
-          }
-        } else if (span.spanLayer === SpanLayer.MQ && span.peer !== '') {
-          node(span.peer, { type: component, real: false, layer: 'VIRTUAL_MQ' });
-          edge(span.peer, seg.service, component, 'server');
-          count(span.peer, seg.service, 'server');
-        } else {
-          node(USER, { type: 'USER', real: false, layer: 'USER' });
-          edge(USER, seg.service, component, 'server');
-          count(USER, seg.service, 'server');
-          addEndpointRelation(endpointRelations, USER, USER, seg.service, span.operationName);
-        }
-      } else if (span.spanType === SpanType.Exit) {
-        if (span.peer === '') {
-          problem(
-            `Exit span ${span.spanId} '${span.operationName}' has no peer (the OAP skips it: no client-side relation)`,
-          );
-        } else {
-          op({
-            k: 'exit',
-            service: seg.service,
-            peer: span.peer,
-            component,
-            type: componentServerName(span.componentId),
-            layer: remoteLayer(span.spanLayer),
-          });
-          count(seg.service, span.peer, 'client');
-          const carriesSw8 =
-            span.spanLayer === SpanLayer.Http ||
-            span.spanLayer === SpanLayer.RPCFramework ||
-            span.spanLayer === SpanLayer.Unknown;
-          if (
-            carriesSw8 &&
-            unanswered.length < MAX_UNANSWERED &&
-            !answered.has(`${seg.traceSegmentId}\u0000${span.spanId}`)
-          ) {
-            unanswered.push({
-              traceId: seg.traceId,
-              segmentId: seg.traceSegmentId,
-              service: seg.service,
-              spanId: span.spanId,
-              operationName: span.operationName,
-              peer: span.peer,
-            });
-          }
-        }
-      } else if (span.refs.length > 0) {
-        for (const ref of span.refs) {
-          addEndpointRelation(
-            endpointRelations,
-            ref.parentService,
-            ref.parentEndpoint === '' ? USER : ref.parentEndpoint,
-            seg.service,
-            span.operationName,
-          );
-        }
-      }
-
-      if (span.spanLayer === SpanLayer.Database) {
-        const dbType = tag(span, 'db.type');
-        const statement = tag(span, 'db.statement');
-        const threshold = slowThresholds[dbType?.toLowerCase() ?? ''] ?? slowThresholds.default!;
-        const latency = span.endTime - span.startTime;
-        if (dbType !== undefined && statement !== undefined && statement.trim() !== '' && latency > threshold) {
-          slowStatements.push({
-            service: seg.service,
-            database: span.peer,
-            statement: statement.slice(0, 2000),
-            latencyMs: latency,
-            traceId: seg.traceId,
-            id: `${seg.traceSegmentId}-${span.spanId}`,
-          });
-        }
-      }
-      if (span.spanLayer === SpanLayer.Cache && tag(span, 'cache.type') === undefined) {
-        problem(
-          `Cache span ${span.spanId} '${span.operationName}' has no cache.type tag (the OAP ignores it as a cache access)`,
-        );
-      }
-    }
+    const ids = segmentShapeRule(seg, problem);
+    acc.serviceOf(seg.service).instances.add(seg.serviceInstance);
+    acc.node(seg.service, { type: 'Unknown', real: true, layer: 'GENERAL' });
+    for (const span of seg.spans) spanRules(acc, seg, span, ids, problem);
   }
+  const { aliases, services, ops, endpointRelations, slowStatements, problems, unanswered, calls } = acc;
   return { aliases, services, ops, endpointRelations, slowStatements, problems, unanswered, calls };
 }
 

@@ -1,4 +1,5 @@
 import { SpanType, type SegmentObject } from '../base/model';
+import { traceUrl } from './trace-url';
 
 /** A search over the stored traces, as `GET /api/traces?…` and the web UI ask it. */
 export interface TraceQuery {
@@ -21,6 +22,8 @@ export interface TraceQuery {
 /** One line of the trace list: newest first. */
 export interface TraceListItem {
   traceId: string;
+  /** Where the API serves this trace (see traceUrl). */
+  url: string;
   services: string[];
   rootEndpoint: string;
   /** Epoch ms of the trace's first span. */
@@ -89,10 +92,7 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | { error: 
 }
 
 /** What the list shows of a trace, and what a query filters on. */
-export function listItemOf(
-  traceId: string,
-  segments: readonly SegmentObject[],
-): TraceListItem & { endpoints: Set<string> } {
+export function listItemOf(traceId: string, segments: readonly SegmentObject[]): ListEntry {
   let start = Infinity;
   let end = -Infinity;
   let root = '';
@@ -118,6 +118,7 @@ export function listItemOf(
   if (root === '' && segments[0]?.spans[0]) root = segments[0].spans[0].operationName;
   return {
     traceId,
+    url: traceUrl(traceId),
     services: [...services],
     rootEndpoint: root,
     startTime: Number.isFinite(start) ? start : 0,
@@ -144,19 +145,26 @@ function wildcard(pattern: string): (s: string) => boolean {
   };
 }
 
-/** The traces that match, newest first, one page of them. */
+/** A list item with what a query filters on, for a trace with segments. */
+export type ListEntry = TraceListItem & { endpoints: Set<string> };
+
+/** The traces that match, newest first, one page of them. `itemOf` may answer from a cache. */
 export function queryTraces(
   source: { traceIds(): string[]; trace(id: string): readonly SegmentObject[] },
   q: TraceQuery,
+  itemOf: (id: string) => ListEntry | undefined = (id) => {
+    const segments = source.trace(id);
+    return segments.length === 0 ? undefined : listItemOf(id, segments);
+  },
 ): TracePage {
   const ids = q.traceId !== undefined ? source.traceIds().filter((id) => id === q.traceId) : source.traceIds();
   const endpointMatches = q.endpoint !== undefined ? wildcard(q.endpoint) : undefined;
   const matched: TraceListItem[] = [];
   for (const id of ids) {
-    const segments = source.trace(id);
-    if (segments.length === 0) continue;
-    if (q.service !== undefined && !segments.some((s) => s.service === q.service)) continue;
-    const { endpoints, ...item } = listItemOf(id, segments);
+    const entry = itemOf(id);
+    if (entry === undefined) continue;
+    if (q.service !== undefined && !entry.services.includes(q.service)) continue;
+    const { endpoints, ...item } = entry;
     if (endpointMatches && ![...endpoints].some(endpointMatches)) continue;
     if (q.errorsOnly && !item.error) continue;
     if (q.minDurationMs !== undefined && item.durationMs < q.minDurationMs) continue;

@@ -14,6 +14,8 @@
  */
 import { log } from '../base/diag';
 import { installExitHandlers, waitingOf } from '../bridge/exit';
+import { warnIfEsmUnderRequire } from '../bridge/esm-hint';
+import { guardOwnConnections } from '../bridge/own-connections';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
 
@@ -67,6 +69,7 @@ export function start(): Started | undefined {
   const g = globalThis as { [STARTED]?: Started | null };
   if (g[STARTED] !== undefined) return g[STARTED] ?? undefined;
   g[STARTED] = null;
+  warnIfEsmUnderRequire();
   const sdkNode = peer<{ NodeSDK: new (config: Record<string, unknown>) => Sdk }>('@opentelemetry/sdk-node');
   const auto =
     sdkNode &&
@@ -82,6 +85,7 @@ export function start(): Started | undefined {
       textMapPropagator: new SkyWalkingPropagator(),
       instrumentations: [auto.getNodeAutoInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET)],
     };
+    guardOwnConnections(config, processor.bridge.config);
     // NodeSDK exports OTLP metrics and logs by default; we report traces only unless asked
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
     if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [];

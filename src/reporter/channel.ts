@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { ConfigError, type ResolvedConfig } from '../base/config';
+import { shown } from '../base/diag';
 
 /** Channel options: reconnect backoff capped at 5 s like ours (grpc-js defaults to 120 s), no retries of our own streams. */
 export const CHANNEL_OPTIONS: grpcTypes.ChannelOptions = {
@@ -19,11 +21,18 @@ export interface TlsFiles {
 
 function readPem(path: string, option: string, env: string): Buffer | undefined {
   if (path === '') return undefined;
+  // the PEM text itself given where its path belongs: never echo it (it may be a private key)
+  if (path.includes('-----BEGIN'))
+    throw new ConfigError(
+      `skywalking-bridge: ${option} (env ${env}) holds PEM contents (${path.length} characters, not shown), not a file path; write them to a file and give its path.`,
+    );
   try {
     return readFileSync(path);
   } catch (e) {
+    // the error's message repeats the path; its code says enough
+    const code = (e as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError(
-      `skywalking-bridge: cannot read ${option} (env ${env}) "${path}": ${(e as Error).message}; give a readable PEM file.`,
+      `skywalking-bridge: cannot read ${option} (env ${env}) ${JSON.stringify(shown(path))}: ${code}; give a readable PEM file.`,
     );
   }
 }
@@ -40,7 +49,29 @@ export function readTlsFiles(config: ResolvedConfig): TlsFiles {
 /** Channel credentials: TLS (system CAs, or the CA file, optional client cert) or plaintext. */
 export function credentialsOf(grpc: typeof grpcTypes, secure: boolean, tls: TlsFiles): grpcTypes.ChannelCredentials {
   if (!secure) return grpc.credentials.createInsecure();
-  return grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+  return withoutIpServername(grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null));
+}
+
+type ConnectorFactory = (...args: unknown[]) => { connectionOptions?: { servername?: unknown } } | undefined;
+
+/**
+ * grpc-js (1.14) passes the target host as the TLS `servername` even when it is an IP address,
+ * which SNI forbids (RFC 6066) and Node answers with its DEP0123 warning on the application's
+ * stderr. Node wants no servername for an IP: the certificate is then checked against the `host`
+ * (its IP SANs), as before. This drops an IP servername from the options grpc-js builds; with
+ * another grpc-js shape it changes nothing.
+ */
+export function withoutIpServername(credentials: grpcTypes.ChannelCredentials): grpcTypes.ChannelCredentials {
+  const target = credentials as unknown as { _createSecureConnector?: ConnectorFactory };
+  const create = target._createSecureConnector;
+  if (typeof create !== 'function') return credentials;
+  target._createSecureConnector = function (this: unknown, ...args: unknown[]) {
+    const connector = create.apply(this, args);
+    const options = connector?.connectionOptions;
+    if (options && typeof options.servername === 'string' && isIP(options.servername) !== 0) delete options.servername;
+    return connector;
+  };
+  return credentials;
 }
 
 /** Call metadata as HTTP/2 headers: `authentication: <token>` when a token is set (the OAP's check). */

@@ -14,7 +14,7 @@ import {
 } from './channel';
 import { Http2UnaryClient } from './http2-unary';
 import { withoutTracing } from './suppress';
-import { unreachableMessage } from './unreachable';
+import { failedCallMessage, unreachableMessage } from './unreachable';
 
 /** The clients of one backend: they share one channel. */
 export interface Clients {
@@ -148,7 +148,7 @@ export class GrpcConnection {
       log(
         'warn',
         `grpc.error.${what}`,
-        `${what} to ${address} failed: ${status[error.code] ?? error.code} ${error.details ?? ''}`,
+        failedCallMessage(what, address, String(status[error.code] ?? error.code), error.details),
       );
     }
   }

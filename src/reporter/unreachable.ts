@@ -46,3 +46,29 @@ export function unreachableMessage(address: string, details: string | undefined,
       : '';
   return `cannot reach the SkyWalking collector at ${address}: ${cause}${hint}. ${queued} segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option \`collectorAddress\`).`;
 }
+
+/** The HTTP status in grpc-js's or our HTTP/2 caller's details when an HTTP server answered instead of gRPC. */
+export function httpStatusIn(details: string | undefined): number | undefined {
+  const m = /(?:Received HTTP status code|HTTP status) (\d{3})/.exec(details ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * One line for a call the collector address answered with something else than gRPC's OK: the
+ * status and details, and when a plain HTTP answer came back (a 404 from a proxy, an ingress or a
+ * web server on that port), what is usually in the way.
+ */
+export function failedCallMessage(
+  what: string,
+  address: string,
+  codeName: string,
+  details: string | undefined,
+): string {
+  const base = `${what} to ${address} failed: ${codeName} ${details ?? ''}`.trimEnd();
+  const http = httpStatusIn(details);
+  if (http === undefined) return base;
+  return (
+    `${base}: an HTTP server answered (status ${http}) where gRPC was expected. Usually a proxy or ingress in the way that does not pass gRPC through (it must forward HTTP/2 to the OAP's gRPC port), ` +
+    "or the wrong port (the OAP takes agents' gRPC on 11800; 12800 is its HTTP port). Check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option `collectorAddress`)."
+  );
+}

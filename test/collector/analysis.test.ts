@@ -360,3 +360,23 @@ describe('render', () => {
     );
   });
 });
+
+describe('made-up peers', () => {
+  it('a peer that is no network address, the operation name or "unknown" counts as made up; host[:port] lists do not', async () => {
+    const { peerMadeUp } = await import('../../src/collector/analysis');
+    const span = (peer: string, operationName = 'op') => ({ peer, operationName }) as never;
+    expect(['/pay', 'GET /pay', 'unknown', 'mongodb://db:27017', 'a b'].map((p) => peerMadeUp(span(p)))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(peerMadeUp(span('orders', 'orders'))).toBe(true);
+    expect(
+      ['orders:8080', 'orders', '10.0.0.1:5432', '[::1]:11800', 'k1:9092,k2:9092', 'my_host.local'].map((p) =>
+        peerMadeUp(span(p)),
+      ),
+    ).toEqual([false, false, false, false, false, false]);
+  });
+});

@@ -165,6 +165,7 @@ it('serves the JSON API over HTTP', async () => {
     body: [
       {
         traceId: 'tr',
+        url: '/api/traces/tr',
         services: ['svc', 'other'],
         rootEndpoint: 'GET:/x',
         startTime: 1_700_000_000_000,
@@ -193,7 +194,13 @@ it('serves the JSON API over HTTP', async () => {
     ],
   });
   expect(await get('/api/traces/nope')).toEqual({ status: 404, body: { error: 'no trace nope' } });
-  expect(await get('/nothing')).toEqual({ status: 404, body: { error: 'unknown path /nothing' } });
+  expect(await get('/nothing')).toEqual({
+    status: 404,
+    body: {
+      error:
+        'unknown path; the API serves /healthz, /api/stats, /api/traces, /api/search, /api/traces/:id, /api/trace, /api/logs, /api/topology, /api/services, /api/agents, /api/problems, /api/slow-statements',
+    },
+  });
 });
 
 it('a trace read over HTTP first does not change the analysis options (slow statement thresholds)', async () => {
@@ -224,7 +231,9 @@ it('a trace read over HTTP first does not change the analysis options (slow stat
   expect(c.analysis().slowStatements).toEqual([
     { service: 'svc', database: 'db:5432', statement: 'select 1', latencyMs: 10, traceId: 'slow', id: 'seg-1-1' },
   ]);
-  expect(await (await fetch(`${c.httpUrl}/api/slow-statements`)).json()).toEqual(c.analysis().slowStatements);
+  expect(await (await fetch(`${c.httpUrl}/api/slow-statements`)).json()).toEqual(
+    c.analysis().slowStatements.map((s) => ({ ...s, traceUrl: '/api/traces/slow' })),
+  );
 });
 
 function raw(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -247,7 +256,7 @@ it('JSON API: the token is required (Bearer, Authentication header or cookie), H
     (await raw(c.httpUrl!, path, headers)).status;
   expect(await raw(c.httpUrl!, '/api/traces', {})).toEqual({
     status: 401,
-    body: '{"error":"a token is required (Authorization: Bearer <token>)"}',
+    body: '{"error":"a token is required (Authorization: Bearer \\u003ctoken\\u003e)"}',
   });
   expect(await status({ authorization: 'Bearer wrong' })).toBe(401);
   expect(await status({ authorization: 'Bearer s3cret' })).toBe(200);

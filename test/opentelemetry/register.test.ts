@@ -252,6 +252,6 @@ it('a bad SW_* value: one error line saying what to fix, and the app runs untrac
     code: 0,
     stdout: 'app ran\n',
     stderr:
-      '[skywalking-bridge] ERROR skywalking-bridge/register: tracing not started: skywalking-bridge: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap": entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800".\n',
+      '[skywalking-bridge] ERROR register: tracing not started: env SW_AGENT_COLLECTOR_BACKEND_SERVICES is "oap": entry "oap" has no port; add the OAP\'s gRPC port, e.g. "oap:11800".\n',
   });
 });
