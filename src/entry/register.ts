@@ -14,6 +14,7 @@
 import { log } from '../base/diag';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
+import { SkyWalkingSampler } from '../opentelemetry/sampler';
 
 interface Sdk {
   start(): void;
@@ -81,6 +82,8 @@ export function start(): Started | undefined {
       textMapPropagator: new SkyWalkingPropagator(),
       instrumentations: [auto.getNodeAutoInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET)],
     };
+    // SW_AGENT_SAMPLE: sample as the agents do (else OTel's own OTEL_TRACES_SAMPLER applies)
+    if (envSet('SW_AGENT_SAMPLE')) config.sampler = new SkyWalkingSampler();
     // NodeSDK exports OTLP metrics and logs by default; we report traces only unless asked
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
     if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [];
