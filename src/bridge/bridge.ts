@@ -75,7 +75,8 @@ export class Bridge {
   readonly recorder: Recorder;
   private shutdownPromise: Promise<void> | undefined;
   /** Asks the OAP for live settings (gRPC and Kafka reporters, as the agents: over gRPC). */
-  private readonly discovery: { client: ConfigDiscovery; close: () => void } | undefined;
+  /** @internal */
+  readonly discovery: { client: ConfigDiscovery; close: () => void } | undefined;
   /** Log records refused before the reporter (logging off, shut down, a bug building one), and those under the minimum level. */
   private logsDropped = 0;
   private logsFiltered = 0;
