@@ -2,6 +2,7 @@ import {
   ConfigError,
   DEFAULT_COLLECTOR,
   DEFAULT_SERVICE_NAME,
+  OPTION_TABLE,
   parseAddresses,
   resolveConfig,
 } from '../src/base/config';
@@ -137,5 +138,62 @@ describe('resolveConfig', () => {
     expect(parseAddresses(' , ')).toBeUndefined();
     expect(parseAddresses('a:0')).toBeUndefined();
     expect(parseAddresses('http://a:1')).toBeUndefined();
+  });
+});
+
+describe('the configuration table', () => {
+  it('resolves every row: defaults of the agent-control options', () => {
+    const c = resolveConfig({}, {});
+    expect(c.sampleNPer3Secs).toBe(-1);
+    expect(c.ignoreSuffix).toEqual([
+      '.jpg',
+      '.jpeg',
+      '.js',
+      '.css',
+      '.png',
+      '.bmp',
+      '.gif',
+      '.ico',
+      '.mp3',
+      '.mp4',
+      '.html',
+      '.svg',
+    ]);
+    expect(c.traceIgnorePath).toEqual([]);
+    expect(c.dynamicConfigInterval).toBe(20);
+  });
+
+  it("takes the agents' env names for sampling, ignore rules and the fetch interval", () => {
+    const c = resolveConfig(
+      {},
+      {
+        SW_AGENT_SAMPLE: '5',
+        SW_AGENT_IGNORE_SUFFIX: '.gif, .css',
+        SW_AGENT_TRACE_IGNORE_PATH: '/health/**,/eureka/*',
+        SW_AGENT_COLLECTOR_GET_AGENT_DYNAMIC_CONFIG_INTERVAL: '7',
+      },
+    );
+    expect(c.sampleNPer3Secs).toBe(5);
+    expect(c.ignoreSuffix).toEqual(['.gif', '.css']);
+    expect(c.traceIgnorePath).toEqual(['/health/**', '/eureka/*']);
+    expect(c.dynamicConfigInterval).toBe(7);
+    expect(resolveConfig({ ignoreSuffix: ['.png'], traceIgnorePath: '' }, {}).ignoreSuffix).toEqual(['.png']);
+    expect(resolveConfig({ ignoreSuffix: ',' }, {}).ignoreSuffix).toEqual([]);
+  });
+
+  it('each row names its option and env in its message', () => {
+    expect(() => resolveConfig({}, { SW_AGENT_SAMPLE: 'many' })).toThrow(
+      'skywalking-bridge: env SW_AGENT_SAMPLE is "many"; expected a whole number from -1 to 100000000. Fix or unset it.',
+    );
+    expect(() => resolveConfig({ traceIgnorePath: [1] as never }, {})).toThrow(
+      'skywalking-bridge: option `traceIgnorePath` is an array [1]; expected a comma-separated string (or an array of strings) of at most 100 items of at most 1000 characters (or leave it out and set env SW_AGENT_TRACE_IGNORE_PATH).',
+    );
+  });
+
+  it('keeps every row in OPTION_TABLE with a distinct option name', () => {
+    const names = Object.values(OPTION_TABLE).map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(OPTION_TABLE.collectorAddresses.name).toBe('collectorAddress');
+    expect(OPTION_TABLE.sampleNPer3Secs.env).toEqual(['SW_AGENT_SAMPLE']);
   });
 });

@@ -61,6 +61,7 @@ const OPENTRACING_TYPES = ['SkyWalkingTracerOptions'];
 const OPENTELEMETRY = [
   'SkyWalkingLogRecordProcessor',
   'SkyWalkingPropagator',
+  'SkyWalkingSampler',
   'SkyWalkingSpanProcessor',
   'SkyWalkingTraceExporter',
 ];
@@ -70,6 +71,7 @@ const OPENTELEMETRY_TYPES = [
   'ReadableSpanLike',
   'SkyWalkingLogRecordProcessorOptions',
   'SkyWalkingPropagatorOptions',
+  'SkyWalkingSamplerOptions',
   'SkyWalkingSpanProcessorOptions',
   'SkyWalkingTraceExporterOptions',
 ];
@@ -222,6 +224,7 @@ it('the root entry has only the user-facing names', () => {
     'ConfigError',
     'SkyWalkingLogRecordProcessor',
     'SkyWalkingPropagator',
+    'SkyWalkingSampler',
     'SkyWalkingSpan',
     'SkyWalkingSpanContext',
     'SkyWalkingSpanProcessor',

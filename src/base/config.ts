@@ -3,8 +3,24 @@ import { randomUUID } from 'node:crypto';
 import { addressProblem, parseAddresses } from './addresses';
 import { ConfigError } from './config-error';
 import { type KafkaConfig, type KafkaOptions, resolveKafkaConfig } from './kafka-config';
-import { log, shown } from './diag';
-import { SECRET_OPTIONS, checkLimits, showValue } from './limits';
+import { log } from './diag';
+import { checkLimits } from './limits';
+import {
+  type Env,
+  type Given,
+  type Parse,
+  describeValue,
+  fail,
+  flag,
+  givenValue,
+  oneOf,
+  pick,
+  someOf,
+  stringList,
+  text,
+  where,
+  whole,
+} from './config-values';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
 export interface BridgeOptions extends KafkaOptions {
@@ -76,6 +92,14 @@ export interface BridgeOptions extends KafkaOptions {
   logBodyMaxLength?: number;
   /** The application's own trace-id header (e.g. `x-trace-id`): read when no sw8 came in, written beside sw8. Env `SW_BRIDGE_TRACE_ID_HEADER`. */
   traceIdHeader?: string;
+  /** Traces started here per 3 seconds, as the agents' `agent.sample_n_per_3_secs`; 0 or less records every trace. Env `SW_AGENT_SAMPLE`. Live from the OAP. */
+  sampleNPer3Secs?: number;
+  /** A segment whose first span's operation name ends in one of these suffixes (`.jpg,.css`) is not recorded. Env `SW_AGENT_IGNORE_SUFFIX`. Live from the OAP. */
+  ignoreSuffix?: string | string[];
+  /** A new trace whose first span's operation name matches one of these patterns (`/health/**`, `/static/*`, `/v?/ping`) is not recorded. Env `SW_AGENT_TRACE_IGNORE_PATH`. Live from the OAP. */
+  traceIgnorePath?: string | string[];
+  /** Seconds between asks for the service's configuration from the OAP (Configuration Discovery Service); 0 never asks. Env `SW_AGENT_COLLECTOR_GET_AGENT_DYNAMIC_CONFIG_INTERVAL`. */
+  dynamicConfigInterval?: number;
 }
 
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -120,6 +144,14 @@ export interface ResolvedConfig {
   logBodyMaxLength: number;
   /** Lowercase header name, or '' when not set. */
   traceIdHeader: string;
+  /** Traces started here per 3 s; 0 or less: all. */
+  sampleNPer3Secs: number;
+  /** Suffixes (with their dot) of first-span operation names not recorded. */
+  ignoreSuffix: string[];
+  /** Path patterns (`*`, `**`, `?`) of first-span operation names not recorded. */
+  traceIgnorePath: string[];
+  /** Seconds between configuration fetches; 0: never. */
+  dynamicConfigInterval: number;
   /** The Kafka reporter's settings (only when `reporter` is `kafka`). */
   kafka?: KafkaConfig;
   /** Whether `serviceName` came from an option or env rather than the default. */
@@ -131,123 +163,11 @@ export interface ResolvedConfig {
 export const DEFAULT_SERVICE_NAME = 'your-nodejs-service';
 export const DEFAULT_COLLECTOR = '127.0.0.1:11800';
 
-export { ConfigError };
+export { ConfigError, describeValue };
 export { addressProblem, parseAddresses };
 
-type Env = Record<string, string | undefined>;
-
-interface Source<T> {
-  option: keyof BridgeOptions;
-  env: readonly string[];
-  value: T | undefined;
-  raw: string | undefined;
-  from: 'option' | 'env' | 'default';
-}
-
-function pick<T>(
-  options: BridgeOptions,
-  env: Env,
-  option: keyof BridgeOptions,
-  envNames: readonly string[],
-): Source<T> {
-  const o = options[option];
-  if (o !== undefined && o !== null) return { option, env: envNames, value: o as T, raw: String(o), from: 'option' };
-  for (const name of envNames) {
-    const e = env[name];
-    if (e !== undefined && e.trim() !== '')
-      return { option, env: [name], value: undefined, raw: e.trim(), from: 'env' };
-  }
-  return { option, env: envNames, value: undefined, raw: undefined, from: 'default' };
-}
-
-function where<T>(s: Source<T>): string {
-  return s.from === 'env' ? `env ${s.env[0]}` : `option \`${String(s.option)}\``;
-}
-
-/** A value as the user wrote it, with its type when that is what is wrong: `the string "true"`, `1.5`, `an array [...]`. */
-export function describeValue(v: unknown): string {
-  const cut = (t: string): string => shown(t);
-  if (typeof v === 'string') return `the string ${JSON.stringify(shown(v))}`;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'bigint') return `the bigint ${v}n`;
-  if (v === null) return 'null';
-  if (v === undefined) return 'undefined';
-  if (typeof v === 'function') return 'a function';
-  if (typeof v === 'symbol') return 'a symbol';
-  let json: string;
-  try {
-    json = JSON.stringify(v) ?? '';
-  } catch {
-    json = '';
-  }
-  return `${Array.isArray(v) ? 'an array' : 'an object'}${json ? ` ${cut(json)}` : ''}`;
-}
-
-function fail<T>(s: Source<T>, expected: string): never {
-  if (s.from === 'env') {
-    throw new ConfigError(
-      `skywalking-bridge: env ${s.env[0]} is ${showValue(String(s.option), s.raw ?? '')}; expected ${expected}. Fix or unset it.`,
-    );
-  }
-  const envHint = s.env.length > 0 ? ` (or leave it out and set env ${s.env[0]})` : '';
-  throw new ConfigError(
-    `skywalking-bridge: option \`${String(s.option)}\` is ${typeof s.value === 'string' && SECRET_OPTIONS.has(String(s.option)) ? showValue(String(s.option), s.value) : describeValue(s.value)}; expected ${expected}${envHint}.`,
-  );
-}
-
-function str(
-  options: BridgeOptions,
-  env: Env,
-  option: keyof BridgeOptions,
-  envNames: readonly string[],
-  dflt: string,
-  maxLength = 1000,
-): [string, boolean] {
-  const s = pick<string>(options, env, option, envNames);
-  if (s.from === 'default') return [dflt, false];
-  const v = s.from === 'option' ? s.value : s.raw;
-  if (typeof v !== 'string') fail(s, 'a string');
-  const t = v.trim();
-  if (t.length > maxLength) fail(s, `a string of at most ${maxLength} characters`);
-  return [t, true];
-}
-
-function int(
-  options: BridgeOptions,
-  env: Env,
-  option: keyof BridgeOptions,
-  envNames: readonly string[],
-  dflt: number,
-  min: number,
-  max: number,
-): number {
-  const s = pick<number>(options, env, option, envNames);
-  if (s.from === 'default') return dflt;
-  const v = s.from === 'option' ? s.value : Number(s.raw);
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    fail(s, `a whole number from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function bool(
-  options: BridgeOptions,
-  env: Env,
-  option: keyof BridgeOptions,
-  envNames: readonly string[],
-  dflt: boolean,
-): boolean {
-  const s = pick<boolean>(options, env, option, envNames);
-  if (s.from === 'default') return dflt;
-  if (s.from === 'option') {
-    if (typeof s.value !== 'boolean') fail(s, 'true or false');
-    return s.value;
-  }
-  const r = s.raw!.toLowerCase();
-  if (r === 'true' || r === '1' || r === 'yes') return true;
-  if (r === 'false' || r === '0' || r === 'no') return false;
-  return fail(s, 'true or false');
-}
+/** The agents' default `agent.ignore_suffix`. */
+export const DEFAULT_IGNORE_SUFFIX = '.jpg,.jpeg,.js,.css,.png,.bmp,.gif,.ico,.mp3,.mp4,.html,.svg';
 
 const LEGACY: readonly LegacyFormat[] = ['jaeger', 'b3', 'b3multi', 'w3c'];
 const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
@@ -335,197 +255,183 @@ export function resolveConfig(options: BridgeOptions = {}, env: Env = process.en
   return resolved;
 }
 
-function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
-  const [serviceName, serviceNameExplicit] = str(
-    options,
-    env,
-    'serviceName',
-    ['SW_AGENT_NAME'],
-    DEFAULT_SERVICE_NAME,
-    200,
-  );
-  if (serviceName === '') fail(pick(options, env, 'serviceName', ['SW_AGENT_NAME']), 'a non-empty service name');
-  const [instance, serviceInstanceExplicit] = str(
-    options,
-    env,
-    'serviceInstance',
-    ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'],
-    '',
-    200,
-  );
-  const [namespace] = str(options, env, 'namespace', ['SW_AGENT_NAMESPACE'], '', 100);
-  if (namespace !== '' && !/^[A-Za-z0-9_.-]+$/.test(namespace)) {
-    fail(
-      pick(options, env, 'namespace', ['SW_AGENT_NAMESPACE']),
-      'letters, digits, `_`, `.` or `-` (it prefixes header names)',
+/** One row of the configuration table: the option's name, its env names (first wins), default and parser. */
+export interface OptionRow<T> {
+  /** The option's name in `BridgeOptions`. */
+  name: keyof BridgeOptions;
+  env: readonly string[];
+  /** The value when neither option nor env is given (arrays and objects are copied). */
+  default: T;
+  /** Reads what was given; throws `ConfigError` naming the option, the value and the accepted form. */
+  parse: Parse<T>;
+}
+
+/** The resolved fields the table gives; the rest are derived from them. */
+type TableKey = Exclude<keyof ResolvedConfig, 'kafka' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
+
+const nonEmpty =
+  (p: Parse<string>): Parse<string> =>
+  (g) => {
+    const v = p(g);
+    if (v === '') fail(g, 'a non-empty service name');
+    return v;
+  };
+
+const addresses: Parse<string[]> = (g) => {
+  const raw = givenValue(g);
+  if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) {
+    throw new ConfigError(
+      `skywalking-bridge: option \`collectorAddress\` is ${describeValue(raw)}; give one string, comma-separated: ${JSON.stringify(raw.join(','))}.`,
     );
   }
-
-  const addrSource = pick<string>(options, env, 'collectorAddress', ['SW_AGENT_COLLECTOR_BACKEND_SERVICES']);
-  let collectorAddresses = [DEFAULT_COLLECTOR];
-  if (addrSource.from !== 'default') {
-    const raw = addrSource.from === 'option' ? addrSource.value : addrSource.raw;
-    if (Array.isArray(raw) && raw.every((a) => typeof a === 'string')) {
-      throw new ConfigError(
-        `skywalking-bridge: option \`collectorAddress\` is ${describeValue(raw)}; give one string, comma-separated: ${JSON.stringify(raw.join(','))}.`,
+  if (typeof raw !== 'string') fail(g, 'a string of comma-separated host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
+  const problem = addressProblem(raw);
+  if (problem) throw new ConfigError(`skywalking-bridge: ${where(g)} is ${JSON.stringify(raw)}: ${problem}.`);
+  const list = parseAddresses(raw)!;
+  for (const a of list) {
+    if (a.endsWith(':12800')) {
+      log(
+        'warn',
+        'config.port12800',
+        `skywalking-bridge: ${where(g)} names ${a}: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use ${a.slice(0, -5)}11800 unless your OAP's gRPC really listens on 12800.`,
+        Number.POSITIVE_INFINITY,
       );
     }
-    if (typeof raw !== 'string')
-      fail(addrSource, 'a string of comma-separated host:port, e.g. "127.0.0.1:11800,oap-2:11800"');
-    const problem = addressProblem(raw);
-    if (problem)
-      throw new ConfigError(`skywalking-bridge: ${where(addrSource)} is ${JSON.stringify(raw)}: ${problem}.`);
-    collectorAddresses = parseAddresses(raw)!;
-    for (const a of collectorAddresses) {
-      if (a.endsWith(':12800')) {
-        log(
-          'warn',
-          'config.port12800',
-          `skywalking-bridge: ${where(addrSource)} names ${a}: 12800 is the OAP's HTTP port (queries, UI); agents report over gRPC, on port 11800 by default. Use ${a.slice(0, -5)}11800 unless your OAP's gRPC really listens on 12800.`,
-          Number.POSITIVE_INFINITY,
-        );
-      }
-    }
   }
+  return list;
+};
 
-  const [authentication] = str(options, env, 'authentication', ['SW_AGENT_AUTHENTICATION'], '', 4096);
-  const [caPath] = str(options, env, 'caPath', ['SW_AGENT_SSL_TRUSTED_CA_PATH'], '', 4096);
-  const [certChainPath] = str(options, env, 'certChainPath', ['SW_AGENT_SSL_CERT_CHAIN_PATH'], '', 4096);
-  const [keyPath] = str(options, env, 'keyPath', ['SW_AGENT_SSL_KEY_PATH'], '', 4096);
-  if ((certChainPath === '') !== (keyPath === '')) {
+const logLevelName: Parse<LogLevelName> = (g) => {
+  const raw = givenValue(g);
+  const key = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  const l = Object.hasOwn(LOG_LEVEL_ALIASES, key) ? LOG_LEVEL_ALIASES[key] : undefined;
+  if (!l) fail(g, "one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal' (or WARNING, CRITICAL)");
+  return l;
+};
+
+const stringRecord: Parse<Record<string, string>> = (g) => {
+  const props = g.value;
+  if (typeof props !== 'object' || Array.isArray(props) || !Object.values(props!).every((v) => typeof v === 'string')) {
+    throw new ConfigError('skywalking-bridge: option `instanceProperties` must be an object of string values.');
+  }
+  return { ...(props as Record<string, string>) };
+};
+
+/** A suffix list: `.jpg,.css` (each kept with its leading dot). */
+export const suffixList: Parse<string[]> = stringList(100, 100);
+/** A list of ignore-path patterns. */
+export const pathPatternList: Parse<string[]> = stringList(100, 1000);
+
+const row = <T>(name: keyof BridgeOptions, env: readonly string[], dflt: T, parse: Parse<T>): OptionRow<T> => ({
+  name,
+  env,
+  default: dflt,
+  parse,
+});
+
+/**
+ * Every option, in the order it is resolved (and so the order its errors are reported): option >
+ * `SW_*` env > default. The README's configuration table lists the same rows.
+ */
+export const OPTION_TABLE: { readonly [K in TableKey]: OptionRow<ResolvedConfig[K]> } = {
+  serviceName: row('serviceName', ['SW_AGENT_NAME'], DEFAULT_SERVICE_NAME, nonEmpty(text(200))),
+  serviceInstance: row('serviceInstance', ['SW_AGENT_INSTANCE_NAME', 'SW_AGENT_INSTANCE'], '', text(200)),
+  namespace: row(
+    'namespace',
+    ['SW_AGENT_NAMESPACE'],
+    '',
+    text(100, {
+      test: (t) => /^[A-Za-z0-9_.-]+$/.test(t),
+      expected: 'letters, digits, `_`, `.` or `-` (it prefixes header names)',
+    }),
+  ),
+  collectorAddresses: row('collectorAddress', ['SW_AGENT_COLLECTOR_BACKEND_SERVICES'], [DEFAULT_COLLECTOR], addresses),
+  authentication: row('authentication', ['SW_AGENT_AUTHENTICATION'], '', text(4096)),
+  caPath: row('caPath', ['SW_AGENT_SSL_TRUSTED_CA_PATH'], '', text(4096)),
+  certChainPath: row('certChainPath', ['SW_AGENT_SSL_CERT_CHAIN_PATH'], '', text(4096)),
+  keyPath: row('keyPath', ['SW_AGENT_SSL_KEY_PATH'], '', text(4096)),
+  secure: row('secure', ['SW_AGENT_FORCE_TLS', 'SW_AGENT_SECURE'], false, flag),
+  legacyInject: row('legacyInject', ['SW_BRIDGE_LEGACY_INJECT'], [], someOf(LEGACY)),
+  reporter: row('reporter', ['SW_BRIDGE_REPORTER'], 'grpc', oneOf(REPORTERS)),
+  logLevel: row('logLevel', ['SW_AGENT_LOG_REPORTER_LEVEL'], 'info', logLevelName),
+  traceIdHeader: row('traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER'], '', (g) =>
+    text(100, {
+      test: (t) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(t),
+      expected: 'an HTTP header name such as "x-trace-id"',
+    })(g).toLowerCase(),
+  ),
+  instanceProperties: row('instanceProperties', [], {}, stringRecord),
+  maxBufferSize: row('maxBufferSize', ['SW_AGENT_MAX_BUFFER_SIZE'], 10_000, whole(1, 1_000_000)),
+  batchSize: row('batchSize', ['SW_BRIDGE_BATCH_SIZE'], 500, whole(1, 100_000)),
+  flushIntervalMs: row('flushIntervalMs', ['SW_BRIDGE_FLUSH_INTERVAL'], 1000, whole(10, 600_000)),
+  reportTimeoutMs: row('reportTimeoutMs', ['SW_AGENT_TRACE_TIMEOUT'], 10_000, whole(100, 600_000)),
+  heartbeatPeriod: row('heartbeatPeriod', ['SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'], 30, whole(1, 86_400)),
+  propertiesReportPeriodFactor: row(
+    'propertiesReportPeriodFactor',
+    ['SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'],
+    10,
+    whole(1, 10_000),
+  ),
+  spanLimit: row('spanLimit', ['SW_AGENT_SPAN_LIMIT'], 300, whole(1, 100_000)),
+  maxOpenSegments: row('maxOpenSegments', ['SW_BRIDGE_MAX_OPEN_SEGMENTS'], 10_000, whole(1, 10_000_000)),
+  segmentTimeoutMs: row('segmentTimeoutMs', ['SW_BRIDGE_SEGMENT_TIMEOUT'], 300_000, whole(100, 86_400_000)),
+  tagKeyMaxLength: row('tagKeyMaxLength', ['SW_BRIDGE_TAG_KEY_MAX_LENGTH'], 128, whole(1, 10_000)),
+  tagValueMaxLength: row('tagValueMaxLength', ['SW_BRIDGE_TAG_VALUE_MAX_LENGTH'], 2048, whole(1, 1_000_000)),
+  tagsPerSpan: row('tagsPerSpan', ['SW_BRIDGE_TAGS_PER_SPAN'], 128, whole(0, 10_000)),
+  logsPerSpan: row('logsPerSpan', ['SW_BRIDGE_LOGS_PER_SPAN'], 32, whole(0, 10_000)),
+  correlationMaxElements: row('correlationMaxElements', ['SW_CORRELATION_ELEMENT_MAX_NUMBER'], 3, whole(0, 100)),
+  correlationMaxValueLength: row(
+    'correlationMaxValueLength',
+    ['SW_CORRELATION_VALUE_MAX_LENGTH'],
+    128,
+    whole(1, 10_000),
+  ),
+  legacyExtract: row('legacyExtract', ['SW_BRIDGE_LEGACY_EXTRACT'], true, flag),
+  logReporterActive: row('logReporterActive', ['SW_AGENT_LOG_REPORTER_ACTIVE'], true, flag),
+  logMaxBufferSize: row('logMaxBufferSize', ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'], 10_000, whole(1, 1_000_000)),
+  logBufferBytes: row('logBufferBytes', ['SW_BRIDGE_LOG_BUFFER_BYTES'], 8 * 1024 * 1024, whole(65_536, 1 << 30)),
+  logBodyMaxLength: row('logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, whole(16, 4_000_000)),
+  sampleNPer3Secs: row('sampleNPer3Secs', ['SW_AGENT_SAMPLE'], -1, whole(-1, 100_000_000)),
+  ignoreSuffix: row('ignoreSuffix', ['SW_AGENT_IGNORE_SUFFIX'], DEFAULT_IGNORE_SUFFIX.split(','), suffixList),
+  traceIgnorePath: row('traceIgnorePath', ['SW_AGENT_TRACE_IGNORE_PATH'], [], pathPatternList),
+  dynamicConfigInterval: row(
+    'dynamicConfigInterval',
+    ['SW_AGENT_COLLECTOR_GET_AGENT_DYNAMIC_CONFIG_INTERVAL'],
+    20,
+    whole(0, 86_400),
+  ),
+};
+
+function copy<T>(v: T): T {
+  if (Array.isArray(v)) return [...v] as T;
+  if (v !== null && typeof v === 'object') return { ...v };
+  return v;
+}
+
+/** One row resolved: its value and whether the user gave it. */
+function resolveRow<T>(r: OptionRow<T>, options: BridgeOptions, env: Env): [T, boolean] {
+  const g: Given = pick(options, env, r.name, r.env);
+  return g.from === 'default' ? [copy(r.default), false] : [r.parse(g), true];
+}
+
+function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
+  const values = {} as Record<TableKey, unknown>;
+  const explicit = {} as Record<TableKey, boolean>;
+  for (const key of Object.keys(OPTION_TABLE) as TableKey[]) {
+    [values[key], explicit[key]] = resolveRow(OPTION_TABLE[key] as OptionRow<unknown>, options, env);
+  }
+  const v = values as Omit<ResolvedConfig, 'kafka' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
+  if ((v.certChainPath === '') !== (v.keyPath === '')) {
     throw new ConfigError(
       'skywalking-bridge: mutual TLS needs both `certChainPath` (SW_AGENT_SSL_CERT_CHAIN_PATH) and `keyPath` (SW_AGENT_SSL_KEY_PATH); set both or neither.',
     );
   }
-  const secure =
-    bool(options, env, 'secure', ['SW_AGENT_FORCE_TLS', 'SW_AGENT_SECURE'], false) ||
-    caPath !== '' ||
-    certChainPath !== '';
-
-  const legacySource = pick<LegacyFormat[]>(options, env, 'legacyInject', ['SW_BRIDGE_LEGACY_INJECT']);
-  let legacyInject: LegacyFormat[] = [];
-  if (legacySource.from !== 'default') {
-    const list =
-      legacySource.from === 'option'
-        ? legacySource.value
-        : legacySource
-            .raw!.split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
-    if (!Array.isArray(list) || !list.every((x) => LEGACY.includes(x as LegacyFormat))) {
-      fail(legacySource, `a list of ${LEGACY.map((x) => `'${x}'`).join(', ')}`);
-    }
-    legacyInject = [...new Set(list as LegacyFormat[])];
-  }
-
-  const reporterSource = pick<string>(options, env, 'reporter', ['SW_BRIDGE_REPORTER']);
-  let reporter: ReporterKind = 'grpc';
-  if (reporterSource.from !== 'default') {
-    const r = reporterSource.from === 'option' ? reporterSource.value : reporterSource.raw;
-    if (!REPORTERS.includes(r as ReporterKind))
-      fail(reporterSource, `one of ${REPORTERS.map((x) => `'${x}'`).join(', ')}`);
-    reporter = r as ReporterKind;
-  }
-
-  const logLevelSource = pick<string>(options, env, 'logLevel', ['SW_AGENT_LOG_REPORTER_LEVEL']);
-  let logLevel: LogLevelName = 'info';
-  if (logLevelSource.from !== 'default') {
-    const raw = logLevelSource.from === 'option' ? logLevelSource.value : logLevelSource.raw;
-    const key = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-    const l = Object.hasOwn(LOG_LEVEL_ALIASES, key) ? LOG_LEVEL_ALIASES[key] : undefined;
-    if (!l) fail(logLevelSource, "one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal' (or WARNING, CRITICAL)");
-    logLevel = l;
-  }
-  const [traceIdHeader] = str(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER'], '', 100);
-  if (traceIdHeader !== '' && !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(traceIdHeader)) {
-    fail(
-      pick(options, env, 'traceIdHeader', ['SW_BRIDGE_TRACE_ID_HEADER']),
-      'an HTTP header name such as "x-trace-id"',
-    );
-  }
-
-  const props = options.instanceProperties ?? {};
-  if (typeof props !== 'object' || Array.isArray(props) || !Object.values(props).every((v) => typeof v === 'string')) {
-    throw new ConfigError('skywalking-bridge: option `instanceProperties` must be an object of string values.');
-  }
-
   return {
-    serviceName,
-    serviceInstance: instance === '' ? defaultInstanceName() : instance,
-    namespace,
-    collectorAddresses,
-    authentication,
-    secure,
-    caPath,
-    certChainPath,
-    keyPath,
-    maxBufferSize: int(options, env, 'maxBufferSize', ['SW_AGENT_MAX_BUFFER_SIZE'], 10_000, 1, 1_000_000),
-    batchSize: int(options, env, 'batchSize', ['SW_BRIDGE_BATCH_SIZE'], 500, 1, 100_000),
-    flushIntervalMs: int(options, env, 'flushIntervalMs', ['SW_BRIDGE_FLUSH_INTERVAL'], 1000, 10, 600_000),
-    reportTimeoutMs: int(options, env, 'reportTimeoutMs', ['SW_AGENT_TRACE_TIMEOUT'], 10_000, 100, 600_000),
-    heartbeatPeriod: int(options, env, 'heartbeatPeriod', ['SW_AGENT_COLLECTOR_HEARTBEAT_PERIOD'], 30, 1, 86_400),
-    propertiesReportPeriodFactor: int(
-      options,
-      env,
-      'propertiesReportPeriodFactor',
-      ['SW_AGENT_COLLECTOR_PROPERTIES_REPORT_PERIOD_FACTOR'],
-      10,
-      1,
-      10_000,
-    ),
-    instanceProperties: { ...props },
-    spanLimit: int(options, env, 'spanLimit', ['SW_AGENT_SPAN_LIMIT'], 300, 1, 100_000),
-    maxOpenSegments: int(options, env, 'maxOpenSegments', ['SW_BRIDGE_MAX_OPEN_SEGMENTS'], 10_000, 1, 10_000_000),
-    segmentTimeoutMs: int(options, env, 'segmentTimeoutMs', ['SW_BRIDGE_SEGMENT_TIMEOUT'], 300_000, 100, 86_400_000),
-    tagKeyMaxLength: int(options, env, 'tagKeyMaxLength', ['SW_BRIDGE_TAG_KEY_MAX_LENGTH'], 128, 1, 10_000),
-    tagValueMaxLength: int(options, env, 'tagValueMaxLength', ['SW_BRIDGE_TAG_VALUE_MAX_LENGTH'], 2048, 1, 1_000_000),
-    tagsPerSpan: int(options, env, 'tagsPerSpan', ['SW_BRIDGE_TAGS_PER_SPAN'], 128, 0, 10_000),
-    logsPerSpan: int(options, env, 'logsPerSpan', ['SW_BRIDGE_LOGS_PER_SPAN'], 32, 0, 10_000),
-    correlationMaxElements: int(
-      options,
-      env,
-      'correlationMaxElements',
-      ['SW_CORRELATION_ELEMENT_MAX_NUMBER'],
-      3,
-      0,
-      100,
-    ),
-    correlationMaxValueLength: int(
-      options,
-      env,
-      'correlationMaxValueLength',
-      ['SW_CORRELATION_VALUE_MAX_LENGTH'],
-      128,
-      1,
-      10_000,
-    ),
-    legacyExtract: bool(options, env, 'legacyExtract', ['SW_BRIDGE_LEGACY_EXTRACT'], true),
-    legacyInject,
-    reporter,
-    logReporterActive: bool(options, env, 'logReporterActive', ['SW_AGENT_LOG_REPORTER_ACTIVE'], true),
-    logLevel,
-    logMaxBufferSize: int(
-      options,
-      env,
-      'logMaxBufferSize',
-      ['SW_AGENT_LOG_REPORTER_MAX_BUFFER_SIZE'],
-      10_000,
-      1,
-      1_000_000,
-    ),
-    logBufferBytes: int(
-      options,
-      env,
-      'logBufferBytes',
-      ['SW_BRIDGE_LOG_BUFFER_BYTES'],
-      8 * 1024 * 1024,
-      65_536,
-      1 << 30,
-    ),
-    logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
-    traceIdHeader: traceIdHeader.toLowerCase(),
-    kafka: reporter === 'kafka' ? resolveKafkaConfig(options, env, serviceName) : undefined,
-    serviceNameExplicit,
-    serviceInstanceExplicit,
+    ...v,
+    serviceInstance: v.serviceInstance === '' ? defaultInstanceName() : v.serviceInstance,
+    secure: v.secure || v.caPath !== '' || v.certChainPath !== '',
+    kafka: v.reporter === 'kafka' ? resolveKafkaConfig(options, env, v.serviceName) : undefined,
+    serviceNameExplicit: explicit.serviceName,
+    serviceInstanceExplicit: explicit.serviceInstance,
   };
 }

@@ -5,9 +5,11 @@ import { KafkaReporter } from '../reporter/kafka';
 import type { Reporter, ReporterStats } from '../reporter/types';
 import { Recorder } from '../segment/recorder';
 import type { RecorderCounters } from '../segment/segment';
+import type { SamplingCounters } from '../segment/agent-control';
 import { type SkyWalkingLogRecord, buildLogData, levelPasses } from '../logs/record';
 import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 import { log } from '../base/diag';
+import { type ConfigDiscovery, type DiscoveryCounters, discoveryOverGrpc } from '../reporter/config-discovery';
 
 /** Options of every front-end: the shared options, plus a reporter instance to use instead of the configured one. */
 export interface FrontEndOptions extends Omit<BridgeOptions, 'reporter'> {
@@ -24,6 +26,10 @@ export interface BridgeInternals {
 export interface BridgeStats extends ReporterStats {
   openSegments: number;
   recorder: RecorderCounters;
+  /** Sampling and ignore rules: traces sampled, not sampled, forced, ignored. */
+  sampling: SamplingCounters;
+  /** The OAP's live configuration (Configuration Discovery), when it is asked for. */
+  configDiscovery?: DiscoveryCounters;
 }
 
 /** Anything that owns a Bridge: `SkyWalkingTracer`, `SkyWalkingSpanProcessor`, `SkyWalkingTraceExporter`. */
@@ -68,6 +74,9 @@ export class Bridge {
   readonly reporter: Reporter;
   readonly recorder: Recorder;
   private shutdownPromise: Promise<void> | undefined;
+  /** Asks the OAP for live settings (gRPC and Kafka reporters, as the agents: over gRPC). */
+  /** @internal */
+  readonly discovery: { client: ConfigDiscovery; close: () => void } | undefined;
   /** Log records refused before the reporter (logging off, shut down, a bug building one), and those under the minimum level. */
   private logsDropped = 0;
   private logsFiltered = 0;
@@ -83,11 +92,16 @@ export class Bridge {
         lateIdentity: internals.lateIdentity,
       });
     this.recorder = new Recorder(this.config, this.reporter);
+    if (!custom && (this.config.reporter === 'grpc' || this.config.reporter === 'kafka')) {
+      this.discovery = discoveryOverGrpc(this.config, this.recorder.control, () => this.recorder.service);
+      if (!internals.lateIdentity) this.discovery?.client.start();
+    }
   }
 
   /** The service and instance are final now: start the heartbeat (for `lateIdentity`). */
   identified(): void {
     if (this.reporter instanceof GrpcReporter || this.reporter instanceof KafkaReporter) this.reporter.startHeartbeat();
+    if (!this.isShutdown) this.discovery?.client.start();
   }
 
   get isShutdown(): boolean {
@@ -103,6 +117,7 @@ export class Bridge {
   shutdown(timeoutMs?: number): Promise<void> {
     if (!this.shutdownPromise) {
       this.recorder.stop();
+      this.discovery?.close();
       this.shutdownPromise = this.reporter.shutdown(timeoutMs).catch(() => undefined);
     }
     return this.shutdownPromise;
@@ -113,7 +128,9 @@ export class Bridge {
       ...this.reporter.stats(),
       openSegments: this.recorder.openSegmentCount,
       recorder: { ...this.recorder.counters },
+      sampling: { ...this.recorder.control.counters },
     };
+    if (this.discovery) stats.configDiscovery = { ...this.discovery.client.counters };
     const logs = stats.logs ?? { queued: 0, sent: 0, dropped: 0, lost: 0 };
     stats.logs = { ...logs, dropped: logs.dropped + this.logsDropped, filtered: this.logsFiltered };
     return stats;

@@ -5,6 +5,7 @@ import { tokenMatches } from './auth';
 import { addAgentServices } from './agent-services';
 import type { AgentTelemetry } from './agent-telemetry';
 import type { CollectorStore } from './store';
+import type { AgentConfigSource } from './config-discovery';
 
 export interface GrpcSettings {
   token: string | undefined;
@@ -21,6 +22,8 @@ export interface GrpcSettings {
   telemetry: AgentTelemetry;
   /** A handler threw: count it, say so (rate-limited); the call gets INTERNAL and the server goes on. */
   onError: (where: string, error: unknown) => void;
+  /** Agent configurations served by ConfigurationDiscoveryService (else no commands). */
+  agentConfig?: AgentConfigSource;
 }
 
 type Callback = grpcTypes.sendUnaryData<unknown>;
@@ -143,7 +146,13 @@ export async function startGrpcServer(
     fetchConfigurations(call: grpcTypes.ServerUnaryCall<unknown, unknown>, callback: Callback) {
       const denied = refused(grpc, call.metadata, token);
       if (denied) return callback(denied);
-      callback(null, EMPTY_COMMANDS);
+      const config = settings.agentConfig;
+      if (!config) return callback(null, EMPTY_COMMANDS);
+      try {
+        callback(null, config.answer(call.request as { service?: string; uuid?: string }));
+      } catch (e) {
+        callback(internal('fetchConfigurations', e));
+      }
     },
   });
   server.addService(LogReportService.service, {

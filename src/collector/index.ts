@@ -18,6 +18,7 @@ import {
   warmPartials,
 } from './queries';
 import { CollectorStore, type InstanceRecord, type StoreStats } from './store';
+import { AgentConfigSource } from './config-discovery';
 
 export interface CollectorOptions {
   /** Default '127.0.0.1'. */
@@ -59,10 +60,14 @@ export interface CollectorOptions {
   tls?: { certChain: Buffer; privateKey: Buffer };
   /** Slow DB statement thresholds (ms) by db.type; `default` for the rest. */
   slowDbThresholds?: Record<string, number>;
+  /** The OAP's `agentConfigurations` YAML file served to agents by Configuration Discovery (re-read when it changes). */
+  agentConfigFile?: string;
 }
 
 export interface Collector {
   readonly grpcAddress: string;
+  /** What Configuration Discovery serves (from `agentConfigFile`, or `set(yaml)` here). */
+  readonly agentConfigurations: AgentConfigSource;
   readonly httpUrl: string | undefined;
   /** Segments in arrival order. */
   segments(): SegmentObject[];
@@ -141,6 +146,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     );
   };
   const telemetry = new AgentTelemetry();
+  const agentConfig = new AgentConfigSource(options.agentConfigFile);
   const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, {
     token: options.authentication,
     telemetry,
@@ -150,6 +156,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     maxAgeMs: positive('timeouts.grpcMaxAgeMs', t.grpcMaxAgeMs, 3_600_000),
     maxConcurrentStreams: 1000,
     onError,
+    agentConfig,
   });
   const memory = () => {
     const m = process.memoryUsage();
@@ -204,6 +211,7 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
 
   return {
     grpcAddress: `${fmtHost}:${grpc.port}`,
+    agentConfigurations: agentConfig,
     httpUrl,
     segments: () => store.segments(),
     traceIds: () => store.traceIds(),

@@ -32,6 +32,8 @@ Options:
                         sets when opened as /?token=<token>)
   --allow-host <names>  JSON API: also accept these Host names (comma-separated; '*' = any).
                         By default only IP addresses and localhost, with the bound port
+  --agent-config <file> serve this agent configuration to agents (Configuration Discovery), in
+                        the OAP's agentConfigurations YAML; re-read when it changes
   --tags                print span tags in trace trees
   --quiet               print only where it listens
   --help                this text
@@ -45,6 +47,7 @@ interface Args {
   httpPort: number | false;
   token: string | undefined;
   allowedHosts: string[];
+  agentConfig: string | undefined;
   tags: boolean;
   quiet: boolean;
 }
@@ -68,6 +71,7 @@ export function parseArgs(argv: readonly string[]): Args {
     httpPort: 12800,
     token: undefined,
     allowedHosts: [],
+    agentConfig: undefined,
     tags: false,
     quiet: false,
   };
@@ -99,6 +103,9 @@ export function parseArgs(argv: readonly string[]): Args {
         args.allowedHosts.push(...names);
         break;
       }
+      case '--agent-config':
+        args.agentConfig = argv[++i] ?? fail('--agent-config needs a file');
+        break;
       case '--tags':
         args.tags = true;
         break;
@@ -181,6 +188,7 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
       httpPort: args.httpPort,
       authentication: args.token,
       allowedHosts: args.allowedHosts,
+      agentConfigFile: args.agentConfig,
     });
   } catch (e) {
     process.stderr.write(`skywalking-bridge: cannot start the collector: ${(e as Error).message}\n`);

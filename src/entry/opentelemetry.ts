@@ -13,4 +13,6 @@ export type {
   SkyWalkingTraceExporterOptions,
 } from '../opentelemetry';
 export { SkyWalkingLogRecordProcessor } from '../opentelemetry';
+export { SkyWalkingSampler } from '../opentelemetry';
+export type { SkyWalkingSamplerOptions } from '../opentelemetry';
 export type { LogRecordLike, SkyWalkingLogRecordProcessorOptions } from '../opentelemetry';

@@ -18,6 +18,7 @@ import { warnIfEsmUnderRequire } from '../bridge/esm-hint';
 import { guardOwnConnections } from '../bridge/own-connections';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
+import { SkyWalkingSampler } from '../opentelemetry/sampler';
 
 interface Sdk {
   start(): void;
@@ -86,6 +87,8 @@ export function start(): Started | undefined {
       instrumentations: [auto.getNodeAutoInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET)],
     };
     guardOwnConnections(config, processor.bridge.config);
+    // SW_AGENT_SAMPLE: sample as the agents do (else OTel's own OTEL_TRACES_SAMPLER applies)
+    if (envSet('SW_AGENT_SAMPLE')) config.sampler = new SkyWalkingSampler();
     // NodeSDK exports OTLP metrics and logs by default; we report traces only unless asked
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
     if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [];

@@ -86,7 +86,7 @@ function httpMethodOf(attrs: Attributes): string | undefined {
 }
 
 /** Path of the request an HTTP span is about (server: target/path; client: the URL's path). */
-function httpPathOf(attrs: Attributes): string {
+export function httpPathOf(attrs: Attributes): string {
   const path = str(first(attrs, 'url.path'));
   if (path) return path;
   const target = str(first(attrs, 'http.target'));

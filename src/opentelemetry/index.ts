@@ -8,3 +8,5 @@ export type { EndpointNamer } from './attributes';
 export type { ReadableSpanLike } from './types';
 export { SkyWalkingLogRecordProcessor } from './log-processor';
 export type { LogRecordLike, SkyWalkingLogRecordProcessorOptions } from './log-processor';
+export { SkyWalkingSampler } from './sampler';
+export type { SkyWalkingSamplerOptions } from './sampler';

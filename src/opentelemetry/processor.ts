@@ -6,7 +6,8 @@ import { register, registered } from '../segment/span-registry';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../base/semconv';
 import { requireOtelApi } from './api';
-import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
+import { type EndpointNamer, applyOtelSpan, httpPathOf, operationNameOf, spanTypeOfOtelKind } from './attributes';
+import { sharedControls } from '../segment/agent-control';
 import { settleIdentity } from './identity';
 import { LEGACY_PARENT_KEY, type LegacyParent, REMOTE_SW8_KEY, type RemoteParent, originalTraceId } from './registry';
 import { type ReadableSpanLike, hrTimeToMs } from './types';
@@ -124,18 +125,23 @@ export class SkyWalkingSpanProcessor {
       const parentSc = api.trace.getSpanContext(ctx);
       const fromRemote = parentSc !== undefined && parentSc.isRemote === true && parentSc.traceId === own.traceId;
       const remote = fromRemote ? (ctx.getValue(REMOTE_SW8_KEY) as RemoteParent | undefined) : undefined;
+      // a SkyWalkingSampler in the process has decided already (this span is sampled)
+      const decided = sharedControls.size > 0 ? true : undefined;
       if (remote && parentSc!.traceId === remote.otelTraceId && parentSc!.spanId === remote.otelSpanId) {
         recorded = recorder.startSpan(name, {
           remote: remote.sw8,
           startTime,
           type,
           skipAnalysis: remote.ext?.skipAnalysis,
+          admitted: decided,
         });
         const sent = remote.ext?.sendingTimestamp;
         if (span.kind === 4 /* CONSUMER */ && sent !== undefined)
           recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
-        recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);
+        const path = type === SpanType.Entry ? httpPathOf(span.attributes ?? {}) : '';
+        const admitted = decided ?? recorder.control.admitNew(name, path === '' ? undefined : path);
+        recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type, false, admitted);
         const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;
         if (legacy) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);
       }

@@ -142,7 +142,7 @@ export class SkyWalkingPropagator {
         {
           traceId: sc?.traceId ?? segment.traceId,
           spanId: sc?.spanId ?? hexSpanIdOf(segment.segmentId, recorded.id),
-          sampled: true,
+          sampled: !recorder.isUnsampled(segment),
           baggage: baggageEntries,
         },
         (name, value) => setter.set(carrier, name, value),

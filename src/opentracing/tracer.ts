@@ -219,7 +219,11 @@ export class SkyWalkingTracer extends TracerBase {
       const traceId = parent ? parent.traceId : (ctx.legacy?.traceId ?? '');
       const spanId = parent ? hexSpanIdOf(parent.segmentId, parent.spanId) : (ctx.legacy?.spanId ?? '');
       if (traceId !== '')
-        injectLegacy(config.legacyInject, { traceId, spanId, sampled: true, baggage: ctx.baggage }, set);
+        injectLegacy(
+          config.legacyInject,
+          { traceId, spanId, sampled: parent ? parent.sample === 1 : true, baggage: ctx.baggage },
+          set,
+        );
     }
   }
 

@@ -3,6 +3,7 @@ import { log } from '../base/diag';
 import { newId } from '../base/ids';
 import { RefType, SpanType } from '../base/model';
 import type { Sw8Context } from '../propagation/sw8';
+import { AgentControl } from './agent-control';
 import { OpenSegments } from './open-segments';
 import { type RecorderCounters, Segment, type SegmentLimits, crossThreadRef } from './segment';
 import type { RecordedSpan } from './span';
@@ -27,6 +28,8 @@ export interface StartSpanOptions {
   type?: SpanType;
   /** sw8-x tracing mode 1: the new segment's spans skip analysis. */
   skipAnalysis?: boolean;
+  /** A new segment's sampling decision made by the caller (e.g. an OTel sampler); undefined: `Recorder.control` decides. */
+  admitted?: boolean;
 }
 
 /**
@@ -50,6 +53,10 @@ export class Recorder {
     endsBeforeStart: 0,
   };
   readonly limits: SegmentLimits;
+  /** Sampling and ignore rules (one decision per new segment); live settings from the OAP go here. */
+  readonly control: AgentControl;
+  /** Segments not recorded by `control` (not sampled, ignored): they propagate sw8 with sample flag 0. */
+  private readonly unsampled = new WeakSet<Segment>();
   private readonly openSegments = new OpenSegments();
   private readonly maxOpenSegments: number;
   private readonly segmentTimeoutMs: number;
@@ -77,6 +84,7 @@ export class Recorder {
       tagsPerSpan: config.tagsPerSpan,
       logsPerSpan: config.logsPerSpan,
     };
+    this.control = new AgentControl(config, this.limits);
     this.maxOpenSegments = config.maxOpenSegments;
     this.segmentTimeoutMs = config.segmentTimeoutMs;
   }
@@ -105,13 +113,21 @@ export class Recorder {
     const name = nameOf(operationName);
     let span: RecordedSpan;
     if (parent) {
-      const seg = this.newSegment(parent.segment.traceId, parent.segment.skipAnalysis || !!options.skipAnalysis);
+      const seg = this.newSegment(
+        parent.segment.traceId,
+        parent.segment.skipAnalysis || !!options.skipAnalysis,
+        !this.unsampled.has(parent.segment),
+      );
       span = seg.newSpan(undefined, name, startTime);
       if (!span.dropped) span.refs = [crossThreadRef(parent)];
       this.counters.crossThreadSegments++;
     } else if (options.remote) {
       const r = options.remote;
-      const seg = this.newSegment(r.traceId, !!options.skipAnalysis);
+      const seg = this.newSegment(
+        r.traceId,
+        !!options.skipAnalysis,
+        options.admitted ?? this.control.admitContinued(name, r.sample === 1),
+      );
       span = seg.newSpan(undefined, name, startTime);
       if (!span.dropped) {
         span.refs = [
@@ -128,7 +144,14 @@ export class Recorder {
         ];
       }
     } else {
-      return this.startTrace(operationName, options.traceId, startTime, options.type, !!options.skipAnalysis);
+      return this.startTrace(
+        operationName,
+        options.traceId,
+        startTime,
+        options.type,
+        !!options.skipAnalysis,
+        options.admitted,
+      );
     }
     if (options.type !== undefined) span.type = options.type;
     return span;
@@ -151,17 +174,19 @@ export class Recorder {
     return span;
   }
 
-  /** `startSpan({ traceId, startTime, type, skipAnalysis })` without the options object: the first span of a new segment with no ref. */
+  /** `startSpan({ traceId, startTime, type, skipAnalysis, admitted })` without the options object: the first span of a new segment with no ref. */
   startTrace(
     operationName: string,
     traceId: string | undefined,
     startTime: number | undefined,
     type: SpanType | undefined,
     skipAnalysis = false,
+    admitted?: boolean,
   ): RecordedSpan {
-    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(
+    const name = nameOf(operationName);
+    const span = this.newSegment(traceId || newId(), skipAnalysis, admitted ?? this.control.admitNew(name)).newSpan(
       undefined,
-      nameOf(operationName),
+      name,
       this.startMs(startTime),
     );
     if (type !== undefined) span.type = type;
@@ -196,7 +221,7 @@ export class Recorder {
     }
     const seg = target.segment;
     return {
-      sample: 1,
+      sample: this.unsampled.has(seg) ? 0 : 1,
       traceId: seg.traceId,
       segmentId: seg.segmentId,
       spanId: Math.max(0, target.id),
@@ -237,7 +262,19 @@ export class Recorder {
     return n;
   }
 
-  private newSegment(traceId: string, skipAnalysis: boolean): Segment {
+  /** Whether `segment` was left out by sampling or an ignore rule (its spans are not reported). */
+  isUnsampled(segment: Segment): boolean {
+    return this.unsampled.has(segment);
+  }
+
+  private newSegment(traceId: string, skipAnalysis: boolean, admitted = true): Segment {
+    if (!admitted) {
+      // counted by `control`; spans work as usual and propagate sw8 with sample flag 0
+      const seg = new Segment(this, traceId, this.discardHandler);
+      seg.skipAnalysis = skipAnalysis;
+      this.unsampled.add(seg);
+      return seg;
+    }
     this.counters.segmentsStarted++;
     if (this.openSegments.size >= this.maxOpenSegments) {
       this.counters.segmentsNotRecorded++;
