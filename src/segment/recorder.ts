@@ -159,10 +159,12 @@ export class Recorder {
     type: SpanType | undefined,
     skipAnalysis = false,
   ): RecordedSpan {
-    const span = this.newSegment(traceId || newId(), skipAnalysis).newSpan(
+    const now = Date.now();
+    const start = startTime === undefined ? now : this.startMs(startTime);
+    const span = this.newSegment(traceId || newId(), skipAnalysis, now).newSpan(
       undefined,
       nameOf(operationName),
-      this.startMs(startTime),
+      start,
     );
     if (type !== undefined) span.type = type;
     return span;
@@ -237,7 +239,7 @@ export class Recorder {
     return n;
   }
 
-  private newSegment(traceId: string, skipAnalysis: boolean): Segment {
+  private newSegment(traceId: string, skipAnalysis: boolean, now: number = Date.now()): Segment {
     this.counters.segmentsStarted++;
     if (this.openSegments.size >= this.maxOpenSegments) {
       this.counters.segmentsNotRecorded++;
@@ -246,11 +248,11 @@ export class Recorder {
         'recorder.maxopen',
         `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`,
       );
-      const seg = new Segment(this, traceId, this.discardHandler);
+      const seg = new Segment(this, traceId, this.discardHandler, now);
       seg.skipAnalysis = skipAnalysis;
       return seg;
     }
-    const seg = new Segment(this, traceId, this.closeHandler);
+    const seg = new Segment(this, traceId, this.closeHandler, now);
     seg.skipAnalysis = skipAnalysis;
     this.openSegments.add(seg);
     if (!this.sweepTimer) {
