@@ -3,256 +3,370 @@
 // `npm run bench`: every figure as a ratio against a peer measured on this machine in this run.
 // Each case runs in its own child process (no shared JIT state, heap or module cache). Prints a
 // table; exits non-zero only when a case fails to run, never because of a speed figure.
-// Flags: --quick (smaller counts, ~1 min), --write (update bench/RESULTS.md with this run).
+// Every case runs in PROCESSES processes (3; 1 with --quick), the cases of a group in turns; the
+// median counts (a target is "met" only on it) and the min and max are printed beside it.
+// Flags: --quick (smaller counts, one process each), --write (update bench/RESULTS.md with this
+// run; the full run only), --case <group>[,<group>...] (run only these groups of rows: inproc,
+// encode, sw8, e2e, rate, unary, kafka, logs).
 const { execFileSync } = require('node:child_process');
 const { writeFileSync, readFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { runCase, startCounter, median, fmt, formatTable } = require('./support');
+const { runCase, startCounter, median, cell, inTurns, loadNow, fmt, formatTable } = require('./support');
 
 const HERE = __dirname;
 const ROOT = join(HERE, '..');
 const quick = process.argv.includes('--quick');
 const write = process.argv.includes('--write');
+const GROUPS = ['inproc', 'encode', 'sw8', 'e2e', 'rate', 'unary', 'kafka', 'logs'];
+const caseArg = process.argv.find((a, i) => a.startsWith('--case=') || process.argv[i - 1] === '--case');
+const only =
+  caseArg === undefined
+    ? undefined
+    : caseArg
+        .replace(/^--case=/, '')
+        .split(',')
+        .filter(Boolean);
+for (const g of only ?? [])
+  if (!GROUPS.includes(g)) {
+    console.error(`--case ${g}: not a group of rows; one of ${GROUPS.join(', ')}`);
+    process.exit(2);
+  }
+if (only && write) {
+  console.error('--write takes the full run: leave out --case');
+  process.exit(2);
+}
+const selected = (group) => only === undefined || only.includes(group);
 const env = { ...process.env, BENCH_QUICK: quick ? '1' : '0', SW_AGENT_LOGGING_LEVEL: 'error' };
 
 const run = (script, args) => runCase(script, args, env);
+// each case in PROCESSES fresh processes, the median taken: a process can settle into a slower
+// state for its whole life (V8 decides early which allocation sites to pretenure), so one process
+// per case would let that chance decide a ratio; every process's figure is printed below the table
+const PROCESSES = quick ? 1 : 3;
+
+/** The row of a ratio whose target is `op limit` (met only on the medians). */
+function ratioRow(label, ours, peer, ratio, op, limit) {
+  const met = op === '<=' ? ratio <= limit : ratio >= limit;
+  return [
+    label,
+    ours,
+    peer,
+    ratio,
+    limit === undefined ? '-' : `${op} ${limit}`,
+    limit === undefined ? undefined : met,
+  ];
+}
+
+/** In-process cost per span: every tracer PROCESSES times, in turns. */
+async function inprocRows(rows, perProcess) {
+  const cases = ['ours-ot', 'jaeger', 'otel-basic', 'otel-bsp-noop', 'otel-ours', 'backend-js'];
+  const each = await inTurns(PROCESSES, cases, async (c) => (await run('cases/inproc.js', [c])).nsPerSpan);
+  for (const c of cases) perProcess.push(`${c} ${each[c].map((n) => fmt(n)).join(' / ')}`);
+  const m = Object.fromEntries(cases.map((c) => [c, median(each[c])]));
+  const ours = cell(each['ours-ot'], 'ns');
+  rows.push(
+    ratioRow(
+      'OpenTracing span, recorded into a segment',
+      ours,
+      `jaeger-client ${cell(each.jaeger, 'ns')}`,
+      m['ours-ot'] / m.jaeger,
+      '<=',
+      1.0,
+    ),
+    ratioRow(
+      '  (same, against OTel BasicTracerProvider)',
+      ours,
+      `OTel ${cell(each['otel-basic'], 'ns')}`,
+      m['ours-ot'] / m['otel-basic'],
+      '<=',
+      0.6,
+    ),
+    ratioRow(
+      '  (same, against skywalking-backend-js)',
+      ours,
+      `backend-js ${cell(each['backend-js'], 'ns')}`,
+      m['ours-ot'] / m['backend-js'],
+    ),
+    ratioRow(
+      'OTel SDK + our processor',
+      cell(each['otel-ours'], 'ns'),
+      `SDK + BatchSpanProcessor(no-op) ${cell(each['otel-bsp-noop'], 'ns')}`,
+      m['otel-ours'] / m['otel-bsp-noop'],
+      '<=',
+      1.05,
+    ),
+  );
+}
+
+/** A 5-span segment's encoding per span against its making (bench/cases/encode.js). */
+async function encodeRows(rows, perProcess) {
+  const cases = ['making', 'encode', 'object', 'protobufjs'];
+  const each = await inTurns(PROCESSES, cases, async (c) => (await run('cases/encode.js', [c])).nsPerSpan);
+  // each process's encoding: its figure less the median making (or the median SegmentObject)
+  const ours = each.encode.map((n) => n - median(each.making));
+  const pbjs = each.protobufjs.map((n) => n - median(each.object));
+  for (const c of cases) perProcess.push(`encode ${c} ${each[c].map((n) => fmt(n)).join(' / ')}`);
+  const making = median(each.making);
+  rows.push(
+    ratioRow(
+      '5-span segment encoded, per span',
+      cell(ours, 'ns'),
+      `making the span ${cell(each.making, 'ns')}`,
+      median(ours) / making,
+      '<=',
+      0.5,
+    ),
+    ratioRow(
+      '  (same, against protobuf.js encoding the SegmentObject)',
+      cell(ours, 'ns'),
+      `protobuf.js ${cell(pbjs, 'ns')}`,
+      median(ours) / median(pbjs),
+    ),
+  );
+}
+
+/** sw8 inject + extract, against OTel's W3CTraceContextPropagator: in turns. */
+async function sw8Rows(rows, perProcess) {
+  const cases = ['ours-ot', 'otel-w3c', 'otel-w3c-ts', 'ours-codec', 'backend-js'];
+  const each = await inTurns(PROCESSES, cases, async (c) => (await run('cases/sw8.js', [c])).nsPerPair);
+  for (const c of cases) perProcess.push(`sw8 ${c} ${each[c].map((n) => fmt(n)).join(' / ')}`);
+  const m = Object.fromEntries(cases.map((c) => [c, median(each[c])]));
+  const ours = cell(each['ours-ot'], 'ns');
+  const w3c = `OTel W3CTraceContextPropagator ${cell(each['otel-w3c'], 'ns')}`;
+  rows.push(
+    ratioRow('sw8 inject+extract (OpenTracing API)', ours, w3c, m['ours-ot'] / m['otel-w3c'], '<=', 1.0),
+    ratioRow(
+      '  (same, against W3C with a tracestate)',
+      ours,
+      `W3C traceparent + tracestate ${cell(each['otel-w3c-ts'], 'ns')}`,
+      m['ours-ot'] / m['otel-w3c-ts'],
+    ),
+    ratioRow(
+      '  (same, against skywalking-backend-js)',
+      ours,
+      `backend-js ContextCarrier ${cell(each['backend-js'], 'ns')}`,
+      m['ours-ot'] / m['backend-js'],
+    ),
+    ratioRow(
+      '  (codec alone: encodeSw8 + decodeSw8)',
+      cell(each['ours-codec'], 'ns'),
+      w3c,
+      m['ours-codec'] / m['otel-w3c'],
+    ),
+  );
+}
+
+const perDelivered = (r) => (r.cpuUsPerSpan * r.generated) / Math.max(1, r.delivered);
+
+/** End to end, max throughput: every pipeline PROCESSES times, in turns; each figure's median. */
+async function e2eRows(rows, perProcess, counter) {
+  const cases = ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js'];
+  const runs = await inTurns(PROCESSES, cases, (c) => run('cases/e2e.js', [c, counter.grpc, counter.count, 'max']));
+  const fig = {
+    rate: (c) => runs[c].map((r) => r.spansPerSec),
+    cpu: (c) => runs[c].map(perDelivered),
+    rss: (c) => runs[c].map((r) => r.peakRssMb),
+  };
+  for (const c of cases)
+    perProcess.push(
+      `E2E ${c} ${runs[c].map((r) => `${fmt(r.spansPerSec)}/s ${fmt(perDelivered(r), 1)} µs ${r.peakRssMb} MB`).join(' / ')}`,
+    );
+  const m = (f, c) => median(f(c));
+  for (const [ours, label, cpuTarget] of [
+    ['ours-ot', 'OpenTracing', 0.5],
+    ['otel-ours', 'OTel + our processor', 0.4],
+  ]) {
+    rows.push(
+      ratioRow(
+        `E2E throughput, ${label}`,
+        cell(fig.rate(ours), 'spans/s'),
+        `OTLP gRPC exporter ${cell(fig.rate('otel-otlp'), 'spans/s')}`,
+        m(fig.rate, ours) / m(fig.rate, 'otel-otlp'),
+        '>=',
+        2,
+      ),
+      ratioRow(
+        `E2E app CPU per delivered span, ${label}`,
+        cell(fig.cpu(ours), 'µs', 1),
+        `OTLP ${cell(fig.cpu('otel-otlp'), 'µs', 1)}`,
+        m(fig.cpu, ours) / m(fig.cpu, 'otel-otlp'),
+        '<=',
+        cpuTarget,
+      ),
+      ratioRow(
+        `E2E peak RSS, ${fmt(runs[ours][0].generated)} spans, ${label}`,
+        cell(fig.rss(ours), 'MB'),
+        `OTLP ${cell(fig.rss('otel-otlp'), 'MB')}`,
+        m(fig.rss, ours) / m(fig.rss, 'otel-otlp'),
+        '<=',
+        0.5,
+      ),
+    );
+  }
+  rows.push(
+    ratioRow(
+      'E2E throughput vs the official Node agent',
+      cell(fig.rate('ours-ot'), 'spans/s'),
+      `backend-js ${cell(fig.rate('backend-js'), 'spans/s')}`,
+      m(fig.rate, 'ours-ot') / m(fig.rate, 'backend-js'),
+    ),
+  );
+}
+
+/** 20k spans/s with every pipeline's defaults: the share delivered, in turns, the median share. */
+async function rateRows(rows, perProcess, counter) {
+  const cases = ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js'];
+  const runs = await inTurns(PROCESSES, cases, (c) => run('cases/e2e.js', [c, counter.grpc, counter.count, 'rate']));
+  for (const c of cases) {
+    const shares = runs[c].map((r) => (100 * r.delivered) / r.generated);
+    perProcess.push(`20k/s ${c} ${shares.map((x) => `${fmt(x, 1)}%`).join(' / ')}`);
+    const target = c === 'ours-ot' || c === 'otel-ours';
+    const spread = shares.length > 1 ? ` (${fmt(Math.min(...shares), 1)}–${fmt(Math.max(...shares), 1)})` : '';
+    rows.push([
+      `20k spans/s, defaults: delivered (${c})`,
+      `${fmt(median(shares), 1)}%${spread}`,
+      `${fmt(median(runs[c].map((r) => r.generated)))} generated`,
+      undefined,
+      target ? '100%' : '-',
+      target ? median(shares) === 100 : undefined,
+    ]);
+  }
+}
+
+/** issue #17 item 8: the same reporter, its batches by http2-unary or by grpc-js's unary call. */
+async function unaryRows(rows, perProcess, counter) {
+  const pick = (runs, f) => median(runs.map(f));
+  const pair = await inTurns(PROCESSES, ['ours-ot', 'ours-ot-grpcjs'], (c) =>
+    run('cases/e2e.js', [c, counter.grpc, counter.count, 'max']),
+  );
+  const h = pair['ours-ot'];
+  const g = pair['ours-ot-grpcjs'];
+  perProcess.push(
+    `E2E app CPU µs per delivered span, http2-unary ${h.map((r) => fmt(perDelivered(r), 2)).join(' / ')}, grpc-js unary ${g.map((r) => fmt(perDelivered(r), 2)).join(' / ')}`,
+  );
+  rows.push(
+    ratioRow(
+      'E2E app CPU per delivered span, OpenTracing: http2-unary',
+      cell(h.map(perDelivered), 'µs', 2),
+      `same reporter, grpc-js unary ${cell(g.map(perDelivered), 'µs', 2)}`,
+      pick(h, perDelivered) / pick(g, perDelivered),
+      '<=',
+      0.9,
+    ),
+    ratioRow(
+      '  (throughput)',
+      cell(
+        h.map((r) => r.spansPerSec),
+        'spans/s',
+      ),
+      `grpc-js unary ${cell(
+        g.map((r) => r.spansPerSec),
+        'spans/s',
+      )}`,
+      pick(h, (r) => r.spansPerSec) / pick(g, (r) => r.spansPerSec),
+    ),
+    ratioRow(
+      '  (peak RSS)',
+      cell(
+        h.map((r) => r.peakRssMb),
+        'MB',
+      ),
+      `grpc-js unary ${cell(
+        g.map((r) => r.peakRssMb),
+        'MB',
+      )}`,
+      pick(h, (r) => r.peakRssMb) / pick(g, (r) => r.peakRssMb),
+    ),
+  );
+  log('collectInSync alone: http2-unary against grpc-js unary, the same batches');
+  for (const batch of ['500', '10']) {
+    const u = await inTurns(PROCESSES, ['http2', 'grpc-js'], (c) =>
+      run('cases/unary.js', [c, counter.grpc, counter.count, batch]),
+    );
+    const hu = u.http2;
+    const gu = u['grpc-js'];
+    perProcess.push(
+      `collectInSync ${batch}/batch CPU µs per segment, http2-unary ${hu.map((r) => fmt(r.cpuUsPerSegment, 2)).join(' / ')}, grpc-js ${gu.map((r) => fmt(r.cpuUsPerSegment, 2)).join(' / ')}`,
+    );
+    const hc = pick(hu, (r) => r.cpuUsPerSegment);
+    const gc = pick(gu, (r) => r.cpuUsPerSegment);
+    rows.push(
+      ratioRow(
+        `collectInSync alone, ${batch} segments a call: CPU per segment`,
+        `${cell(
+          hu.map((r) => r.cpuUsPerSegment),
+          'µs',
+          2,
+        )}, ${fmt(pick(hu, (r) => r.cpuUsPerBatch))} µs a call`,
+        `grpc-js unary ${cell(
+          gu.map((r) => r.cpuUsPerSegment),
+          'µs',
+          2,
+        )}, ${fmt(pick(gu, (r) => r.cpuUsPerBatch))} µs a call`,
+        hc / gc,
+        '<=',
+        batch === '500' ? 0.8 : undefined,
+      ),
+      ratioRow(
+        '  (segments/s, one call in flight)',
+        cell(
+          hu.map((r) => r.segmentsPerSec),
+          'segments/s',
+        ),
+        `grpc-js unary ${cell(
+          gu.map((r) => r.segmentsPerSec),
+          'segments/s',
+        )}`,
+        pick(hu, (r) => r.segmentsPerSec) / pick(gu, (r) => r.segmentsPerSec),
+      ),
+    );
+  }
+}
+
+const log = (m) => process.stderr.write(`› ${m}\n`);
 
 async function main() {
   const started = Date.now();
+  const loadBefore = loadNow();
   const rows = [];
-  const log = (m) => process.stderr.write(`› ${m}\n`);
-
-  log('in-process cost per span (5-span traces: server root + local + 3 clients, tags, one log)');
-  // each case in PROCESSES fresh processes, the median taken: a process can settle into a slower
-  // state for its whole life (V8 decides early which allocation sites to pretenure), so one process
-  // per case would let that chance decide a ratio; every process's figure is printed below the table
-  const PROCESSES = quick ? 1 : 3;
-  const inproc = {};
   const perProcess = [];
-  for (const c of ['ours-ot', 'jaeger', 'otel-basic', 'otel-bsp-noop', 'otel-ours', 'backend-js']) {
-    const each = [];
-    for (let i = 0; i < PROCESSES; i++) each.push((await run('cases/inproc.js', [c])).nsPerSpan);
-    inproc[c] = [...each].sort((a, b) => a - b)[Math.floor(each.length / 2)];
-    perProcess.push(`${c} ${each.map((n) => fmt(n)).join(' / ')}`);
+  if (selected('inproc')) {
+    log('in-process cost per span (5-span traces: server root + local + 3 clients, tags, one log)');
+    await inprocRows(rows, perProcess);
   }
-  rows.push([
-    'OpenTracing span, recorded into a segment',
-    `${fmt(inproc['ours-ot'])} ns`,
-    `OTel BasicTracerProvider ${fmt(inproc['otel-basic'])} ns`,
-    inproc['ours-ot'] / inproc['otel-basic'],
-    '<= 0.6',
-    inproc['ours-ot'] / inproc['otel-basic'] <= 0.6,
-  ]);
-  rows.push([
-    '  (same, against jaeger-client)',
-    `${fmt(inproc['ours-ot'])} ns`,
-    `jaeger-client ${fmt(inproc.jaeger)} ns`,
-    inproc['ours-ot'] / inproc.jaeger,
-    '-',
-    undefined,
-  ]);
-  rows.push([
-    '  (same, against skywalking-backend-js)',
-    `${fmt(inproc['ours-ot'])} ns`,
-    `backend-js ${fmt(inproc['backend-js'])} ns`,
-    inproc['ours-ot'] / inproc['backend-js'],
-    '-',
-    undefined,
-  ]);
-  rows.push([
-    'OTel SDK + our processor',
-    `${fmt(inproc['otel-ours'])} ns`,
-    `SDK + BatchSpanProcessor(no-op) ${fmt(inproc['otel-bsp-noop'])} ns`,
-    inproc['otel-ours'] / inproc['otel-bsp-noop'],
-    '<= 1.2',
-    inproc['otel-ours'] / inproc['otel-bsp-noop'] <= 1.2,
-  ]);
-
-  log('sw8 inject + extract, against OTel W3CTraceContextPropagator');
-  // alternating, PROCESSES processes per case, the median counted: the ratio is between two
-  // sub-2 µs loops, and a background job on the machine moves either by 30%
-  const sw8 = {};
-  const sw8Each = {};
-  const sw8Cases = ['ours-ot', 'otel-w3c', 'otel-w3c-ts', 'ours-codec', 'backend-js'];
-  for (let i = 0; i < PROCESSES; i++)
-    for (const c of sw8Cases) (sw8Each[c] ??= []).push((await run('cases/sw8.js', [c])).nsPerPair);
-  for (const c of sw8Cases) {
-    sw8[c] = median(sw8Each[c]);
-    perProcess.push(`sw8 ${c} ${sw8Each[c].map((n) => fmt(n)).join(' / ')}`);
+  if (selected('encode')) {
+    log("a 5-span segment's encoding per span, against making it and against protobuf.js");
+    await encodeRows(rows, perProcess);
   }
-  rows.push([
-    'sw8 inject+extract (OpenTracing API)',
-    `${fmt(sw8['ours-ot'])} ns`,
-    `OTel W3CTraceContextPropagator ${fmt(sw8['otel-w3c'])} ns`,
-    sw8['ours-ot'] / sw8['otel-w3c'],
-    '<= 1.5',
-    sw8['ours-ot'] / sw8['otel-w3c'] <= 1.5,
-  ]);
-  rows.push([
-    '  (same, against W3C with a tracestate)',
-    `${fmt(sw8['ours-ot'])} ns`,
-    `W3C traceparent + tracestate ${fmt(sw8['otel-w3c-ts'])} ns`,
-    sw8['ours-ot'] / sw8['otel-w3c-ts'],
-    '-',
-    undefined,
-  ]);
-  rows.push([
-    '  (same, against skywalking-backend-js)',
-    `${fmt(sw8['ours-ot'])} ns`,
-    `backend-js ContextCarrier ${fmt(sw8['backend-js'])} ns`,
-    sw8['ours-ot'] / sw8['backend-js'],
-    '-',
-    undefined,
-  ]);
-  rows.push([
-    '  (codec alone: encodeSw8 + decodeSw8)',
-    `${fmt(sw8['ours-codec'])} ns`,
-    `OTel W3CTraceContextPropagator ${fmt(sw8['otel-w3c'])} ns`,
-    sw8['ours-codec'] / sw8['otel-w3c'],
-    '-',
-    undefined,
-  ]);
-
-  log('end to end over gRPC to a counting collector in another process');
-  const counter = await startCounter();
-  const e2e = {};
-  const unary = {};
-  try {
-    for (const c of ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js']) {
-      e2e[c] = await run('cases/e2e.js', [c, counter.grpc, counter.count, 'max']);
-      e2e[`${c}-rate`] = await run('cases/e2e.js', [c, counter.grpc, counter.count, 'rate']);
+  if (selected('sw8')) {
+    log('sw8 inject + extract, against OTel W3CTraceContextPropagator');
+    await sw8Rows(rows, perProcess);
+  }
+  if (selected('e2e') || selected('rate') || selected('unary')) {
+    log('end to end over gRPC to a counting collector in another process');
+    const counter = await startCounter();
+    try {
+      if (selected('e2e')) await e2eRows(rows, perProcess, counter);
+      if (selected('unary')) await unaryRows(rows, perProcess, counter);
+      if (selected('rate')) await rateRows(rows, perProcess, counter);
+    } finally {
+      counter.child.kill('SIGTERM');
     }
-    // issue #17 item 8: the same reporter, its batches sent by http2-unary or by grpc-js's unary
-    // call, alternating, PROCESSES processes each, the median counted
-    for (let i = 0; i < PROCESSES; i++)
-      for (const c of ['ours-ot', 'ours-ot-grpcjs']) {
-        const r = await run('cases/e2e.js', [c, counter.grpc, counter.count, 'max']);
-        (e2e[`${c}-pair`] ??= []).push(r);
-      }
-    log('collectInSync alone: http2-unary against grpc-js unary, the same batches');
-    for (const batch of ['500', '10'])
-      for (let i = 0; i < PROCESSES; i++)
-        for (const c of ['http2', 'grpc-js']) {
-          const r = await run('cases/unary.js', [c, counter.grpc, counter.count, batch]);
-          (unary[`${c}-${batch}`] ??= []).push(r);
-        }
-  } finally {
-    counter.child.kill('SIGTERM');
-  }
-  const perDelivered = (r) => (r.cpuUsPerSpan * r.generated) / Math.max(1, r.delivered);
-  for (const ours of ['ours-ot', 'otel-ours']) {
-    const o = e2e[ours];
-    const p = e2e['otel-otlp'];
-    const label = ours === 'ours-ot' ? 'OpenTracing' : 'OTel + our processor';
-    rows.push([
-      `E2E throughput, ${label}`,
-      `${fmt(o.spansPerSec)} spans/s`,
-      `OTLP gRPC exporter ${fmt(p.spansPerSec)} spans/s`,
-      o.spansPerSec / p.spansPerSec,
-      '>= 2',
-      o.spansPerSec / p.spansPerSec >= 2,
-    ]);
-    rows.push([
-      `E2E app CPU per delivered span, ${label}`,
-      `${fmt(perDelivered(o), 1)} µs`,
-      `OTLP ${fmt(perDelivered(p), 1)} µs`,
-      perDelivered(o) / perDelivered(p),
-      '<= 0.5',
-      perDelivered(o) / perDelivered(p) <= 0.5,
-    ]);
-    rows.push([
-      `E2E peak RSS, ${fmt(o.generated)} spans, ${label}`,
-      `${fmt(o.peakRssMb)} MB`,
-      `OTLP ${fmt(p.peakRssMb)} MB`,
-      o.peakRssMb / p.peakRssMb,
-      '<= 0.5',
-      o.peakRssMb / p.peakRssMb <= 0.5,
-    ]);
-  }
-  const b = e2e['backend-js'];
-  rows.push([
-    'E2E throughput vs the official Node agent',
-    `${fmt(e2e['ours-ot'].spansPerSec)} spans/s`,
-    `backend-js ${fmt(b.spansPerSec)} spans/s`,
-    e2e['ours-ot'].spansPerSec / b.spansPerSec,
-    '-',
-    undefined,
-  ]);
-  {
-    // medians of the alternating processes, each figure on its own
-    const pick = (runs, f) => median(runs.map(f));
-    const h = e2e['ours-ot-pair'];
-    const g = e2e['ours-ot-grpcjs-pair'];
-    perProcess.push(
-      `E2E app CPU µs per delivered span, http2-unary ${h.map((r) => fmt(perDelivered(r), 2)).join(' / ')}, grpc-js unary ${g.map((r) => fmt(perDelivered(r), 2)).join(' / ')}`,
-    );
-    rows.push([
-      'E2E app CPU per delivered span, OpenTracing: http2-unary',
-      `${fmt(pick(h, perDelivered), 2)} µs`,
-      `same reporter, grpc-js unary ${fmt(pick(g, perDelivered), 2)} µs`,
-      pick(h, perDelivered) / pick(g, perDelivered),
-      '<= 0.9',
-      pick(h, perDelivered) / pick(g, perDelivered) <= 0.9,
-    ]);
-    rows.push([
-      '  (throughput)',
-      `${fmt(pick(h, (r) => r.spansPerSec))} spans/s`,
-      `grpc-js unary ${fmt(pick(g, (r) => r.spansPerSec))} spans/s`,
-      pick(h, (r) => r.spansPerSec) / pick(g, (r) => r.spansPerSec),
-      '-',
-      undefined,
-    ]);
-    rows.push([
-      '  (peak RSS)',
-      `${fmt(pick(h, (r) => r.peakRssMb))} MB`,
-      `grpc-js unary ${fmt(pick(g, (r) => r.peakRssMb))} MB`,
-      pick(h, (r) => r.peakRssMb) / pick(g, (r) => r.peakRssMb),
-      '-',
-      undefined,
-    ]);
-    for (const batch of ['500', '10']) {
-      const hu = unary[`http2-${batch}`];
-      const gu = unary[`grpc-js-${batch}`];
-      perProcess.push(
-        `collectInSync ${batch}/batch CPU µs per segment, http2-unary ${hu.map((r) => fmt(r.cpuUsPerSegment, 2)).join(' / ')}, grpc-js ${gu.map((r) => fmt(r.cpuUsPerSegment, 2)).join(' / ')}`,
-      );
-      const hc = pick(hu, (r) => r.cpuUsPerSegment);
-      const gc = pick(gu, (r) => r.cpuUsPerSegment);
-      rows.push([
-        `collectInSync alone, ${batch} segments a call: CPU per segment`,
-        `${fmt(hc, 2)} µs (${fmt(pick(hu, (r) => r.cpuUsPerBatch))} µs a call)`,
-        `grpc-js unary ${fmt(gc, 2)} µs (${fmt(pick(gu, (r) => r.cpuUsPerBatch))} µs a call)`,
-        hc / gc,
-        batch === '500' ? '<= 0.8' : '-',
-        batch === '500' ? hc / gc <= 0.8 : undefined,
-      ]);
-      const hs = pick(hu, (r) => r.segmentsPerSec);
-      const gs = pick(gu, (r) => r.segmentsPerSec);
-      rows.push([
-        `  (segments/s, one call in flight)`,
-        `${fmt(hs)} segments/s`,
-        `grpc-js unary ${fmt(gs)} segments/s`,
-        hs / gs,
-        '-',
-        undefined,
-      ]);
-    }
-  }
-  for (const c of ['ours-ot', 'otel-ours', 'otel-otlp', 'backend-js']) {
-    const r = e2e[`${c}-rate`];
-    const frac = r.delivered / r.generated;
-    rows.push([
-      `20k spans/s, defaults: delivered (${c})`,
-      `${fmt(100 * frac, 1)}%`,
-      `${fmt(r.generated)} generated`,
-      undefined,
-      c.startsWith('ours') || c === 'otel-ours' ? '100%' : '-',
-      c === 'ours-ot' || c === 'otel-ours' ? frac === 1 : undefined,
-    ]);
   }
 
   // Kafka: through a real broker (compat-tests/kafka/broker.js), when Java and Maven are here
+  if (selected('kafka')) await kafkaRows(rows);
+  if (selected('logs')) {
+    const logBench = await require('./logs').logsBench({ quick, log, run, startCounter, processes: PROCESSES });
+    rows.push(...logBench.rows);
+    perProcess.push(...logBench.perProcess);
+  }
+  report(rows, perProcess, started, loadBefore);
+}
+
+/** Kafka: through a real broker (compat-tests/kafka/broker.js), when Java and Maven are here. */
+async function kafkaRows(rows) {
   const { missingTools } = require('../compat-tests/kafka/broker');
   // (OpenSSL is only for the tests' TLS listener)
   const kafkaMissing = missingTools()
@@ -268,15 +382,16 @@ async function main() {
     rows.push(...kafka.rows);
     log(kafka.summary);
   }
+}
 
-  const logBench = await require('./logs').logsBench({ quick, log, run, startCounter, processes: PROCESSES });
-  rows.push(...logBench.rows);
-  perProcess.push(...logBench.perProcess);
-
+/** Print the table (and with --write put it into bench/RESULTS.md, the table before it kept under "Earlier runs"). */
+function report(rows, perProcess, started, loadBefore) {
   const text = [
     formatTable(rows),
     '',
-    `each process (median used; in-process cases in ns/span): ${perProcess.join('; ')}`,
+    `each cell: the median of ${PROCESSES} process(es) (min–max); "met" on the medians. Load average (1 / 5 / 15 min) before ${loadBefore}, after ${loadNow()}.`,
+    '',
+    `each process (in-process cases in ns/span): ${perProcess.join('; ')}`,
   ].join('\n');
   console.log(text);
   const seconds = Math.round((Date.now() - started) / 1000);
@@ -310,10 +425,17 @@ async function main() {
       marker,
     ].join('\n');
     const parts = md.split(marker);
-    writeFileSync(
-      join(HERE, 'RESULTS.md'),
-      parts.length >= 3 ? `${parts[0]}${body}${parts.slice(2).join(marker)}` : `${md}\n${body}\n`,
-    );
+    let out = `${md}\n${body}\n`;
+    if (parts.length >= 3) {
+      // the table this run replaces goes first under "Earlier runs": the rows' history is kept
+      const history = '<!-- history -->';
+      let rest = parts.slice(2).join(marker);
+      if (!rest.includes(history))
+        rest += `\n## Earlier runs\n\nThe tables \`--write\` replaced, newest first.\n\n${history}\n`;
+      rest = rest.replace(history, `${history}\n\n${parts[1].trim()}\n`);
+      out = `${parts[0]}${body}${rest}`;
+    }
+    writeFileSync(join(HERE, 'RESULTS.md'), out);
     console.log('bench/RESULTS.md updated');
   }
 }

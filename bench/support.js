@@ -1,7 +1,7 @@
 'use strict';
 // What the bench entry points share (bench/run.js, bench/kafka.js, bench/logs.js): running a case
 // in its own process and reading its JSON line, the counting collector, number formatting, the
-// median, and the results table.
+// median (with min and max beside it), running cases in turns, the load, and the results table.
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
 
@@ -43,6 +43,33 @@ function startCounter() {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** A figure of several processes: `median` (what counts), and `min`, `max` printed beside it. */
+const stat = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
+/** `908 ns (576–916)`: the median with the processes' min and max; the median alone for one process. */
+const cell = (xs, unit, d = 0) => {
+  const s = stat(xs);
+  const spread = s.n > 1 ? ` (${fmt(s.min, d)}–${fmt(s.max, d)})` : '';
+  return `${fmt(s.median, d)}${unit ? ` ${unit}` : ''}${spread}`;
+};
+
+/**
+ * Run `cases` in turns, `processes` rounds (a drift in the machine's load reaches every case
+ * alike): `runOne(name)` resolves one process's result; returns { name: [result per round] }.
+ */
+async function inTurns(processes, cases, runOne) {
+  const out = {};
+  for (let i = 0; i < processes; i++) for (const c of cases) (out[c] ??= []).push(await runOne(c));
+  return out;
+}
+
+/** The machine's load average (1, 5, 15 min) as printed under the table. */
+const loadNow = () =>
+  require('node:os')
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+
 const fmt = (n, d = 0) =>
   n === undefined || Number.isNaN(n)
     ? '-'
@@ -73,4 +100,4 @@ function formatTable(rows) {
     .join('\n');
 }
 
-module.exports = { runCase, startCounter, median, fmt, formatTable };
+module.exports = { runCase, startCounter, median, stat, cell, inTurns, loadNow, fmt, formatTable };

@@ -8,8 +8,8 @@ import { SpanContextBase } from './opentracing-api';
  * (`remote` sw8 parent, or a `legacy` jaeger/b3/w3c parent). Baggage travels as sw8-correlation.
  */
 export class SkyWalkingSpanContext extends SpanContextBase {
-  /** @internal Baggage items; copied into children at start. */
-  baggage: Map<string, string>;
+  /** @internal Baggage items (none until the first is set: most spans have none); copied into children at start. */
+  baggage: Map<string, string> | undefined;
 
   /** @internal Made by `SkyWalkingTracer` (`startSpan`, `extract`). */
   constructor(
@@ -28,7 +28,7 @@ export class SkyWalkingSpanContext extends SpanContextBase {
     readonly appTraceId: string | undefined = undefined,
   ) {
     super();
-    this.baggage = baggage ?? new Map();
+    this.baggage = baggage;
   }
 
   /** @internal The local span's recorded span, for the log path (`traceContext`); none for an extracted context. */

@@ -2,33 +2,44 @@ import { safeString } from '../segment/values';
 import type * as OT from 'opentracing';
 import { RECORDED_SPAN, type RecordedSpan } from '../segment/span';
 import { SpanBase } from './opentracing-api';
-import type { SkyWalkingSpanContext } from './span-context';
-import { type RawTag, applyOpenTracingTags, spanTypeOfKind } from './tags';
+import { SkyWalkingSpanContext } from './span-context';
+import { type RawTags, applyOpenTracingTags, spanTypeOfKind } from './tags';
 import { errorLogFields, isErrorLog } from './logs';
 
 function finalizeSpan(span: RecordedSpan): void {
-  applyOpenTracingTags(span, span.source as RawTag[]);
+  applyOpenTracingTags(span, span.source as RawTags);
 }
 
 /**
- * An OpenTracing Span recording into a SkyWalking segment. Tags are kept raw and mapped when the
- * segment closes; `span.kind` is applied at once (it decides the parent-endpoint rule).
- * Nothing here throws; calls after finish are ignored.
+ * An OpenTracing Span recording into a SkyWalking segment. Tags are kept raw (flat: key, value,
+ * ...) and mapped when the segment closes; `span.kind` is applied at once (it decides the
+ * parent-endpoint rule). Its span context is made on the first `context()` (a child started with
+ * `childOf: span` needs none) or when baggage comes in. Nothing here throws; calls after finish
+ * are ignored.
  */
 export class SkyWalkingSpan extends SpanBase {
-  private readonly rawTags: RawTag[] = [];
+  private readonly rawTags: unknown[] = [];
+  private spanContext: SkyWalkingSpanContext | undefined;
 
-  /** @internal Made by `SkyWalkingTracer.startSpan`. */
+  /** @internal Made by `SkyWalkingTracer.startSpan`; `baggage`: the parent's, copied. */
   constructor(
     private readonly owner: OT.Tracer,
     /** @internal */
     readonly recorded: RecordedSpan,
-    private readonly spanContext: SkyWalkingSpanContext,
+    baggage: Map<string, string> | undefined,
+    /** Raw tags kept at most, times 2 (a key and a value each). */
     private readonly maxRawTags: number,
   ) {
     super();
     recorded.source = this.rawTags;
     recorded.finalize = finalizeSpan;
+    this.spanContext =
+      baggage === undefined ? undefined : new SkyWalkingSpanContext(recorded, undefined, undefined, baggage);
+  }
+
+  /** @internal This span's baggage items, if it has any (children copy them). */
+  get baggage(): Map<string, string> | undefined {
+    return this.spanContext?.baggage;
   }
 
   /** @internal The recorded span, for the log path (`traceContext`). */
@@ -36,8 +47,8 @@ export class SkyWalkingSpan extends SpanBase {
     return this.recorded;
   }
 
-  protected override _context(): OT.SpanContext {
-    return this.spanContext;
+  protected override _context(): SkyWalkingSpanContext {
+    return (this.spanContext ??= new SkyWalkingSpanContext(this.recorded, undefined, undefined, undefined));
   }
 
   protected override _tracer(): OT.Tracer {
@@ -55,7 +66,7 @@ export class SkyWalkingSpan extends SpanBase {
       this.recorded.segment.counters.tagsDropped++;
       return this;
     }
-    this.rawTags.push([key, value]);
+    this.rawTags.push(key, value);
     if (key === 'span.kind') {
       const t = spanTypeOfKind(value);
       if (t !== undefined) this.recorded.type = t;
@@ -75,16 +86,17 @@ export class SkyWalkingSpan extends SpanBase {
 
   override setBaggageItem(key: string, value: string): this {
     if (typeof key === 'string' && key !== '') {
-      if (value === undefined || value === null || value === '') this.spanContext.baggage.delete(key);
+      const context = this._context();
+      if (value === undefined || value === null || value === '') context.baggage?.delete(key);
       // baggage travels in headers: only text; anything else is stringified safely and bounded
       // (the correlation limits then decide what is propagated)
-      else this.spanContext.baggage.set(key, typeof value === 'string' ? value : safeString(value, 1024));
+      else (context.baggage ??= new Map()).set(key, typeof value === 'string' ? value : safeString(value, 1024));
     }
     return this;
   }
 
   override getBaggageItem(key: string): string | undefined {
-    return typeof key === 'string' ? this.spanContext.baggage.get(key) : undefined;
+    return typeof key === 'string' ? this.spanContext?.baggage?.get(key) : undefined;
   }
 
   override log(keyValuePairs: { [key: string]: unknown }, timestamp?: number): this {

@@ -4,8 +4,11 @@ import { hostPortOfUrl, joinHostPort } from '../segment/peer';
 import type { RecordedSpan } from '../segment/span';
 import { safeString } from '../segment/values';
 
-/** A raw OpenTracing tag as the application set it. */
-export type RawTag = readonly [string, unknown];
+/**
+ * The raw OpenTracing tags of a span as the application set them, flat: key, value, key, value...
+ * (one array per span, no array per tag). Keys are strings (`SkyWalkingSpan.setTag` checks).
+ */
+export type RawTags = readonly unknown[];
 
 /** The span type an OpenTracing `span.kind` value means; undefined for anything else. */
 export function spanTypeOfKind(kind: unknown): SpanType | undefined {
@@ -23,16 +26,22 @@ export function spanTypeOfKind(kind: unknown): SpanType | undefined {
 
 const CACHE_DB_TYPES = new Set(['redis', 'ioredis', 'memcached', 'memcache', 'valkey']);
 
-function last(tags: readonly RawTag[], key: string): unknown {
-  for (let i = tags.length - 1; i >= 0; i--) if (tags[i]![0] === key) return tags[i]![1];
+function last(tags: RawTags, key: string): unknown {
+  for (let i = tags.length - 2; i >= 0; i -= 2) if (tags[i] === key) return tags[i + 1];
   return undefined;
+}
+
+/** True when the tags say `span.kind=producer` (then sw8-x carries the sending time). */
+export function isProducer(tags: RawTags): boolean {
+  for (let i = 0; i < tags.length; i += 2) if (tags[i] === 'span.kind' && tags[i + 1] === 'producer') return true;
+  return false;
 }
 
 /**
  * The peer the tags name: `peer.hostname`/`peer.ipv4`/`peer.ipv6` with `peer.port`, else
  * `peer.address`, else '' (see `fallbackPeerOf` for softer sources).
  */
-export function peerOf(tags: readonly RawTag[]): string {
+export function peerOf(tags: RawTags): string {
   const host = last(tags, 'peer.hostname') ?? last(tags, 'peer.ipv4') ?? last(tags, 'peer.ipv6');
   const byHost = joinHostPort(typeof host === 'number' ? String(host) : host, last(tags, 'peer.port'));
   if (byHost !== '') return byHost;
@@ -45,7 +54,7 @@ export function peerOf(tags: readonly RawTag[]): string {
 }
 
 /** A peer from the URL or `peer.service` when no peer tag is set ('' if none). */
-export function fallbackPeerOf(tags: readonly RawTag[]): string {
+export function fallbackPeerOf(tags: RawTags): string {
   const fromUrl = hostPortOfUrl(last(tags, 'http.url'));
   if (fromUrl !== '') return fromUrl;
   const svc = last(tags, 'peer.service');
@@ -60,14 +69,16 @@ const CONSUMED = new Set(['span.kind', 'component', 'error', 'http.url', 'messag
  * segment closes and is encoded, not at every setTag). Explicit settings made earlier (type from
  * span.kind, a peer fixed by inject) are kept.
  */
-export function applyOpenTracingTags(span: RecordedSpan, tags: readonly RawTag[]): void {
+export function applyOpenTracingTags(span: RecordedSpan, tags: RawTags): void {
   let http = false;
   let db = false;
   let mq = false;
   let dbType = '';
   let destination: unknown;
   let component: unknown;
-  for (const [key, value] of tags) {
+  for (let i = 0; i < tags.length; i += 2) {
+    const key = tags[i] as string;
+    const value = tags[i + 1];
     switch (key) {
       case 'span.kind': {
         const t = spanTypeOfKind(value);

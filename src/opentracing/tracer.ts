@@ -22,7 +22,7 @@ import {
 } from './opentracing-api';
 import { SkyWalkingSpan } from './span';
 import { SkyWalkingSpanContext } from './span-context';
-import { type RawTag, fallbackPeerOf, peerOf } from './tags';
+import { type RawTags, fallbackPeerOf, isProducer, peerOf } from './tags';
 
 /** Options of `SkyWalkingTracer`: the shared options (see the README's configuration table). */
 export type SkyWalkingTracerOptions = FrontEndOptions;
@@ -30,15 +30,6 @@ export type SkyWalkingTracerOptions = FrontEndOptions;
 interface ParentChoice {
   context: SkyWalkingSpanContext | undefined;
   followsFrom: boolean;
-}
-
-/** `span.kind=producer` among the raw tags (then sw8-x carries the sending time). */
-function isProducer(raw: readonly RawTag[]): boolean {
-  for (let i = 0; i < raw.length; i++) {
-    const tag = raw[i]!;
-    if (tag[0] === 'span.kind' && tag[1] === 'producer') return true;
-  }
-  return false;
 }
 
 function contextOf(value: unknown): SkyWalkingSpanContext | undefined {
@@ -62,7 +53,9 @@ export class SkyWalkingTracer extends TracerBase {
     super();
     this.bridge = new Bridge(options);
     this.headers = headerNames(this.bridge.config.namespace);
-    this.maxRawTags = Math.max(this.bridge.config.tagsPerSpan * 2, 16);
+    // raw tags kept per span: twice the reported bound (some are consumed by the mapping), as
+    // entries of the flat key, value list
+    this.maxRawTags = Math.max(this.bridge.config.tagsPerSpan * 2, 16) * 2;
     const config = this.bridge.config;
     this.correlationLimits = {
       maxElements: config.correlationMaxElements,
@@ -148,35 +141,48 @@ export class SkyWalkingTracer extends TracerBase {
   }
 
   private start(name: string, options: OT.SpanOptions): SkyWalkingSpan {
-    const { context: parent, followsFrom } = this.pickParent(options);
     const recorder = this.bridge.recorder;
     // not checked here: the recorder takes now for anything but a plausible epoch-ms number, and counts it
     const startTime = options.startTime ?? undefined;
+    const childOf = options.childOf;
+    let span: SkyWalkingSpan;
+    if (childOf instanceof SkyWalkingSpan) {
+      // the common case (a local parent span given as the span itself): no span context needed
+      const recorded = recorder.startChild(childOf.recorded, name, startTime, undefined);
+      const parentBaggage = childOf.baggage;
+      const baggage = parentBaggage !== undefined && parentBaggage.size > 0 ? new Map(parentBaggage) : undefined;
+      span = new SkyWalkingSpan(this, recorded, baggage, this.maxRawTags);
+    } else {
+      span = this.startUnder(this.pickParent(options), name, startTime);
+    }
+    const tags = options.tags;
+    if (tags !== null && typeof tags === 'object') span.addTags(tags);
+    return span;
+  }
+
+  /** A span under a parent given as a span context (local, extracted or legacy) or under none. */
+  private startUnder(choice: ParentChoice, name: string, startTime: number | undefined): SkyWalkingSpan {
+    const recorder = this.bridge.recorder;
+    const parent = choice.context;
     let recorded: RecordedSpan;
-    let baggage: Map<string, string> | undefined;
     if (parent?.span) {
-      recorded = recorder.startSpan(name, { parent: parent.span, crossThread: followsFrom, startTime });
-      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
+      recorded = recorder.startSpan(name, { parent: parent.span, crossThread: choice.followsFrom, startTime });
     } else if (parent?.remote) {
       recorded = recorder.startSpan(name, { remote: parent.remote, skipAnalysis: parent.skipAnalysis, startTime });
-      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
     } else if (parent?.legacy) {
       recorded = recorder.startSpan(name, { traceId: parent.legacy.traceId, startTime });
-      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
     } else if (parent?.appTraceId) {
       recorded = recorder.startSpan(name, { traceId: parent.appTraceId, startTime });
-      if (parent.baggage.size > 0) baggage = new Map(parent.baggage);
     } else {
-      recorded = recorder.startSpan(name, { startTime });
+      recorded = recorder.startTrace(name, undefined, startTime, undefined);
     }
-    const context = new SkyWalkingSpanContext(recorded, undefined, undefined, baggage);
-    const span = new SkyWalkingSpan(this, recorded, context, this.maxRawTags);
+    const parentBaggage = parent?.baggage;
+    const baggage = parentBaggage !== undefined && parentBaggage.size > 0 ? new Map(parentBaggage) : undefined;
+    const span = new SkyWalkingSpan(this, recorded, baggage, this.maxRawTags);
     if (parent?.legacy) span.setTag(LEGACY_PARENT_TAG, parent.legacy.format);
     if (parent?.remote && parent.sendingTimestamp !== undefined) {
       span.setTag('transmission.latency', Math.max(0, recorded.startTime - parent.sendingTimestamp));
     }
-    const tags = options.tags;
-    if (tags !== null && typeof tags === 'object') span.addTags(tags);
     return span;
   }
 
@@ -185,7 +191,7 @@ export class SkyWalkingTracer extends TracerBase {
     let parent: Sw8Context | undefined;
     if (ctx.span) {
       const recorded = ctx.span;
-      const raw = (recorded.source as RawTag[] | undefined) ?? [];
+      const raw = (recorded.source as RawTags | undefined) ?? [];
       if (recorded.peer === '' && !recorded.finished) recorded.peer = peerOf(raw);
       parent = this.bridge.recorder.carrierFor(
         recorded,
@@ -206,7 +212,7 @@ export class SkyWalkingTracer extends TracerBase {
       if (value !== undefined) set(this.headers.sw8, value);
       if (ctx.skipAnalysis) set(this.headers.extension, encodeSw8x({ skipAnalysis: true }));
     }
-    if (ctx.baggage.size > 0) {
+    if (ctx.baggage !== undefined && ctx.baggage.size > 0) {
       const corr = encodeCorrelation(ctx.baggage, this.correlationLimits);
       if (corr !== undefined) set(this.headers.correlation, corr);
     }

@@ -184,10 +184,12 @@ export class Recorder {
     admitted?: boolean,
   ): RecordedSpan {
     const name = nameOf(operationName);
-    const span = this.newSegment(traceId || newId(), skipAnalysis, admitted ?? this.control.admitNew(name)).newSpan(
+    const now = Date.now();
+    const start = startTime === undefined ? now : this.startMs(startTime);
+    const span = this.newSegment(traceId || newId(), skipAnalysis, admitted ?? this.control.admitNew(name), now).newSpan(
       undefined,
       name,
-      this.startMs(startTime),
+      start,
     );
     if (type !== undefined) span.type = type;
     return span;
@@ -267,10 +269,10 @@ export class Recorder {
     return this.unsampled.has(segment);
   }
 
-  private newSegment(traceId: string, skipAnalysis: boolean, admitted = true): Segment {
+  private newSegment(traceId: string, skipAnalysis: boolean, admitted = true, now: number = Date.now()): Segment {
     if (!admitted) {
       // counted by `control`; spans work as usual and propagate sw8 with sample flag 0
-      const seg = new Segment(this, traceId, this.discardHandler);
+      const seg = new Segment(this, traceId, this.discardHandler, now);
       seg.skipAnalysis = skipAnalysis;
       this.unsampled.add(seg);
       return seg;
@@ -283,11 +285,11 @@ export class Recorder {
         'recorder.maxopen',
         `more than ${this.maxOpenSegments} segments open at once; new ones are not recorded (raise maxOpenSegments / SW_BRIDGE_MAX_OPEN_SEGMENTS, or check for spans that never finish)`,
       );
-      const seg = new Segment(this, traceId, this.discardHandler);
+      const seg = new Segment(this, traceId, this.discardHandler, now);
       seg.skipAnalysis = skipAnalysis;
       return seg;
     }
-    const seg = new Segment(this, traceId, this.closeHandler);
+    const seg = new Segment(this, traceId, this.closeHandler, now);
     seg.skipAnalysis = skipAnalysis;
     this.openSegments.add(seg);
     if (!this.sweepTimer) {

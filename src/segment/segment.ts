@@ -65,8 +65,8 @@ export class Segment {
   sizeLimited = false;
   /** Every span of the segment is reported with skipAnalysis (sw8-x tracing mode 1). */
   skipAnalysis = false;
-  /** @internal */
-  readonly createdAt: number = Date.now();
+  /** @internal When it opened (epoch ms; the timeout sweep counts from it). */
+  readonly createdAt: number;
   /** @internal Links of the recorder's open-segment list (`OpenSegments`), and whether this segment is in it. */
   prevOpen: Segment | undefined = undefined;
   /** @internal */
@@ -80,7 +80,9 @@ export class Segment {
     readonly recorder: Recorder,
     readonly traceId: string,
     private readonly onClose: (segment: Segment) => void,
+    createdAt: number = Date.now(),
   ) {
+    this.createdAt = createdAt;
     this.service = recorder.service;
     this.instance = recorder.instance;
     this.limits = recorder.limits;

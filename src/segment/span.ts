@@ -104,13 +104,13 @@ export class RecordedSpan {
     this.addTag(key, value);
   }
 
-  /** Add a log (fields stringified and bounded), at most `logsPerSpan` logs. */
-  log(fields: Iterable<readonly [string, unknown]>, time: number = Date.now()): void {
+  /** Add a log (fields stringified and bounded), at most `logsPerSpan` logs; at `time` (epoch ms), or now. */
+  log(fields: Iterable<readonly [string, unknown]>, time?: number): void {
     if (!this.finished) this.appendLog(fields, time);
   }
 
   /** Add a log even after finish (for `finalize` mappings), bounded like `log`. */
-  appendLog(fields: Iterable<readonly [string, unknown]>, time: number = Date.now()): void {
+  appendLog(fields: Iterable<readonly [string, unknown]>, time?: number): void {
     const limits = this.segment.limits;
     const logs = (this.logs ??= []);
     if (logs.length >= limits.logsPerSpan) {
@@ -125,9 +125,10 @@ export class RecordedSpan {
     logs.push({ time: this.timeMs(time), data });
   }
 
-  /** A log's time as whole epoch ms: now (counted) when not a plausible epoch time. */
-  private timeMs(time: number): number {
+  /** A log's time as whole epoch ms: now when absent, and now (counted) when not a plausible epoch time. */
+  private timeMs(time: number | undefined): number {
     const now = Date.now();
+    if (time === undefined) return now;
     const t = checkedEpochMs(time, now);
     if (t === t) return t;
     this.segment.counters.timesReplaced++;

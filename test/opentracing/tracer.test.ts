@@ -295,6 +295,25 @@ describe('SkyWalkingTracer', () => {
     expect(server.getBaggageItem('tenant')).toBe('t1');
   });
 
+  it('keeps one span context per span, made when first asked, that sees baggage set before and after', () => {
+    const { tracer } = setup();
+    const root = tracer.startSpan('root');
+    const ctx = root.context();
+    expect(root.context()).toBe(ctx);
+    root.setBaggageItem('user', 'alice');
+    const viaContext = tracer.startSpan('a', { childOf: ctx });
+    const viaSpan = tracer.startSpan('b', { childOf: root });
+    root.setBaggageItem('user', '');
+    expect(root.getBaggageItem('user')).toBeUndefined();
+    expect(viaContext.getBaggageItem('user')).toBe('alice');
+    expect(viaSpan.getBaggageItem('user')).toBe('alice');
+    const plain = tracer.startSpan('c', { childOf: tracer.startSpan('no-baggage') });
+    expect(plain.getBaggageItem('user')).toBeUndefined();
+    plain.setBaggageItem('k', 'v');
+    expect(plain.getBaggageItem('k')).toBe('v');
+    expect(plain.context().toTraceId()).toBe(tracer.startSpan('d', { childOf: plain }).context().toTraceId());
+  });
+
   it('writes sw8-x with a sending timestamp for producers and propagates skip-analysis', () => {
     const { tracer, reporter } = setup();
     const producer = tracer.startSpan('send', { tags: { 'span.kind': 'producer', 'peer.address': 'mq:5672' } });
