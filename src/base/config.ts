@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { addressProblem, parseAddresses } from './addresses';
 import { ConfigError } from './config-error';
 import { type KafkaConfig, type KafkaOptions, resolveKafkaConfig } from './kafka-config';
+import { type LineConfig, type LineOptions, resolveLineConfig } from './line-config';
 import { log } from './diag';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
-export interface BridgeOptions extends KafkaOptions {
+export interface BridgeOptions extends KafkaOptions, LineOptions {
   /** Service name (SkyWalking `service`). Env `SW_AGENT_NAME`. */
   serviceName?: string;
   /** Instance name. Env `SW_AGENT_INSTANCE_NAME` (or `SW_AGENT_INSTANCE`). Default `<uuid>@<hostname>`. */
@@ -61,7 +62,7 @@ export interface BridgeOptions extends KafkaOptions {
   legacyExtract?: boolean;
   /** Also write these legacy headers beside sw8 during a migration. Env `SW_BRIDGE_LEGACY_INJECT` (comma-separated). */
   legacyInject?: LegacyFormat[];
-  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), `none`, or `kafka` (through Kafka to the OAP's kafka-fetcher). Env `SW_BRIDGE_REPORTER`. */
+  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), `none`, `kafka` (through Kafka to the OAP's kafka-fetcher), or `line` (marked lines in the OAP's JSON on stdout or a file, for `skywalking-bridge forward` or a log shipper). Env `SW_BRIDGE_REPORTER`. */
   reporter?: ReporterKind;
   /** Report log records (`reportLog`, the pino/winston transports, the OTel Logs processor). Env `SW_AGENT_LOG_REPORTER_ACTIVE`. */
   logReporterActive?: boolean;
@@ -80,7 +81,7 @@ export interface BridgeOptions extends KafkaOptions {
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export type LegacyFormat = 'jaeger' | 'b3' | 'b3multi' | 'w3c';
-export type ReporterKind = 'grpc' | 'console' | 'none' | 'kafka';
+export type ReporterKind = 'grpc' | 'console' | 'none' | 'kafka' | 'line';
 
 /** Every option resolved: option > env > default. */
 export interface ResolvedConfig {
@@ -121,6 +122,8 @@ export interface ResolvedConfig {
   traceIdHeader: string;
   /** The Kafka reporter's settings (only when `reporter` is `kafka`). */
   kafka?: KafkaConfig;
+  /** The line reporter's settings (only when `reporter` is `line`). */
+  line?: LineConfig;
   /** Whether `serviceName` came from an option or env rather than the default. */
   serviceNameExplicit: boolean;
   /** Whether `serviceInstance` came from an option or env rather than the default. */
@@ -259,7 +262,7 @@ const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
   fatal: 'fatal',
   critical: 'fatal',
 };
-const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka'];
+const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka', 'line'];
 
 /** The default instance name, as the Java agent makes it: `<uuid without dashes>@<hostname>`. */
 export function defaultInstanceName(): string {
@@ -523,6 +526,7 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
     logBodyMaxLength: int(options, env, 'logBodyMaxLength', ['SW_BRIDGE_LOG_BODY_MAX_LENGTH'], 16_384, 16, 4_000_000),
     traceIdHeader: traceIdHeader.toLowerCase(),
     kafka: reporter === 'kafka' ? resolveKafkaConfig(options, env, serviceName) : undefined,
+    line: reporter === 'line' ? resolveLineConfig(options, env) : undefined,
     serviceNameExplicit,
     serviceInstanceExplicit,
   };
