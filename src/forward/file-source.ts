@@ -1,6 +1,6 @@
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import type { StateFile } from './file-state';
-import { LineSplitter } from './line-splitter';
+import { type InputLine, LineSplitter } from './line-splitter';
 import type { LineBatch, LineSource } from './source';
 
 export interface FileSourceOptions {
@@ -80,22 +80,21 @@ export class FileSource implements LineSource {
     const buf = Buffer.allocUnsafe(CHUNK);
     try {
       while (!this.stopped) {
-        const lines: string[] = [];
-        let end = -1;
+        const lines: InputLine[] = [];
         let n = 0;
         do {
           n = (await handle.read(buf, 0, CHUNK, position)).bytesRead;
           position += n;
           this.counts.bytes += n;
-          for (const l of splitter.push(buf.subarray(0, n))) {
-            lines.push(l.text);
-            end = l.end;
-          }
+          for (const l of splitter.push(buf.subarray(0, n))) lines.push(l);
         } while (n === CHUNK && lines.length < this.options.batchLines);
         this.counts.tooLong = splitter.tooLong;
         if (lines.length > 0) {
-          const at = { ino, offset: end };
-          yield { lines, commit: async () => this.state.set(this.name, at) };
+          for (let i = 0; i < lines.length && !this.stopped; i += this.options.batchLines) {
+            const part = lines.slice(i, i + this.options.batchLines);
+            const at = { ino, offset: part[part.length - 1]!.end };
+            yield { lines: part.map((l) => l.text), commit: async () => this.state.set(this.name, at) };
+          }
           continue;
         }
         if (!follow) {

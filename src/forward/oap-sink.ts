@@ -33,8 +33,12 @@ export interface SinkStats {
   logs: number;
   /** Records sent again after a batch failed (at least once: the OAP may have some twice). */
   resent: number;
-  /** Delivery attempts that failed (the OAP away, a refused call). */
+  /** Delivery attempts that failed (a refused or broken call): the batch went again. */
   failedAttempts: number;
+  /** Waits of one report timeout that ended with the batch still queued (the OAP away or slow). */
+  stalls: number;
+  /** Records of the batch being delivered now (reading is paused until they are taken). */
+  pending: number;
   management: { sent: number; failed: number; skipped: number };
   /** The reporter's own view. */
   reporter: ReporterStats;
@@ -57,7 +61,7 @@ function settledCount(s: ReporterStats): { seg: number; segOk: number; log: numb
 /** Delivery through a reporter: one batch at a time, each retried until acknowledged. */
 export class ReporterSink implements Sink {
   private readonly reporter: Reporter;
-  private readonly counts = { segments: 0, logs: 0, resent: 0, failedAttempts: 0 };
+  private readonly counts = { segments: 0, logs: 0, resent: 0, failedAttempts: 0, stalls: 0, pending: 0 };
   private readonly mgmt = { sent: 0, failed: 0, skipped: 0 };
   private managementClient: grpcTypes.Client | undefined;
   private closed = false;
@@ -84,11 +88,15 @@ export class ReporterSink implements Sink {
       const before = settledCount(this.reporter.stats());
       for (const s of segments) this.reporter.report({ toSegmentObject: () => s });
       for (const l of logs) this.reporter.reportLog?.(l);
+      this.counts.pending = segments.length + logs.length;
       let now = settledCount(this.reporter.stats());
-      while (!this.closed && (now.seg - before.seg < segments.length || now.log - before.log < logs.length)) {
+      const unsettled = (): boolean => now.seg - before.seg < segments.length || now.log - before.log < logs.length;
+      while (!this.closed && unsettled()) {
         await this.reporter.flush(this.config.reportTimeoutMs);
         now = settledCount(this.reporter.stats());
+        if (unsettled()) this.counts.stalls++;
       }
+      this.counts.pending = 0;
       if (now.segOk - before.segOk === segments.length && now.logOk - before.logOk === logs.length) {
         this.counts.segments += segments.length;
         this.counts.logs += logs.length;
