@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { type BridgeOptions, resolveConfig } from '../base/config';
 import { FileSource } from './file-source';
+import { KafkaSource } from './kafka-source';
 import { StateFile } from './file-state';
 import { Forwarder } from './forwarder';
 import { ReporterSink } from './oap-sink';
@@ -175,10 +176,7 @@ export function sinkOptions(a: ForwardArgs): BridgeOptions {
 }
 
 /** `skywalking-bridge forward <argv>`: the exit code (2 for wrong options, with what to change). */
-export async function forwardMain(
-  argv: readonly string[],
-  kafkaSource?: (a: ForwardArgs) => Promise<LineSource>,
-): Promise<number> {
+export async function forwardMain(argv: readonly string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(FORWARD_HELP);
     return 0;
@@ -192,11 +190,16 @@ export async function forwardMain(
     process.stderr.write(`skywalking-bridge forward: ${(e as Error).message}\n\n${FORWARD_HELP}`);
     return 2;
   }
-  return forwardCommand(args, kafkaSource && (() => kafkaSource(args)));
+  try {
+    return await forwardCommand(args);
+  } catch (e) {
+    process.stderr.write(`skywalking-bridge forward: ${(e as Error).message}\n`);
+    return 1;
+  }
 }
 
 /** Build the sources, the sink and the forwarder; run until the input ends or a signal comes. */
-export async function forwardCommand(a: ForwardArgs, kafkaSource?: () => Promise<LineSource>): Promise<number> {
+export async function forwardCommand(a: ForwardArgs): Promise<number> {
   const config = resolveConfig(sinkOptions(a));
   const matcher = a.textPattern === undefined ? undefined : textMatcher(a.textPattern);
   const sink = new ReporterSink(config, a.toKafka ? 'kafka' : 'grpc');
@@ -205,7 +208,15 @@ export async function forwardCommand(a: ForwardArgs, kafkaSource?: () => Promise
   });
   const state = new StateFile(a.state);
   const sources: LineSource[] = a.kafka
-    ? [await kafkaSource!()]
+    ? [
+        new KafkaSource({
+          bootstrap: a.kafka,
+          topic: a.topic,
+          group: a.group,
+          maxLineBytes: a.maxLineBytes,
+          batchLines: a.batch,
+        }),
+      ]
     : a.files.length > 0
       ? a.files.map(
           (f) =>
@@ -229,9 +240,9 @@ export async function forwardCommand(a: ForwardArgs, kafkaSource?: () => Promise
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  await Promise.all(sources.map((s) => forwarder.run(s)));
+  const ended = await Promise.all(sources.map((s) => forwarder.run(s)));
   if (timer) clearInterval(timer);
   await sink.close();
   if (a.stats) printStats();
-  return 0;
+  return ended.every(Boolean) ? 0 : 1;
 }

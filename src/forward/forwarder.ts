@@ -49,13 +49,22 @@ export class Forwarder {
     private readonly options: ForwarderOptions = {},
   ) {}
 
-  /** Read `source` to its end (or until stopped); batches of all sources are handled one at a time. */
-  async run(source: LineSource): Promise<void> {
+  /**
+   * Read `source` to its end (or until stopped); batches of all sources are handled one at a time.
+   * False when the source failed (said on stderr). Never rejects.
+   */
+  async run(source: LineSource): Promise<boolean> {
     this.sources.push(source);
-    for await (const batch of source.batches()) {
-      const delivered = await this.serial(() => this.handle(batch.lines));
-      if (!delivered) return;
-      await batch.commit();
+    try {
+      for await (const batch of source.batches()) {
+        const delivered = await this.serial(() => this.handle(batch.lines));
+        if (!delivered) return true;
+        await batch.commit();
+      }
+      return true;
+    } catch (e) {
+      log('error', 'forward.source', `forward: reading ${source.name} failed: ${(e as Error)?.message ?? e}`);
+      return false;
     }
   }
 
