@@ -110,7 +110,7 @@ describe('resolveConfig', () => {
       'bad reporter',
       {},
       { SW_BRIDGE_REPORTER: 'zipkin' },
-      /env SW_BRIDGE_REPORTER is "zipkin"; expected one of 'grpc', 'console', 'none', 'kafka'/,
+      /env SW_BRIDGE_REPORTER is "zipkin"; expected one of 'grpc', 'console', 'none', 'kafka', 'line'/,
     ],
     ['half mutual TLS', { keyPath: '/k.pem' }, {}, /mutual TLS needs both `certChainPath`/],
     ['bad namespace', { namespace: 'a b' }, {}, /option `namespace`.*letters, digits/],

@@ -20,7 +20,14 @@ if (missing) {
 const root = join(__dirname, '..', '..');
 const res = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.kafka.config.mts'],
+  // a file filter after `--` runs only those suites: npm run test:kafka -- compat-tests/kafka/forward.test.ts
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--config',
+    'vitest.kafka.config.mts',
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

@@ -26,7 +26,14 @@ if (missing.length) {
 const root = join(__dirname, '..', '..');
 const res = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'],
+  // a file filter after `--` runs only those suites: npm run test:oap -- compat-tests/oap/oap-lines.test.ts
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--config',
+    'vitest.oap.config.mts',
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',

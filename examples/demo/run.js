@@ -16,6 +16,10 @@ const external = (process.env.SW_AGENT_COLLECTOR_BACKEND_SERVICES || '').trim();
 const tty = process.stdout.isTTY;
 const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const children = [];
+// --via-log: server-1 and server-2 report through their stdout (reporter 'line'), each piped into
+// its own `skywalking-bridge forward`, which sends the lines on (docs/log-pipeline.md)
+const viaLog = process.argv.includes('--via-log');
+const forwards = [];
 
 function step(message) {
   process.stdout.write(`${bold('›')} ${message}\n`);
@@ -32,6 +36,18 @@ function startProcess(name, file, env) {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
+    if (viaLog && env.SW_BRIDGE_REPORTER === 'line') {
+      const cli = join(ROOT, 'dist', 'entry', 'cli.js');
+      const forward = spawn(
+        process.execPath,
+        [cli, 'forward', '--collector', env.SW_AGENT_COLLECTOR_BACKEND_SERVICES],
+        {
+          stdio: ['pipe', 'inherit', 'inherit'],
+        },
+      );
+      child.stdout.pipe(forward.stdin);
+      forwards.push(forward);
+    }
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s:\n${out}`)), 30_000);
     timer.unref();
@@ -52,8 +68,14 @@ function startProcess(name, file, env) {
 }
 
 async function stopAll() {
+  await stopEach(children);
+  // the forwarders end by themselves once their service's stdout closed and its lines were delivered
+  await Promise.all(forwards.map((f) => (f.exitCode !== null ? undefined : new Promise((r) => f.once('exit', r)))));
+}
+
+async function stopEach(list) {
   await Promise.all(
-    children.map(
+    list.map(
       (c) =>
         new Promise((resolve) => {
           if (c.exitCode !== null || c.signalCode !== null) return resolve();
@@ -90,13 +112,15 @@ async function main() {
     SW_BRIDGE_FLUSH_INTERVAL: '200',
     OTEL_LOG_LEVEL: 'error',
   };
+  const ours = viaLog ? { ...common, SW_BRIDGE_REPORTER: 'line' } : common;
+  if (viaLog) step('--via-log: server-1 and server-2 write their segments and logs as lines; `forward` sends them on');
   const server2 = await startProcess('server-2', join(ROOT, 'examples/opentracing/server-2.js'), {
-    ...common,
+    ...ours,
     SW_AGENT_NAME: 'server-2',
     SW_AGENT_INSTANCE_NAME: 'server-2-1',
   });
   const server1 = await startProcess('server-1', join(ROOT, 'examples/opentelemetry/server-1.js'), {
-    ...common,
+    ...ours,
     SW_AGENT_NAME: 'server-1',
     SW_AGENT_INSTANCE_NAME: 'server-1-1',
     SERVER2_URL: `http://127.0.0.1:${server2.port}`,

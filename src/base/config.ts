@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { addressProblem, parseAddresses } from './addresses';
 import { ConfigError } from './config-error';
 import { type KafkaConfig, type KafkaOptions, resolveKafkaConfig } from './kafka-config';
+import { type LineConfig, type LineOptions, resolveLineConfig } from './line-config';
 import { log } from './diag';
 import { checkLimits } from './limits';
 import {
@@ -23,7 +24,7 @@ import {
 } from './config-values';
 
 /** Options shared by every front-end (tracer, span processor, exporter, propagator). */
-export interface BridgeOptions extends KafkaOptions {
+export interface BridgeOptions extends KafkaOptions, LineOptions {
   /** Service name (SkyWalking `service`). Env `SW_AGENT_NAME`. */
   serviceName?: string;
   /** Instance name. Env `SW_AGENT_INSTANCE_NAME` (or `SW_AGENT_INSTANCE`). Default `<uuid>@<hostname>`. */
@@ -78,7 +79,7 @@ export interface BridgeOptions extends KafkaOptions {
   legacyExtract?: boolean;
   /** Also write these legacy headers beside sw8 during a migration. Env `SW_BRIDGE_LEGACY_INJECT` (comma-separated). */
   legacyInject?: LegacyFormat[];
-  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), `none`, or `kafka` (through Kafka to the OAP's kafka-fetcher). Env `SW_BRIDGE_REPORTER`. */
+  /** Where segments go: `grpc` (default), `console` (one JSON line per segment on stdout), `none`, `kafka` (through Kafka to the OAP's kafka-fetcher), or `line` (marked lines in the OAP's JSON on stdout or a file, for `skywalking-bridge forward` or a log shipper). Env `SW_BRIDGE_REPORTER`. */
   reporter?: ReporterKind;
   /** Report log records (`reportLog`, the pino/winston transports, the OTel Logs processor). Env `SW_AGENT_LOG_REPORTER_ACTIVE`. */
   logReporterActive?: boolean;
@@ -105,7 +106,7 @@ export interface BridgeOptions extends KafkaOptions {
 export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export type LegacyFormat = 'jaeger' | 'b3' | 'b3multi' | 'w3c';
-export type ReporterKind = 'grpc' | 'console' | 'none' | 'kafka';
+export type ReporterKind = 'grpc' | 'console' | 'none' | 'kafka' | 'line';
 
 /** Every option resolved: option > env > default. */
 export interface ResolvedConfig {
@@ -154,6 +155,8 @@ export interface ResolvedConfig {
   dynamicConfigInterval: number;
   /** The Kafka reporter's settings (only when `reporter` is `kafka`). */
   kafka?: KafkaConfig;
+  /** The line reporter's settings (only when `reporter` is `line`). */
+  line?: LineConfig;
   /** Whether `serviceName` came from an option or env rather than the default. */
   serviceNameExplicit: boolean;
   /** Whether `serviceInstance` came from an option or env rather than the default. */
@@ -180,7 +183,7 @@ const LOG_LEVEL_ALIASES: Record<string, LogLevelName | undefined> = {
   fatal: 'fatal',
   critical: 'fatal',
 };
-const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka'];
+const REPORTERS: readonly ReporterKind[] = ['grpc', 'console', 'none', 'kafka', 'line'];
 
 /** The default instance name, as the Java agent makes it: `<uuid without dashes>@<hostname>`. */
 export function defaultInstanceName(): string {
@@ -267,7 +270,7 @@ export interface OptionRow<T> {
 }
 
 /** The resolved fields the table gives; the rest are derived from them. */
-type TableKey = Exclude<keyof ResolvedConfig, 'kafka' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
+type TableKey = Exclude<keyof ResolvedConfig, 'kafka' | 'line' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
 
 const nonEmpty =
   (p: Parse<string>): Parse<string> =>
@@ -420,7 +423,7 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
   for (const key of Object.keys(OPTION_TABLE) as TableKey[]) {
     [values[key], explicit[key]] = resolveRow(OPTION_TABLE[key] as OptionRow<unknown>, options, env);
   }
-  const v = values as Omit<ResolvedConfig, 'kafka' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
+  const v = values as Omit<ResolvedConfig, 'kafka' | 'line' | 'serviceNameExplicit' | 'serviceInstanceExplicit'>;
   if ((v.certChainPath === '') !== (v.keyPath === '')) {
     throw new ConfigError(
       'skywalking-bridge: mutual TLS needs both `certChainPath` (SW_AGENT_SSL_CERT_CHAIN_PATH) and `keyPath` (SW_AGENT_SSL_KEY_PATH); set both or neither.',
@@ -431,6 +434,7 @@ function resolveEvery(options: BridgeOptions, env: Env): ResolvedConfig {
     serviceInstance: v.serviceInstance === '' ? defaultInstanceName() : v.serviceInstance,
     secure: v.secure || v.caPath !== '' || v.certChainPath !== '',
     kafka: v.reporter === 'kafka' ? resolveKafkaConfig(options, env, v.serviceName) : undefined,
+    line: v.reporter === 'line' ? resolveLineConfig(options, env) : undefined,
     serviceNameExplicit: explicit.serviceName,
     serviceInstanceExplicit: explicit.serviceInstance,
   };

@@ -2,6 +2,7 @@ import { type BridgeOptions, type ResolvedConfig, resolveConfig } from '../base/
 import { ConsoleReporter, NoopReporter } from '../reporter/console';
 import { GrpcReporter, type GrpcReporterOptions } from '../reporter/grpc';
 import { KafkaReporter } from '../reporter/kafka';
+import { LineReporter } from '../reporter/line';
 import type { Reporter, ReporterStats } from '../reporter/types';
 import { Recorder } from '../segment/recorder';
 import type { RecorderCounters } from '../segment/segment';
@@ -60,6 +61,8 @@ export function createReporter(config: ResolvedConfig, grpcOptions: GrpcReporter
       return new NoopReporter();
     case 'kafka':
       return new KafkaReporter(config, grpcOptions);
+    case 'line':
+      return new LineReporter(config, grpcOptions);
     default:
       return new GrpcReporter(config, grpcOptions);
   }
@@ -100,7 +103,12 @@ export class Bridge {
 
   /** The service and instance are final now: start the heartbeat (for `lateIdentity`). */
   identified(): void {
-    if (this.reporter instanceof GrpcReporter || this.reporter instanceof KafkaReporter) this.reporter.startHeartbeat();
+    if (
+      this.reporter instanceof GrpcReporter ||
+      this.reporter instanceof KafkaReporter ||
+      this.reporter instanceof LineReporter
+    )
+      this.reporter.startHeartbeat();
     if (!this.isShutdown) this.discovery?.client.start();
   }
 

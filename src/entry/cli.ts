@@ -14,8 +14,10 @@ import {
 import { logLine } from '../collector/render';
 import { log } from '../base/diag';
 import { VERSION } from '../reporter/version';
+import { forwardMain } from '../forward/cli';
 
 const HELP = `Usage: skywalking-bridge collector [options]
+       skywalking-bridge forward [options]   (see skywalking-bridge forward --help)
 
 Runs a local collector that speaks the SkyWalking OAP's agent protocol (gRPC), prints each trace
 as a tree once its segments settle (with the logs under their spans), and the topology on SIGUSR2
@@ -217,6 +219,10 @@ async function collectorCommand(argv: readonly string[]): Promise<void> {
 export async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'collector') return collectorCommand(rest);
+  if (command === 'forward') {
+    process.exitCode = await forwardMain(rest);
+    return;
+  }
   if (command === '--version' || command === '-v' || command === 'version') {
     process.stdout.write(`skywalking-bridge ${VERSION}\n`);
     return;

@@ -1,0 +1,188 @@
+/**
+ * The line reporter's lines in a real OAP 10.1.0. The same application (test/forward/fixtures/
+ * line-app.js) runs three times under three service names: reporting over gRPC directly, writing
+ * lines that are POSTed to the OAP's HTTP receiver as they are (/v3/segments, /v3/logs,
+ * /v3/management/reportProperties), and writing lines to a file that `skywalking-bridge forward`
+ * sends over gRPC. `queryTrace` must show the same trace each time (every span, ref, tag, log);
+ * the text lines with `[trace_id=…]`, forwarded with the bracket preset, are found by `queryLogs`
+ * with `relatedTrace`.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseLine } from '../../src/protocol/line-parse';
+import { messagesOf, runLineApp, startForward } from '../../test/forward/support';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { startOap, duration } = require('./oap.js') as typeof import('./oap.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface GqlSpan {
+  traceId: string;
+  segmentId: string;
+  spanId: number;
+  parentSpanId: number;
+  serviceCode: string;
+  endpointName: string;
+  type: string;
+  peer: string;
+  component: string;
+  layer: string;
+  isError: boolean;
+  refs: Array<{ parentSpanId: number; type: string }>;
+  tags: Array<{ key: string; value: string }>;
+  logs: Array<{ data: Array<{ key: string; value: string }> }>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const b64 = (name: string): string => Buffer.from(name).toString('base64');
+const SPAN_FIELDS =
+  'traceId segmentId spanId parentSpanId serviceCode endpointName type peer component layer isError refs { parentSpanId type } tags { key value } logs { data { key value } }';
+
+describe('lines in a real SkyWalking OAP 10.1.0', () => {
+  let oap: Awaited<ReturnType<typeof startOap>>;
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'swb-oap-lines-'));
+
+  beforeAll(async () => {
+    oap = await startOap();
+  }, 300_000);
+
+  afterAll(async () => {
+    await oap?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const got = await fn().catch(() => undefined);
+      if (got !== undefined) return got;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; OAP log: ${oap.logPath}`);
+      await sleep(2000);
+    }
+  }
+
+  /** The spans of the one trace of `service`, in a form without ids and times. */
+  async function traceOf(service: string): Promise<{ traceId: string; spans: string[] }> {
+    return poll(`the trace of ${service}`, async () => {
+      const data = await oap.graphql(
+        `query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }`,
+        {
+          c: {
+            serviceId: `${b64(service)}.1`,
+            queryDuration: duration(started - 60_000, Date.now() + 60_000),
+            traceState: 'ALL',
+            queryOrder: 'BY_START_TIME',
+            paging: { pageNum: 1, pageSize: 20 },
+          },
+        },
+      );
+      const ids = (data.queryBasicTraces.traces as Array<{ traceIds: string[] }>).map((t) => t.traceIds[0]!);
+      if (ids.length !== 1) return undefined;
+      const trace = await oap.graphql(`query($id: ID!) { queryTrace(traceId: $id) { spans { ${SPAN_FIELDS} } } }`, {
+        id: ids[0],
+      });
+      const spans = trace.queryTrace.spans as GqlSpan[];
+      if (spans.length !== 3) return undefined;
+      return {
+        traceId: ids[0]!,
+        spans: spans
+          .map((s) =>
+            JSON.stringify({
+              service: s.serviceCode === service ? '<service>' : s.serviceCode,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId,
+              endpoint: s.endpointName,
+              type: s.type,
+              peer: s.peer,
+              component: s.component,
+              layer: s.layer,
+              isError: s.isError,
+              refs: s.refs,
+              tags: s.tags,
+              logs: s.logs,
+            }),
+          )
+          .sort(),
+      };
+    });
+  }
+
+  async function logsOf(traceId: string, expected: number): Promise<Array<{ content: string; tags: unknown }>> {
+    return poll(`${expected} logs of ${traceId}`, async () => {
+      const data = await oap.graphql(
+        `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { content tags { key value } } } }`,
+        { c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 50 } } },
+      );
+      const logs = data.queryLogs.logs as Array<{ content: string; tags: unknown }>;
+      return logs.length >= expected ? logs : undefined;
+    });
+  }
+
+  async function post(path: string, body: string): Promise<number> {
+    const res = await fetch(`${oap.restUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    await res.text();
+    return res.status;
+  }
+
+  it('shows the same trace reported over gRPC, POSTed as lines, and forwarded from a file', async () => {
+    const env = { SEGMENTS: '1', SPANS: '3' };
+    await runLineApp({
+      ...env,
+      SERVICE: 'lines-grpc',
+      REPORTER: 'grpc',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress,
+    });
+
+    // the lines, POSTed as they are written (a JSON array of them per endpoint)
+    const posted = await runLineApp({ ...env, SERVICE: 'lines-http' });
+    const kinds = (kind: string): string[] => posted.split('\n').filter((l) => parseLine(l).kind === kind);
+    expect(await post('/v3/segments', `[${kinds('segment').join(',')}]`)).toBe(200);
+    expect(await post('/v3/logs', `[${kinds('log').join(',')}]`)).toBe(200);
+    expect(await post('/v3/management/reportProperties', kinds('properties')[0]!)).toBe(200);
+
+    // the app's whole stdout (its own lines too) in a file, read by forward
+    const file = join(dir, 'app.log');
+    const forwardedText = await runLineApp({ ...env, SERVICE: 'lines-forward' });
+    writeFileSync(file, forwardedText);
+    const forward = startForward([
+      '--file',
+      file,
+      '--no-follow',
+      '--stats',
+      '--collector',
+      oap.grpcAddress,
+      '--text-pattern',
+      'bracket',
+      '--service',
+      'lines-forward',
+    ]);
+    expect(await forward.exited).toBe(0);
+    expect(forward.lastStats()).toMatchObject({ segments: 1, logs: 2, textLogs: 1, foreign: 2, invalid: 0 });
+
+    const direct = await traceOf('lines-grpc');
+    const viaHttp = await traceOf('lines-http');
+    const viaForward = await traceOf('lines-forward');
+    expect(direct.spans.length).toBe(3);
+    expect(viaHttp.spans).toEqual(direct.spans);
+    expect(viaForward.spans).toEqual(direct.spans);
+    expect(viaHttp.traceId).toBe(messagesOf(posted).segments[0]!.traceId);
+
+    // the log record POSTed as a line, by its trace
+    const httpLogs = await logsOf(viaHttp.traceId, 1);
+    expect(httpLogs.map((l) => l.content)).toEqual(['order 0 paid']);
+    // the text line with [trace_id=…] and the record, forwarded
+    const forwardedLogs = await logsOf(viaForward.traceId, 2);
+    const contents = forwardedLogs.map((l) => l.content).sort();
+    expect(contents).toEqual([
+      `${contents[0]!.slice(0, 19)} orders.go:119: [INFO] [trace_id=${viaForward.traceId}] order 0`,
+      'order 0 paid',
+    ]);
+    expect(contents[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d orders/);
+  });
+});

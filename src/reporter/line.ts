@@ -1,0 +1,220 @@
+import type { ResolvedConfig } from '../base/config';
+import { LINE_DEFAULTS } from '../base/line-config';
+import { log } from '../base/diag';
+import type { LogData } from '../protocol/log-encoder';
+import { keepAliveLine, logLine, propertiesLine, segmentLine } from '../protocol/line-json';
+import type { Identity } from './heartbeat';
+import { type LineDestination, RotatingFile, StreamDestination } from './line-file';
+import { instanceProperties } from './properties';
+import {
+  type LogStats,
+  type Reporter,
+  type ReporterStats,
+  type SegmentSource,
+  emptyLogStats,
+  emptyStats,
+} from './types';
+
+export interface LineReporterOptions {
+  /** Who we are, read at every heartbeat (default: the configured service and instance). */
+  identity?: () => Identity;
+  /** Do not write the properties/keepAlive lines until `startHeartbeat()`. */
+  lateIdentity?: boolean;
+  /** Where the lines go instead of the configured stdout or file (tests). */
+  destination?: LineDestination;
+}
+
+const HEARTBEAT_START_DELAY_MS = 1000;
+
+interface Pending {
+  text: string;
+  kind: 'segment' | 'log' | 'heartbeat';
+}
+
+/**
+ * Reporter `line`: each segment, log record, the instance's properties and its keep-alive become
+ * one marked line in the OAP's JSON (`protocol/line-json.ts`), written to stdout or to a rotating
+ * file, for `skywalking-bridge forward` or a log shipper to carry on. The application thread only
+ * builds the line and queues it; one write at a time goes out asynchronously. The queue is bounded
+ * by characters (`lineBufferChars`): past it the new line is dropped and counted. Never throws.
+ */
+export class LineReporter implements Reporter {
+  private readonly counters: ReporterStats = emptyStats();
+  private readonly logCounters: LogStats = emptyLogStats();
+  private readonly destination: LineDestination;
+  private readonly bound: number;
+  private pending: Pending[] = [];
+  private pendingChars = 0;
+  private writing: Pending[] | undefined;
+  private waiters: (() => void)[] = [];
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatDelay: NodeJS.Timeout | undefined;
+  private beats = 0;
+  private scheduled = false;
+  private stopped = false;
+  private readonly identity: () => Identity;
+
+  constructor(
+    readonly config: ResolvedConfig,
+    options: LineReporterOptions = {},
+  ) {
+    const line = config.line ?? { file: '', ...LINE_DEFAULTS };
+    this.bound = line.bufferChars;
+    this.destination =
+      options.destination ??
+      (line.file === ''
+        ? new StreamDestination(process.stdout)
+        : new RotatingFile(line.file, line.fileMaxBytes, line.fileCount));
+    this.identity = options.identity ?? (() => ({ service: config.serviceName, instance: config.serviceInstance }));
+    if (!options.lateIdentity) {
+      this.heartbeatDelay = setTimeout(() => this.startHeartbeat(), HEARTBEAT_START_DELAY_MS);
+      this.heartbeatDelay.unref();
+    }
+  }
+
+  /** Write the properties line now and the keep-alive every `heartbeatPeriod` seconds (idempotent). */
+  startHeartbeat(): void {
+    if (this.stopped || this.heartbeatTimer) return;
+    if (this.heartbeatDelay) clearTimeout(this.heartbeatDelay);
+    this.heartbeatDelay = undefined;
+    this.beat();
+    this.heartbeatTimer = setInterval(() => this.beat(), this.config.heartbeatPeriod * 1000);
+    this.heartbeatTimer.unref();
+  }
+
+  report(segment: SegmentSource): void {
+    let text: string;
+    try {
+      text = segmentLine(segment.toSegmentObject());
+    } catch (e) {
+      this.counters.lost++;
+      log('error', 'line.encode', `a segment could not be written as a line (${(e as Error).message}); dropped`);
+      return;
+    }
+    if (!this.push(text, 'segment')) this.counters.dropped++;
+  }
+
+  reportLog(record: LogData): void {
+    let text: string;
+    try {
+      text = logLine(record);
+    } catch {
+      this.logCounters.lost++;
+      return;
+    }
+    if (!this.push(text, 'log')) this.logCounters.dropped++;
+  }
+
+  flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
+    if (this.pending.length === 0 && !this.writing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, timeoutMs));
+      timer.unref();
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  async shutdown(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
+    if (this.stopped) return;
+    if (this.heartbeatDelay) {
+      // the properties go out once at least
+      clearTimeout(this.heartbeatDelay);
+      this.heartbeatDelay = undefined;
+      this.writeProperties();
+    }
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.flush(timeoutMs);
+    this.stopped = true;
+    for (const p of this.pending) this.count(p, 'dropped');
+    this.pending = [];
+    this.pendingChars = 0;
+    if (!this.writing) this.destination.close();
+  }
+
+  stats(): ReporterStats {
+    let queued = 0;
+    let logsQueued = 0;
+    for (const list of [this.pending, this.writing ?? []])
+      for (const p of list) {
+        if (p.kind === 'segment') queued++;
+        else if (p.kind === 'log') logsQueued++;
+      }
+    return {
+      ...this.counters,
+      queued,
+      queuedBytes: this.pendingChars,
+      logs: { ...this.logCounters, queued: logsQueued },
+    };
+  }
+
+  private beat(): void {
+    if (this.beats % this.config.propertiesReportPeriodFactor === 0) this.writeProperties();
+    const { service, instance } = this.identity();
+    this.push(keepAliveLine({ service, serviceInstance: instance, layer: '' }), 'heartbeat');
+    this.beats++;
+  }
+
+  private writeProperties(): void {
+    const { service, instance } = this.identity();
+    const properties = instanceProperties(this.config.instanceProperties);
+    this.push(propertiesLine({ service, serviceInstance: instance, properties, layer: '' }), 'heartbeat');
+  }
+
+  /** Queue one line; false when the queue is full or the reporter stopped. */
+  private push(text: string, kind: Pending['kind']): boolean {
+    if (this.stopped) return false;
+    const size = text.length + 1;
+    if (this.pendingChars + size > this.bound) {
+      log(
+        'warn',
+        'line.full',
+        `line reporter: ${this.bound} characters wait for the destination (option lineBufferChars); dropping new lines`,
+      );
+      return false;
+    }
+    this.pending.push({ text, kind });
+    this.pendingChars += size;
+    if (!this.writing && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.writeNext();
+      });
+    }
+    return true;
+  }
+
+  /** Write everything queued as one chunk; the next chunk after it is done. */
+  private writeNext(): void {
+    if (this.writing || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = batch;
+    let chunk = '';
+    for (const p of batch) chunk += `${p.text}\n`;
+    this.pendingChars -= chunk.length;
+    this.destination.write(chunk, (error) => {
+      for (const p of batch) this.count(p, error ? 'lost' : 'sent');
+      if (error) log('warn', 'line.write', `line reporter: a write failed (${error.message}); its lines are lost`);
+      this.writing = undefined;
+      if (this.pending.length > 0 && !this.stopped) this.writeNext();
+      else this.settle();
+    });
+  }
+
+  private count(p: Pending, outcome: 'sent' | 'lost' | 'dropped'): void {
+    if (p.kind === 'segment') this.counters[outcome]++;
+    else if (p.kind === 'log') this.logCounters[outcome]++;
+    else if (outcome !== 'sent') this.counters.failedHeartbeats++;
+  }
+
+  private settle(): void {
+    if (this.stopped) this.destination.close();
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}
