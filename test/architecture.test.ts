@@ -1,13 +1,50 @@
 /**
- * The layers of src/ depend one way: the import graph between its folders and top-level files
- * (each folder one node, each top-level file one node; inside a folder anything goes) has no
- * circle. Imports are read from the source text (`import ... from`, `export ... from`, `import()`,
- * `require()`), type-only imports included: a type import is a dependency of the design too.
+ * The map pinned to the house: ARCHITECTURE.md's layer table, held here as data (`LAYERS`), says
+ * which folders of src/ stand on which layer and which layers each may import from. Every import
+ * between folders must go the way the table says, every folder must stand on a layer, no file lies
+ * loose at src/, the table has no circle, and ARCHITECTURE.md's table and every file path it names
+ * agree with the tree. Imports are read from the source text (`import ... from`, `export ... from`,
+ * `import()`, `require()`), type-only imports included: a type import is a dependency of the design too.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const SRC = resolve(__dirname, '../src');
+const ARCHITECTURE = resolve(__dirname, '../ARCHITECTURE.md');
+
+/** ARCHITECTURE.md's layer table: each layer, its folders, and the layers it may import from. */
+export const LAYERS: { layer: string; folders: string[]; importsFrom: string[] }[] = [
+  {
+    layer: 'entry',
+    folders: ['entry'],
+    importsFrom: [
+      'front-ends',
+      'bridge',
+      'logs',
+      'reporter',
+      'segment',
+      'collector',
+      'forward',
+      'protocol',
+      'propagation',
+      'base',
+    ],
+  },
+  {
+    layer: 'front-ends',
+    folders: ['opentracing', 'opentelemetry', 'pino', 'winston'],
+    importsFrom: ['bridge', 'logs', 'reporter', 'segment', 'protocol', 'propagation', 'base'],
+  },
+  { layer: 'bridge', folders: ['bridge'], importsFrom: ['logs', 'reporter', 'segment', 'protocol', 'base'] },
+  { layer: 'logs', folders: ['logs'], importsFrom: ['segment', 'protocol', 'base'] },
+  { layer: 'reporter', folders: ['reporter'], importsFrom: ['segment', 'protocol', 'base'] },
+  { layer: 'segment', folders: ['segment'], importsFrom: ['protocol', 'propagation', 'base'] },
+  { layer: 'collector', folders: ['collector'], importsFrom: ['protocol', 'base'] },
+  { layer: 'forward', folders: ['forward'], importsFrom: ['reporter', 'protocol', 'base'] },
+  { layer: 'protocol', folders: ['protocol'], importsFrom: ['base'] },
+  { layer: 'propagation', folders: ['propagation'], importsFrom: ['base'] },
+  { layer: 'base', folders: ['base'], importsFrom: [] },
+];
 
 /**
  * Knots we know of (sets of nodes that import each other round a circle), each as its nodes sorted.
@@ -126,6 +163,52 @@ export function circleIn(graph: Map<string, Map<string, string>>, part: string[]
   return part;
 }
 
+/** The layer of each folder named in `layers`. */
+function layerOfFolder(layers: typeof LAYERS): Map<string, string> {
+  return new Map(layers.flatMap((l) => l.folders.map((f) => [f, l.layer] as const)));
+}
+
+/**
+ * The imports that go against the table, one line each (`from -> to: file -> file`), and every
+ * node of the graph that stands on no layer (a folder the table does not name, a file loose at src/).
+ */
+export function againstTable(graph: Map<string, Map<string, string>>, layers: typeof LAYERS): string[] {
+  const layerOf = layerOfFolder(layers);
+  const allowed = new Map(layers.map((l) => [l.layer, new Set(l.importsFrom)]));
+  const out: string[] = [];
+  for (const [from, edges] of [...graph].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const fromLayer = layerOf.get(from);
+    if (fromLayer === undefined) {
+      out.push(`${from}: on no layer of the table`);
+      continue;
+    }
+    for (const [to, example] of [...edges].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const toLayer = layerOf.get(to);
+      if (toLayer === undefined) out.push(`${from} -> ${to}: ${to} is on no layer of the table (${example})`);
+      else if (!allowed.get(fromLayer)!.has(toLayer))
+        out.push(`${fromLayer} -> ${toLayer}: the table does not allow it (${example})`);
+    }
+  }
+  return out;
+}
+
+/** The rows of the markdown table under `## Layers` in ARCHITECTURE.md, as the test's data shape. */
+export function layersOfMarkdown(text: string): typeof LAYERS {
+  const section = text.slice(text.indexOf('## Layers'), text.indexOf('\n## ', text.indexOf('## Layers') + 1));
+  const rows = section.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| ---'));
+  return rows.slice(1).map((row) => {
+    const cells = row
+      .slice(2, -2)
+      .split(' | ')
+      .map((c) => c.trim());
+    return {
+      layer: cells[0]!,
+      folders: [...cells[1]!.matchAll(/`([a-z-]+)\/`/g)].map((m) => m[1]!),
+      importsFrom: cells[3] === '—' ? [] : cells[3]!.split(', '),
+    };
+  });
+}
+
 /** `a -> b -> a` and, for each step, one import that makes it. */
 function describeCircle(graph: Map<string, Map<string, string>>, cycle: string[]): string {
   const steps = cycle.map((n, i) => `    ${graph.get(n)!.get(cycle[(i + 1) % cycle.length]!)}`).join('\n');
@@ -201,4 +284,62 @@ it('the folders and top-level files of src/ depend on each other one way (no imp
   expect(graph.get('segment')!.has('protocol')).toBe(true);
   expect(graph.get('reporter')!.has('protocol')).toBe(true);
   expect(graph.get('protocol')!.has('segment')).toBe(false);
+});
+
+it('finds each import against the table, and each node on no layer', () => {
+  const graph = new Map([
+    ['top', new Map([['low', 'top/a.ts -> low/b.ts']])],
+    ['low', new Map([['top', 'low/c.ts -> top/d.ts']])],
+    ['loose.ts', new Map([['low', 'loose.ts -> low/b.ts']])],
+    ['mid', new Map([['stray', 'mid/e.ts -> stray/f.ts']])],
+  ]);
+  const layers = [
+    { layer: 'upper', folders: ['top', 'mid'], importsFrom: ['lower'] },
+    { layer: 'lower', folders: ['low'], importsFrom: [] },
+  ];
+  expect(againstTable(graph, layers)).toEqual([
+    'loose.ts: on no layer of the table',
+    'lower -> upper: the table does not allow it (low/c.ts -> top/d.ts)',
+    'mid -> stray: stray is on no layer of the table (mid/e.ts -> stray/f.ts)',
+  ]);
+});
+
+it('every import between the folders of src/ goes the way the layer table says', () => {
+  const graph = folderGraph();
+  expect(againstTable(graph, LAYERS), "imports against ARCHITECTURE.md's layer table").toEqual([]);
+  // every folder of src/ stands on a layer, and every folder the table names exists
+  const folders = readdirSync(SRC).sort();
+  expect(folders, 'files loose at src/ or folders on no layer').toEqual(LAYERS.flatMap((l) => l.folders).sort());
+  // the graph is real: it has edges the table allows
+  expect(graph.get('segment')!.has('protocol')).toBe(true);
+  expect(graph.get('entry')!.has('opentracing')).toBe(true);
+});
+
+it('the layer table has no circle: each layer imports only from layers it does not reach back', () => {
+  const graph = new Map(LAYERS.map((l) => [l.layer, new Map(l.importsFrom.map((to) => [to, to]))]));
+  expect(knots(graph)).toEqual([]);
+  const names = new Set(LAYERS.map((l) => l.layer));
+  for (const l of LAYERS) for (const to of l.importsFrom) expect(names.has(to), `${l.layer} -> ${to}`).toBe(true);
+});
+
+it("ARCHITECTURE.md's layer table is the test's table", () => {
+  expect(layersOfMarkdown(readFileSync(ARCHITECTURE, 'utf8'))).toEqual(LAYERS);
+});
+
+it('every file path ARCHITECTURE.md names exists under src/', () => {
+  const text = readFileSync(ARCHITECTURE, 'utf8');
+  const missing: string[] = [];
+  const all = sourceFiles(SRC).map((f) => relative(SRC, f).split(sep).join('/'));
+  for (const [, path] of text.matchAll(/`([a-z0-9-]+(?:\/[a-z0-9-]+)*\.ts)`/g)) {
+    if (path!.includes('/')) {
+      if (!all.includes(path!)) missing.push(path!);
+    } else if (!all.some((f) => f.endsWith(`/${path}`))) missing.push(path!);
+  }
+  // a file the layer table names stands in one of its row's folders
+  for (const row of layersOfMarkdown(text)) {
+    const line = text.split('\n').find((l) => l.startsWith(`| ${row.layer} |`))!;
+    for (const [, name] of line.matchAll(/`([a-z0-9-]+\.ts)`/g))
+      if (!row.folders.some((f) => all.includes(`${f}/${name}`))) missing.push(`${name} (in row ${row.layer})`);
+  }
+  expect(missing).toEqual([]);
 });

@@ -1,23 +1,37 @@
 /**
- * The public API, pinned: the runtime names of the root entry and of every subpath entry (as
- * `require` gives them from dist/, built by the global setup), and every name their published
- * types export (runtime and type-only, read from the .d.ts with the compiler). A name added to or
- * removed from an entry fails here, so each change of the API is a deliberate one (CHANGELOG.md).
+ * The public API, pinned: for every entry of package.json `exports`, the runtime names (as
+ * `require` gives them from dist/, built by the global setup; `./register` starts tracing when
+ * loaded, so it is loaded in a child process) and every name its published types export (runtime
+ * and type-only, read from the .d.ts with the compiler). A name added to or removed from an entry,
+ * or an entry added to package.json without a row here, fails, so each change of the API is a
+ * deliberate one (CHANGELOG.md).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ts from 'typescript';
 
 const ROOT = resolve(__dirname, '..');
 const DIST = join(ROOT, 'dist');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  exports: Record<string, string | { types?: string; default: string }>;
+  exports: Record<string, string | { types?: string; import?: string; default: string }>;
   typesVersions: Record<string, Record<string, string[]>>;
 };
 
 const runtimeNames = (file: string): string[] =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   Object.keys(require(join(DIST, file)) as object).sort();
+
+/** The runtime names of an entry that does something when loaded: read in a child process. */
+const runtimeNamesApart = (file: string): string[] =>
+  JSON.parse(
+    execFileSync(
+      process.execPath,
+      ['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(join(DIST, file))}))))`],
+      // no reporter: the child loads, starts the SDK, reports nowhere and exits
+      { env: { ...process.env, SW_BRIDGE_REPORTER: 'none' }, encoding: 'utf8' },
+    ),
+  ).sort();
 
 let program: ts.Program | undefined;
 
@@ -196,27 +210,64 @@ const COLLECTOR_TYPES = [
   'TraceView',
 ];
 
-/** Each entry: its runtime names, and the names of its types beyond those. */
-const ENTRIES: Record<string, { file: string; runtime: string[]; types: string[] }> = {
-  '.': {
-    file: 'entry/index',
-    runtime: sorted(CORE, OPENTRACING, OPENTELEMETRY),
-    types: sorted(CORE_TYPES, OPENTRACING_TYPES, OPENTELEMETRY_TYPES),
-  },
-  './opentracing': {
-    file: 'entry/opentracing',
-    runtime: sorted(CORE, OPENTRACING),
-    types: sorted(CORE_TYPES, OPENTRACING_TYPES),
-  },
-  './opentelemetry': {
-    file: 'entry/opentelemetry',
-    runtime: sorted(CORE, OPENTELEMETRY),
-    types: sorted(CORE_TYPES, OPENTELEMETRY_TYPES),
-  },
-  './sw8': { file: 'entry/sw8', runtime: SW8, types: SW8_TYPES },
-  './recorder': { file: 'entry/recorder', runtime: RECORDER, types: RECORDER_TYPES },
-  './collector': { file: 'entry/collector', runtime: COLLECTOR, types: COLLECTOR_TYPES },
-};
+const PINO = [
+  'STATS_EVENT',
+  'default',
+  'pinoLineWorker',
+  'recordOfPino',
+  'skywalkingDestination',
+  'skywalkingMixin',
+  'spanBindings',
+  'spanSerializers',
+  'transportStats',
+];
+const PINO_TYPES = [
+  'PinoLineWorker',
+  'PinoRecordOptions',
+  'SkyWalkingDestination',
+  'SkyWalkingDestinationOptions',
+  'SkyWalkingLogFields',
+  'SkyWalkingMixinOptions',
+  'SkyWalkingPinoTransportOptions',
+];
+const WINSTON = ['SkyWalkingTransport', 'recordOfWinston', 'skywalkingFormat'];
+const WINSTON_TYPES = ['BridgeOwner', 'SkyWalkingFormatOptions', 'SkyWalkingTransportOptions', 'WinstonFormat'];
+const REGISTER = ['start'];
+
+/**
+ * Each entry of package.json `exports`: its file under dist/, its runtime names, the names of its
+ * types beyond those, and for `./register` its ES module file (`import`) and that it is loaded apart.
+ */
+const ENTRIES: Record<string, { file: string; runtime: string[]; types: string[]; import?: string; apart?: boolean }> =
+  {
+    '.': {
+      file: 'entry/index',
+      runtime: sorted(CORE, OPENTRACING, OPENTELEMETRY),
+      types: sorted(CORE_TYPES, OPENTRACING_TYPES, OPENTELEMETRY_TYPES),
+    },
+    './opentracing': {
+      file: 'entry/opentracing',
+      runtime: sorted(CORE, OPENTRACING),
+      types: sorted(CORE_TYPES, OPENTRACING_TYPES),
+    },
+    './opentelemetry': {
+      file: 'entry/opentelemetry',
+      runtime: sorted(CORE, OPENTELEMETRY),
+      types: sorted(CORE_TYPES, OPENTELEMETRY_TYPES),
+    },
+    './sw8': { file: 'entry/sw8', runtime: SW8, types: SW8_TYPES },
+    './recorder': { file: 'entry/recorder', runtime: RECORDER, types: RECORDER_TYPES },
+    './collector': { file: 'entry/collector', runtime: COLLECTOR, types: COLLECTOR_TYPES },
+    './pino': { file: 'entry/pino', runtime: PINO, types: PINO_TYPES },
+    './winston': { file: 'entry/winston', runtime: WINSTON, types: WINSTON_TYPES },
+    './register': {
+      file: 'entry/register',
+      runtime: REGISTER,
+      types: [],
+      import: './esm/register.mjs',
+      apart: true,
+    },
+  };
 
 it('the root entry has only the user-facing names', () => {
   expect(runtimeNames('entry/index')).toEqual([
@@ -239,7 +290,7 @@ it('the root entry has only the user-facing names', () => {
 });
 
 it.each(Object.entries(ENTRIES))('entry %s: its runtime names and its types, exactly', (_, entry) => {
-  expect(runtimeNames(entry.file)).toEqual(entry.runtime);
+  expect(entry.apart ? runtimeNamesApart(entry.file) : runtimeNames(entry.file)).toEqual(entry.runtime);
   expect(typeNames(`${entry.file}.d.ts`)).toEqual(sorted(entry.runtime, entry.types));
 });
 
@@ -250,12 +301,19 @@ it('the shared core is in the root entry and in both front-end subpaths', () => 
     expect(runtimeNames(file).filter((n) => core.includes(n))).toEqual(core);
 });
 
+it('every entry of package.json "exports" is pinned here, and nothing else', () => {
+  expect(Object.keys(PKG.exports).sort()).toEqual([...Object.keys(ENTRIES), './package.json'].sort());
+  expect(PKG.exports['./package.json']).toBe('./package.json');
+});
+
 it('package.json maps each entry in "exports" and, for moduleResolution node, in "typesVersions"', () => {
   for (const [subpath, entry] of Object.entries(ENTRIES)) {
     expect(PKG.exports[subpath], subpath).toEqual({
       types: `./dist/${entry.file}.d.ts`,
+      ...(entry.import === undefined ? {} : { import: entry.import }),
       default: `./dist/${entry.file}.js`,
     });
+    if (entry.import !== undefined) expect(existsSync(join(ROOT, entry.import)), entry.import).toBe(true);
     if (subpath !== '.')
       expect(PKG.typesVersions['*']![subpath.slice(2)], subpath).toEqual([`./dist/${entry.file}.d.ts`]);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { ConfigError } from '../base/config-error';
 import { log } from '../base/diag';
-import { type CommandsLike, DISCOVERY_COMMAND } from '../reporter/config-discovery';
+import { type CommandsLike, DISCOVERY_COMMAND, SERIAL_ARG, UUID_ARG } from '../protocol/commands';
 
 /** Service name → its configuration (key → value as text), in file order. */
 export type AgentConfigurations = Map<string, Map<string, string>>;
@@ -112,8 +112,8 @@ export class AgentConfigSource {
     const uuid = configurationUuid(config);
     if (request.uuid === uuid) return { commands: [] };
     const args = [
-      { key: 'SerialNumber', value: `${Date.now()}` },
-      { key: 'UUID', value: uuid },
+      { key: SERIAL_ARG, value: `${Date.now()}` },
+      { key: UUID_ARG, value: uuid },
     ];
     for (const [key, value] of config ?? []) args.push({ key, value });
     return { commands: [{ command: DISCOVERY_COMMAND, args }] };

@@ -7,15 +7,9 @@ import { parseDynamicValue } from './dynamic-keys';
 import { CHANNEL_OPTIONS, credentialsOf, metadataOf, readTlsFiles } from './channel';
 import { withoutTracing } from './suppress';
 
-/** The command the OAP answers `fetchConfigurations` with, and its two reserved arguments. */
-export const DISCOVERY_COMMAND = 'ConfigurationDiscoveryCommand';
-const UUID_ARG = 'UUID';
-const SERIAL_ARG = 'SerialNumber';
+import { type CommandsLike, DISCOVERY_COMMAND, SERIAL_ARG, UUID_ARG } from '../protocol/commands';
 
-/** `Commands` as the proto loader gives it. */
-export interface CommandsLike {
-  commands?: Array<{ command?: string; args?: Array<{ key?: string; value?: string }> }>;
-}
+export { type CommandsLike, DISCOVERY_COMMAND };
 
 /** One answer: the configuration's UUID and its key/value pairs. */
 export interface DiscoveryAnswer {

@@ -186,11 +186,12 @@ export class Recorder {
     const name = nameOf(operationName);
     const now = Date.now();
     const start = startTime === undefined ? now : this.startMs(startTime);
-    const span = this.newSegment(traceId || newId(), skipAnalysis, admitted ?? this.control.admitNew(name), now).newSpan(
-      undefined,
-      name,
-      start,
-    );
+    const span = this.newSegment(
+      traceId || newId(),
+      skipAnalysis,
+      admitted ?? this.control.admitNew(name),
+      now,
+    ).newSpan(undefined, name, start);
     if (type !== undefined) span.type = type;
     return span;
   }
