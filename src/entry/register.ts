@@ -14,6 +14,7 @@
 import { log } from '../base/diag';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
+import { skywalkingLogProcessors, withLogInstrumentations } from '../opentelemetry/register-logs';
 
 interface Sdk {
   start(): void;
@@ -69,7 +70,7 @@ export function start(): Started | undefined {
   const sdkNode = peer<{ NodeSDK: new (config: Record<string, unknown>) => Sdk }>('@opentelemetry/sdk-node');
   const auto =
     sdkNode &&
-    peer<{ getNodeAutoInstrumentations(configs?: Record<string, { enabled: boolean }>): unknown[] }>(
+    peer<{ getNodeAutoInstrumentations(configs?: Record<string, object>): unknown[] }>(
       '@opentelemetry/auto-instrumentations-node',
     );
   if (!sdkNode || !auto) return undefined;
@@ -79,11 +80,15 @@ export function start(): Started | undefined {
     const config: Record<string, unknown> = {
       spanProcessors: [processor],
       textMapPropagator: new SkyWalkingPropagator(),
-      instrumentations: [auto.getNodeAutoInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET)],
+      instrumentations: [
+        auto.getNodeAutoInstrumentations(
+          withLogInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET),
+        ),
+      ],
     };
-    // NodeSDK exports OTLP metrics and logs by default; we report traces only unless asked
+    // NodeSDK exports OTLP metrics and logs by default: no metrics unless asked; the OTel Logs API to SkyWalking
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
-    if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [];
+    if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = skywalkingLogProcessors(processor);
     const sdk = new sdkNode.NodeSDK(config);
     sdk.start();
     const limit = processor.bridge.config.reportTimeoutMs + 1000;

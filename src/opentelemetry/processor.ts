@@ -7,6 +7,7 @@ import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../base/semconv';
 import { requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
+import { setEndpointNamer } from './route-endpoint';
 import { settleIdentity } from './identity';
 import { LEGACY_PARENT_KEY, type LegacyParent, REMOTE_SW8_KEY, type RemoteParent, originalTraceId } from './registry';
 import { type ReadableSpanLike, hrTimeToMs } from './types';
@@ -44,6 +45,7 @@ export class SkyWalkingSpanProcessor {
     this.bridge = new Bridge(rest, { lateIdentity: true });
     this.serviceOption = rest.serviceName;
     this.namer = typeof endpointName === 'function' ? endpointName : undefined;
+    if (this.namer) setEndpointNamer(this.bridge.recorder, this.namer);
     processorStarted(this.bridge.recorder);
   }
 

@@ -9,16 +9,19 @@ import {
   writeLogTraceContext,
 } from '../protocol/log-encoder';
 import { ProtoWriter } from '../protocol/proto-writer';
-import { contextOfPacked } from '../logs/fields';
+import type { CarriedIds } from '../logs/carrier';
 import { pinoLevelName } from '../logs/levels';
 import {
   type PinoKeys,
   PinoLineScan,
+  StampBytes,
   bodyJsonOf,
   bodyTextOf,
   bytesAre,
   copyOf,
+  idsOfValue,
   recordOfScan,
+  resolveIds,
   scanPinoLine,
 } from './line';
 import {
@@ -60,22 +63,19 @@ function bodyHeader(w: ProtoWriter, kind: number, n: number): void {
   w.varint(n);
 }
 
-/**
- * Packed ids (`sw_ctx`, or those the destination writes before a line) read from a line's bytes:
- * decoded again only when they differ from the last ones read. Empty or not packed ids: null.
- */
-export class PackedIdsReader {
-  /** The last ids read, as a copy of their bytes (the line's buffer is reused). */
+/** A carrier's ids read from a line's bytes: decoded again only when they differ from the last ones read. */
+export class CarrierReader {
+  /** The last carrier value read, as a copy of its bytes (the line's buffer is reused). */
   private bytes: Uint8Array = new Uint8Array(0);
-  private ids: LogContextIds | null = null;
+  private ids: CarriedIds | null = null;
 
-  of(bytes: Buffer, start: number, end: number): LogContextIds | null {
+  readonly of = (bytes: Buffer, start: number, end: number): CarriedIds | null => {
     if (!bytesAre(bytes, start, end, this.bytes)) {
       this.bytes = copyOf(bytes, start, end);
-      this.ids = contextOfPacked(bytes.toString('utf8', start, end));
+      this.ids = idsOfValue(bytes, start, end);
     }
     return this.ids;
-  }
+  };
 }
 
 /**
@@ -88,10 +88,13 @@ export class PackedIdsReader {
  */
 export class PinoLineLog implements LogDataWriter {
   private readonly scan = new PinoLineScan();
-  /** The ids given beside the line (the destination writes those of the active span); the line's own win. */
-  given: LogContextIds | null = null;
+  /** The ids given beside the line (`skywalkingDestination`'s): then no carrier in the line counts. */
+  given: CarriedIds | null = null;
+  /** The lines come with ids beside them. */
+  beside = false;
 
-  private readonly packed = new PackedIdsReader();
+  private readonly carriers = new CarrierReader();
+  private readonly stamps = new StampBytes();
   private traceOf: LogContextIds | null = null;
   private traceContext: LogTraceContext | undefined;
   /** The trace's service, instance and endpoint (undefined: the identity's). */
@@ -115,7 +118,10 @@ export class PinoLineLog implements LogDataWriter {
    * (`scanPinoLine`). The bytes must stay as they are until the record is reported.
    */
   read(bytes: Buffer, from: number, to: number): boolean {
-    return scanPinoLine(bytes, from, to, this.keys, this.scan);
+    return (
+      scanPinoLine(bytes, from, to, this.keys, this.scan) &&
+      resolveIds(this.scan, this.given, this.beside ? undefined : this.carriers.of, this.stamps)
+    );
   }
 
   /** The record's level name, for the minimum-level filter. */
@@ -125,7 +131,6 @@ export class PinoLineLog implements LogDataWriter {
 
   logData(): LogData {
     const record = recordOfScan(this.scan, this.keys.messageJson);
-    if (record.context === null) record.context = this.given;
     return buildLogData(record, {
       config: this.config,
       service: this.identity.service,
@@ -137,19 +142,12 @@ export class PinoLineLog implements LogDataWriter {
     const s = this.scan;
     const t = s.time;
     w.int64Field(1, logTimestamp(t));
-    const context = this.context();
+    const context = this.scan.ids;
     if (context !== this.traceOf) this.trace(context);
     writeLogHead(w, this.service ?? this.identity.service, this.instance ?? this.identity.instance, this.endpoint);
     this.writeBody(w);
     if (this.traceContext) writeLogTraceContext(w, this.traceContext);
     w.raw(this.tags());
-  }
-
-  /** The ids of the line (its packed field), else the given ones. */
-  private context(): LogContextIds | null {
-    const s = this.scan;
-    if (s.packedStart < 0) return this.given;
-    return this.packed.of(s.bytes, s.packedStart, s.packedEnd) ?? this.given;
   }
 
   /** The trace context, service, instance and endpoint of `context`, as `buildLogData` makes them. */
