@@ -98,9 +98,9 @@ export function carrierRankOfBytes(b: Uint8Array, start: number, end: number): n
   return end - start - n;
 }
 
-/** The key the carrier goes under beside the logged object `obj`: one `~` more than its strongest carrier-like key. */
-export function carrierKeyBeside(obj: unknown): string {
-  if (obj === null || typeof obj !== 'object') return CARRIER_KEY;
+/** The highest carrier rank among the keys of the logged object `obj` (-1: none). */
+export function carrierRankIn(obj: unknown): number {
+  if (obj === null || typeof obj !== 'object') return -1;
   let most = -1;
   try {
     // per log call: no array of keys, and most keys are rejected by their first character
@@ -110,9 +110,14 @@ export function carrierKeyBeside(obj: unknown): string {
       if (r > most) most = r;
     }
   } catch {
-    // a hostile object: the plain key
+    // a hostile object: as if it had none
   }
-  return most < 0 ? CARRIER_KEY : CARRIER_KEY + '~'.repeat(most + 1);
+  return most;
+}
+
+/** The key the carrier goes under beside a logged object whose strongest carrier-like key has `rank`: one `~` more. */
+export function carrierKeyAbove(rank: number): string {
+  return rank < 0 ? CARRIER_KEY : CARRIER_KEY + '~'.repeat(rank + 1);
 }
 
 /** The keys a log record may hold copies of the ids under (ours, or those OTel's log instrumentations stamp). */
@@ -126,11 +131,20 @@ export const STAMP_KEYS = [
   'trace_flags',
 ] as const;
 
+/** Whether the record holds OTel's own stamp of the ids (its `trace_id` or `span_id`). */
+export function hasOtelStamp(record: Record<string, unknown>, ids: CarriedIds | null): boolean {
+  return (
+    ids !== null &&
+    ((ids.otelTraceId !== undefined && record.trace_id === ids.otelTraceId) ||
+      (ids.otelSpanId !== undefined && record.span_id === ids.otelSpanId))
+  );
+}
+
 /**
  * Whether `value` under `key` is a stamp of `ids` (ours, the register's instrumentation hook's, or
  * OTel's own): it is then left out of the body. Any other value (the application's data) stays.
  */
-export function isStamp(key: string, value: unknown, ids: CarriedIds | null): boolean {
+export function isStamp(key: string, value: unknown, ids: CarriedIds | null, otelStamped = false): boolean {
   if (!ids) return false;
   switch (key) {
     case 'trace_id':
@@ -146,7 +160,8 @@ export function isStamp(key: string, value: unknown, ids: CarriedIds | null): bo
     case 'sw_endpoint':
       return value === ids.endpoint;
     case 'trace_flags':
-      return ids.otelFlags !== undefined && value === ids.otelFlags;
+      // OTel's flags only beside OTel's ids (`otelStamped`): a `trace_flags` of the application's stays
+      return otelStamped && ids.otelFlags !== undefined && value === ids.otelFlags;
     default:
       return false;
   }

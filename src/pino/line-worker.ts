@@ -4,7 +4,7 @@
  * lines are read (`PinoLineLog`, else `JSON.parse` and `recordOfPino`) and reported.
  */
 import { Bridge, type FrontEndOptions } from '../bridge/bridge';
-import { type CarriedIds, carrierRank, isCarrierOf, isStamp, unpackIds } from '../logs/carrier';
+import { type CarriedIds, carrierRank, hasOtelStamp, isCarrierOf, isStamp, unpackIds } from '../logs/carrier';
 import { pinoLevelName } from '../logs/levels';
 import type { LogRecordInput } from '../logs/record';
 import type { LogStats } from '../reporter/types';
@@ -40,14 +40,16 @@ export function recordOfPino(
       carrier = k;
     }
   }
-  let ids = carrier === undefined ? null : unpackIds(obj[carrier]);
-  if (ids === null) {
+  // an empty carrier: the mixin's outside any span
+  let ids = carrier === undefined || obj[carrier] === '' ? null : unpackIds(obj[carrier]);
+  if (ids === null && (carrier === undefined || obj[carrier] !== '')) {
     carrier = undefined;
     ids = given;
   }
   let rest: Record<string, unknown> | undefined;
+  const otel = hasOtelStamp(obj, ids);
   for (const k of keys) {
-    if (META.has(k) || k === errorKey || k === messageKey || k === carrier || isStamp(k, obj[k], ids)) continue;
+    if (META.has(k) || k === errorKey || k === messageKey || k === carrier || isStamp(k, obj[k], ids, otel)) continue;
     if (ids !== null && carrierRank(k) >= 0 && isCarrierOf(obj[k], ids)) continue;
     rest ??= {};
     rest[k] = obj[k];

@@ -69,8 +69,13 @@ const STAMPS: readonly Uint8Array[] = STAMP_KEYS.map(utf8);
 /** `PinoLineScan.restKinds`: a field of the body; a stamp key is 1 + its index in STAMP_KEYS; a carrier key CARRIER + its rank. */
 const DATA = 0;
 const CARRIER = 100;
-/** `StampBytes` index of the carrier of the ids (after the STAMP_KEYS). */
+/** `StampBytes` indexes: the STAMP_KEYS', then the carrier of the ids, OTel's trace id and span id alone. */
+const TRACE_ID = STAMP_KEYS.indexOf('trace_id');
+const SPAN_ID = STAMP_KEYS.indexOf('span_id');
+const FLAGS = STAMP_KEYS.indexOf('trace_flags');
 const CARRIER_STAMP = STAMP_KEYS.length;
+const OTEL_TRACE = CARRIER_STAMP + 1;
+const OTEL_SPAN = CARRIER_STAMP + 2;
 
 /** A copy of `b[start, end)` (Buffer's own `slice` is a view: this outlives the buffer's reuse). */
 export function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
@@ -239,19 +244,39 @@ export function resolveIds(
     for (let k = 0; k < scan.restCount; k++)
       if (scan.restKinds[k]! >= CARRIER && (carrier < 0 || scan.restKinds[k]! >= scan.restKinds[carrier]!)) carrier = k;
   let ids: CarriedIds | null = null;
-  if (carrier >= 0) ids = idsOf!(b, scan.restValues[carrier]!, scan.restEnds[carrier]!);
-  if (ids === null) {
-    carrier = -1;
-    ids = given;
+  if (carrier >= 0) {
+    const v = scan.restValues[carrier]!;
+    const end = scan.restEnds[carrier]!;
+    // an empty carrier: the mixin's outside any span (it holds the strongest key, so none below counts)
+    if (end - v !== 2 || b[v] !== QUOTE) {
+      ids = idsOf!(b, v, end);
+      if (ids === null) carrier = -1;
+    }
   }
+  if (carrier < 0) ids = given;
   scan.ids = ids;
+  // OTel's flags are a stamp only beside OTel's ids
+  let otel = false;
+  if (ids !== null && ids.otelFlags !== undefined)
+    for (let k = 0; k < scan.restCount && !otel; k++) {
+      const kind = scan.restKinds[k]!;
+      if (kind === TRACE_ID + 1 || kind === SPAN_ID + 1) {
+        const index = kind === TRACE_ID + 1 ? OTEL_TRACE : OTEL_SPAN;
+        otel = stamps.matches(ids, index, b, scan.restValues[k]!, scan.restEnds[k]!);
+      }
+    }
   let n = 0;
   for (let k = 0; k < scan.restCount; k++) {
     const kind = scan.restKinds[k]!;
     if (k === carrier) continue;
     // a stamp of the ids (a carrier-like key too, when the ids came beside the line) is left out
     const index = kind >= CARRIER ? CARRIER_STAMP : kind - 1;
-    if (kind > DATA && ids !== null && stamps.matches(ids, index, b, scan.restValues[k]!, scan.restEnds[k]!)) continue;
+    const stamp =
+      kind > DATA &&
+      ids !== null &&
+      (index !== FLAGS || otel) &&
+      stamps.matches(ids, index, b, scan.restValues[k]!, scan.restEnds[k]!);
+    if (stamp) continue;
     scan.restStarts[n] = scan.restStarts[k]!;
     scan.restEnds[n] = scan.restEnds[k]!;
     scan.restValues[n] = scan.restValues[k]!;
@@ -305,6 +330,8 @@ export class StampBytes {
       json(ids.endpoint),
       json(ids.otelFlags),
       json(packIds(ids), packIds({ ...ids, otelTraceId: undefined, otelSpanId: undefined, otelFlags: undefined })),
+      json(ids.otelTraceId),
+      json(ids.otelSpanId),
     ];
   }
 }

@@ -3,7 +3,7 @@
  * `spanBindings`): the SkyWalking ids of the log call's span in each line, as the carrier
  * (src/logs/carrier.ts) that the workers read.
  */
-import { carrierKeyBeside } from '../logs/carrier';
+import { carrierKeyAbove, carrierRankIn } from '../logs/carrier';
 import { logFieldsOf, packedOfRecorded } from '../logs/fields';
 import { recordedSpanOf } from '../logs/trace-context';
 
@@ -31,7 +31,8 @@ export interface SkyWalkingMixinOptions {
 
 /**
  * A pino `mixin`: the carrier of the span passed in the log call under `spanKey`, else of the
- * active OTel context; nothing outside a recorded span. The carrier goes under a key the logged
+ * active OTel context; outside a recorded span none (an empty one when the logged object has
+ * carrier-like keys). The carrier goes under a key the logged
  * object does not hold (`sw_ctx`, else `sw_ctx~`, …), so what the application logs stays its data.
  * OpenTelemetry's pino instrumentation stamps `trace_id`, `span_id`, `trace_flags` (and with the
  * register's hook `segment_id`) before this mixin: in `packed` mode they are left out of the line
@@ -49,17 +50,21 @@ export function skywalkingMixin(options: SkyWalkingMixinOptions = {}): (mergeObj
           ? (mergeObject as Record<string, unknown>)[key]
           : undefined;
       const span = (given !== undefined && recordedSpanOf(given)) || recordedSpanOf();
-      if (!span) return { trace_id: undefined, segment_id: undefined, span_id: undefined, trace_flags: undefined };
-      const packed = packedOfRecorded(span);
+      const rank = carrierRankIn(mergeObject);
+      // outside a span: an empty carrier only above the logged object's own carrier-like keys (so
+      // none of them counts as ids); else none, and a child's `spanBindings` carrier holds
+      if (!span && rank < 0)
+        return { trace_id: undefined, segment_id: undefined, span_id: undefined, trace_flags: undefined };
+      const packed = span ? packedOfRecorded(span) : '';
       const out: Record<string | symbol, unknown> = {
-        [carrierKeyBeside(mergeObject)]: packed,
+        [carrierKeyAbove(rank)]: packed,
         [MIXIN_IDS]: packed,
         trace_id: undefined,
         segment_id: undefined,
         span_id: undefined,
         trace_flags: undefined,
       };
-      if (mode !== 'packed') {
+      if (span && mode !== 'packed') {
         const f = logFieldsOf(span)!;
         out.trace_id = f.trace_id;
         out.segment_id = f.segment_id;

@@ -14,7 +14,7 @@ import type * as logform from 'logform';
 import type Transport from 'winston-transport';
 import { Bridge, type BridgeOwner, type FrontEndOptions, isBridgeOwner } from '../bridge/bridge';
 import { ConfigError } from '../base/config';
-import { type CarriedIds, isStamp } from '../logs/carrier';
+import { type CarriedIds, hasOtelStamp, isStamp } from '../logs/carrier';
 import { loadOtelApi } from '../base/otel-api';
 import { logFieldsOf } from '../logs/fields';
 import type { LogRecordInput } from '../logs/record';
@@ -76,8 +76,9 @@ export function skywalkingFormat(options: SkyWalkingFormatOptions = {}): Winston
         (info as Record<symbol, unknown>)[IDS] = ids;
         const fields = logFieldsOf(span !== undefined && recordedSpanOf(span) ? span : undefined)!;
         const record = info as Record<string, unknown>;
+        const otel = hasOtelStamp(record, ids);
         for (const [k, v] of Object.entries(fields)) if (!(k in record) || isStamp(k, record[k], ids)) record[k] = v;
-        if (isStamp('trace_flags', record.trace_flags, ids)) delete record.trace_flags;
+        if (isStamp('trace_flags', record.trace_flags, ids, otel)) delete record.trace_flags;
       } catch {
         // a hostile record: leave it as it is
       }
@@ -110,11 +111,12 @@ export function recordOfWinston(info: Record<string | symbol, unknown>): LogReco
   const given = info[IDS] as CarriedIds | undefined;
   const ids = given ?? (info.span !== undefined ? idsOf(info.span) : null) ?? idsOf(undefined);
   let rest: Record<string, unknown> | undefined;
+  const otel = hasOtelStamp(info as Record<string, unknown>, ids);
   for (const k of Object.keys(info)) {
     if (META.has(k)) continue;
     const v = info[k];
     if (v instanceof Error && (k === 'error' || k === 'err')) continue;
-    if (isStamp(k, v, ids)) continue;
+    if (isStamp(k, v, ids, otel)) continue;
     rest ??= {};
     rest[k] = v;
   }

@@ -32,9 +32,9 @@ it('reads the lines a real pino writes into exactly the LogData of the JSON.pars
   );
   // the separate id fields are data, or stamps of the carrier's ids (left out); carrier-like keys below the strongest are data
   lines.push(
-    '{"level":30,"trace_id":"T","msg":"m"}',
-    '{"level":30,"sw_ctx":"T1|S1|2|s|i|E","trace_id":"T1","segment_id":"S1","span_id":2,"sw_service":"s","sw_instance":"i","sw_endpoint":"E","msg":"m"}',
-    '{"level":30,"sw_ctx":"T1|S1|2|s|i|E","sw_ctx~":"T2|S2|3|s|i|E","trace_id":"T1","msg":"m"}',
+    '{"level":30,"time":1,"trace_id":"T","msg":"m"}',
+    '{"level":30,"time":1,"sw_ctx":"T1|S1|2|s|i|E","trace_id":"T1","segment_id":"S1","span_id":2,"sw_service":"s","sw_instance":"i","sw_endpoint":"E","msg":"m"}',
+    '{"level":30,"time":1,"sw_ctx":"T1|S1|2|s|i|E","sw_ctx~":"T2|S2|3|s|i|E","trace_id":"T1","msg":"m"}',
   );
   expect(lines).toHaveLength(13);
   for (const line of lines) {
