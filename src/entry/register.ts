@@ -15,6 +15,7 @@ import { log } from '../base/diag';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
 import { skywalkingLogProcessors, withLogInstrumentations } from '../opentelemetry/register-logs';
+import { closeLogPaths } from '../logs/shutdown-hooks';
 
 interface Sdk {
   start(): void;
@@ -97,8 +98,7 @@ export function start(): Started | undefined {
       done ??= new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, limit);
         timer.unref();
-        sdk
-          .shutdown()
+        Promise.all([sdk.shutdown(), closeLogPaths()])
           .then(
             () => resolve(),
             (e: unknown) => {

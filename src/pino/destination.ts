@@ -21,6 +21,7 @@ import { ActiveSpanReader } from '../logs/active-span';
 import { packedOfRecorded } from '../logs/fields';
 import { outOfBandHead } from './out-of-band';
 import { MIXIN_IDS } from './mixin';
+import { onLogShutdown } from '../logs/shutdown-hooks';
 import type { SkyWalkingPinoTransportOptions } from './options';
 import type { LogStats } from '../reporter/types';
 
@@ -168,6 +169,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       closed = true;
       const s = await ask('close', closeWithin + 2000);
       process.off('exit', onExit);
+      unhook();
       return withOurs(s);
     })());
   // at exit (nothing async runs any more): hand over what waits and let the worker send it
@@ -186,6 +188,8 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
     }
   };
   process.on('exit', onExit);
+  // a process ended by a signal runs no exit handler: the zero-code start closes it at the signal
+  const unhook = onLogShutdown(() => close());
 
   const destination: SkyWalkingDestination & { lastObj: unknown } = {
     /** pino sets `lastObj` (the object it wrote, with the mixin's ids) before each write. */
