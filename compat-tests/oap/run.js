@@ -26,7 +26,14 @@ if (missing.length) {
 const root = join(__dirname, '..', '..');
 const res = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'],
+  // arguments after `--` go to vitest (e.g. a file filter: `npm run test:oap -- oap-logs`)
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--config',
+    'vitest.oap.config.mts',
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',
