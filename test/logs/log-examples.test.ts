@@ -9,7 +9,6 @@ import { type SegmentObject, SpanType } from '../../src/base/model';
 import { runProcess, startProcess } from '../support/spawn';
 
 const ROOT = join(__dirname, '..', '..');
-const EXAMPLES = join(ROOT, 'examples', 'docs');
 let collector: Collector;
 
 beforeAll(async () => {
@@ -50,8 +49,11 @@ const entryOf = (s: SegmentObject) => s.spans.find((x) => x.spanType === SpanTyp
 const tags = (l: StoredLog) => Object.fromEntries(l.tags.map((t) => [t.key, t.value]));
 
 it.each([
-  ['zero-code + pino', ['--require', 'skywalking-bridge/register', join(EXAMPLES, 'logs-zero-code-pino.js')]],
-  ['a tracing file + pino', ['--require', join(EXAMPLES, 'logs-tracing.js'), join(EXAMPLES, 'logs-tracing-app.js')]],
+  ['zero-code + pino', ['--require', 'skywalking-bridge/register', join(ROOT, 'examples/docs/logs-zero-code-pino.js')]],
+  [
+    'a tracing file + pino',
+    ['--require', join(ROOT, 'examples/docs/logs-tracing.js'), join(ROOT, 'examples/docs/logs-tracing-app.js')],
+  ],
 ])(
   '%s: the record of the route handler lands under its span, endpoint GET:/orders/:id',
   async (name, args) => {
@@ -77,7 +79,11 @@ it.each([
 );
 
 it('OpenTracing + winston: the record lands under the span passed in the call; the printed line has its ids', async () => {
-  const r = await runProcess(process.execPath, [join(EXAMPLES, 'logs-opentracing-winston.js')], env('example-ot'));
+  const r = await runProcess(
+    process.execPath,
+    [join(ROOT, 'examples/docs/logs-opentracing-winston.js')],
+    env('example-ot'),
+  );
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const { log, segment } = await recordOf('example-ot');
@@ -98,7 +104,7 @@ it('OpenTracing + winston: the record lands under the span passed in the call; t
 }, 60_000);
 
 it('the OTel Logs SDK: the record emitted in the active span lands under it', async () => {
-  const r = await runProcess(process.execPath, [join(EXAMPLES, 'logs-otel-sdk.js')], env('example-otel'));
+  const r = await runProcess(process.execPath, [join(ROOT, 'examples/docs/logs-otel-sdk.js')], env('example-otel'));
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const { log, segment } = await recordOf('example-otel');
