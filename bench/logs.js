@@ -4,7 +4,10 @@
 // prints its table. Cases (bench/cases/logs.js): pino alone to a no-op destination; ours, the
 // fastest documented path (pino + skywalkingDestination, the ids read at the write, no mixin); ours
 // with the mixin (ids printed in the line too); pino + mixin + our transport (thread-stream); the
-// OTel pino pipeline (instrumentation-pino + sdk-logs + OTLP gRPC). Ratios are of this run only.
+// OTel pino pipeline (instrumentation-pino + sdk-logs + OTLP gRPC). Both pipelines run with every
+// auto-instrumentation loaded (getNodeAutoInstrumentations; ours configured by
+// autoInstrumentationsConfig(), as the register does), as users run them; pino alone has none.
+// Ratios are of this run only.
 const os = require('node:os');
 const { runCase, startCounter, median, cell, fmt, formatTable } = require('./support');
 
@@ -13,7 +16,9 @@ const cpuPerDelivered = (r) => (r.cpuUsPerRecord * r.generated) / Math.max(1, r.
 
 /** The log cases: `run(script, args)` runs a case process, `startCounter()` the counting collector. */
 async function logsBench({ log, run, startCounter, processes }) {
-  log('logs: pino + skywalkingDestination / + our transport, against pino alone and the OTel pino pipeline');
+  log(
+    'logs: pino + skywalkingDestination / + our transport, against pino alone and the OTel pino pipeline (both with the auto-instrumentations)',
+  );
   const logCounter = await startCounter();
   const logs = {};
   const perProcess = [];

@@ -7,7 +7,7 @@ try {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 } catch (e) {
   process.stderr.write(
-    `[skywalking-bridge] WARN skywalking-bridge/register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`,
+    `[skywalking-bridge] WARN register: ES modules will not be instrumented: the loader hook of \`@opentelemetry/instrumentation\` could not be registered (${e?.message ?? e}).\n`,
   );
 }
 globalThis[Symbol.for('skywalking-bridge.register.imported')] = true;

@@ -211,10 +211,8 @@ const COLLECTOR_TYPES = [
 ];
 
 const PINO = [
-  'STATS_EVENT',
+  'autoInstrumentationsConfig',
   'default',
-  'pinoLineWorker',
-  'recordOfPino',
   'skywalkingDestination',
   'skywalkingMixin',
   'spanBindings',
@@ -222,7 +220,6 @@ const PINO = [
   'transportStats',
 ];
 const PINO_TYPES = [
-  'PinoLineWorker',
   'PinoRecordOptions',
   'SkyWalkingDestination',
   'SkyWalkingDestinationOptions',
@@ -230,7 +227,7 @@ const PINO_TYPES = [
   'SkyWalkingMixinOptions',
   'SkyWalkingPinoTransportOptions',
 ];
-const WINSTON = ['SkyWalkingTransport', 'recordOfWinston', 'skywalkingFormat'];
+const WINSTON = ['SkyWalkingTransport', 'autoInstrumentationsConfig', 'recordOfWinston', 'skywalkingFormat'];
 const WINSTON_TYPES = ['BridgeOwner', 'SkyWalkingFormatOptions', 'SkyWalkingTransportOptions', 'WinstonFormat'];
 const REGISTER = ['start'];
 

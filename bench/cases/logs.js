@@ -9,6 +9,8 @@
 //              thread-stream)
 //   pino-otel  pino + @opentelemetry/instrumentation-pino (ids + log sending) + sdk-logs'
 //              BatchLogRecordProcessor + the OTLP gRPC log exporter
+// Both pipelines (not pino-noop, the floor) run with every auto-instrumentation loaded, as users run
+// them (getNodeAutoInstrumentations; ours with autoInstrumentationsConfig(), as the register does).
 // Modes (argv[3]):
 //   inproc  app-thread cost per record: wall time of bursts of BURST logger.info calls, with a pause
 //           after each for the transport's worker / the exporter to catch up (an app logs in bursts;
@@ -46,25 +48,31 @@ function setup() {
     const { LoggerProvider, BatchLogRecordProcessor } = require('@opentelemetry/sdk-logs');
     const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-grpc');
     const { registerInstrumentations } = require('@opentelemetry/instrumentation');
-    const { PinoInstrumentation } = require('@opentelemetry/instrumentation-pino');
+    const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node');
     const exporter = new OTLPLogExporter({ url: `http://${grpcAddr || '127.0.0.1:1'}` });
     const processor = new BatchLogRecordProcessor(
       big ? { exporter, maxQueueSize: big, maxExportBatchSize: 512 } : { exporter },
     );
     const provider = new LoggerProvider({ resource, processors: [processor] });
     logs.setGlobalLoggerProvider(provider);
-    registerInstrumentations({ instrumentations: [new PinoInstrumentation()] });
+    // as users run it: every auto-instrumentation (instrumentation-pino: ids + log sending)
+    registerInstrumentations({ instrumentations: [getNodeAutoInstrumentations()] });
     const pino = require('pino');
     const tracer = new BasicTracerProvider({ resource }).getTracer('bench');
     return { logger: pino({}, noop), tracer, flush: () => provider.forceFlush(), shutdown: () => provider.shutdown() };
   }
-  const pino = require('pino');
   if (impl === 'pino-noop') {
+    const pino = require('pino');
     const tracer = new BasicTracerProvider({ resource }).getTracer('bench');
     return { logger: pino({}, noop), tracer, flush: async () => undefined, shutdown: async () => undefined };
   }
   const { SkyWalkingSpanProcessor } = require('skywalking-bridge');
-  const { skywalkingMixin, skywalkingDestination } = require('skywalking-bridge/pino');
+  const { autoInstrumentationsConfig, skywalkingMixin, skywalkingDestination } = require('skywalking-bridge/pino');
+  // as users run it: every auto-instrumentation, the log ones configured as the register does
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation');
+  const { getNodeAutoInstrumentations } = require('@opentelemetry/auto-instrumentations-node');
+  registerInstrumentations({ instrumentations: [getNodeAutoInstrumentations(autoInstrumentationsConfig())] });
+  const pino = require('pino');
   const processor = new SkyWalkingSpanProcessor({ reporter: 'none' });
   const tracer = new BasicTracerProvider({ resource, spanProcessors: [processor] }).getTracer('bench');
   const options = {

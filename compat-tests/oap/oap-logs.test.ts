@@ -5,9 +5,13 @@
  *   - winston with our transport, sharing the tracer's reporter;
  *   - the OTel Logs SDK with SkyWalkingLogRecordProcessor beside our span processor;
  *   - pino with our mixin and our transport in pino's worker, in a real application process;
- *   - a log outside any trace.
+ *   - a log outside any trace;
+ *   - each log path (destination, mixin + transport, winston, the OTel Logs SDK) in an Express app
+ *     under the zero-code start with the auto-instrumentations on, found by `relatedTrace` and the
+ *     route's endpoint.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { ROOT_CONTEXT, SpanKind, context, defaultTextMapGetter, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -224,4 +228,85 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
     expect(JSON.parse(created.content)).toMatchObject({ msg: 'order created', orderId: 7, items: [1, 2] });
     expect(tagsOf(byMessage.get('insert failed')!)['error.kind']).toBe('RangeError');
   });
+
+  it.each(['destination', 'transport', 'winston', 'otel-logs'])(
+    'zero-code start with the auto-instrumentations, %s: the records under the handler span, found by relatedTrace and the endpoint GET:/orders/:id',
+    async (path) => {
+      const service = `auto-${path}`;
+      const root = resolve(__dirname, '..', '..');
+      const app = spawn(
+        process.execPath,
+        ['--require', 'skywalking-bridge/register', resolve(root, 'test', 'logs', 'fixtures', 'auto-app.js')],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            SW_AGENT_NAME: service,
+            SW_AGENT_INSTANCE_NAME: `${service}-1`,
+            SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress,
+            SW_BRIDGE_FLUSH_INTERVAL: '100',
+            OTEL_METRICS_EXPORTER: 'none',
+            OTEL_LOGS_EXPORTER: '',
+            LOG_PATH: path,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      app.stdout.on('data', (d) => (out += d));
+      app.stderr.on('data', (d) => (out += d));
+      try {
+        while (!/listening on (\d+)/.test(out)) {
+          if (app.exitCode !== null) throw new Error(`the app exited: ${out}`);
+          await Promise.race([once(app.stdout, 'data'), once(app, 'exit')]);
+        }
+        const port = /listening on (\d+)/.exec(out)![1];
+        const ids = (await (await fetch(`http://127.0.0.1:${port}/orders/7`)).json()) as {
+          traceId: string;
+          segmentId: string;
+          spanId: number;
+        };
+        await fetch(`http://127.0.0.1:${port}/flush`);
+        const endpointId = `${Buffer.from(service).toString('base64')}.1_${Buffer.from('GET:/orders/:id').toString('base64')}`;
+        const deadline = Date.now() + 90_000;
+        let logs: GqlLog[] = [];
+        while (logs.length < 2 && Date.now() < deadline) {
+          const data = await oap.graphql(
+            `query($c: LogQueryCondition) { queryLogs(condition: $c) { errorReason logs { ${LOG_FIELDS} } } }`,
+            {
+              c: {
+                relatedTrace: { traceId: ids.traceId, segmentId: ids.segmentId, spanId: ids.spanId },
+                endpointId,
+                paging: { pageNum: 1, pageSize: 50 },
+                queryOrder: 'ASC',
+              },
+            },
+          );
+          logs = data.queryLogs.logs as GqlLog[];
+          if (logs.length < 2) await sleep(2000);
+        }
+        const bodyOf = (l: GqlLog): string =>
+          l.contentType === 'JSON'
+            ? ((JSON.parse(l.content) as { msg?: string; message?: string }).msg ??
+              (JSON.parse(l.content) as { message: string }).message)
+            : l.content;
+        expect(
+          logs.map((l) => [bodyOf(l), l.serviceName, l.serviceInstanceName, l.endpointName, l.traceId]).sort(),
+        ).toEqual([
+          ['hostile', service, `${service}-1`, 'GET:/orders/:id', ids.traceId],
+          ['order read', service, `${service}-1`, 'GET:/orders/:id', ids.traceId],
+        ]);
+        const read = logs.find((l) => bodyOf(l) === 'order read')!;
+        if (path === 'otel-logs') expect(tagsOf(read).orderId).toBe('7');
+        else
+          expect(JSON.parse(read.content)).toEqual(
+            path === 'winston' ? { message: 'order read', orderId: '7' } : { msg: 'order read', orderId: '7' },
+          );
+      } finally {
+        app.kill('SIGTERM');
+        if (app.exitCode === null) await once(app, 'exit');
+      }
+    },
+    120_000,
+  );
 });

@@ -7,7 +7,7 @@ import type { Reporter, ReporterStats } from '../reporter/types';
 import { Recorder } from '../segment/recorder';
 import type { RecorderCounters } from '../segment/segment';
 import type { SamplingCounters } from '../segment/agent-control';
-import { type SkyWalkingLogRecord, buildLogData, levelPasses } from '../logs/record';
+import { type LogRecordInput, buildLogData, levelPasses } from '../logs/record';
 import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 import { log } from '../base/diag';
 import { type ConfigDiscovery, type DiscoveryCounters, discoveryOverGrpc } from '../reporter/config-discovery';
@@ -148,7 +148,7 @@ export class Bridge {
    * Report a log record: under the minimum level it is filtered; else it gets the trace context of
    * its span (or of the active OTel context) and goes to the reporter. Never throws.
    */
-  reportLog(record: SkyWalkingLogRecord): void {
+  reportLog(record: LogRecordInput): void {
     try {
       if (record === null || typeof record !== 'object') {
         this.logsDropped++;

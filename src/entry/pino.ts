@@ -12,23 +12,13 @@
  * });
  * ```
  */
-export { default } from '../pino/transport';
-export {
-  STATS_EVENT,
-  type PinoLineWorker,
-  type PinoRecordOptions,
-  type SkyWalkingLogFields,
-  type SkyWalkingMixinOptions,
-  type SkyWalkingPinoTransportOptions,
-  pinoLineWorker,
-  recordOfPino,
-  skywalkingMixin,
-  spanBindings,
-  spanSerializers,
-  transportStats,
-} from '../pino/transport';
+export { default, transportStats } from '../pino/transport';
+export { type SkyWalkingMixinOptions, skywalkingMixin, spanBindings, spanSerializers } from '../pino/mixin';
+export type { SkyWalkingLogFields } from '../logs/fields';
+export type { PinoRecordOptions, SkyWalkingPinoTransportOptions } from '../pino/options';
 export {
   type SkyWalkingDestination,
   type SkyWalkingDestinationOptions,
   skywalkingDestination,
 } from '../pino/destination';
+export { autoInstrumentationsConfig } from '../logs/otel-log-instrumentations';

@@ -19,6 +19,8 @@ import { guardOwnConnections } from '../bridge/own-connections';
 import { SkyWalkingPropagator } from '../opentelemetry/propagator';
 import { SkyWalkingSpanProcessor } from '../opentelemetry/processor';
 import { SkyWalkingSampler } from '../opentelemetry/sampler';
+import { skywalkingLogProcessors, withLogInstrumentations } from '../opentelemetry/register-logs';
+import { closeLogPaths } from '../logs/shutdown-hooks';
 
 interface Sdk {
   start(): void;
@@ -74,7 +76,7 @@ export function start(): Started | undefined {
   const sdkNode = peer<{ NodeSDK: new (config: Record<string, unknown>) => Sdk }>('@opentelemetry/sdk-node');
   const auto =
     sdkNode &&
-    peer<{ getNodeAutoInstrumentations(configs?: Record<string, { enabled: boolean }>): unknown[] }>(
+    peer<{ getNodeAutoInstrumentations(configs?: Record<string, object>): unknown[] }>(
       '@opentelemetry/auto-instrumentations-node',
     );
   if (!sdkNode || !auto) return undefined;
@@ -84,14 +86,18 @@ export function start(): Started | undefined {
     const config: Record<string, unknown> = {
       spanProcessors: [processor],
       textMapPropagator: new SkyWalkingPropagator(),
-      instrumentations: [auto.getNodeAutoInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET)],
+      instrumentations: [
+        auto.getNodeAutoInstrumentations(
+          withLogInstrumentations(envSet('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ? {} : QUIET),
+        ),
+      ],
     };
     guardOwnConnections(config, processor.bridge.config);
     // SW_AGENT_SAMPLE: sample as the agents do (else OTel's own OTEL_TRACES_SAMPLER applies)
     if (envSet('SW_AGENT_SAMPLE')) config.sampler = new SkyWalkingSampler();
-    // NodeSDK exports OTLP metrics and logs by default; we report traces only unless asked
+    // NodeSDK exports OTLP metrics and logs by default: no metrics unless asked; the OTel Logs API to SkyWalking
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
-    if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = [];
+    if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = skywalkingLogProcessors(processor);
     const sdk = new sdkNode.NodeSDK(config);
     sdk.start();
     const limit = processor.bridge.config.reportTimeoutMs + 1000;
@@ -100,8 +106,7 @@ export function start(): Started | undefined {
       done ??= new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, limit);
         timer.unref();
-        sdk
-          .shutdown()
+        Promise.all([sdk.shutdown(), closeLogPaths()])
           .then(
             () => resolve(),
             (e: unknown) => {

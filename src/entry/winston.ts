@@ -11,3 +11,4 @@
  * ```
  */
 export * from '../winston/winston';
+export { autoInstrumentationsConfig } from '../logs/otel-log-instrumentations';

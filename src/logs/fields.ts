@@ -1,4 +1,4 @@
-import type { LogContextIds } from './record';
+import { type CarriedIds, packIds } from './carrier';
 import type { RecordedSpan } from '../segment/span';
 import { recordedSpanOf } from './trace-context';
 
@@ -15,16 +15,6 @@ export interface SkyWalkingLogFields {
   sw_instance: string;
   sw_endpoint: string;
 }
-
-export const FIELD_KEYS = [
-  'trace_id',
-  'segment_id',
-  'span_id',
-  'sw_service',
-  'sw_instance',
-  'sw_endpoint',
-  'sw_ctx',
-] as const;
 
 /** The fields of `x` (as `traceContext(x)`: a span, span context, OTel Context, or the active context), or undefined outside a recorded span. */
 export function logFieldsOf(x?: unknown): SkyWalkingLogFields | undefined {
@@ -43,58 +33,49 @@ export function logFieldsOf(x?: unknown): SkyWalkingLogFields | undefined {
   };
 }
 
-/** The key of the packed field (`packedFieldsOf`). */
-export const PACKED_KEY = 'sw_ctx';
-
 /**
- * All six values in one field, `sw_ctx: "traceId|segmentId|spanId|service|instance|endpoint"` (the
- * endpoint last: it may itself hold `|`). One field costs pino a fraction of six (each key and
- * value is escaped on its own).
+ * The carrier of a recorded span (src/logs/carrier.ts), built once per span and endpoint. With
+ * `otel` (the OTel span context of the log call: `skywalkingDestination` sends the carrier beside
+ * the line), also the OTel ids an OTel log instrumentation stamps, so they are known as stamps.
  */
-export function packedFieldsOf(x?: unknown): { sw_ctx: string } | undefined {
-  const packed = packedContextOf(x);
-  return packed === undefined ? undefined : { sw_ctx: packed };
-}
-
-/** The packed string of each span, built once (again only when the segment's endpoint changes). */
-const PACKED = new WeakMap<RecordedSpan, { endpoint: string; packed: string }>();
-
-/** The `sw_ctx` value of `x` (as `logFieldsOf`), or undefined outside a recorded span. */
-export function packedContextOf(x?: unknown): string | undefined {
-  const span = recordedSpanOf(x);
-  return span ? packedOfRecorded(span) : undefined;
-}
-
-/** The `sw_ctx` value of a recorded span: the same string object while its segment's endpoint stays. */
-export function packedOfRecorded(span: RecordedSpan): string {
+export function packedOfRecorded(span: RecordedSpan, otel?: OtelIds): string {
   const endpoint = span.segment.primaryEndpoint();
   const known = PACKED.get(span);
-  if (known !== undefined && known.endpoint === endpoint) return known.packed;
+  if (known !== undefined && known.endpoint === endpoint && known.otel === otel?.spanId) return known.packed;
   let s: RecordedSpan | undefined = span;
   while (s && s.id < 0) s = s.anchor;
   const seg = span.segment;
-  const packed = `${seg.traceId}|${seg.segmentId}|${s ? s.id : 0}|${seg.service}|${seg.instance}|${endpoint}`;
-  PACKED.set(span, { endpoint, packed });
+  const ids: CarriedIds = {
+    traceId: seg.traceId,
+    segmentId: seg.segmentId,
+    spanId: s ? s.id : 0,
+    service: seg.service,
+    serviceInstance: seg.instance,
+    endpoint,
+  };
+  if (otel) {
+    ids.otelTraceId = otel.traceId;
+    ids.otelSpanId = otel.spanId;
+    ids.otelFlags = `0${(otel.traceFlags & 0xff).toString(16)}`;
+  }
+  const packed = packIds(ids);
+  PACKED.set(span, { endpoint, otel: otel?.spanId, packed });
   return packed;
 }
 
-/** The ids of a packed `sw_ctx` value, or null when it is not one. */
-export function contextOfPacked(packed: unknown): LogContextIds | null {
-  if (typeof packed !== 'string') return null;
-  const a = packed.indexOf('|');
-  const b = packed.indexOf('|', a + 1);
-  const c = packed.indexOf('|', b + 1);
-  const d = packed.indexOf('|', c + 1);
-  const e = packed.indexOf('|', d + 1);
-  if (a <= 0 || b < 0 || c < 0 || d < 0 || e < 0) return null;
-  return {
-    traceId: packed.slice(0, a),
-    segmentId: packed.slice(a + 1, b),
-    spanId: Number(packed.slice(b + 1, c)) | 0,
-    service: packed.slice(c + 1, d),
-    serviceInstance: packed.slice(d + 1, e),
-    endpoint: packed.slice(e + 1),
-  };
+/** The OTel ids of a span context, as the carrier takes them. */
+export interface OtelIds {
+  traceId: string;
+  spanId: string;
+  traceFlags: number;
+}
+
+const PACKED = new WeakMap<RecordedSpan, { endpoint: string; otel: string | undefined; packed: string }>();
+
+/** The carrier of `x` (as `logFieldsOf`), or undefined outside a recorded span. */
+export function packedContextOf(x?: unknown): string | undefined {
+  const span = recordedSpanOf(x);
+  return span ? packedOfRecorded(span) : undefined;
 }
 
 /** Only `trace_id`, `segment_id`, `span_id` of `x` (as `logFieldsOf`). */
@@ -104,23 +85,4 @@ export function idFieldsOf(x?: unknown): Pick<SkyWalkingLogFields, 'trace_id' | 
   let s: typeof span | undefined = span;
   while (s && s.id < 0) s = s.anchor;
   return { trace_id: span.segment.traceId, segment_id: span.segment.segmentId, span_id: s ? s.id : 0 };
-}
-
-/** The trace context carried by a serialized record's fields, or null when it has none. */
-export function contextOfFields(record: Record<string, unknown>): LogContextIds | null {
-  const traceId = record.trace_id;
-  if (typeof traceId !== 'string' || traceId === '') return contextOfPacked(record[PACKED_KEY]);
-  const segmentId = record.segment_id;
-  const spanId = record.span_id;
-  const service = record.sw_service;
-  const instance = record.sw_instance;
-  const endpoint = record.sw_endpoint;
-  return {
-    traceId,
-    segmentId: typeof segmentId === 'string' ? segmentId : '',
-    spanId: typeof spanId === 'number' ? spanId : Number(spanId) || 0,
-    service: typeof service === 'string' ? service : undefined,
-    serviceInstance: typeof instance === 'string' ? instance : undefined,
-    endpoint: typeof endpoint === 'string' ? endpoint : undefined,
-  };
 }

@@ -31,6 +31,10 @@ export interface SkyWalkingLogRecord {
   context?: LogContextIds | null;
   /** The endpoint; default the segment's endpoint. */
   endpoint?: string;
+}
+
+/** @internal A record as the log workers hand it on: the user's fields and how the body was read. */
+export interface LogRecordInput extends SkyWalkingLogRecord {
   /**
    * The body is plain data parsed from JSON (a pino line in the transport's worker): no cycles, no
    * getters, so the native `JSON.stringify` writes it (several times faster than the bounded writer).
@@ -193,7 +197,7 @@ export function traceOfIds(given: LogContextIds | null | undefined): TraceOfIds 
  * segment's service, instance and endpoint (the defaults outside a trace), the body bounded to
  * `logBodyMaxLength`, tags bounded like span tags. Throws only on a bug; callers guard.
  */
-export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults, layer = ''): LogData {
+export function buildLogData(record: LogRecordInput, defaults: LogDefaults, layer = ''): LogData {
   const config = defaults.config;
   const r = snapshot(record);
   const tags = recordTags(config, r.level, r.logger, r.error, r.tags);
@@ -216,7 +220,7 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
       traceContext = { traceId: c.traceId, traceSegmentId: c.segmentId, spanId: c.spanId };
       service = c.service;
       serviceInstance = c.serviceInstance;
-      endpoint = span.segment.primaryEndpoint();
+      endpoint = span.segment.primaryEndpoint(); // named by its route already (recordedSpanOf)
     }
   }
   const ownEndpoint = r.endpoint;
@@ -242,7 +246,7 @@ export function buildLogData(record: SkyWalkingLogRecord, defaults: LogDefaults,
  * The record's fields, read once: in one go (the usual case), or one by one when a getter throws
  * (that field then reads as absent; a throwing body as `[Throws]`).
  */
-function snapshot(record: SkyWalkingLogRecord): SkyWalkingLogRecord {
+function snapshot(record: LogRecordInput): LogRecordInput {
   try {
     return {
       body: record.body,

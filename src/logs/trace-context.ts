@@ -1,6 +1,7 @@
 import { loadOtelApi } from '../base/otel-api';
 import { RECORDED_SPAN, RecordedSpan } from '../segment/span';
 import { registered } from '../segment/span-registry';
+import { settleRouteEndpoint } from './route-endpoint';
 
 /** Where a log line was written in SkyWalking's terms: the ids a SkyWalking backend files it under. */
 export interface SkyWalkingTraceContext {
@@ -32,7 +33,9 @@ export function recordedSpanOf(x?: unknown): RecordedSpan | undefined {
     if (x === undefined || x === null) {
       const api = loadOtelApi();
       if (!api) return undefined;
-      return registered(api.trace.getSpan(api.context.active()));
+      const active = api.context.active();
+      settleRouteEndpoint(active);
+      return registered(api.trace.getSpan(active));
     }
     if (typeof x !== 'object') return undefined;
     if (x instanceof RecordedSpan) return x;
@@ -44,6 +47,7 @@ export function recordedSpanOf(x?: unknown): RecordedSpan | undefined {
     const own = registered(x);
     if (own) return own;
     if (isContext(x)) {
+      settleRouteEndpoint(x);
       const api = loadOtelApi();
       return api ? registered(api.trace.getSpan(x as never)) : undefined;
     }

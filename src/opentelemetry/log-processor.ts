@@ -93,8 +93,10 @@ export class SkyWalkingLogRecordProcessor {
         logger: logRecord.instrumentationScope?.name || undefined,
         timestamp: time,
         tags,
+        // `type` too: the error's kind is named, never taken from this plain object's class
         error: error && {
           name: String(error['exception.type'] ?? 'Error'),
+          type: String(error['exception.type'] ?? 'Error'),
           message: error['exception.message'],
           stack: error['exception.stacktrace'],
         },

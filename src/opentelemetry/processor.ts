@@ -8,6 +8,7 @@ import { LEGACY_PARENT_TAG } from '../base/semconv';
 import { requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, httpPathOf, operationNameOf, spanTypeOfOtelKind } from './attributes';
 import { sharedControls } from '../segment/agent-control';
+import { setEndpointNamer } from './route-endpoint';
 import { settleIdentity } from './identity';
 import { LEGACY_PARENT_KEY, type LegacyParent, REMOTE_SW8_KEY, type RemoteParent, originalTraceId } from './registry';
 import { type ReadableSpanLike, hrTimeToMs } from './types';
@@ -45,6 +46,7 @@ export class SkyWalkingSpanProcessor {
     this.bridge = new Bridge(rest, { lateIdentity: true });
     this.serviceOption = rest.serviceName;
     this.namer = typeof endpointName === 'function' ? endpointName : undefined;
+    if (this.namer) setEndpointNamer(this.bridge.recorder, this.namer);
     processorStarted(this.bridge.recorder);
   }
 

@@ -7,10 +7,10 @@
  * (`stats()`), never waited for. At exit the application thread waits up to `closeTimeoutMs` for
  * the worker to send what is queued.
  *
- * The ids of the span active in each log call go beside the lines, only where they change: a line
- * may start with `ids\u0001` (the packed `sw_ctx` value; empty: no span), which holds for it and the
- * lines after it in the same batch; a batch's first line always has one. The lines of one request
- * so cost no ids in the batch, and the worker reads them once.
+ * The ids of the span active in each log call go beside the lines, only where they change
+ * (src/pino/out-of-band.ts): they hold for the line and the lines after it in the same batch; a
+ * batch's first line always has them. The lines of one request so cost no ids in the batch, and
+ * the worker reads them once.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,9 @@ import { resolveConfig } from '../base/config';
 import { log } from '../base/diag';
 import { ActiveSpanReader } from '../logs/active-span';
 import { packedOfRecorded } from '../logs/fields';
+import { outOfBandHead } from './out-of-band';
+import { MIXIN_IDS } from './mixin';
+import { onLogShutdown } from '../logs/shutdown-hooks';
 import type { SkyWalkingPinoTransportOptions } from './options';
 import type { LogStats } from '../reporter/types';
 
@@ -27,8 +30,6 @@ import type { LogStats } from '../reporter/types';
  * the application's burst for the cores; earlier only when it holds this many characters.
  */
 const BATCH_CHARS = 1024 * 1024;
-/** Ends the ids written before a line (never raw in a JSON line). */
-export const OUT_OF_BAND = '\u0001';
 
 export interface SkyWalkingDestination {
   /** pino's destination call: one line (with its newline). Never throws, never waits. */
@@ -46,8 +47,8 @@ export interface SkyWalkingDestinationOptions extends SkyWalkingPinoTransportOpt
   /**
    * Read the ids of the OTel span active in the log call when the line is written, and send them
    * beside the line (default true): no mixin is needed for the records to land under their span.
-   * Ids in the line (`skywalkingMixin`, a child's `spanBindings`, an OpenTracing span passed in the
-   * call) win.
+   * The ids `skywalkingMixin` gives the line (of an OpenTracing or OTel span passed in the call)
+   * win; a carrier in the line's text never counts here (it may be logged data).
    */
   idsFromContext?: boolean;
 }
@@ -168,6 +169,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       closed = true;
       const s = await ask('close', closeWithin + 2000);
       process.off('exit', onExit);
+      unhook();
       return withOurs(s);
     })());
   // at exit (nothing async runs any more): hand over what waits and let the worker send it
@@ -186,8 +188,13 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
     }
   };
   process.on('exit', onExit);
+  // a process ended by a signal runs no exit handler: the zero-code start closes it at the signal
+  const unhook = onLogShutdown(() => close());
 
-  return {
+  const destination: SkyWalkingDestination & { lastObj: unknown } = {
+    /** pino sets `lastObj` (the object it wrote, with the mixin's ids) before each write. */
+    [Symbol.for('pino.metadata')]: true,
+    lastObj: undefined as unknown,
     write(line: string): boolean {
       if (closed || dead) {
         dropped++;
@@ -207,14 +214,19 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
         return true;
       }
       // the ids of the span active in the log call, where they change (the worker prefers ids in the line)
+      // the ids skywalkingMixin wrote for this line (of a span passed in the call), else of the active span
       let ids = '';
-      if (fromContext) {
+      const obj = destination.lastObj;
+      destination.lastObj = undefined;
+      const mixed = obj !== null && typeof obj === 'object' ? (obj as { [MIXIN_IDS]?: unknown })[MIXIN_IDS] : undefined;
+      if (typeof mixed === 'string') ids = mixed;
+      else if (fromContext) {
         const span = active.read();
-        if (span) ids = packedOfRecorded(span);
+        if (span) ids = packedOfRecorded(span, active.otel);
       }
       if (ids !== batchIds) {
         batchIds = ids;
-        const head = ids + OUT_OF_BAND;
+        const head = outOfBandHead(ids);
         parts.push(head);
         pendingChars += head.length;
       }
@@ -229,7 +241,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       }
       return true;
     },
-    flush(cb) {
+    flush(cb?: (err?: Error | null) => void) {
       void ask('flush', closeWithin + 2000).then(() => cb?.(null));
     },
     stats: (timeoutMs = 2000) => ask('stats', timeoutMs).then(withOurs),
@@ -238,6 +250,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       void close();
     },
   };
+  return destination;
 }
 
 function countLines(text: string): number {

@@ -3,8 +3,8 @@
  * application thread) and handed one line at a time to `onLine` as UTF-8 bytes (a chunk is encoded
  * once, into a buffer reused for every chunk: a line's bytes are valid during its call only), in
  * slices of a few milliseconds so that taking in more is never held up by the work per line. At
- * most `maxChars` characters wait; a chunk that does not fit is dropped whole and its lines are
- * counted. Never throws.
+ * most `maxChars` characters wait; past it lines are dropped and counted, each alone (a line over the
+ * bound never takes the lines after it along). Never throws.
  */
 export class LineSink {
   private readonly chunks: string[] = [];
@@ -91,16 +91,39 @@ export class LineSink {
   }
 
   private enqueue(whole: string): void {
-    if (this.queuedChars + whole.length > this.maxChars) {
-      let n = 0;
-      for (let at = whole.indexOf('\n'); at >= 0; at = whole.indexOf('\n', at + 1)) n++;
-      this.dropped += n;
-      this.onChunkDone(whole.length);
+    if (this.queuedChars + whole.length <= this.maxChars) {
+      this.chunks.push(whole);
+      this.queuedChars += whole.length;
+      this.schedule();
       return;
     }
-    this.chunks.push(whole);
-    this.queuedChars += whole.length;
-    this.schedule();
+    // line by line: a line over the bound drops alone, the others are queued while there is room
+    let kept = 0;
+    let runStart = -1;
+    let runEnd = -1;
+    const flushRun = (): void => {
+      if (runStart < 0) return;
+      const piece = whole.slice(runStart, runEnd);
+      this.chunks.push(piece);
+      this.queuedChars += piece.length;
+      kept += piece.length;
+      runStart = -1;
+    };
+    let start = 0;
+    for (let nl = whole.indexOf('\n'); nl >= 0; nl = whole.indexOf('\n', start)) {
+      const end = nl + 1;
+      if (this.queuedChars + (runStart < 0 ? 0 : runEnd - runStart) + (end - start) <= this.maxChars) {
+        if (runStart < 0) runStart = start;
+        runEnd = end;
+      } else {
+        flushRun();
+        this.dropped++;
+      }
+      start = end;
+    }
+    flushRun();
+    if (whole.length > kept) this.onChunkDone(whole.length - kept);
+    if (kept > 0) this.schedule();
   }
 
   private schedule(): void {

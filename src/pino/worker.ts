@@ -1,12 +1,12 @@
 /**
- * The worker thread of `skywalkingDestination` (src/pino-destination.ts): takes the batches of
+ * The worker thread of `skywalkingDestination` (src/pino/destination.ts): takes the batches of
  * pino lines the application thread posts, reports them (`pinoLineWorker`), and gives back the
  * characters of each batch once its lines are handed on, in the shared counter that bounds the
  * lines in flight. Answers `stats` and `close` messages; at close sets the done flag the
  * application thread may wait on at exit.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { pinoLineWorker } from './transport';
+import { pinoLineWorker } from './line-worker';
 import type { SkyWalkingPinoTransportOptions } from './options';
 
 interface DestinationWorkerData {
@@ -17,7 +17,7 @@ interface DestinationWorkerData {
 
 const data = workerData as DestinationWorkerData;
 const state = new Int32Array(data.state);
-const worker = pinoLineWorker(data.options, (chars) => Atomics.sub(state, 0, chars));
+const worker = pinoLineWorker(data.options, (chars) => Atomics.sub(state, 0, chars), true);
 const port = parentPort!;
 
 port.on('message', (m: unknown) => {

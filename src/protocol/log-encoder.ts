@@ -105,6 +105,11 @@ export interface LogDataWriter {
   logData(): LogData;
 }
 
+/** Field 1: the timestamp, epoch ms. */
+export function writeLogTimestamp(w: ProtoWriter, ms: number): void {
+  w.int64Field(1, ms);
+}
+
 /** Fields 2, 3, 4: service, instance, endpoint. */
 export function writeLogHead(w: ProtoWriter, service: string, instance: string, endpoint: string): void {
   w.raw(repeated.headOf(service, instance, endpoint));
@@ -123,6 +128,103 @@ export function writeLogBody(w: ProtoWriter, json: string | undefined, text: str
     w.close(mark);
   }
   w.close(body);
+}
+
+/** Bytes of a varint of `n` (< 2^28). */
+const varintSize = (n: number): number => (n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : 4);
+
+/** Tag bytes: LogData.body (5), LogDataBody.text (2) / .json (3), TextLog.text / JSONLog.json (1), all length-delimited. */
+const BODY = (5 << 3) | 2;
+const TEXT = (2 << 3) | 2;
+const JSON_BODY = (3 << 3) | 2;
+const VALUE = (1 << 3) | 2;
+
+/**
+ * The start of field 5 for a body of `n` ASCII bytes of `kind` (`TEXT` or `JSON_BODY`): the lengths
+ * of the body, its case and its value (an empty value is left out). After `reserve`.
+ */
+function bodyHeader(w: ProtoWriter, kind: number, n: number): void {
+  const inner = n === 0 ? 0 : 1 + varintSize(n) + n;
+  w.byte(BODY);
+  w.varint(1 + varintSize(inner) + inner);
+  w.byte(kind);
+  w.varint(inner);
+  if (n === 0) return;
+  w.byte(VALUE);
+  w.varint(n);
+}
+
+/**
+ * A body handed pre-scanned (a pino line read in place): byte ranges of `bytes`. The message's
+ * value as written (`msgStart` -1: none; `msgEscaped`: a string with an escape), and the body's
+ * other fields as written (`"key":value`).
+ */
+export interface ScannedLogBody {
+  readonly bytes: Uint8Array;
+  readonly msgStart: number;
+  readonly msgEnd: number;
+  readonly msgEscaped: boolean;
+  readonly restStarts: readonly number[];
+  readonly restEnds: readonly number[];
+  readonly restCount: number;
+}
+
+/**
+ * Field 5 of a pre-scanned body, exactly as `writeLogBody` writes the body `buildLogData` makes of
+ * it: its fields as JSON (`{<messageKey>:<message>,<field>,…}`), or the message alone as text; cut
+ * to text past `max` characters. ASCII (nearly every line) is copied from the ranges; anything else
+ * is written from the strings `json()` / `text()` give.
+ */
+export function writeScannedLogBody(
+  w: ProtoWriter,
+  s: ScannedLogBody,
+  messageKeyJson: Uint8Array,
+  max: number,
+  json: () => string,
+  text: () => string,
+): void {
+  const b = s.bytes;
+  if (s.restCount > 0) {
+    let n = 1 + s.restCount; // the braces, the commas between the fields
+    for (let k = 0; k < s.restCount; k++) n += s.restEnds[k]! - s.restStarts[k]!;
+    if (s.msgStart >= 0) n += messageKeyJson.length + 2 + (s.msgEnd - s.msgStart);
+    if (n <= max) {
+      w.reserve(n + 16);
+      const at = w.pos;
+      bodyHeader(w, JSON_BODY, n);
+      w.byte(123);
+      let ascii = true;
+      if (s.msgStart >= 0) {
+        ascii = w.asciiBytes(messageKeyJson, 0, messageKeyJson.length);
+        w.byte(58);
+        ascii = ascii && w.asciiBytes(b, s.msgStart, s.msgEnd);
+        w.byte(44);
+      }
+      for (let k = 0; ascii && k < s.restCount; k++) {
+        if (k > 0) w.byte(44);
+        ascii = w.asciiBytes(b, s.restStarts[k]!, s.restEnds[k]!);
+      }
+      w.byte(125);
+      if (ascii) return;
+      w.pos = at;
+    }
+    // not ASCII, or past the bound in bytes: the bound is in characters
+    const body = json();
+    if (body.length <= max) writeLogBody(w, body, '');
+    else writeLogBody(w, undefined, body.slice(0, max));
+    return;
+  }
+  if (s.msgStart >= 0 && !s.msgEscaped) {
+    const from = s.msgStart + 1;
+    const to = Math.min(s.msgEnd - 1, from + max);
+    w.reserve(to - from + 16);
+    const at = w.pos;
+    bodyHeader(w, TEXT, to - from);
+    if (w.asciiBytes(b, from, to)) return;
+    w.pos = at;
+  }
+  const t = text();
+  writeLogBody(w, undefined, t.length > max ? t.slice(0, max) : t);
 }
 
 /** Field 6: the trace context. */
@@ -155,7 +257,7 @@ export function encodeLogData(log: LogData | LogDataWriter, w: ProtoWriter = wri
   const frame = framed ? w.beginFrame() : -1;
   if ('writeLogData' in log) log.writeLogData(w);
   else {
-    w.int64Field(1, log.timestamp);
+    writeLogTimestamp(w, log.timestamp);
     writeLogHead(w, log.service, log.serviceInstance, log.endpoint);
     const json = log.body.json;
     writeLogBody(w, json ? json.json : undefined, log.body.text?.text ?? '');

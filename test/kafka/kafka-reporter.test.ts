@@ -6,7 +6,7 @@
 import { createServer } from 'node:net';
 import { resolveConfig } from '../../src/base/config';
 import { resetDiagnostics, setLogger, setLogLevel } from '../../src/base/diag';
-import { contextOfPacked } from '../../src/logs/fields';
+import { unpackIds as contextOfPacked } from '../../src/logs/carrier';
 import { PinoKeys } from '../../src/pino/line';
 import { PinoLineLog } from '../../src/pino/line-log';
 import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';

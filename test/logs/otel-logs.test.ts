@@ -8,6 +8,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MemoryReporter } from '../../src/reporter/memory';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import {
   SkyWalkingLogRecordProcessor,
@@ -206,4 +207,14 @@ it("NodeSDK logRecordProcessors: the global Logs API lands in SkyWalking with th
   } finally {
     await sdk.shutdown();
   }
+});
+
+it('exception attributes of a plain Error (or with no type) are tagged error.kind Error, not the class of a plain object', async () => {
+  const memory = new MemoryReporter();
+  const logs = new SkyWalkingLogRecordProcessor({ reporter: memory as unknown as 'none', serviceName: 'checkout' });
+  const logger = new LoggerProvider({ resource, processors: [logs] }).getLogger('checkout');
+  logger.emit({ body: 'a', attributes: { 'exception.type': 'Error', 'exception.message': 'boom' } });
+  logger.emit({ body: 'b', attributes: { 'exception.message': 'no type' } });
+  expect(memory.logs.map((d) => d.tags.find((t) => t.key === 'error.kind')?.value)).toEqual(['Error', 'Error']);
+  await logs.shutdown();
 });

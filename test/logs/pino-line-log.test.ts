@@ -5,10 +5,10 @@
  * identity, the level and logger tags), with small bounds; and the official classes read it back.
  */
 import { resolveConfig } from '../../src/base/config';
-import { contextOfPacked } from '../../src/logs/fields';
+import { unpackIds as contextOfPacked } from '../../src/logs/carrier';
 import { PinoKeys } from '../../src/pino/line';
 import { PinoLineLog } from '../../src/pino/line-log';
-import { pinoLineWorker } from '../../src/entry/pino';
+import { pinoLineWorker } from '../../src/pino/line-worker';
 import { encodeLogData } from '../../src/protocol/log-encoder';
 import { ProtoWriter } from '../../src/protocol/proto-writer';
 import { MemoryReporter } from '../../src/reporter/memory';
@@ -38,9 +38,10 @@ const lines = [
     l.info({ only: 'fields' });
     l.info({ u: 'ünïcode' }, 'msg');
     l.info({ s: 'ends with backslash \\' }, 'x');
-    l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p|q' }, 'packed');
-    l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p|q' }, 'packed again');
-    l.info({ sw_ctx: 'T2|S2|3|svc-q|inst-q|GET:/q|r' }, 'packed again'); // other ids, as long
+    l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p\\|q' }, 'packed');
+    l.info({ sw_ctx: 'T1|S1|2|svc-p|inst-p|GET:/p\\|q' }, 'packed again');
+    l.info({ sw_ctx: 'T2|S2|3|svc-q|inst-q|GET:/q\\|r' }, 'packed again'); // other ids, as long
+    l.info({ sw_ctx: 'T3|S3|4|svc-r|inst-r|GET:/r', trace_id: 'T3', span_id: 4, segment_id: 'S-other' }, 'stamps');
     l.info({ sw_ctx: 'not packed' }, 'bad packed');
     l.child({ name: 'orders-log' }).info({ k: 1 }, 'named');
     l.child({ name: 'orders-log' }).error({ k: 2 }, 'named, error level');
@@ -142,7 +143,12 @@ it('the worker: the minimum level on the level name (a custom level too), the id
   const memory = new MemoryReporter();
   // in-process, the worker's Bridge takes a reporter instance too (the transport's options are serializable)
   const reporter = memory as unknown as 'none';
-  const worker = pinoLineWorker({ reporter, serviceName: 'svc', serviceInstance: 'inst', logLevel: 'warn' });
+  const worker = pinoLineWorker(
+    { reporter, serviceName: 'svc', serviceInstance: 'inst', logLevel: 'warn' },
+    undefined,
+    true,
+  );
+  const head = (packed: string): string => `${JSON.stringify(packed)}\u0001`;
   worker.sink.push(
     [
       '{"level":40,"time":1700000000001,"msg":"warn, outside"}',
@@ -150,7 +156,7 @@ it('the worker: the minimum level on the level name (a custom level too), the id
       '{"level":35,"time":1700000000002,"msg":"custom 35"}',
       '{"level":45,"time":1700000000002,"msg":"custom 45"}',
       '{"level":30,"time":1700000000003,"msg":"info"}',
-      'T-a.1.1|S-a|0|svc-a|inst-a|GET:/a\u0001{"level":50,"time":1700000000004,"msg":"error, in A"}',
+      `${head('T-a.1.1|S-a|0|svc-a|inst-a|GET:/a')}{"level":50,"time":1700000000004,"msg":"error, in A"}`,
       '{"level":60,"time":1700000000005,"msg":"fatal, still in A"}',
       '\u0001{"level":40,"time":1700000000006,"msg":"warn, outside again"}',
       '',
@@ -159,7 +165,7 @@ it('the worker: the minimum level on the level name (a custom level too), the id
   await worker.sink.drained();
   // the next batches begin with other ids as long as A's, where A's were: each batch is read into the same buffer
   for (const trace of ['T-b.2.2|S-b|0|svc-b|inst-b|GET:/b', 'T-a.1.1|S-a|0|svc-a|inst-a|GET:/a']) {
-    worker.sink.push(`${trace}\u0001{"level":50,"time":1700000000007,"msg":"error, in ${trace[2]}"}\n`);
+    worker.sink.push(`${head(trace)}{"level":50,"time":1700000000007,"msg":"error, in ${trace[2]}"}\n`);
     await worker.sink.drained();
   }
   expect(

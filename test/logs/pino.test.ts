@@ -20,12 +20,12 @@ import type { SkyWalkingSpan } from '../../src/opentracing/span';
 import { SkyWalkingTracer } from '../../src/opentracing/tracer';
 import { MemoryReporter } from '../../src/reporter/memory';
 import skywalkingTransport, {
-  recordOfPino,
   skywalkingDestination,
   skywalkingMixin,
   spanBindings,
   spanSerializers,
 } from '../../src/entry/pino';
+import { recordOfPino } from '../../src/pino/line-worker';
 import { setLogger } from '../../src/base/diag';
 import { JAVA_TRACE, type RawCollector, decodeLog, javaSw8, startRawCollector } from './support';
 
@@ -94,9 +94,12 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
   context.with(trace.setSpan(parent, server), () => packed.info('packed otel'));
   packed.info('packed outside');
   const otelSeg = (await import('../../src/entry/index')).traceContext(server)!.segmentId;
+  const otPacked = `${JAVA_TRACE}|${seg.segmentId}|0|ot-svc|ot-1|GET:/ot`;
+  const otelPacked = `${JAVA_TRACE}|${otelSeg}|0|orders|orders-1|GET:/orders`;
   expect(lines).toEqual([
     {
       level: 30,
+      sw_ctx: otelPacked,
       trace_id: JAVA_TRACE,
       segment_id: otelSeg,
       span_id: 0,
@@ -107,6 +110,7 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
     },
     {
       level: 30,
+      sw_ctx: otPacked,
       trace_id: JAVA_TRACE,
       segment_id: seg.segmentId,
       span_id: 0,
@@ -116,21 +120,13 @@ it('the mixin adds the ids of the active OTel span (the Java trace id), of a spa
       n: 1,
       msg: 'ot passed',
     },
-    {
-      level: 30,
-      trace_id: JAVA_TRACE,
-      segment_id: seg.segmentId,
-      span_id: 0,
-      sw_service: 'ot-svc',
-      sw_instance: 'ot-1',
-      sw_endpoint: 'GET:/ot',
-      msg: 'ot child',
-    },
+    // the child's bindings: the carrier (the mixin finds no span, and writes nothing)
+    { level: 30, sw_ctx: otPacked, msg: 'ot child' },
     { level: 30, msg: 'outside' },
     { level: 30, n: 2, msg: 'outside with an object' },
-    { level: 30, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
-    { level: 30, sw_ctx: `${JAVA_TRACE}|${seg.segmentId}|0|ot-svc|ot-1|GET:/ot`, msg: 'packed by default' },
-    { level: 30, sw_ctx: `${JAVA_TRACE}|${otelSeg}|0|orders|orders-1|GET:/orders`, msg: 'packed otel' },
+    { level: 30, sw_ctx: otPacked, trace_id: JAVA_TRACE, segment_id: seg.segmentId, span_id: 0, msg: 'ids only' },
+    { level: 30, sw_ctx: otPacked, msg: 'packed by default' },
+    { level: 30, sw_ctx: otelPacked, msg: 'packed otel' },
     { level: 30, msg: 'packed outside' },
   ]);
   server.end();
@@ -282,8 +278,8 @@ it('the transport takes the keys pino adds to its options ($context, pinoWillSen
   ]);
 });
 
-it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a malformed one gives no trace context', () => {
-  expect(recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a|b', msg: 'm', n: 1 })).toEqual({
+it('a packed sw_ctx field is read back into the ids (an escaped | in the endpoint); a malformed one gives no trace context and stays data', () => {
+  expect(recordOfPino({ level: 40, time: 5, sw_ctx: 'T1|S1|3|svc|inst|GET:/a\\|b', msg: 'm', n: 1 })).toEqual({
     body: { msg: 'm', n: 1 },
     level: 'warn',
     logger: undefined,
@@ -299,7 +295,10 @@ it('a packed sw_ctx field is read back into the ids (the endpoint may hold |); a
     },
     plainBody: true,
   });
-  expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' }).context).toBeNull();
+  expect(recordOfPino({ level: 30, sw_ctx: 'T1|S1|3', msg: 'm' })).toMatchObject({
+    context: null,
+    body: { msg: 'm', sw_ctx: 'T1|S1|3' },
+  });
   expect(recordOfPino({ level: 30, sw_ctx: 7, msg: 'm' }).context).toBeNull();
 });
 
