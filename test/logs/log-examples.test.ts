@@ -25,7 +25,7 @@ const env = (service: string): Record<string, string> => ({
   PORT: '0',
 });
 
-async function until<T>(what: string, read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: string, read: () => T | undefined, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = read();
