@@ -269,6 +269,17 @@ async function main() {
     log(kafka.summary);
   }
 
+  log('collector API under load: 1,000 concurrent /api/search on 10,000 traces while an agent reports');
+  const search = await run('cases/collector-search.js', []);
+  rows.push([
+    'collector: 1,000 concurrent /api/search, 10,000 traces',
+    `p99 ${fmt(search.p99Ms)} ms (p50 ${fmt(search.p50Ms)}), ${search.ok} x 200`,
+    `ingestion meanwhile: ${search.lost} of ${fmt(search.ingested)} lost`,
+    undefined,
+    'p99 <= 2000 ms, all 200, 0 lost',
+    search.p99Ms <= 2000 && search.ok === search.requests && search.lost === 0,
+  ]);
+
   const logBench = await require('./logs').logsBench({ quick, log, run, startCounter, processes: PROCESSES });
   rows.push(...logBench.rows);
   perProcess.push(...logBench.perProcess);

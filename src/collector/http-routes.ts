@@ -62,12 +62,12 @@ function cachedItem(store: CollectorStore, id: string): ListEntry | undefined {
   );
 }
 
-/** /api/traces answers the page's traces, /api/search the page with its total; both memoized per store version. */
+/** /api/traces answers the page's traces, /api/search the page with its total; both memoized per store version (at most analysisMaxAgeMs stale). */
 function search(ctx: RouteContext, withTotal: boolean): Answer {
   const query = parseTraceQuery(ctx.params);
   if ('error' in query) throw new BadRequest(query.error);
   const key = `${withTotal ? 's' : 't'}${JSON.stringify(query)}`;
-  const text = ctx.searches.get(ctx.store.segmentsVersion, key, () => {
+  const text = ctx.searches.get(ctx.store.segmentsVersion, key, ctx.settings.analysisMaxAgeMs, () => {
     const page = queryTraces(ctx.store, query, (id) => cachedItem(ctx.store, id));
     return Buffer.from(JSON.stringify(withTotal ? page : page.traces));
   });
