@@ -9,7 +9,7 @@ const { join } = require('node:path');
 
 const ROOT = join(__dirname, '..', '..');
 const TRACES = 10_000;
-const MORE = 5_000;
+const MORE = Number(process.env.MORE ?? 5_000);
 const REQUESTS = 1_000;
 const QUERIES = ['', 'service=svc-1', 'error=true', 'minDuration=10', 'endpoint=GET:/a*'];
 
@@ -83,8 +83,10 @@ function get(url) {
   return new Promise((resolve) => {
     const t = performance.now();
     const req = http.get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - t }));
+      let body = '';
+      if (res.statusCode !== 200) res.on('data', (d) => (body += d));
+      else res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, ms: performance.now() - t, error: body.slice(0, 60) }));
     });
     req.on('error', (e) => resolve({ status: e.code || 'error', ms: performance.now() - t }));
   });
@@ -112,7 +114,11 @@ async function main() {
     const s = await stats(c.http);
     const ms = results.map((r) => r.ms).sort((a, b) => a - b);
     const statuses = {};
-    for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    const errors = {};
+    for (const r of results) {
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+      if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
+    }
     console.log(
       JSON.stringify({
         case: 'collector-search',
@@ -120,6 +126,7 @@ async function main() {
         requests: REQUESTS,
         ok: statuses[200] ?? 0,
         statuses,
+        errors,
         p50Ms: Math.round(ms[Math.floor(ms.length * 0.5)]),
         p99Ms: Math.round(ms[Math.floor(ms.length * 0.99)]),
         maxMs: Math.round(ms[ms.length - 1]),

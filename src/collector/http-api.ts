@@ -191,11 +191,17 @@ export function startHttpApi(
       });
     const match = matchRoute(API_ROUTES, path);
     if (!match) return error(res, 404, `unknown path; the API serves ${KNOWN_PATHS}`);
-    if (!budget.allowed())
+    const ctx = { store, settings, params, id: match.id, searches };
+    const kept = match.route.kept?.(ctx);
+    if (kept) return out.json(res, kept);
+    if (!budget.allowed()) {
+      const stale = match.route.stale?.(ctx);
+      if (stale) return out.json(res, stale, { 'x-answer-age': 'stale' });
       return error(res, 503, "busy: reads are limited to half of the collector's time; try again", {
         'retry-after': '1',
       });
-    const answer = budget.spend(() => match.route.answer({ store, settings, params, id: match.id, searches }));
+    }
+    const answer = budget.spend(() => match.route.answer(ctx));
     out.json(res, answer);
   };
   const server = createServer(

@@ -16,12 +16,18 @@ export class VersionMemo {
     private readonly maxBytes = 8 * 1024 * 1024,
   ) {}
 
-  get(version: number, key: string, maxAgeMs: number, compute: () => Buffer, now = Date.now()): Buffer {
+  /** The kept answer when it is still good, else undefined (counted as a hit when found). */
+  peek(version: number, key: string, maxAgeMs: number, now = Date.now()): Buffer | undefined {
     const kept = this.values.get(key);
-    if (kept !== undefined && (kept.version === version || now - kept.at < maxAgeMs)) {
-      this.hits++;
-      return kept.value;
-    }
+    if (kept === undefined || (kept.version !== version && now - kept.at >= maxAgeMs)) return undefined;
+    this.hits++;
+    return kept.value;
+  }
+
+  get(version: number, key: string, maxAgeMs: number, compute: () => Buffer, now = Date.now()): Buffer {
+    const fresh = this.peek(version, key, maxAgeMs, now);
+    if (fresh !== undefined) return fresh;
+    const kept = this.values.get(key);
     this.misses++;
     if (kept !== undefined) this.drop(key, kept.value.length);
     const value = compute();
