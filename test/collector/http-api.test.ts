@@ -336,3 +336,53 @@ it('the search memo: kept while the version holds or the answer is younger than 
   expect(memo.get(3, 'big', 1000, () => Buffer.alloc(200), 5600).length).toBe(200); // past the byte bound: not kept
   expect([memo.hits, memo.misses]).toEqual([2, 6]);
 });
+
+it('503 (responses still being read) and 500 (a handler failed) carry the headers too, and say nothing of the request', async () => {
+  const { startHttpApi } = await import('../../src/collector/http-api');
+  const { CollectorStore } = await import('../../src/collector/store');
+  const { AnalysisCache } = await import('../../src/collector/queries');
+  const { AgentTelemetry } = await import('../../src/collector/agent-telemetry');
+  const store = new CollectorStore({ maxSegments: 10, maxBytes: 1 << 20, maxLogs: 10, maxLogBytes: 1 << 20 });
+  const errors: string[] = [];
+  const settings = {
+    token: undefined,
+    allowedHosts: [],
+    headersTimeoutMs: 5000,
+    requestTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 1000,
+    maxConnections: 16,
+    maxPendingBytes: -1,
+    analysisMaxAgeMs: 0,
+    analysis: new AnalysisCache(store, {}),
+    analysisOptions: {},
+    telemetry: new AgentTelemetry(),
+    stats: (): Record<string, unknown> => {
+      throw new Error('stats broke');
+    },
+    onError: (where: string) => void errors.push(where),
+  };
+  const busy = await startHttpApi(store, '127.0.0.1', 0, settings);
+  const failing = await startHttpApi(store, '127.0.0.1', 0, { ...settings, maxPendingBytes: 1 << 20 });
+  const url = (s: typeof busy) => `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  try {
+    const a = await raw(url(busy), '/api/traces?x=<b>');
+    expect([a.status, a.body, a.headers['retry-after'], securityOf(a)]).toEqual([
+      503,
+      '{"error":"busy: earlier responses are still being read; try again"}',
+      '1',
+      { csp: DATA_CSP, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY', cache: 'no-store' },
+    ]);
+    const b = await raw(url(failing), '/api/stats');
+    expect([b.status, b.body, securityOf(b), errors]).toEqual([
+      500,
+      '{"error":"internal error"}',
+      { csp: DATA_CSP, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY', cache: 'no-store' },
+      ['http'],
+    ]);
+  } finally {
+    for (const s of [busy, failing]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  }
+});
