@@ -1,8 +1,10 @@
 'use strict';
 // The collector's API under load: 10,000 traces stored, then 1,000 concurrent GET /api/search (five
 // different queries, each client on a connection of its own) while another agent keeps reporting
-// 5,000 more traces. The collector runs in its own process (dist/collector), as the CLI runs it.
-// Prints { case, traces, requests, ok, statuses, p50Ms, p99Ms, maxMs, ingested, stored, lost }.
+// 5,000 more traces; then the same burst on /healthz (no work: the floor the machine and the
+// connections set) while 5,000 more arrive. The collector runs in its own process (dist/collector).
+// Prints { case, traces, requests, ok, statuses, errors, p50Ms, p99Ms, maxMs, healthzP50Ms,
+// healthzP99Ms, ingested, stored, lost }.
 const { spawn } = require('node:child_process');
 const http = require('node:http');
 const { join } = require('node:path');
@@ -102,37 +104,49 @@ async function stats(url) {
   });
 }
 
+/** REQUESTS concurrent GETs of `path` (cycling QUERIES) while `from..to` more traces are reported. */
+async function burst(c, path, from, to) {
+  const ingesting = report(c.grpc, from, to);
+  const results = await Promise.all(
+    Array.from({ length: REQUESTS }, (_, i) => get(`${c.http}${path}?${QUERIES[i % QUERIES.length]}`)),
+  );
+  await ingesting;
+  const ms = results.map((r) => r.ms).sort((a, b) => a - b);
+  const statuses = {};
+  const errors = {};
+  for (const r of results) {
+    statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
+  }
+  return {
+    ok: statuses[200] ?? 0,
+    statuses,
+    errors,
+    p50Ms: Math.round(ms[Math.floor(ms.length * 0.5)]),
+    p99Ms: Math.round(ms[Math.floor(ms.length * 0.99)]),
+    maxMs: Math.round(ms[ms.length - 1]),
+  };
+}
+
 async function main() {
   const c = await startCollector();
   try {
     await report(c.grpc, 0, TRACES);
-    const ingesting = report(c.grpc, TRACES, TRACES + MORE);
-    const results = await Promise.all(
-      Array.from({ length: REQUESTS }, (_, i) => get(`${c.http}/api/search?${QUERIES[i % QUERIES.length]}`)),
-    );
-    await ingesting;
+    const search = await burst(c, '/api/search', TRACES, TRACES + MORE);
+    // the floor under the same load: the same burst on /healthz, which does no work
+    const floor = await burst(c, '/healthz', TRACES + MORE, TRACES + 2 * MORE);
     const s = await stats(c.http);
-    const ms = results.map((r) => r.ms).sort((a, b) => a - b);
-    const statuses = {};
-    const errors = {};
-    for (const r of results) {
-      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-      if (r.error) errors[r.error] = (errors[r.error] ?? 0) + 1;
-    }
     console.log(
       JSON.stringify({
         case: 'collector-search',
         traces: TRACES,
         requests: REQUESTS,
-        ok: statuses[200] ?? 0,
-        statuses,
-        errors,
-        p50Ms: Math.round(ms[Math.floor(ms.length * 0.5)]),
-        p99Ms: Math.round(ms[Math.floor(ms.length * 0.99)]),
-        maxMs: Math.round(ms[ms.length - 1]),
-        ingested: TRACES + MORE,
+        ...search,
+        healthzP50Ms: floor.p50Ms,
+        healthzP99Ms: floor.p99Ms,
+        ingested: TRACES + 2 * MORE,
         stored: s.segments,
-        lost: TRACES + MORE - s.segments,
+        lost: TRACES + 2 * MORE - s.segments,
       }),
     );
   } finally {
