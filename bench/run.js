@@ -18,7 +18,7 @@ const HERE = __dirname;
 const ROOT = join(HERE, '..');
 const quick = process.argv.includes('--quick');
 const write = process.argv.includes('--write');
-const GROUPS = ['inproc', 'encode', 'sw8', 'e2e', 'rate', 'unary', 'kafka', 'logs'];
+const GROUPS = ['inproc', 'encode', 'sw8', 'e2e', 'rate', 'unary', 'kafka', 'logs', 'collector'];
 const caseArg = process.argv.find((a, i) => a.startsWith('--case=') || process.argv[i - 1] === '--case');
 const only =
   caseArg === undefined
@@ -362,7 +362,22 @@ async function main() {
     rows.push(...logBench.rows);
     perProcess.push(...logBench.perProcess);
   }
+  if (selected('collector')) await collectorRows(rows);
   report(rows, perProcess, started, loadBefore);
+}
+
+/** The collector's API under load: one process (its figure is a burst's p99, not a per-span cost). */
+async function collectorRows(rows) {
+  log('collector API under load: 1,000 concurrent /api/search on 10,000 traces while an agent reports');
+  const search = await run('cases/collector-search.js', []);
+  rows.push([
+    'collector: 1,000 concurrent /api/search, 10,000 traces',
+    `p99 ${fmt(search.p99Ms)} ms (p50 ${fmt(search.p50Ms)}), ${search.ok} x 200`,
+    `/healthz, same burst: p99 ${fmt(search.healthzP99Ms)} ms; ingestion: ${search.lost} of ${fmt(search.ingested)} lost`,
+    search.p99Ms / search.healthzP99Ms,
+    'p99 <= 2000 ms, all 200, 0 lost',
+    search.p99Ms <= 2000 && search.ok === search.requests && search.lost === 0,
+  ]);
 }
 
 /** Kafka: through a real broker (compat-tests/kafka/broker.js), when Java and Maven are here. */

@@ -48,6 +48,47 @@
   }
 
   const ms = (n) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${Math.round(n)} ms`);
+  /** "1 span", "2 spans". */
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  /** The API path of a trace: any id as one encoded path segment, the dot segments . and .. by query. */
+  const traceApi = (id) =>
+    id === '.' || id === '..' ? `/api/trace?id=${encodeURIComponent(id)}` : `/api/traces/${encodeURIComponent(id)}`;
+  /** Past these, a cell shows its start and the whole text on demand (a <details> that opens). */
+  const LONG_CHARS = 300;
+  const LONG_LINES = 4;
+
+  /** Text as a cell shows it: whole when short; else its first line cut, the whole text a click away. */
+  function longText(text, cls) {
+    const lines = text.split('\n');
+    if (text.length <= LONG_CHARS && lines.length <= LONG_LINES)
+      return el('pre', { class: `content mono ${cls || ''}` }, text);
+    const head = lines[0].length > 120 ? `${lines[0].slice(0, 120)}…` : lines[0];
+    return el(
+      'details',
+      { class: 'long' },
+      el(
+        'summary',
+        {},
+        el('span', { class: 'mono' }, head),
+        el(
+          'span',
+          { class: 'muted' },
+          ` (${plural(lines.length, 'line')}, ${plural(text.length, 'character')}: show all)`,
+        ),
+      ),
+      el('pre', { class: `content mono ${cls || ''}` }, text),
+    );
+  }
+
+  /** Ticks for a time axis of `total` ms: 0 and steps of 1, 2 or 5 × 10^k, about five of them. */
+  function ticks(total) {
+    const raw = total / 5;
+    const p = Math.pow(10, Math.floor(Math.log10(raw || 1)));
+    const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) || raw;
+    const out = [];
+    for (let t = 0; t <= total + 1e-9; t += step) out.push(t);
+    return out;
+  }
   const time = (epoch) => (epoch ? new Date(epoch).toISOString().replace('T', ' ').replace('Z', '') : '');
 
   function route() {
@@ -127,7 +168,9 @@
         {
           class: 'row trace-row',
           'data-trace-id': t.traceId,
-          onclick: () => (location.hash = `#/trace/${encodeURIComponent(t.traceId)}`),
+          onclick: (e) => {
+            if (!e.target.closest('a')) location.hash = `#/trace/${encodeURIComponent(t.traceId)}`;
+          },
         },
         el('td', { class: 'mono' }, time(t.startTime)),
         el(
@@ -142,7 +185,7 @@
         ),
         el('td', { class: 'services' }, t.services.join(', ')),
         el('td', {}, ms(t.durationMs)),
-        el('td', {}, `${t.spans} spans / ${t.segments} segments`),
+        el('td', { class: 'size' }, `${plural(t.spans, 'span')} / ${plural(t.segments, 'segment')}`),
         el('td', { class: 'mono muted' }, t.traceId),
       ),
     );
@@ -188,19 +231,27 @@
 
   // ---------------------------------------------------------------- one trace
   async function traceView(traceId) {
-    const t = await api(`/api/traces/${encodeURIComponent(traceId)}`);
+    const t = await api(traceApi(traceId));
     const spans = t.spans || [];
     const logs = Array.isArray(t.logs) ? t.logs : [];
     const total = Math.max(1, ...spans.map((s) => s.offsetMs + s.durationMs));
+    // each log under the span it names (segment id + span id); the rest apart, as the CLI prints them
+    const spanIds = new Set(spans.map((s) => s.id));
     const logsOf = new Map();
+    const loose = [];
     for (const l of logs) {
       const key =
         l.traceContext && l.traceContext.traceSegmentId
           ? `${l.traceContext.traceSegmentId}-${l.traceContext.spanId}`
           : '';
+      if (!spanIds.has(key)) {
+        loose.push(l);
+        continue;
+      }
       if (!logsOf.has(key)) logsOf.set(key, []);
       logsOf.get(key).push(l);
     }
+    const matched = logs.filter((l) => !loose.includes(l));
     const startOf = Math.min(...spans.map((s) => s.offsetMs)) || 0;
     const traceStart = t.startTime || 0;
     const details = el(
@@ -215,9 +266,13 @@
         class: `wf-bar${s.isError ? ' error' : ''}`,
         style: { left: `${((s.offsetMs - startOf) / total) * 100}%`, width: `${(s.durationMs / total) * 100}%` },
       });
+      // the duration after the bar, or before its end when the bar reaches the right edge
+      const end = ((s.offsetMs - startOf + s.durationMs) / total) * 100;
       const label = el(
         'div',
-        { class: 'wf-label', style: { left: `calc(${((s.offsetMs - startOf + s.durationMs) / total) * 100}% + 4px)` } },
+        end > 85
+          ? { class: 'wf-label inside', style: { right: `calc(${100 - end}% + 4px)` } }
+          : { class: 'wf-label', style: { left: `calc(${end}% + 4px)` } },
         ms(s.durationMs),
       );
       const marks = (logsOf.get(s.id) || []).map((l) =>
@@ -270,15 +325,48 @@
           'div',
           { class: 'muted' },
           el('span', { class: 'mono', id: 'trace-id' }, traceId),
-          ` · ${ms(t.durationMs)} · ${spans.length} spans in ${Array.isArray(t.segments) ? t.segments.length : t.segments} segments · ${(t.services || []).join(', ')}`,
+          ` · ${ms(t.durationMs)} · ${plural(spans.length, 'span')} in ${plural(Array.isArray(t.segments) ? t.segments.length : t.segments, 'segment')} · ${(t.services || []).join(', ')}`,
         ),
         problems.length ? el('ul', { class: 'err', id: 'trace-problems' }, problems) : null,
       ),
-      el('div', { class: 'waterfall', id: 'waterfall' }, rows),
+      el('div', { class: 'waterfall' }, timeAxis(total), el('div', { id: 'waterfall' }, rows)),
       details,
-      logs.length
-        ? el('div', { class: 'logs', id: 'trace-logs' }, el('h3', {}, `Logs (${logs.length})`), logTable(logs))
+      matched.length
+        ? el('div', { class: 'logs', id: 'trace-logs' }, el('h3', {}, `Logs (${matched.length})`), logTable(matched))
         : null,
+      loose.length
+        ? el(
+            'div',
+            { class: 'logs unmatched', id: 'unmatched-logs' },
+            el('h3', {}, `Logs not matching a span of this trace (${loose.length})`),
+            el(
+              'p',
+              { class: 'muted' },
+              'Their trace context names this trace but a segment or span that was not received (or not yet).',
+            ),
+            logTable(loose, true),
+          )
+        : null,
+    );
+  }
+
+  /** The waterfall's first row: a time axis over the bars (0 at the trace's start). */
+  function timeAxis(total) {
+    return el(
+      'div',
+      { class: 'wf-row wf-axis', id: 'wf-axis' },
+      el('div', { class: 'wf-name muted' }, 'time since the trace started'),
+      el(
+        'div',
+        { class: 'wf-bar-cell' },
+        ticks(total).map((t) =>
+          el(
+            'span',
+            { class: `wf-tick${t / total > 0.9 ? ' end' : ''}`, style: { left: `${(t / total) * 100}%` } },
+            ms(t),
+          ),
+        ),
+      ),
     );
   }
 
@@ -295,14 +383,14 @@
       s.peer ? kv('peer', s.peer) : null,
       kv('start offset', ms(s.offsetMs)),
       kv('duration', ms(s.durationMs)),
-      ...s.tags.map((t) => kv(t.key, t.value)),
+      ...s.tags.map((t) => el('tr', {}, el('td', {}, t.key), el('td', {}, longText(t.value)))),
     ];
     const spanLogs = s.logs.map((l) =>
       el(
         'tr',
         {},
         el('td', {}, `+${ms(l.offsetMs)}`),
-        el('td', { class: 'mono' }, l.data.map((d) => `${d.key}=${d.value}`).join('\n')),
+        el('td', {}, longText(l.data.map((d) => `${d.key}=${d.value}`).join('\n'))),
       ),
     );
     return [
@@ -324,10 +412,15 @@
     return '';
   }
 
-  function logTable(logs) {
+  function logTable(logs, unmatched) {
     return el(
       'table',
       { class: 'log-table' },
+      el(
+        'colgroup',
+        {},
+        ['c-time', 'c-service', 'c-endpoint', 'c-tags', 'c-content'].map((c) => el('col', { class: c })),
+      ),
       el(
         'thead',
         {},
@@ -344,12 +437,17 @@
           const tags = (l.tags && l.tags.data) || l.tags || [];
           return el(
             'tr',
-            { class: 'log-row' },
-            el('td', { class: 'mono' }, time(l.timestamp)),
+            { class: `log-row${unmatched ? ' unmatched' : ''}` },
+            el(
+              'td',
+              { class: 'mono' },
+              time(l.timestamp),
+              unmatched ? el('span', { class: 'badge warn', title: 'names no span of this trace' }, 'no span') : null,
+            ),
             el('td', {}, l.service || ''),
             el('td', {}, l.endpoint || ''),
             el('td', { class: 'mono' }, Array.isArray(tags) ? tags.map((t) => `${t.key}=${t.value}`).join(' ') : ''),
-            el('td', {}, el('pre', { class: 'content mono' }, logContent(l))),
+            el('td', { class: 'content-cell' }, longText(logContent(l))),
           );
         }),
       ),
@@ -380,9 +478,12 @@
     const GX = 150;
     const GY = 36;
     const pos = new Map();
-    columns.forEach((col, c) => col.forEach((n, r) => pos.set(n.name, { x: 20 + c * (W + GX), y: 20 + r * (H + GY) })));
+    const TOP = topo.edges.some((e) => e.source === e.target) ? 56 : 20;
+    columns.forEach((col, c) =>
+      col.forEach((n, r) => pos.set(n.name, { x: 20 + c * (W + GX), y: TOP + r * (H + GY) })),
+    );
     const width = 40 + columns.length * (W + GX);
-    const height = 40 + Math.max(...columns.map((c) => (c ? c.length : 0))) * (H + GY);
+    const height = TOP + 20 + Math.max(...columns.map((c) => (c ? c.length : 0))) * (H + GY);
     const svg = el('svg:svg', { class: 'graph', id: 'topology', viewBox: `0 0 ${width} ${height}`, height });
     svg.append(
       el(
@@ -399,6 +500,10 @@
       const a = pos.get(e.source);
       const b = pos.get(e.target);
       if (!a || !b) continue;
+      if (e.source === e.target) {
+        svg.append(selfLoop(e, a, W));
+        continue;
+      }
       const x1 = a.x + W;
       const y1 = a.y + H / 2;
       const x2 = b.x;
@@ -407,12 +512,7 @@
       const d = back
         ? `M${a.x + W / 2},${a.y + H} C${a.x + W / 2},${a.y + H + 40} ${b.x + W / 2},${b.y + H + 40} ${b.x + W / 2},${b.y + H}`
         : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
-      const label = [
-        e.calls !== undefined ? `${e.calls} call${e.calls === 1 ? '' : 's'}` : '',
-        (e.components || []).join(', '),
-      ]
-        .filter(Boolean)
-        .join(' · ');
+      const label = edgeLabel(e);
       svg.append(
         el(
           'svg:g',
@@ -452,6 +552,26 @@
     show(el('p', { class: 'muted' }, 'Click a service to list its traces.'), svg);
   }
 
+  function edgeLabel(e) {
+    return [e.calls !== undefined ? plural(e.calls, 'call') : '', (e.components || []).join(', ')]
+      .filter(Boolean)
+      .join(' · ');
+  }
+
+  /** A service calling itself: a loop leaving and entering its node's top edge, the label above it. */
+  function selfLoop(e, p, W) {
+    const x1 = p.x + W * 0.6;
+    const x2 = p.x + W * 0.85;
+    const d = `M${x1},${p.y} C${x1 - 10},${p.y - 34} ${x2 + 10},${p.y - 34} ${x2},${p.y}`;
+    return el(
+      'svg:g',
+      { class: 'edge-group self-call', 'data-source': e.source, 'data-target': e.target },
+      el('svg:path', { class: 'edge', d, 'marker-end': 'url(#arrow)' }),
+      el('svg:text', { class: 'edge-label', 'text-anchor': 'middle', x: (x1 + x2) / 2, y: p.y - 30 }, edgeLabel(e)),
+      el('svg:title', {}, `${e.source} calls itself`),
+    );
+  }
+
   // ---------------------------------------------------------------- problems
   async function problemsView() {
     const problems = await api('/api/problems');
@@ -477,7 +597,7 @@
               'tr',
               { class: 'problem-row' },
               el('td', {}, p.service),
-              el('td', {}, p.message),
+              el('td', {}, longText(p.message)),
               el('td', {}, el('a', { class: 'mono', href: `#/trace/${encodeURIComponent(p.traceId)}` }, p.traceId)),
             ),
           ),

@@ -41,27 +41,52 @@ function endpoints(addresses: readonly string[]): Array<{ host: string; port: nu
  * span to the collector, so the library's own connections never show as a trace whatever
  * instrumentations are on. Installed only when OTEL_TRACES_SAMPLER does not choose another.
  */
-export function ownConnectionSampler(addresses: readonly string[], spanContextOf: SpanContextOf) {
+/** A sampler the guard hands every other decision to (the register's `SkyWalkingSampler` when SW_AGENT_SAMPLE is set). */
+export interface InnerSampler {
+  shouldSample(
+    context: Context,
+    traceId: string,
+    spanName: string,
+    kind: SpanKind,
+    attributes: Attributes,
+    links: unknown[],
+  ): { decision: number };
+}
+
+export function ownConnectionSampler(addresses: readonly string[], spanContextOf: SpanContextOf, inner?: InnerSampler) {
   const collector = endpoints(addresses);
   return {
-    shouldSample(context: Context, _traceId: string, spanName: string, _kind: SpanKind, attributes: Attributes) {
+    shouldSample(
+      context: Context,
+      traceId: string,
+      spanName: string,
+      kind: SpanKind,
+      attributes: Attributes,
+      links: unknown[] = [],
+    ) {
       const parent = spanContextOf(context);
+      if (inner) {
+        if (!parent && isOwnConnection(spanName, attributes, collector)) return { decision: NOT_RECORD };
+        return inner.shouldSample(context, traceId, spanName, kind, attributes, links);
+      }
       if (parent) return { decision: parent.traceFlags & 1 ? RECORD_AND_SAMPLED : NOT_RECORD };
       return { decision: isOwnConnection(spanName, attributes, collector) ? NOT_RECORD : RECORD_AND_SAMPLED };
     },
-    toString: () => 'SkyWalkingOwnConnectionSampler{ParentBased(AlwaysOn)}',
+    toString: () => `SkyWalkingOwnConnectionSampler{${inner ? String(inner) : 'ParentBased(AlwaysOn)'}}`,
   };
 }
 
-/** Sets `config.sampler` to ownConnectionSampler (collector and Kafka addresses) unless the environment names a sampler. */
+/** Sets `config.sampler` to ownConnectionSampler (collector and Kafka addresses) around `inner`, or, without one, unless the environment names a sampler. */
 export function guardOwnConnections(
   config: Record<string, unknown>,
   bridge: { collectorAddresses: readonly string[]; kafka?: { bootstrapServers: readonly string[] } },
   env: Record<string, string | undefined> = process.env,
+  inner?: InnerSampler,
 ): void {
-  if ((env.OTEL_TRACES_SAMPLER ?? '').trim() !== '') return;
+  // OTEL_TRACES_SAMPLER's sampler stands as it is; ours (SW_AGENT_SAMPLE) is wrapped
+  if (!inner && (env.OTEL_TRACES_SAMPLER ?? '').trim() !== '') return;
   const addresses = [...bridge.collectorAddresses, ...(bridge.kafka?.bootstrapServers ?? [])];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const api = require('@opentelemetry/api') as typeof import('@opentelemetry/api');
-  config.sampler = ownConnectionSampler(addresses, (c) => api.trace.getSpanContext(c));
+  config.sampler = ownConnectionSampler(addresses, (c) => api.trace.getSpanContext(c), inner);
 }

@@ -6,6 +6,7 @@ import { rawSecurityHeaderLines, safeJson, securityHeaders } from './http-header
 import { API_ROUTES, type Answer, BadRequest, KNOWN_PATHS, matchRoute } from './http-routes';
 import type { AnalysisCache } from './queries';
 import type { AgentTelemetry } from './agent-telemetry';
+import { ReadBudget, ReadQueue } from './read-budget';
 import { VersionMemo } from './search-memo';
 import type { CollectorStore } from './store';
 import { isUiPath, uiFile } from './ui';
@@ -40,8 +41,9 @@ export interface HttpSettings {
   onError: (where: string, error: unknown) => void;
 }
 
-const READ_SHARE = 0.5;
-const READ_BURST_MS = 200;
+/** Reads waiting for the budget at most, and how long each may wait, before a 503. */
+const MAX_WAITING_READS = 4096;
+const MAX_READ_WAIT_MS = 5000;
 
 const TEXT = 'text/plain; charset=utf-8';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -82,28 +84,6 @@ class Responder {
       ...headers,
     });
     res.end(body);
-  }
-}
-
-/** Reads may take about half of the event loop: time spent answering is a debt that drains at half the wall-clock rate. */
-class ReadBudget {
-  private debt = 0;
-  private last = performance.now();
-
-  allowed(): boolean {
-    const now = performance.now();
-    this.debt = Math.max(0, this.debt - (now - this.last) * READ_SHARE);
-    this.last = now;
-    return this.debt <= READ_BURST_MS;
-  }
-
-  spend<T>(work: () => T): T {
-    const started = performance.now();
-    try {
-      return work();
-    } finally {
-      this.debt += performance.now() - started;
-    }
   }
 }
 
@@ -158,6 +138,7 @@ export function startHttpApi(
   let boundPort = port;
   const out = new Responder();
   const budget = new ReadBudget();
+  const reads = new ReadQueue(budget, MAX_WAITING_READS, Math.min(MAX_READ_WAIT_MS, settings.requestTimeoutMs / 2));
   const searches = new VersionMemo();
   const error = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
     out.json(res, { status, body: { error: message } }, headers);
@@ -191,12 +172,39 @@ export function startHttpApi(
       });
     const match = matchRoute(API_ROUTES, path);
     if (!match) return error(res, 404, `unknown path; the API serves ${KNOWN_PATHS}`);
-    if (!budget.allowed())
-      return error(res, 503, "busy: reads are limited to half of the collector's time; try again", {
-        'retry-after': '1',
-      });
-    const answer = budget.spend(() => match.route.answer({ store, settings, params, id: match.id, searches }));
-    out.json(res, answer);
+    const ctx = { store, settings, params, id: match.id, searches };
+    const kept = match.route.kept?.(ctx);
+    if (kept) return out.json(res, kept);
+    if (!budget.allowed()) {
+      const stale = match.route.stale?.(ctx);
+      if (stale) return out.json(res, stale, { 'x-answer-age': 'stale' });
+    }
+    reads.submit(
+      () => {
+        if (res.destroyed || res.writableEnded) return;
+        try {
+          out.json(
+            res,
+            budget.spend(() => match.route.answer(ctx)),
+          );
+        } catch (e) {
+          failed(res, e);
+        }
+      },
+      () => {
+        if (!res.destroyed && !res.writableEnded)
+          error(res, 503, "busy: reads are limited to half of the collector's time; try again", {
+            'retry-after': '1',
+          });
+      },
+    );
+  };
+  /** A handler's error: 400 for a bad request, else counted and 500 (or the connection closed mid-answer). */
+  const failed = (res: ServerResponse, e: unknown): void => {
+    if (e instanceof BadRequest) return error(res, 400, e.message);
+    settings.onError('http', e);
+    if (!res.headersSent) error(res, 500, 'internal error');
+    else res.destroy();
   };
   const server = createServer(
     {
@@ -209,16 +217,14 @@ export function startHttpApi(
       try {
         handle(req, res);
       } catch (e) {
-        if (e instanceof BadRequest) return error(res, 400, e.message);
-        settings.onError('http', e);
-        if (!res.headersSent) error(res, 500, 'internal error');
-        else res.destroy();
+        failed(res, e);
       }
     },
   );
   const cap = capConnections(server, settings.maxConnections);
   // a connection that neither sends nor reads for this long is closed (a reader that stops reading a response)
   server.setTimeout(settings.requestTimeoutMs, (socket) => socket.destroy());
+  server.once('close', () => reads.clear());
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     const status =
       err.code === 'ERR_HTTP_REQUEST_TIMEOUT'

@@ -2,9 +2,9 @@ import { shown } from '../base/diag';
 import type { Problem } from './analysis';
 import type { HttpSettings } from './http-api';
 import { heartbeatProblems } from './heartbeat-problems';
-import { type LogQuery, queryLogs, traceView } from './queries';
+import { type LogQuery, queryLogs, traceListItem, traceView } from './queries';
 import type { CollectorStore } from './store';
-import { type ListEntry, listItemOf, parseTraceQuery, queryTraces } from './trace-query';
+import { type TraceQuery, parseTraceQuery, queryTraces } from './trace-query';
 import { traceUrl } from './trace-url';
 import type { VersionMemo } from './search-memo';
 
@@ -32,6 +32,10 @@ export interface RouteContext {
 export interface Route {
   path: string;
   answer(ctx: RouteContext): Answer;
+  /** An answer already worked out, served without drawing on the read budget (it costs nothing). */
+  kept?(ctx: RouteContext): Answer | undefined;
+  /** An older answer, served instead of a 503 when the read budget is spent. */
+  stale?(ctx: RouteContext): Answer | undefined;
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body });
@@ -50,25 +54,25 @@ function optional(params: URLSearchParams, name: string): string | undefined {
   return v === null || v === '' ? undefined : v;
 }
 
-/** A trace's list item, kept with the trace until it changes. */
-function cachedItem(store: CollectorStore, id: string): ListEntry | undefined {
-  const t = store.traceEntry(id);
-  if (!t || t.segments.length === 0) return undefined;
-  return store.memo(
-    id,
-    'list-item',
-    () => listItemOf(id, t.segments),
-    (e) => 300 + e.services.length * 16,
-  );
-}
-
-/** /api/traces answers the page's traces, /api/search the page with its total; both memoized per store version. */
-function search(ctx: RouteContext, withTotal: boolean): Answer {
+/** A search's query and its memo key; a bad parameter is a BadRequest. */
+function searchKey(ctx: RouteContext, withTotal: boolean): { query: TraceQuery; key: string } {
   const query = parseTraceQuery(ctx.params);
   if ('error' in query) throw new BadRequest(query.error);
-  const key = `${withTotal ? 's' : 't'}${JSON.stringify(query)}`;
-  const text = ctx.searches.get(ctx.store.segmentsVersion, key, () => {
-    const page = queryTraces(ctx.store, query, (id) => cachedItem(ctx.store, id));
+  return { query, key: `${withTotal ? 's' : 't'}${JSON.stringify(query)}` };
+}
+
+function keptSearch(ctx: RouteContext, withTotal: boolean, stale: boolean): Answer | undefined {
+  const { key } = searchKey(ctx, withTotal);
+  const maxAge = stale ? Number.POSITIVE_INFINITY : ctx.settings.analysisMaxAgeMs;
+  const text = ctx.searches.peek(ctx.store.segmentsVersion, key, maxAge);
+  return text === undefined ? undefined : { status: 200, body: text, raw: true };
+}
+
+/** /api/traces answers the page's traces, /api/search the page with its total; both memoized per store version (at most analysisMaxAgeMs stale). */
+function search(ctx: RouteContext, withTotal: boolean): Answer {
+  const { query, key } = searchKey(ctx, withTotal);
+  const text = ctx.searches.get(ctx.store.segmentsVersion, key, ctx.settings.analysisMaxAgeMs, () => {
+    const page = queryTraces(ctx.store, query, (id) => traceListItem(ctx.store, id));
     return Buffer.from(JSON.stringify(withTotal ? page : page.traces));
   });
   return { status: 200, body: text, raw: true };
@@ -125,8 +129,18 @@ function logs(ctx: RouteContext): Answer {
 
 /** The JSON API's reads (behind the token and the read budget). */
 export const API_ROUTES: readonly Route[] = [
-  { path: '/api/traces', answer: (c) => search(c, false) },
-  { path: '/api/search', answer: (c) => search(c, true) },
+  {
+    path: '/api/traces',
+    answer: (c) => search(c, false),
+    kept: (c) => keptSearch(c, false, false),
+    stale: (c) => keptSearch(c, false, true),
+  },
+  {
+    path: '/api/search',
+    answer: (c) => search(c, true),
+    kept: (c) => keptSearch(c, true, false),
+    stale: (c) => keptSearch(c, true, true),
+  },
   { path: '/api/traces/:id', answer: (c) => trace(c, c.id) },
   {
     path: '/api/trace',

@@ -9,6 +9,7 @@ import {
 } from './analysis';
 import type { StoredLog } from './logs';
 import { renderTrace } from './render';
+import { type ListEntry, listItemOf } from './trace-query';
 import { type SpanView, spanViews } from './trace-view';
 import type { CollectorStore } from './store';
 
@@ -75,6 +76,18 @@ export function traceSummary(store: CollectorStore, traceId: string): TraceSumma
   return store.memo(traceId, 'summary', (t) => summarize(traceId, t.segments), summarySize);
 }
 
+/** A trace's line in the trace list with what searches filter on, kept with the trace until it changes. */
+export function traceListItem(store: CollectorStore, traceId: string): ListEntry | undefined {
+  const t = store.traceEntry(traceId);
+  if (!t || t.segments.length === 0) return undefined;
+  return store.memo(
+    traceId,
+    'list-item',
+    () => listItemOf(traceId, t.segments),
+    (e) => 300 + e.services.length * 16,
+  );
+}
+
 /** One trace's share of the analysis (computed once per change of that trace). */
 export function tracePartial(
   store: CollectorStore,
@@ -102,6 +115,8 @@ export function warmPartials(
     if (t.segments.length === 0 || t.memo.has('partial') || start - t.changedAt < quietMs) continue;
     tracePartial(store, id, options);
     // no room left under maxBytes: stop (it would be worked out again and again for nothing)
+    if (store.memosRefused !== refused) break;
+    traceListItem(store, id);
     if (store.memosRefused !== refused) break;
     n++;
     if (Date.now() - start >= budgetMs) break;

@@ -92,9 +92,10 @@ export function start(): Started | undefined {
         ),
       ],
     };
-    guardOwnConnections(config, processor.bridge.config);
-    // SW_AGENT_SAMPLE: sample as the agents do (else OTel's own OTEL_TRACES_SAMPLER applies)
-    if (envSet('SW_AGENT_SAMPLE')) config.sampler = new SkyWalkingSampler();
+    // SW_AGENT_SAMPLE: sample as the agents do (else OTel's own OTEL_TRACES_SAMPLER applies); either
+    // way the library's own connections are never a trace
+    const sampler = envSet('SW_AGENT_SAMPLE') ? new SkyWalkingSampler() : undefined;
+    guardOwnConnections(config, processor.bridge.config, process.env, sampler);
     // NodeSDK exports OTLP metrics and logs by default: no metrics unless asked; the OTel Logs API to SkyWalking
     if (!envSet('OTEL_METRICS_EXPORTER')) config.metricReaders = [];
     if (!envSet('OTEL_LOGS_EXPORTER')) config.logRecordProcessors = skywalkingLogProcessors(processor);

@@ -224,8 +224,8 @@ it('error bodies never echo request text unescaped', async () => {
   expect(JSON.parse(long.body)).toEqual({ error: `no trace ${'x'.repeat(120)}... (5000 characters)` });
 });
 
-it('a search is answered from its memo while the store does not change, and afresh after', async () => {
-  const c = await collector();
+it('a search is answered from its memo while the store does not change, and afresh after (analysisMaxAgeMs 0)', async () => {
+  const c = await collector({ analysisMaxAgeMs: 0 });
   expect(await collect(c.grpcAddress, [segment('t1', 1)])).toBeNull();
   const first = await raw(c.httpUrl!, '/api/search?service=svc');
   const again = await raw(c.httpUrl!, '/api/search?service=svc');
@@ -319,4 +319,70 @@ it('an OpenTracing Exit span that injects sw8 without a peer: its made-up peer i
         "Exit span 1 '/pay' has peer '/pay', which is no network address: it was made up because no peer was set before inject (the OAP draws a node '/pay' instead of linking the callee). Set the peer: OpenTracing peer.hostname + peer.port, OpenTelemetry server.address + server.port",
     },
   ]);
+});
+
+it('the search memo: kept while the version holds or the answer is younger than the max age; bounded', async () => {
+  const { VersionMemo } = await import('../../src/collector/search-memo');
+  const memo = new VersionMemo(2, 100);
+  let n = 0;
+  const compute = () => Buffer.from(`v${++n}`);
+  expect(memo.get(1, 'a', 1000, compute, 0).toString()).toBe('v1');
+  expect(memo.get(1, 'a', 1000, compute, 5000).toString()).toBe('v1'); // same version: kept however old
+  expect(memo.get(2, 'a', 1000, compute, 5500).toString()).toBe('v2'); // changed and older than 1 s: afresh
+  expect(memo.get(3, 'a', 1000, compute, 5600).toString()).toBe('v2'); // changed but 100 ms old: kept
+  expect(memo.get(3, 'b', 1000, compute, 5600).toString()).toBe('v3');
+  expect(memo.get(3, 'c', 1000, compute, 5600).toString()).toBe('v4'); // third key: the oldest (a) goes
+  expect(memo.get(3, 'a', 1000, compute, 5600).toString()).toBe('v5');
+  expect(memo.get(3, 'big', 1000, () => Buffer.alloc(200), 5600).length).toBe(200); // past the byte bound: not kept
+  expect([memo.hits, memo.misses]).toEqual([2, 6]);
+});
+
+it('503 (responses still being read) and 500 (a handler failed) carry the headers too, and say nothing of the request', async () => {
+  const { startHttpApi } = await import('../../src/collector/http-api');
+  const { CollectorStore } = await import('../../src/collector/store');
+  const { AnalysisCache } = await import('../../src/collector/queries');
+  const { AgentTelemetry } = await import('../../src/collector/agent-telemetry');
+  const store = new CollectorStore({ maxSegments: 10, maxBytes: 1 << 20, maxLogs: 10, maxLogBytes: 1 << 20 });
+  const errors: string[] = [];
+  const settings = {
+    token: undefined,
+    allowedHosts: [],
+    headersTimeoutMs: 5000,
+    requestTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 1000,
+    maxConnections: 16,
+    maxPendingBytes: -1,
+    analysisMaxAgeMs: 0,
+    analysis: new AnalysisCache(store, {}),
+    analysisOptions: {},
+    telemetry: new AgentTelemetry(),
+    stats: (): Record<string, unknown> => {
+      throw new Error('stats broke');
+    },
+    onError: (where: string) => void errors.push(where),
+  };
+  const busy = await startHttpApi(store, '127.0.0.1', 0, settings);
+  const failing = await startHttpApi(store, '127.0.0.1', 0, { ...settings, maxPendingBytes: 1 << 20 });
+  const url = (s: typeof busy) => `http://127.0.0.1:${(s.address() as { port: number }).port}`;
+  try {
+    const a = await raw(url(busy), '/api/traces?x=<b>');
+    expect([a.status, a.body, a.headers['retry-after'], securityOf(a)]).toEqual([
+      503,
+      '{"error":"busy: earlier responses are still being read; try again"}',
+      '1',
+      { csp: DATA_CSP, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY', cache: 'no-store' },
+    ]);
+    const b = await raw(url(failing), '/api/stats');
+    expect([b.status, b.body, securityOf(b), errors]).toEqual([
+      500,
+      '{"error":"internal error"}',
+      { csp: DATA_CSP, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY', cache: 'no-store' },
+      ['http'],
+    ]);
+  } finally {
+    for (const s of [busy, failing]) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  }
 });
