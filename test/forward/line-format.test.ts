@@ -56,6 +56,8 @@ describe('the line format', () => {
     expect(line).toContain('"spanLayer":"Database"');
     expect(line).toContain('"isError":true');
     expect(parseLine(line)).toEqual({ kind: 'segment', segment });
+    // written by hand, but exactly what JSON.stringify gives for the same object
+    expect(JSON.stringify(JSON.parse(line))).toBe(line);
   });
 
   it('finds the marker after a prefix a collector added, and tells foreign and broken lines apart', () => {
