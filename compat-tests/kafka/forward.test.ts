@@ -118,7 +118,7 @@ describe.runIf(hasKcat || Boolean(process.env.CI))(
       await collector.stop();
       const second = messagesOf(await shipApp(broker.bootstrap, { SEGMENTS: '600', SPANS: '2' })).segments;
       expect(second.length).toBe(600);
-    const ids2 = new Set(second.map((s) => s.traceSegmentId));
+      const ids2 = new Set(second.map((s) => s.traceSegmentId));
       const rss = [rssKb(a2.child.pid!), rssKb(b.child.pid!)];
       await new Promise((r) => setTimeout(r, 30_000));
       const rssAfter = [rssKb(a2.child.pid!), rssKb(b.child.pid!)];
