@@ -9,8 +9,18 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SegmentObject } from '../../src/base/model';
 import { type Collector, startCollector } from '../../src/collector';
-import { LINE_APP, messagesOf, startForward, waitFor, type ForwardProcess } from '../../test/forward/support';
-import { createTopics } from './kafka-support';
+import {
+  LINE_APP,
+  messagesOf,
+  runLineApp,
+  startForward,
+  waitFor,
+  type ForwardProcess,
+} from '../../test/forward/support';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTopics, readTopic } from './kafka-support';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startBroker } = require('./broker');
@@ -117,6 +127,7 @@ describe.runIf(hasKcat || Boolean(process.env.CI))(
       received.push(...collector.segments());
       await collector.stop();
       const second = messagesOf(await shipApp(broker.bootstrap, { SEGMENTS: '600', SPANS: '2' })).segments;
+      expect(second.length).toBe(600);
       const ids2 = new Set(second.map((s) => s.traceSegmentId));
       const rss = [rssKb(a2.child.pid!), rssKb(b.child.pid!)];
       await new Promise((r) => setTimeout(r, 30_000));
@@ -141,5 +152,21 @@ describe.runIf(hasKcat || Boolean(process.env.CI))(
       expect(duplicates).toBeGreaterThanOrEqual(0);
       expect(delivered.every((s) => s.spans.length === 2)).toBe(true);
     }, 600_000);
+
+    it('forward --to-kafka puts the segments and records on the OAP topics, in protobuf', async () => {
+      const topics = ['skywalking-segments', 'skywalking-logs', 'skywalking-managements'];
+      await createTopics(broker.bootstrap, topics, 1);
+      const written = await runLineApp({ SEGMENTS: '30', SPANS: '2', SERVICE: 'to-kafka' });
+      const file = join(tmpdir(), `swb-to-kafka-${process.pid}.lines`);
+      writeFileSync(file, written);
+      const f = startForward(['--file', file, '--no-follow', '--stats', '--to-kafka', broker.bootstrap]);
+      forwarders.push(f);
+      expect(await f.exited).toBe(0);
+      expect(f.lastStats()).toMatchObject({ segments: 30, logs: 30, sink: { segments: 30, logs: 30, resent: 0 } });
+      const { segments } = messagesOf(written);
+      const onTopic = await readTopic(broker.bootstrap, 'skywalking-segments');
+      expect(onTopic.map((r) => r.key).sort()).toEqual(segments.map((s) => s.traceSegmentId).sort());
+      expect((await readTopic(broker.bootstrap, 'skywalking-logs')).length).toBe(30);
+    });
   },
 );

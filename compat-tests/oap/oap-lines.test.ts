@@ -7,6 +7,7 @@
  * the text lines with `[trace_id=…]`, forwarded with the bracket preset, are found by `queryLogs`
  * with `relatedTrace`.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +185,62 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
       'order 0 paid',
     ]);
     expect(contents[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d orders/);
+  });
+});
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { startBroker } = require('../kafka/broker.js') as {
+  startBroker(o?: object): Promise<{ bootstrap: string; destroy(): Promise<void> }>;
+};
+const { kafkaOapConfigDir } = require('../kafka/oap-config.js') as { kafkaOapConfigDir(): string };
+/* eslint-enable @typescript-eslint/no-require-imports */
+const hasKcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' }).status === 0;
+
+// a shipper that produces to Kafka: the log lines, as the app wrote them, through Debian's kcat
+// onto skywalking-logs-json, read by the OAP's own kafka-fetcher (enableNativeJsonLog)
+describe.runIf(hasKcat || Boolean(process.env.CI))('log lines on skywalking-logs-json, read by the OAP', () => {
+  const NAMESPACE = 'swl';
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  let oap: Awaited<ReturnType<typeof startOap>>;
+
+  beforeAll(async () => {
+    broker = await startBroker({ heap: '256m' });
+    oap = await startOap({
+      configDir: kafkaOapConfigDir(),
+      env: { SW_KAFKA_FETCHER_SERVERS: broker.bootstrap, SW_NAMESPACE: NAMESPACE },
+    });
+  }, 400_000);
+
+  afterAll(async () => {
+    await oap?.stop();
+    await broker?.destroy();
+  }, 60_000);
+
+  it('finds each record by its trace with queryLogs', async () => {
+    const written = await runLineApp({ SEGMENTS: '3', SPANS: '1', SERVICE: 'lines-kafka' });
+    const logLines = written.split('\n').filter((l) => parseLine(l).kind === 'log');
+    expect(logLines.length).toBe(3);
+    const kcat = spawnSync('kcat', ['-P', '-b', broker.bootstrap, '-t', `${NAMESPACE}-skywalking-logs-json`], {
+      input: `${logLines.join('\n')}\n`,
+      encoding: 'utf8',
+    });
+    expect(kcat.status).toBe(0);
+    for (const s of messagesOf(written).segments) {
+      const deadline = Date.now() + 120_000;
+      let contents: string[] = [];
+      while (Date.now() < deadline) {
+        const data = await oap.graphql(
+          `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { content serviceName } } }`,
+          { c: { relatedTrace: { traceId: s.traceId }, paging: { pageNum: 1, pageSize: 10 } } },
+        );
+        contents = (data.queryLogs.logs as Array<{ content: string; serviceName: string }>).map(
+          (l) => `${l.serviceName} ${l.content}`,
+        );
+        if (contents.length > 0) break;
+        await sleep(2000);
+      }
+      const n = /\/orders\/(\d+)/.exec(s.spans[0]!.operationName)![1];
+      expect(contents).toEqual([`lines-kafka order ${n} paid`]);
+    }
   });
 });

@@ -10,13 +10,13 @@ interface MessageLike {
   partition: number;
   commit(): void | Promise<void>;
 }
-interface StreamLike {
-  read(): MessageLike | null;
-  once(event: 'readable' | 'end' | 'close' | 'error', listener: (e?: unknown) => void): unknown;
-  removeListener(event: string, listener: (...a: unknown[]) => void): unknown;
+interface StreamLike extends AsyncIterable<MessageLike> {
   on(event: 'error', listener: (e: unknown) => void): unknown;
   close(): Promise<void>;
 }
+
+const LINGER_MS = 20;
+const LINGERED = Symbol('lingered');
 interface ConsumerLike {
   consume(options: Record<string, unknown>): Promise<StreamLike>;
   close(force?: boolean): Promise<void>;
@@ -88,10 +88,11 @@ export class KafkaSource implements LineSource {
       this.stream.on('error', (e) =>
         log('warn', 'forward.kafka', `forward: Kafka stream: ${(e as Error)?.message ?? e}`),
       );
-      while (!this.stopped) {
-        const batch = this.take();
-        if (batch) yield batch;
-        else await this.readable();
+      const messages = this.stream[Symbol.asyncIterator]();
+      for (;;) {
+        const batch = await this.take(messages);
+        if (!batch) break;
+        yield batch;
       }
     } finally {
       await this.stream?.close().catch(() => undefined);
@@ -108,23 +109,44 @@ export class KafkaSource implements LineSource {
     return { ...this.counts };
   }
 
-  /** The messages ready now, up to a batch of lines; undefined when none is. */
-  private take(): LineBatch | undefined {
+  /** The next message, or LINGERED when none came within `ms` (it stays pending for the next call), or undefined when stopped. */
+  private pending: Promise<IteratorResult<MessageLike>> | undefined;
+
+  private async next(
+    messages: AsyncIterator<MessageLike>,
+    ms: number | undefined,
+  ): Promise<MessageLike | typeof LINGERED | undefined> {
+    if (this.stopped) return undefined;
+    this.pending ??= messages.next();
+    const waits: Promise<IteratorResult<MessageLike> | typeof LINGERED | undefined>[] = [
+      this.pending,
+      new Promise((resolve) => (this.wake = () => resolve(undefined))),
+    ];
+    let timer: NodeJS.Timeout | undefined;
+    if (ms !== undefined) waits.push(new Promise((resolve) => (timer = setTimeout(() => resolve(LINGERED), ms))));
+    const got = await Promise.race(waits);
+    clearTimeout(timer);
+    if (got === LINGERED) return LINGERED;
+    if (got === undefined || this.stopped || got.done) return undefined;
+    this.pending = undefined;
+    return got.value;
+  }
+
+  /** A batch: the first message as it comes, then those that follow within LINGER_MS each, up to `batchLines` lines. */
+  private async take(messages: AsyncIterator<MessageLike>): Promise<LineBatch | undefined> {
     const lines: string[] = [];
     const last = new Map<number, MessageLike>();
-    while (lines.length < this.options.batchLines) {
-      const m = this.stream!.read();
-      if (!m) break;
+    let m = await this.next(messages, undefined);
+    while (m !== undefined && m !== LINGERED) {
       this.counts.messages++;
       last.set(m.partition, m);
       const value = m.value ?? Buffer.alloc(0);
-      if (value.length > this.options.maxLineBytes) {
-        this.counts.tooLong++;
-        continue;
-      }
-      for (const line of value.toString('utf8').split('\n')) if (line !== '') lines.push(line.replace(/\r$/, ''));
+      if (value.length > this.options.maxLineBytes) this.counts.tooLong++;
+      else for (const line of value.toString('utf8').split('\n')) if (line !== '') lines.push(line.replace(/\r$/, ''));
+      if (lines.length >= this.options.batchLines) break;
+      m = await this.next(messages, LINGER_MS);
     }
-    if (last.size === 0) return undefined;
+    if (m === undefined && last.size === 0) return undefined;
     return { lines, commit: () => this.commit([...last.values()]) };
   }
 
@@ -143,17 +165,5 @@ export class KafkaSource implements LineSource {
         );
       }
     }
-  }
-
-  private readable(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.wake = undefined;
-        this.stream!.removeListener('readable', done);
-        resolve();
-      };
-      this.wake = done;
-      this.stream!.once('readable', done);
-    });
   }
 }

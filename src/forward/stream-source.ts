@@ -21,6 +21,15 @@ export class StreamSource implements LineSource {
   }
 
   async *batches(): AsyncIterable<LineBatch> {
+    try {
+      yield* this.chunks();
+    } catch (e) {
+      // destroyed by stop(): the end of the input, not a failure
+      if (!this.stopped) throw e;
+    }
+  }
+
+  private async *chunks(): AsyncIterable<LineBatch> {
     let lines: string[] = [];
     for await (const chunk of this.stream) {
       if (this.stopped) break;
@@ -43,6 +52,8 @@ export class StreamSource implements LineSource {
 
   stop(): void {
     this.stopped = true;
+    // an idle stdin would keep the reader waiting for its next chunk
+    (this.stream as { destroy?: () => void }).destroy?.();
   }
 
   stats(): Record<string, number> {

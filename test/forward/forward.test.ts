@@ -5,7 +5,7 @@
 import { type Collector, startCollector } from '../../src/collector';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINE_APP, bySegmentId, messagesOf, startForward } from './support';
+import { LINE_APP, bySegmentId, messagesOf, startForward, waitFor } from './support';
 
 let collector: Collector;
 
@@ -75,5 +75,14 @@ describe('forward from stdin', () => {
       expect(text.timestamp).toBe(new Date(stamp.replace(/\//g, '-').replace(' ', 'T')).getTime());
       expect(i).toBeLessThan(5);
     }
+  });
+
+  it('ends on SIGTERM while stdin is open and idle, with its stats line', async () => {
+    const forward = startForward(['--collector', collector.grpcAddress, '--stats', '--stats-interval', '1']);
+    forward.child.stdin!.write('app: a foreign line\n');
+    await waitFor('a stats line with the line read', () => forward.lastStats()?.lines === 1, forward.output);
+    forward.child.kill('SIGTERM');
+    expect(await forward.exited).toBe(0);
+    expect(forward.lastStats()).toMatchObject({ lines: 1, foreign: 1 });
   });
 });

@@ -56,6 +56,8 @@ describe('the line format', () => {
     expect(line).toContain('"spanLayer":"Database"');
     expect(line).toContain('"isError":true');
     expect(parseLine(line)).toEqual({ kind: 'segment', segment });
+    // written by hand, but exactly what JSON.stringify gives for the same object
+    expect(JSON.stringify(JSON.parse(line))).toBe(line);
   });
 
   it('finds the marker after a prefix a collector added, and tells foreign and broken lines apart', () => {
@@ -245,5 +247,36 @@ describe('LineReporter', () => {
       expect(readFileSync(`${file}.1`, 'utf8').length).toBe(4096);
       expect(readFileSync(`${file}.2`, 'utf8').length).toBe(4096);
     });
+  });
+});
+
+describe('reporter line options', () => {
+  it('resolves option > env > default, and refuses what it cannot use, saying what to change', () => {
+    expect(resolveConfig({ reporter: 'line' }).line).toEqual({
+      file: '',
+      fileMaxBytes: 100 * 1024 * 1024,
+      fileCount: 5,
+      bufferChars: 8 * 1024 * 1024,
+    });
+    expect(resolveConfig({ reporter: 'grpc' }).line).toBeUndefined();
+    expect(() => resolveConfig({ reporter: 'line', lineFile: 'app.lines' })).toThrow(
+      'skywalking-bridge: option `lineFile` is "app.lines"; expected an absolute path (nothing is written relative to the working directory).',
+    );
+    expect(() => resolveConfig({ reporter: 'line', lineFileCount: -1 })).toThrow(
+      'skywalking-bridge: option `lineFileCount` is -1; expected a whole number from 0 to 100.',
+    );
+    const saved = process.env.SW_BRIDGE_LINE_FILE_MAX_BYTES;
+    process.env.SW_BRIDGE_LINE_FILE_MAX_BYTES = 'lots';
+    try {
+      expect(() => resolveConfig({ reporter: 'line' })).toThrow(
+        'skywalking-bridge: env SW_BRIDGE_LINE_FILE_MAX_BYTES is "lots"; expected a whole number from 4096 to 4398046511104.',
+      );
+      process.env.SW_BRIDGE_LINE_FILE_MAX_BYTES = '65536';
+      expect(resolveConfig({ reporter: 'line' }).line!.fileMaxBytes).toBe(65536);
+      expect(resolveConfig({ reporter: 'line', lineFileMaxBytes: 8192 }).line!.fileMaxBytes).toBe(8192);
+    } finally {
+      if (saved === undefined) delete process.env.SW_BRIDGE_LINE_FILE_MAX_BYTES;
+      else process.env.SW_BRIDGE_LINE_FILE_MAX_BYTES = saved;
+    }
   });
 });
