@@ -4,14 +4,20 @@ import { LongestFirstSequencer } from './test/support/sequencer';
 
 const EXCLUDE = ['compat-tests/oap/**', 'compat-tests/kafka/**', 'node_modules/**'];
 /**
- * Files that keep both cores busy (the overload app's 10,000 spans/s, the abuse suite's floods) or
- * still time a browser (the UI's render time): they run after everything else, one file at a time.
+ * Files that keep both cores busy (the overload app's 10,000 spans/s, the queue bound's 20,000
+ * spans/s, the abuse suite's floods) or still time a browser (the UI's render time): they run after
+ * everything else, one file at a time.
  * No verdict may depend on the machine's load (issue #28): tests wait on events, timeouts follow the
  * work's size, and wall-clock figures (latency percentiles, event-loop delay, shutdown time under
  * overload) are measured in bench/ (bench/overload.js). Memory bounds measured in a process of their
  * own (queue-bound, diag, pino-bounds, the faults' heap) do not depend on the load.
  */
-const ALONE = ['compat-tests/overload.test.ts', 'compat-tests/collector-abuse.test.ts', 'test/ui/ui.test.ts'];
+const ALONE = [
+  'compat-tests/overload.test.ts',
+  'compat-tests/queue-bound.test.ts',
+  'compat-tests/collector-abuse.test.ts',
+  'test/ui/ui.test.ts',
+];
 
 export default defineConfig({
   test: {
