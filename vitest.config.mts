@@ -4,17 +4,18 @@ import { LongestFirstSequencer } from './test/support/sequencer';
 
 const EXCLUDE = ['compat-tests/oap/**', 'compat-tests/kafka/**', 'node_modules/**'];
 /**
- * Files that assert tight time bounds (latency percentiles, event-loop delay, time per value or
- * record, browser render time): they run after everything else, one file at a time, so another
- * file's load on the machine cannot decide them (issue #18). Memory bounds measured in a process of
- * their own (queue-bound, diag, pino-bounds, the faults' heap) do not depend on the load, nor do
- * bounds 50x or more above what is measured (the fuzzer's 20 s for ~3 s of work; the log reporter's
- * 250 µs a record, averaged over thousands, for a few µs): they run with the suite.
+ * Files that keep both cores busy (the overload app's 10,000 spans/s, the queue bound's 20,000
+ * spans/s, the abuse suite's floods) or still time a browser (the UI's render time): they run after
+ * everything else, one file at a time.
+ * No verdict may depend on the machine's load (issue #28): tests wait on events, timeouts follow the
+ * work's size, and wall-clock figures (latency percentiles, event-loop delay, shutdown time under
+ * overload) are measured in bench/ (bench/overload.js). Memory bounds measured in a process of their
+ * own (queue-bound, diag, pino-bounds, the faults' heap) do not depend on the load.
  */
 const ALONE = [
   'compat-tests/overload.test.ts',
+  'compat-tests/queue-bound.test.ts',
   'compat-tests/collector-abuse.test.ts',
-  'test/values.test.ts',
   'test/ui/ui.test.ts',
 ];
 
@@ -49,8 +50,10 @@ export default defineConfig({
     ],
     globals: true,
     sequence: { sequencer: LongestFirstSequencer },
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // a deadline for a hang, not a bound on speed: on 2 cores with two CPU-bound processes beside
+    // the suite, files that start processes took 30-60 s where they take 5 s quiet (issue #28)
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     // a rejection we leave unhandled is fatal in every test process (issue #8)
     execArgv: ['--unhandled-rejections=strict'],

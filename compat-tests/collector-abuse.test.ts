@@ -12,6 +12,8 @@ import { type Socket, connect as tcpConnect } from 'node:net';
 import { resolve } from 'node:path';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { loadServices } from '../src/protocol/loader';
+import type { SegmentReference } from '../src/base/model';
+import { T0, spanObject } from '../test/support/fixtures';
 
 const ROOT = resolve(__dirname, '..');
 const SCRIPT = resolve(__dirname, 'support/collector-process.js');
@@ -245,24 +247,24 @@ it('answers malformed protobuf on every method with an error status, and stays u
   await othersAnswered();
   const m = await withinBounds();
   expect([m.stats.segments, m.stats.logs]).toEqual([before.stats.segments, before.stats.logs]);
-}, 20_000);
-
-const span = (spanId: number, parentSpanId: number, refs: unknown[] = [], op = `op-${spanId}`) => ({
-  spanId,
-  parentSpanId,
-  startTime: 1_700_000_000_000 + spanId,
-  endTime: 1_700_000_000_001 + spanId,
-  refs,
-  operationName: op,
-  peer: '',
-  spanType: 2,
-  spanLayer: 0,
-  componentId: 0,
-  isError: false,
-  tags: [],
-  logs: [],
-  skipAnalysis: false,
 });
+
+/**
+ * GET with the token, as a client that honours `503` + `Retry-After` does: the collector sheds reads
+ * past its share of the event loop, which on a busy machine comes sooner (issue #28: no verdict
+ * may depend on the load). Up to 30 tries.
+ */
+async function read(path: string): Promise<Response> {
+  for (let i = 0; ; i++) {
+    const res = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    if (res.status !== 503 || i === 30) return res;
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
+}
+
+const span = (spanId: number, parentSpanId: number, refs: unknown[] = [], operationName = `op-${spanId}`) =>
+  spanObject({ spanId, parentSpanId, endTime: T0 + spanId + 1, refs: refs as SegmentReference[], operationName });
 
 it('refuses a message over maxMessageBytes; 1 MiB strings in refs and logs stay within the byte bounds', async () => {
   const big = 'x'.repeat(MiB);
@@ -307,7 +309,7 @@ it('refuses a message over maxMessageBytes; 1 MiB strings in refs and logs stay 
   const m = await withinBounds();
   expect(m.stats.segments).toBeLessThanOrEqual(8);
   expect(m.stats.logs).toBe(1);
-}, 20_000);
+});
 
 it('renders and serves a segment 5,000 spans deep and 5,000 segments chained by refs', async () => {
   const deep = {
@@ -361,20 +363,7 @@ it('renders and serves a segment 5,000 spans deep and 5,000 segments chained by 
   expect((await read('/api/topology')).status).toBe(200);
   await othersAnswered();
   await withinBounds();
-}, 40_000);
-
-/**
- * GET with the token. A read right after rendering a big trace may find the read budget spent: 503
- * with Retry-After, which a client honours (the budget is wall-clock time, longer on a loaded machine).
- */
-async function read(path: string): Promise<Response> {
-  let res = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  for (let i = 0; i < 20 && res.status === 503; i++) {
-    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after')) * 1000));
-    res = await fetch(`${httpUrl}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  }
-  return res;
-}
+});
 
 it('takes 1,000 concurrent streams while another agent is answered within the bound', async () => {
   const start = await memory().then((m) => m.stats.segments + m.stats.evicted);
@@ -410,11 +399,11 @@ it('takes 1,000 concurrent streams while another agent is answered within the bo
   expect(errors).toEqual([]);
   const m = await withinBounds();
   expect(m.stats.segments).toBeGreaterThanOrEqual(1000);
-}, 20_000);
+});
 
 it('closes readers that stop reading big responses; others answered meanwhile', async () => {
   const httpPort = Number(new URL(httpUrl).port);
-  const res = await fetch(`${httpUrl}/api/traces/chain`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await read('/api/traces/chain');
   expect(res.status).toBe(200);
   const size = (await res.arrayBuffer()).byteLength;
   expect(size).toBeGreaterThan(2 * MiB);
@@ -453,7 +442,7 @@ it('closes readers that stop reading big responses; others answered meanwhile', 
   );
   await othersAnswered();
   await withinBounds();
-}, 20_000);
+});
 
 function openSockets(port: number, n: number, first: string, read = true): Promise<Socket[]> {
   return Promise.all(
@@ -498,7 +487,7 @@ it('closes HTTP clients that never finish their headers and gRPC connections tha
     `  slow clients: 300 HTTP closed within ${Math.max(...httpClosed)} ms, 50 silent gRPC within ${Math.max(...grpcClosed)} ms; others answered: ${lastAnswered}`,
   );
   await othersAnswered();
-}, 20_000);
+});
 
 it('answers odd HTTP paths and huge queries with a status, never a crash', async () => {
   const auth = { authorization: `Bearer ${TOKEN}` };
@@ -525,4 +514,4 @@ it('answers odd HTTP paths and huge queries with a status, never a crash', async
   await othersAnswered();
   const m = await withinBounds();
   expect(m.stats.handlerErrors).toBe(0);
-}, 20_000);
+});

@@ -64,7 +64,7 @@ async function traceOf(service: string, count: number): Promise<SegmentObject[]>
     const id = collector.traceIds().find((t) => collector.trace(t).some((s) => s.service === service));
     const segs = id ? collector.trace(id) : [];
     return segs.length >= count ? segs : undefined;
-  }, 20_000);
+  });
 }
 
 /**
@@ -136,7 +136,7 @@ describe('with the official SkyWalking Node agent', () => {
       'c-otel -> d-agent',
     ]);
     expect(problemsAmong(names)).toEqual([]);
-  }, 60_000);
+  });
 
   it('backend-js -> OpenTelemetry -> OpenTracing -> backend-js (the reverse order)', async () => {
     // started together: each is a process that takes a second or so to load
@@ -157,7 +157,7 @@ describe('with the official SkyWalking Node agent', () => {
       'g-ot -> h-agent',
     ]);
     expect(problemsAmong(names)).toEqual([]);
-  }, 60_000);
+  });
 
   it('a Java-agent header at the edge: its trace id is kept all the way, the Java parent is named', async () => {
     // started together: each is a process that takes a second or so to load
@@ -203,7 +203,7 @@ describe('with the official SkyWalking Node agent', () => {
     expect(relationsAmong(names)).toEqual(['i-ot -> j-otel', 'j-otel -> k-agent', 'java-gateway -> i-ot']);
     // the Java service's own segment never reached this collector: that, and only that, is flagged
     expect(problemsAmong(names)).toEqual([expect.stringMatching(/^i-ot: .*a1b2c3d4e5f6\.82\.17000000000010000/)]);
-  }, 60_000);
+  });
 });
 
 interface JaegerSpan {
@@ -232,7 +232,7 @@ async function printedSpans<T>(service: Service, count: number): Promise<T[]> {
       .filter((l) => l.startsWith('SPAN '))
       .map((l) => JSON.parse(l.slice(5)) as T);
     return spans.length >= count ? spans : undefined;
-  }, 15_000);
+  });
 }
 
 const pad32 = (hex: string): string => hex.padStart(32, '0');
@@ -273,7 +273,7 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     // the id we wrote: our hash of the Exit span's segment and span id (jaeger-client may drop leading zeros)
     expect(server2.parentId?.padStart(16, '0')).toBe(hexSpanIdOf(seg!.traceSegmentId, exit.spanId));
     expect([client.spanId, server1.spanId]).not.toContain(server2.parentId);
-  }, 60_000);
+  });
 
   it('zipkin-js -> our OpenTelemetry service with B3 beside ours -> back to zipkin-js', async () => {
     // started together: each is a process that takes a second or so to load
@@ -306,7 +306,7 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     const exit = seg!.spans.find((x) => x.spanType === 1)!;
     expect(exit.peer).toBe(`127.0.0.1:${z.port}`);
     expect(callback.id).toMatch(/^[0-9a-f]{16}$/);
-  }, 60_000);
+  });
 
   it('jaeger-client -> our OpenTelemetry service with the Jaeger propagator beside ours -> back', async () => {
     // started together: each is a process that takes a second or so to load
@@ -326,7 +326,7 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
     });
     expect(seg!.traceId).toBe(pad32(first.traceId));
     expect(span0(seg!).tags).toContainEqual({ key: 'legacy.parent.format', value: 'jaeger' });
-  }, 60_000);
+  });
 
   it('sw8 still wins when both arrive: a SkyWalking caller through an OTel service with B3 and Jaeger beside ours', async () => {
     // started together: each is a process that takes a second or so to load
@@ -347,5 +347,5 @@ describe('migrating from Jaeger and Zipkin: services on the old tracer keep thei
       'otel-composite -> 127.0.0.1:' + z.port,
       'sw-caller -> otel-composite',
     ]);
-  }, 60_000);
+  });
 });

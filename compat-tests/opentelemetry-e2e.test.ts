@@ -33,7 +33,7 @@ beforeAll(async () => {
     SW_AGENT_INSTANCE_NAME: 's1-a',
     SERVER2_URL: `http://127.0.0.1:${server2.port}`,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   const codes = await Promise.all([server1?.stop(), server2?.stop()]);
@@ -48,7 +48,7 @@ it('maps the instrumented spans exactly and links server-2 to the exit spans', a
   const all = await collector.waitFor(() => {
     const t = collector.trace(s1.traceId);
     return t.length === 3 ? t : undefined;
-  }, 15_000);
+  });
   const peer = `127.0.0.1:${server2.port}`;
   expect(s1.serviceInstance).toBe('s1-a');
   const byName = (n: string) => s1.spans.filter((s) => s.operationName === n);

@@ -32,7 +32,7 @@ beforeAll(async () => {
     SW_AGENT_INSTANCE_NAME: 's1-a',
     SERVER2_URL: `http://127.0.0.1:${server2.port}`,
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   const codes = await Promise.all([server1?.stop(), server2?.stop()]);
@@ -44,7 +44,7 @@ function segmentsOf(traceId: string, count: number): Promise<SegmentObject[]> {
   return collector.waitFor(() => {
     const t = collector.trace(traceId);
     return t.length >= count ? t : undefined;
-  }, 15_000);
+  });
 }
 
 async function traceOfRequest(

@@ -1,8 +1,10 @@
 /**
  * Overload: the app (compat-tests/fixtures/load-app.js, its own process) makes 10,000 spans/s for
  * 7 s against a collector that takes 300 segments/s, so the default queue fills at ~5.9 s and drops
- * after. Heap, request latency and event-loop delay are bounded: the file runs alone (vitest's
- * `alone` project), so no other test's load decides them.
+ * after. Here what does not depend on the machine's load: heap bounded, drops counted, every segment
+ * accounted for, the app answering its requests throughout. Its request latency, event-loop delay
+ * and shutdown time are wall-clock figures: bench/overload.js measures them against their targets
+ * (issue #28). The file still runs alone (vitest's `alone` project): it keeps both cores busy.
  */
 import { resolve } from 'node:path';
 import { request, startProcess, startService } from '../test/support/spawn';
@@ -16,28 +18,19 @@ it('7 s of overload against a slower collector: heap bounded, drops counted, the
     startService(APP, {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${slow.port}`,
       RATE: '2000',
-      DURATION_MS: '7000',
+      DURATION_MS: 'signal',
       SW_AGENT_TRACE_TIMEOUT: '2000',
     }),
   );
-  // the app's own requests, every 50 ms, timed from outside. The first second is the app warming
-  // up as the load starts (its JIT, the first connections): requests then took 50-110 ms, later ones
-  // a few ms. The 30 s version of this test had those few among 600 samples, above its p99; in 7 s
-  // they would be the p99 itself, so the bound is on the requests sent after the first second.
-  const latencies: number[] = [];
   const loadStart = Date.now();
-  const poll = setInterval(() => {
-    const t = Date.now();
-    void request(`http://127.0.0.1:${app.port}/work`).then(
-      () => {
-        if (t - loadStart >= 1000) latencies.push(Date.now() - t);
-      },
-      () => undefined,
-    );
-  }, 50);
-  onTestFinished(() => clearInterval(poll));
-  const { code, result, stderr } = await ended(app, 60_000);
-  clearInterval(poll);
+  // the app answers its own requests while it makes the load: one at the start, one after 7 s of it
+  // (the scenario's length, not a bound: a busy machine only makes each answer later)
+  const work = async (): Promise<number> => (await request(`http://127.0.0.1:${app.port}/work`)).status;
+  expect(await work()).toBe(200);
+  await new Promise((r) => setTimeout(r, Math.max(0, 7000 - (Date.now() - loadStart))));
+  expect(await work()).toBe(200);
+  app.child.kill('SIGUSR2');
+  const { code, result, stderr } = await ended(app, 180_000);
   await slow.stop();
   expect(code).toBe(0);
   const { stats } = result;
@@ -48,17 +41,8 @@ it('7 s of overload against a slower collector: heap bounded, drops counted, the
   expect(stats.dropped).toBeGreaterThan(1_000);
   expect(stats.sent).toBeGreaterThan(0);
   expect(stats.sent + stats.lost + stats.dropped + stats.queued).toBe(result.generated);
-  // stated bounds (README, "Bounds"): heap under 64 MB with the default queue bound of 10,000
-  // five-span segments, queued as bytes (measured ~26 MB, garbage included); the app's p99 request
-  // latency under 100 ms and event-loop delay p99 under 100 ms while making 10,000 spans/s
+  // stated bound (docs/bounds.md): heap under 64 MB with the default queue bound of 10,000
+  // five-span segments, queued as bytes (measured ~26 MB, garbage included)
   expect(result.heapMaxMb).toBeLessThan(64);
-  latencies.sort((a, b) => a - b);
-  expect(latencies.length).toBeGreaterThan(90);
-  expect(latencies[Math.floor(latencies.length * 0.99)]).toBeLessThan(100);
-  expect(result.loopDelayP99Ms).toBeLessThan(100);
-  expect(result.shutdownMs).toBeLessThan(4000);
-  console.log(
-    `overload: generated ${result.generated}, sent ${stats.sent}, dropped ${stats.dropped}; heap max ${result.heapMaxMb} MB; request p99 ${latencies[Math.floor(latencies.length * 0.99)]} ms over ${latencies.length}; loop delay p99 ${result.loopDelayP99Ms} ms; shutdown ${result.shutdownMs} ms`,
-  );
   for (const [line, n] of diagnostics(stderr)) expect(n, line).toBe(1);
-}, 90_000);
+});

@@ -122,7 +122,7 @@ it('collector away for 6 s at 20k spans/s: heap and ArrayBuffers flat after the 
     await app.stop();
     await collector?.stop();
   }
-}, 90_000);
+});
 
 it('a quiet tracer next to a busy one: its queued segments pin only their own bytes, not the encoder chunks of the other', async () => {
   const port = await freePort();
@@ -144,4 +144,4 @@ it('a quiet tracer next to a busy one: its queued segments pin only their own by
   // each tracer: its queued bytes plus a partly used chunk at each end; 1 MiB for the rest. With
   // one encoder shared by both, the quiet queue's 500 records (0.27 MB) pinned 27 MB of chunks.
   expect(r.arrayBuffers).toBeLessThanOrEqual(r.queuedBytes + 4 * CHUNK + MB);
-}, 60_000);
+});

@@ -453,5 +453,5 @@ describe('the collector cannot be reached', () => {
     expect(lines).toEqual([
       `warn cannot reach the SkyWalking collector at ${address}: the server there does not speak gRPC: is it the OAP's HTTP port (12800)? Agents report over gRPC, on the OAP's port 11800 by default. 1 segment(s) queued, retrying with backoff; check SW_AGENT_COLLECTOR_BACKEND_SERVICES (option \`collectorAddress\`).`,
     ]);
-  }, 20_000);
+  });
 });

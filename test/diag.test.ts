@@ -148,7 +148,8 @@ function soak(mode: string, spans: number): Promise<{ result: SoakResult; stderr
     execFile(
       process.execPath,
       ['--expose-gc', resolve(__dirname, 'fixtures/diag-soak.js'), String(spans), mode],
-      { env: { ...process.env, ...CHILD_ENV }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      // a deadline for a hang, sized from the work (1,000,000 spans: ~15 s quiet, 120 s at load ~25)
+      { env: { ...process.env, ...CHILD_ENV }, timeout: 400_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error) return fail(new Error(`${error.message}\n${stderr.slice(0, 2000)}`));
         done({ result: JSON.parse(stdout) as SoakResult, stderr: stderr.split('\n').filter((l) => l !== '') });
@@ -169,7 +170,7 @@ it('1,000,000 OpenTracing spans with distinct names injecting without a peer, ea
   expect(stderr.length).toBeLessThanOrEqual(2 + Math.floor(result.elapsedMs / 60_000));
   // before: +18 MB per 200,000 spans (a count and a throttle entry per operation name; +64 MB with stderr a pipe, as here)
   expect(result.heapEndMB - result.heapStartMB).toBeLessThan(2);
-}, 150_000);
+}, 450_000);
 
 it('50,000 OTel requests, each extracting a distinct sw8 (Java trace id, parent service and endpoint) and injecting a distinct path without a peer: heap flat, two stderr lines', async () => {
   // the sw8 decode and encode caches, the trace id hash cache and the registry's remote-parent maps
@@ -185,4 +186,4 @@ it('50,000 OTel requests, each extracting a distinct sw8 (Java trace id, parent 
   expect(stderr.length).toBeLessThanOrEqual(2 + Math.floor(result.elapsedMs / 60_000));
   // before: +64 MB per 200,000 requests with stderr a pipe
   expect(result.heapEndMB - result.heapStartMB).toBeLessThan(2);
-}, 150_000);
+}, 450_000);

@@ -13,7 +13,7 @@ import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { FORMAT_HTTP_HEADERS } from 'opentracing';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { resetDiagnostics, setLogger } from '../src/base/diag';
-import { type SegmentObject, SpanLayer, SpanType } from '../src/base/model';
+import { type SegmentObject, SpanType } from '../src/base/model';
 import { SkyWalkingSpanProcessor } from '../src/opentelemetry/processor';
 import { SkyWalkingPropagator } from '../src/opentelemetry/propagator';
 import { SkyWalkingTracer } from '../src/opentracing/tracer';
@@ -21,6 +21,7 @@ import { decodeSw8, encodeSw8 } from '../src/propagation/sw8';
 import { ConsoleReporter } from '../src/reporter/console';
 import { MemoryReporter } from '../src/reporter/memory';
 import { CHILD_ENV } from './support/spawn';
+import { spanObject } from './support/fixtures';
 
 const ROOT = resolve(__dirname, '..');
 let logged: string[] = [];
@@ -266,22 +267,7 @@ it('the console reporter writes one JSON line per segment, and counts a stream t
   expect(seg.service).toBe('orders');
   expect(seg.serviceInstance).toBe('orders-1');
   expect(seg.spans).toEqual([
-    {
-      spanId: 0,
-      parentSpanId: -1,
-      startTime: 1_700_000_000_000,
-      endTime: 1_700_000_000_004,
-      refs: [],
-      operationName: 'work',
-      peer: '',
-      spanType: SpanType.Local,
-      spanLayer: SpanLayer.Unknown,
-      componentId: 0,
-      isError: false,
-      tags: [],
-      logs: [],
-      skipAnalysis: false,
-    },
+    spanObject({ operationName: 'work', startTime: 1_700_000_000_000, endTime: 1_700_000_000_004 }),
   ]);
   expect(reporter.stats()).toMatchObject({ sent: 1, lost: 0 });
   const broken = new ConsoleReporter(

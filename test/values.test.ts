@@ -73,7 +73,9 @@ it('safeString: bounded, never throws, sensible text for each hostile value', ()
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(typeof s, name).toBe('string');
     expect(s.length, name).toBeLessThanOrEqual(1024);
-    expect(ms, `${name} took ${ms} ms`).toBeLessThan(50);
+    // catches unbounded work (a walk of a whole hostile value: seconds or more), not speed, which is
+    // bench/'s: under a millisecond each when measured, so no busy machine comes near this
+    expect(ms, `${name} took ${ms} ms`).toBeLessThan(2000);
     seen[name] = s.slice(0, 60);
   }
   expect(seen).toMatchObject({

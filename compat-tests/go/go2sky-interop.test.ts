@@ -103,7 +103,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
     }
     // each Go segment points at a different Exit span
     expect(new Set(goSegs.map((s) => spanOf(s, 0).refs[0]!.parentSpanId)).size).toBe(2);
-  }, 60_000);
+  });
 
   it("go2sky client -> OpenTracing service: our tracer continues go2sky's trace", async () => {
     const ot = await startService(resolve(ROOT, 'examples/opentracing/server-2.js'), {
@@ -154,7 +154,7 @@ describe.runIf(!missing || process.env.CI)('go2sky in one trace with our tracers
         networkAddressUsedAtPeer: `127.0.0.1:${ot.port}`,
       },
     ]);
-  }, 60_000);
+  });
 
   it("the collector's OAP-rule analysis has exactly the expected relations", () => {
     const analysis = collector.analysis();

@@ -462,12 +462,13 @@ describe('SkyWalkingTracer', () => {
     tracer.startSpan('GET:/a').finish();
     let t = Date.now();
     await tracer.flush(150);
-    expect(Date.now() - t).toBeLessThan(1500);
+    // well under the default deadline (the report timeout, 10 s): the argument is what counted; the
+    // room above 150 ms is for a busy machine, where timers fire late
+    expect(Date.now() - t).toBeLessThan(5000);
     tracer.startSpan('GET:/b').finish();
     t = Date.now();
     await tracer.shutdown(150);
-    // the default deadline is the report timeout (10 s): the argument is what counted
-    expect(Date.now() - t).toBeLessThan(1500);
+    expect(Date.now() - t).toBeLessThan(5000);
     const stats = tracer.stats();
     expect(stats.sent).toBe(0);
     expect(stats.queued + stats.dropped + stats.lost).toBe(2);

@@ -94,23 +94,27 @@ function check(value: string): void {
   decodeB3Multi((name) => (name === 'x-b3-sampled' ? value : 'a'.repeat(16)));
 }
 
-it('never throws and accepts only valid headers (30,000 inputs)', () => {
+/** Check `count` inputs from `seed`; how many of them decode as sw8. */
+function fuzz(seed: number, count: number): number {
   let accepted = 0;
-  for (const value of inputs(0xc0ffee, 30_000)) {
+  for (const value of inputs(seed, count)) {
     check(value);
     if (decodeSw8(value)) accepted++;
   }
+  return accepted;
+}
+
+it('never throws and accepts only valid headers (30,000 inputs)', () => {
   // mutations of valid headers keep some valid ones: the parser is not rejecting everything
-  expect(accepted).toBeGreaterThan(100);
+  expect(fuzz(0xc0ffee, 30_000)).toBeGreaterThan(100);
 });
 
-it('stays bounded on 100,000 more inputs, including 200 KB values', () => {
-  const t0 = process.hrtime.bigint();
-  for (const value of inputs(42, 100_000)) check(value);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // a loose bound that only catches pathological (e.g. regex backtracking) behaviour
-  expect(seconds).toBeLessThan(20);
-});
+// no clock here: pathological inputs are refused by length before parsing (the next test), and the
+// decoders' speed is measured in bench/ (the sw8 inject+extract case). The timeout is the work's
+// size: ~3 s on a quiet 2-core machine, room for a machine ten times busier.
+it('never throws on 100,000 more inputs, including 200 KB values', () => {
+  expect(fuzz(42, 100_000)).toBeGreaterThan(100);
+}, 120_000);
 
 it('rejects pathological inputs by length before any parsing', () => {
   const huge = `${'1-'.repeat(60_000)}x`;

@@ -42,6 +42,12 @@ function recorder(): { rec: Recorder; closed: Segment[] } {
   return { rec, closed };
 }
 
+/**
+ * The timeout of the two tests with thousands of segments, from their work: ~5 s and ~3 s on a quiet
+ * 2-core machine; room for a machine ten times busier (no verdict here depends on time).
+ */
+const WORK_TIMEOUT_MS = 120_000;
+
 it('writes a recorded segment exactly as protobuf.js does (canonically), and it decodes back to toSegmentObject()', () => {
   const { rec, closed } = recorder();
   const root = rec.startSpan('GET:/orders/{id}', {
@@ -158,46 +164,56 @@ function firstDifference(a: Buffer, b: Buffer): { at: number; ours: string; thei
   };
 }
 
-it('matches protobuf.js byte for byte on 2,000 random segments (lengths across varint sizes, negatives, unicode)', () => {
-  for (let i = 0; i < 2000; i++) {
-    const o: SegmentObject = {
-      traceId: text(),
-      traceSegmentId: text(),
-      spans: Array.from({ length: rnd(5) }, span),
-      service: text(),
-      serviceInstance: text(),
-      isSizeLimited: rnd(2) === 1,
-    };
-    const ours = segmentOfEntry(encodeSegmentObject(o));
-    const theirs = reference(o);
-    // (equal bytes decode equally: no decode needed; deep-comparing 2,000 decodes cost ~3 s)
-    if (!ours.equals(theirs)) expect(firstDifference(ours, theirs)).toEqual({ i, at: -1 });
-  }
-});
+it(
+  'matches protobuf.js byte for byte on 2,000 random segments (lengths across varint sizes, negatives, unicode)',
+  () => {
+    for (let i = 0; i < 2000; i++) {
+      const o: SegmentObject = {
+        traceId: text(),
+        traceSegmentId: text(),
+        spans: Array.from({ length: rnd(5) }, span),
+        service: text(),
+        serviceInstance: text(),
+        isSizeLimited: rnd(2) === 1,
+      };
+      const ours = segmentOfEntry(encodeSegmentObject(o));
+      const theirs = reference(o);
+      // (equal bytes decode equally: no decode needed; deep-comparing 2,000 decodes cost ~3 s)
+      if (!ours.equals(theirs)) expect(firstDifference(ours, theirs)).toEqual({ i, at: -1 });
+    }
+  },
+  WORK_TIMEOUT_MS,
+);
 
-it('gives entries that, laid end to end, are the SegmentCollection protobuf.js writes', () => {
-  const objects: SegmentObject[] = [];
-  const entries: Buffer[] = [];
-  for (let i = 0; i < 300; i++) {
-    // sizes across one-, two- and three-byte lengths (the three-byte ones move chunks too)
-    const o: SegmentObject = {
-      traceId: `t${i}`,
-      traceSegmentId: `s${i}`,
-      spans: Array.from({ length: [0, 1, 2, 60][i % 4]! }, span),
-      service: 'svc',
-      serviceInstance: 'inst',
-      isSizeLimited: false,
-    };
-    objects.push(o);
-    entries.push(encodeSegmentObject(o)); // views into the encoder's chunks: they stay valid
-  }
-  expect(entries.some((e) => e.length < 128) && entries.some((e) => e.length > 16_384)).toBe(true);
-  const collection = Buffer.concat(entries);
-  expect(collection.equals(referenceCollection(objects))).toBe(true);
-  const decoded = (collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments;
-  const expected = objects.map((o) => decode(reference(o)));
-  // the same decoder on both sides gives the same key order: compare as text (a deep equal of 4,500
-  // spans took seconds), and deep-compare only to show where they differ
-  if (JSON.stringify(decoded) !== JSON.stringify(expected)) expect(decoded).toEqual(expected);
-  expect(decoded).toHaveLength(300);
-});
+it(
+  'gives entries that, laid end to end, are the SegmentCollection protobuf.js writes',
+  () => {
+    const objects: SegmentObject[] = [];
+    const entries: Buffer[] = [];
+    // 80 entries: 20 of each size, across one-, two- and three-byte lengths; the 20 three-byte ones
+    // (~17 KB each) pass the encoder's 256 KiB chunk, so entries move chunks too
+    for (let i = 0; i < 80; i++) {
+      const o: SegmentObject = {
+        traceId: `t${i}`,
+        traceSegmentId: `s${i}`,
+        spans: Array.from({ length: [0, 1, 2, 60][i % 4]! }, span),
+        service: 'svc',
+        serviceInstance: 'inst',
+        isSizeLimited: false,
+      };
+      objects.push(o);
+      entries.push(encodeSegmentObject(o)); // views into the encoder's chunks: they stay valid
+    }
+    expect(entries.some((e) => e.length < 128) && entries.some((e) => e.length > 16_384)).toBe(true);
+    expect(new Set(entries.map((e) => e.buffer)).size).toBeGreaterThan(1); // written across chunks
+    const collection = Buffer.concat(entries);
+    expect(collection.equals(referenceCollection(objects))).toBe(true);
+    const decoded = (collectInSync.requestDeserialize(collection) as { segments: SegmentObject[] }).segments;
+    const expected = objects.map((o) => decode(reference(o)));
+    // the same decoder on both sides gives the same key order: compare as text (a deep equal of 4,500
+    // spans took seconds), and deep-compare only to show where they differ
+    if (JSON.stringify(decoded) !== JSON.stringify(expected)) expect(decoded).toEqual(expected);
+    expect(decoded).toHaveLength(80);
+  },
+  WORK_TIMEOUT_MS,
+);

@@ -22,7 +22,7 @@ export const CHILD_ENV: Readonly<Record<string, string>> = {
  * Start `node <file>` with `env` added and wait until a stdout line matches `listening on <port>`.
  * Rejects with the process output when it exits first or does not say so within `timeoutMs`.
  */
-export function startService(file: string, env: Record<string, string>, timeoutMs = 20_000): Promise<Service> {
+export function startService(file: string, env: Record<string, string>, timeoutMs = 60_000): Promise<Service> {
   // our code must never leave a rejection unhandled: make one fatal in every service a test starts
   return startProcess(process.execPath, ['--unhandled-rejections=strict', file], env, timeoutMs);
 }
@@ -33,7 +33,7 @@ export function startProcess(
   command: string,
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<Service> {
   const file = [command, ...args].join(' ');
   const child = spawn(command, args, {
@@ -80,7 +80,8 @@ export function runProcess(
   command: string,
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  // a deadline for a hang: a NodeSDK process took 30 s to start on 2 busy cores (issue #28)
+  timeoutMs = 120_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
