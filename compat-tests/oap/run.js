@@ -26,7 +26,14 @@ if (missing.length) {
 const root = join(__dirname, '..', '..');
 const res = spawnSync(
   process.execPath,
-  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'],
+  // extra arguments go to vitest: `npm run test:oap -- oap-agent` runs that file only
+  [
+    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+    'run',
+    '--config',
+    'vitest.oap.config.mts',
+    ...process.argv.slice(2),
+  ],
   {
     cwd: root,
     stdio: 'inherit',
