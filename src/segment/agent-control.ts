@@ -84,8 +84,9 @@ export class AgentControl {
    * Whether a new trace started here with this first operation name is recorded. `path` (the
    * request path of an OpenTelemetry server span, whose operation name is `METHOD:route`) is
    * checked too, as the Java agent checks the path its HTTP plugins use as operation name.
+   * `now`: the clock already read by the caller (epoch ms), if any.
    */
-  admitNew(operationName: string, path?: string): boolean {
+  admitNew(operationName: string, path?: string, now?: number): boolean {
     if (this.ignoredSuffix(operationName) || (path !== undefined && this.ignoredSuffix(path))) return false;
     if (
       this.paths.length > 0 &&
@@ -95,7 +96,7 @@ export class AgentControl {
       return false;
     }
     if (this.sampler.rate <= 0) return true;
-    if (this.sampler.trySample(Date.now())) {
+    if (this.sampler.trySample(now ?? Date.now())) {
       this.counters.sampled++;
       return true;
     }
