@@ -184,10 +184,11 @@ export class Recorder {
     admitted?: boolean,
   ): RecordedSpan {
     const name = nameOf(operationName);
-    const start = this.startMs(startTime);
-    // the sampling window reads the clock the start time read (when that was now)
-    const admit = admitted ?? this.control.admitNew(name, undefined, startTime === undefined ? start : undefined);
-    const span = this.newSegment(traceId || newId(), skipAnalysis, admit).newSpan(undefined, name, start);
+    const span = this.newSegment(traceId || newId(), skipAnalysis, admitted ?? this.control.admitNew(name)).newSpan(
+      undefined,
+      name,
+      this.startMs(startTime),
+    );
     if (type !== undefined) span.type = type;
     return span;
   }
