@@ -62,7 +62,9 @@ async function startConfigServer() {
       if (call.request.uuid) acknowledged.add(call.request.uuid);
       const uuid = `v${version}`;
       if (call.request.uuid === uuid) return cb(null, { uuid, configTable: [] });
-      cb(null, { uuid, configTable: value === undefined ? [] : [{ name: AGENT_CONFIG_KEY, value }] });
+      // a removed key is sent empty: the OAP 10.1.0 notifies only the keys it is sent (an empty
+      // value is its way to clear one, as configuration-service.proto says)
+      cb(null, { uuid, configTable: [{ name: AGENT_CONFIG_KEY, value: value ?? '' }] });
     },
     callGroup(_call: unknown, cb: grpcTypes.sendUnaryData<unknown>) {
       cb(null, { uuid: 'groups-1', groupConfigTable: [] });
