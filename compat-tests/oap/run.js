@@ -26,14 +26,7 @@ if (missing.length) {
 const root = join(__dirname, '..', '..');
 const res = spawnSync(
   process.execPath,
-  // extra arguments go to vitest: `npm run test:oap -- oap-agent` runs that file only
-  [
-    join(root, 'node_modules', 'vitest', 'vitest.mjs'),
-    'run',
-    '--config',
-    'vitest.oap.config.mts',
-    ...process.argv.slice(2),
-  ],
+  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'vitest.oap.config.mts'],
   {
     cwd: root,
     stdio: 'inherit',
