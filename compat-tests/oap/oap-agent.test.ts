@@ -295,6 +295,9 @@ describe('a real OAP 10.1.0 operating our services like agents', () => {
       expect(sent.b!).toBeGreaterThan(100);
       const keptOt = await tracesOf(OT, '/load/b');
       const keptOtel = await tracesOf(OTEL, 'GET:/load/b');
+      process.stderr.write(
+        `[oap-agent] phase b: ${sent.b} traces per front-end in ${bMs} ms, kept ${keptOt} (OT) and ${keptOtel} (OTel), at most ${windows}; phase c: ${sentC} sent, all kept\n`,
+      );
       expect([keptOt, keptOtel]).toEqual(sampledInB);
       expect(keptOt).toBeGreaterThanOrEqual(1);
       expect(keptOt).toBeLessThanOrEqual(windows);
