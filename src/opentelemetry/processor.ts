@@ -142,7 +142,7 @@ export class SkyWalkingSpanProcessor {
           recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
         const path = type === SpanType.Entry ? httpPathOf(span.attributes ?? {}) : '';
-        const admitted = decided ?? recorder.control.admitNew(name, path === '' ? undefined : path);
+        const admitted = decided ?? recorder.control.admitNew(name, path === '' ? undefined : path, startTime);
         recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type, false, admitted);
         const legacy = fromRemote ? (ctx.getValue(LEGACY_PARENT_KEY) as LegacyParent | undefined) : undefined;
         if (legacy) recorded.addTag(LEGACY_PARENT_TAG, legacy.format);

@@ -34,6 +34,8 @@ export function readDiscoveryCommand(commands: CommandsLike | undefined): Discov
 
 /** What `stats().configDiscovery` counts. */
 export interface DiscoveryCounters {
+  /** Calls started. */
+  requests: number;
   /** Calls answered. */
   fetches: number;
   /** Calls that failed (the OAP away, or without the service). */
@@ -69,7 +71,14 @@ export interface ConfigDiscoveryOptions {
  * once. Never throws; failures are counted.
  */
 export class ConfigDiscovery {
-  readonly counters: DiscoveryCounters = { fetches: 0, failures: 0, applied: 0, unknownKeys: 0, invalidValues: 0 };
+  readonly counters: DiscoveryCounters = {
+    requests: 0,
+    fetches: 0,
+    failures: 0,
+    applied: 0,
+    unknownKeys: 0,
+    invalidValues: 0,
+  };
   private uuid = '';
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
@@ -96,6 +105,7 @@ export class ConfigDiscovery {
 
   private async fetchOnce(): Promise<void> {
     let commands: CommandsLike;
+    this.counters.requests++;
     try {
       commands = await this.options.fetch({ service: this.options.service(), uuid: this.uuid });
     } catch (e) {

@@ -50,6 +50,7 @@ export class AgentControl {
   };
   private readonly sampler: TraceSampler;
   private suffixes: ReadonlySet<string>;
+  private longestSuffix = 0;
   private paths: readonly string[];
 
   constructor(
@@ -58,7 +59,8 @@ export class AgentControl {
     private readonly limits?: SegmentLimits,
   ) {
     this.sampler = new TraceSampler(local.sampleNPer3Secs);
-    this.suffixes = new Set(local.ignoreSuffix);
+    this.suffixes = new Set();
+    this.setSuffixes(local.ignoreSuffix);
     this.paths = local.traceIgnorePath;
   }
 
@@ -75,7 +77,7 @@ export class AgentControl {
   /** Apply live settings; a setting left undefined goes back to its local value. */
   apply(live: LiveSettings, now: number = Date.now()): void {
     this.sampler.setRate(live.sampleNPer3Secs ?? this.local.sampleNPer3Secs, now);
-    this.suffixes = new Set(live.ignoreSuffix ?? this.local.ignoreSuffix);
+    this.setSuffixes(live.ignoreSuffix ?? this.local.ignoreSuffix);
     this.paths = live.traceIgnorePath ?? this.local.traceIgnorePath;
     if (this.limits) this.limits.spanLimit = live.spanLimit ?? this.local.spanLimit;
   }
@@ -84,8 +86,9 @@ export class AgentControl {
    * Whether a new trace started here with this first operation name is recorded. `path` (the
    * request path of an OpenTelemetry server span, whose operation name is `METHOD:route`) is
    * checked too, as the Java agent checks the path its HTTP plugins use as operation name.
+   * `now`: the clock already read by the caller (epoch ms), if any.
    */
-  admitNew(operationName: string, path?: string): boolean {
+  admitNew(operationName: string, path?: string, now?: number): boolean {
     if (this.ignoredSuffix(operationName) || (path !== undefined && this.ignoredSuffix(path))) return false;
     if (
       this.paths.length > 0 &&
@@ -95,7 +98,7 @@ export class AgentControl {
       return false;
     }
     if (this.sampler.rate <= 0) return true;
-    if (this.sampler.trySample(Date.now())) {
+    if (this.sampler.trySample(now ?? Date.now())) {
       this.counters.sampled++;
       return true;
     }
@@ -115,9 +118,23 @@ export class AgentControl {
     return true;
   }
 
+  private setSuffixes(list: readonly string[]): void {
+    this.suffixes = new Set(list);
+    this.longestSuffix = list.reduce((n, x) => Math.max(n, x.length), 0);
+  }
+
   private ignoredSuffix(operationName: string): boolean {
     if (this.suffixes.size === 0) return false;
-    const dot = operationName.lastIndexOf('.');
+    // the suffix is the text from the last '.'; only the last `longestSuffix` characters can hold it
+    const end = operationName.length;
+    const stop = Math.max(0, end - this.longestSuffix);
+    let dot = -1;
+    for (let i = end - 1; i >= stop; i--) {
+      if (operationName.charCodeAt(i) === 46) {
+        dot = i;
+        break;
+      }
+    }
     if (dot < 0 || !this.suffixes.has(operationName.slice(dot))) return false;
     this.counters.ignoredSuffix++;
     return true;

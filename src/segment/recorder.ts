@@ -189,7 +189,7 @@ export class Recorder {
     const span = this.newSegment(
       traceId || newId(),
       skipAnalysis,
-      admitted ?? this.control.admitNew(name),
+      admitted ?? this.control.admitNew(name, undefined, now),
       now,
     ).newSpan(undefined, name, start);
     if (type !== undefined) span.type = type;

@@ -134,6 +134,7 @@ describe('the Configuration Discovery client against the embedded collector', ()
       spanLimit: 5,
     });
     expect(t.stats().configDiscovery).toEqual({
+      requests: 1,
       fetches: 1,
       failures: 0,
       applied: 1,
