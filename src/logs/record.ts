@@ -33,7 +33,7 @@ export interface SkyWalkingLogRecord {
   endpoint?: string;
 }
 
-/** @internal A record as the log workers hand it on: the user's fields and how the body was read. */
+/** A record as the log workers hand it on (not exported by any entry): the user's fields and how the body was read. */
 export interface LogRecordInput extends SkyWalkingLogRecord {
   /**
    * The body is plain data parsed from JSON (a pino line in the transport's worker): no cycles, no
