@@ -34,12 +34,19 @@ export class KafkaLink {
   /** Each topic's partition count (from its metadata) and the partition of its next request. */
   private readonly partitionCounts = new Map<string, number>();
   private readonly partitionTurns = new Map<string, number>();
+  private closed = false;
 
   constructor(
     private readonly producer: ProducerLike,
     readonly kafka: KafkaConfig,
     private readonly queued: () => number,
   ) {}
+
+  /** Close the client (nothing waits for it: the deadline is spent); later failures go unexplained. */
+  close(): void {
+    this.closed = true;
+    withoutTracing(() => this.producer.close(true)).catch(() => undefined);
+  }
 
   /** A transport for one topic: records keyed by `keyOf` (the agents' keys). */
   transport(topic: string, keyOf: (value: Buffer) => Buffer): Transport {
@@ -75,6 +82,7 @@ export class KafkaLink {
       return false;
     }
     if (answer === TIMED_OUT) {
+      if (this.closed) return false;
       log(
         'warn',
         'kafka.unreachable',
@@ -117,11 +125,12 @@ export class KafkaLink {
     }
     if (result === TIMED_OUT) {
       this.topicOkUntil.clear();
-      log(
-        'warn',
-        'kafka.unreachable',
-        `Kafka at ${this.servers} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`,
-      );
+      if (!this.closed)
+        log(
+          'warn',
+          'kafka.unreachable',
+          `Kafka at ${this.servers} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`,
+        );
       return 'lost';
     }
     return 'sent';
@@ -143,6 +152,7 @@ export class KafkaLink {
 
   /** One line per condition (rate-limited by key), with what to change. */
   explain(error: unknown, what: string): void {
+    if (this.closed) return; // shut down meanwhile: nothing to say
     const info = classifyKafkaError(error);
     const servers = this.servers;
     switch (info.kind) {

@@ -108,8 +108,7 @@ export class KafkaReporter implements Reporter {
             `log queue is full (logMaxBufferSize ${config.logMaxBufferSize} records): dropping the oldest; Kafka is slow or away`,
           ),
         sendBeat: (beat, deadline) => this.sendBeat(beat, deadline),
-        // closing ends the sockets (nothing waits for it: the deadline is spent)
-        close: () => void withoutTracing(() => producer.close(true)).catch(() => undefined),
+        close: () => link.close(),
       },
       options,
     );
