@@ -125,7 +125,7 @@ export class ReporterCore {
     };
   }
 
-  /** Records queued or on the wire, for the line that says what a stopping process waits for. */
+  /** Records queued, for the line that says what a stopping process waits for. */
   get pending(): { segments: number; logs: number } {
     return { segments: this.segments.queued, logs: this.logs.queued };
   }
