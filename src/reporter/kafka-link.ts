@@ -35,12 +35,16 @@ export class KafkaLink {
   private readonly partitionCounts = new Map<string, number>();
   private readonly partitionTurns = new Map<string, number>();
   private closed = false;
+  /** Our topics (segments, logs, management), asked about together. */
+  private readonly topics: string[];
 
   constructor(
     private readonly producer: ProducerLike,
     readonly kafka: KafkaConfig,
     private readonly queued: () => number,
-  ) {}
+  ) {
+    this.topics = [...new Set([kafka.topics.segment, kafka.topics.log, kafka.topics.management])];
+  }
 
   /** Close the client (nothing waits for it: the deadline is spent); later failures go unexplained. */
   close(): void {
@@ -60,43 +64,67 @@ export class KafkaLink {
     };
   }
 
-  /** The cluster has `topic` (asking when it is not known yet); false when it lacks it or cannot be reached by `deadline`. */
+  /**
+   * The cluster has `topic`; false when it lacks it or cannot be reached by `deadline`. A topic not
+   * known yet is asked in one metadata request together with every other topic of ours not known
+   * yet (the segments', logs' and heartbeat's engines asking at once make one request: the client
+   * merges identical ones); a missing topic named in the answer is left out and the rest asked again.
+   */
   async ready(topic: string, deadline: number): Promise<boolean> {
-    const now = Date.now();
-    if ((this.topicOkUntil.get(topic) ?? 0) > now) return true;
-    if ((this.topicMissingUntil.get(topic) ?? 0) > now) return false;
-    let answer: unknown;
-    try {
-      answer = await within(
-        withoutTracing(() => this.producer.metadata({ topics: [topic], forceUpdate: true, autocreateTopics: false })),
-        deadline - now,
-      );
-    } catch (error) {
-      const info = classifyKafkaError(error);
-      if (info.kind === 'topic-missing') {
-        this.topicMissingUntil.set(topic, Date.now() + TOPIC_MISSING_RETRY_MS);
-        this.explainMissingTopic(topic);
-      } else {
-        this.explain(error, 'metadata');
+    if (this.known(topic, this.topicOkUntil)) return true;
+    if (this.known(topic, this.topicMissingUntil)) return false;
+    let ask = [topic, ...this.topics.filter((t) => t !== topic && this.unknown(t))];
+    for (;;) {
+      let answer: unknown;
+      try {
+        answer = await within(
+          withoutTracing(() =>
+            this.producer.metadata({ topics: [...ask], forceUpdate: true, autocreateTopics: false }),
+          ),
+          deadline - Date.now(),
+        );
+      } catch (error) {
+        const info = classifyKafkaError(error);
+        if (info.kind !== 'topic-missing') {
+          this.explain(error, 'metadata');
+          return false;
+        }
+        const missing = info.topic !== undefined && ask.includes(info.topic) ? info.topic : topic;
+        this.topicMissingUntil.set(missing, Date.now() + TOPIC_MISSING_RETRY_MS);
+        this.explainMissingTopic(missing);
+        if (missing === topic) return false;
+        ask = ask.filter((t) => t !== missing);
+        continue;
       }
-      return false;
+      if (answer === TIMED_OUT) {
+        if (this.closed) return false;
+        log(
+          'warn',
+          'kafka.unreachable',
+          `cannot reach Kafka at ${this.servers} (no answer within the deadline); ${this.queued()} segment(s) queued, retrying with backoff`,
+        );
+        return false;
+      }
+      for (const t of ask) this.topicFound(t, answer);
+      return true;
     }
-    if (answer === TIMED_OUT) {
-      if (this.closed) return false;
-      log(
-        'warn',
-        'kafka.unreachable',
-        `cannot reach Kafka at ${this.servers} (no answer within the deadline); ${this.queued()} segment(s) queued, retrying with backoff`,
-      );
-      return false;
-    }
+  }
+
+  private known(topic: string, until: Map<string, number>): boolean {
+    return (until.get(topic) ?? 0) > Date.now();
+  }
+
+  private unknown(topic: string): boolean {
+    return !this.known(topic, this.topicOkUntil) && !this.known(topic, this.topicMissingUntil);
+  }
+
+  private topicFound(topic: string, answer: unknown): void {
     this.topicMissingUntil.delete(topic);
     this.topicOkUntil.set(topic, Date.now() + TOPIC_OK_MS);
     const partitions = (answer as { topics?: Map<string, { partitionsCount?: number }> })?.topics?.get?.(
       topic,
     )?.partitionsCount;
     if (typeof partitions === 'number' && partitions > 0) this.partitionCounts.set(topic, partitions);
-    return true;
   }
 
   /**

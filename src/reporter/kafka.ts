@@ -165,8 +165,8 @@ export class KafkaReporter implements Reporter {
     return this.stats().logs;
   }
 
-  /** @internal What a stopping process waits for: records queued, and where they go. */
-  pending(): { segments: number; logs: number; destination: string } {
+  /** @internal What a stopping process waits for: records queued, whether the collector answers, where they go. */
+  pending(): { segments: number; logs: number; stalled: boolean; destination: string } {
     return { ...this.core.pending, destination: `Kafka at ${this.kafka.bootstrapServers.join(',')}` };
   }
 
