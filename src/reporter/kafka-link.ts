@@ -68,7 +68,7 @@ export class KafkaLink {
    * The cluster has `topic`; false when it lacks it or cannot be reached by `deadline`. A topic not
    * known yet is asked in one metadata request together with every other topic of ours not known
    * yet (the segments', logs' and heartbeat's engines asking at once make one request: the client
-   * merges identical ones); a missing topic named in the answer is left out and the rest asked again.
+   * merges identical ones); when one of them is missing, this topic is asked alone.
    */
   async ready(topic: string, deadline: number): Promise<boolean> {
     if (this.known(topic, this.topicOkUntil)) return true;
@@ -89,12 +89,14 @@ export class KafkaLink {
           this.explain(error, 'metadata');
           return false;
         }
-        const missing = info.topic !== undefined && ask.includes(info.topic) ? info.topic : topic;
-        this.topicMissingUntil.set(missing, Date.now() + TOPIC_MISSING_RETRY_MS);
-        this.explainMissingTopic(missing);
-        if (missing === topic) return false;
-        ask = ask.filter((t) => t !== missing);
-        continue;
+        if (ask.length > 1) {
+          // the client may name another topic of the request than the missing one: ask for this one alone
+          ask = [topic];
+          continue;
+        }
+        this.topicMissingUntil.set(topic, Date.now() + TOPIC_MISSING_RETRY_MS);
+        this.explainMissingTopic(topic);
+        return false;
       }
       if (answer === TIMED_OUT) {
         if (this.closed) return false;
