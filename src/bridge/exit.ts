@@ -1,19 +1,23 @@
 /**
  * How the zero-code start stops on SIGTERM / SIGINT: the reporter's shutdown runs (bounded by the
- * report timeout), and when it has not finished after a moment ONE line says what is waited for
- * and for how long at most; a second signal exits at once. Then the signal's default action runs
+ * report timeout), and when it waits on a collector that does not answer (or simply takes long)
+ * ONE line says what is waited for and for how long at most; a second signal exits at once. Then the signal's default action runs
  * as it would have, unless the application listens for that signal itself.
  */
 import type { Bridge } from './bridge';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-/** A shutdown that takes longer than this says what it waits for (a quick one stays silent). */
-export const SAY_AFTER_MS = 200;
+/** A shutdown whose collector is not answering says what it waits for after this long. */
+export const SAY_WHEN_STALLED_MS = 200;
+/** Any shutdown still running after this long says what it waits for (a quick one stays silent). */
+export const SAY_AFTER_MS = 2000;
 
-/** What a stopping process waits for: records queued, and where they go. */
+/** What a stopping process waits for: records queued, whether the collector answers, and where they go. */
 export interface Waiting {
   segments: number;
   logs: number;
+  /** The collector is not answering (the last attempt failed, or a connection is being waited for). */
+  stalled: boolean;
   destination: string;
 }
 
@@ -36,14 +40,18 @@ function seconds(ms: number): string {
   return left >= 10_000 ? String(Math.ceil(left / 1000)) : String(Math.ceil(left / 100) / 10);
 }
 
-/** The one line (pure). */
-export function waitingLine(signal: NodeJS.Signals, waiting: Waiting, msLeft: number): string {
+/**
+ * The one line (pure). `appHandles`: the application listens for the signal too, so a second
+ * signal goes to it (it decides when to exit), not to us.
+ */
+export function waitingLine(signal: NodeJS.Signals, waiting: Waiting, msLeft: number, appHandles = false): string {
   const what =
     waiting.segments + waiting.logs > 0
       ? `to deliver ${waiting.segments} segment(s) and ${waiting.logs} log record(s) to ${waiting.destination}`
       : `for ${waiting.destination} to answer`;
   const again = signal === 'SIGINT' ? 'press Ctrl-C or send SIGINT again' : `send ${signal} again`;
-  return `stopping on ${signal}: waiting at most ${seconds(msLeft)} s ${what}; ${again} to exit now`;
+  const then = appHandles ? `the application handles ${signal} itself` : `${again} to exit now`;
+  return `stopping on ${signal}: waiting at most ${seconds(msLeft)} s ${what}; ${then}`;
 }
 
 export interface ExitOptions {
@@ -51,8 +59,36 @@ export interface ExitOptions {
   shutdown(): Promise<void>;
   /** The bound the shutdown keeps (the report timeout). */
   timeoutMs: number;
-  /** What is waited for, read when the line is written. */
+  /** What is waited for, read when the line may be written. */
   waiting(): Waiting | undefined;
+}
+
+/**
+ * Say what the shutdown waits for, once: after SAY_WHEN_STALLED_MS when the collector is not
+ * answering, else after SAY_AFTER_MS if the shutdown still runs. Returns a cancel function.
+ */
+function sayWhatIsWaitedFor(signal: NodeJS.Signals, options: ExitOptions, appHandles: boolean): () => void {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const say = (last: boolean): void => {
+    timer = undefined;
+    try {
+      const waiting = options.waiting();
+      if (!waiting) return;
+      if (!waiting.stalled && !last) {
+        timer = setTimeout(() => say(true), SAY_AFTER_MS - SAY_WHEN_STALLED_MS);
+        timer.unref();
+        return;
+      }
+      const left = options.timeoutMs - (Date.now() - started);
+      process.stderr.write(`[skywalking-bridge] ${waitingLine(signal, waiting, left, appHandles)}\n`);
+    } catch {
+      // never throw into the application
+    }
+  };
+  timer = setTimeout(() => say(false), SAY_WHEN_STALLED_MS);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 /** On the first SIGTERM/SIGINT: shut down, say what is waited for; on a second: exit now. At `beforeExit`: shut down. */
@@ -67,21 +103,9 @@ export function installExitHandlers(options: ExitOptions): void {
     };
     if (stopping) return reraise(); // a second signal while flushing: stop now
     stopping = true;
-    const started = Date.now();
-    const say = setTimeout(() => {
-      try {
-        const waiting = options.waiting();
-        if (waiting)
-          process.stderr.write(
-            `[skywalking-bridge] ${waitingLine(signal, waiting, options.timeoutMs - (Date.now() - started))}\n`,
-          );
-      } catch {
-        // never throw into the application
-      }
-    }, SAY_AFTER_MS);
-    say.unref();
+    const cancel = sayWhatIsWaitedFor(signal, options, process.listenerCount(signal) > 1);
     void options.shutdown().then(() => {
-      clearTimeout(say);
+      cancel();
       reraise();
     });
   };

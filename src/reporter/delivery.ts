@@ -102,6 +102,8 @@ export class Delivery {
   private drainScheduled = false;
   private lastAttempt = -Infinity;
   private stopped = false;
+  /** An attempt waits for the transport to be ready (connecting). */
+  private waitingForReady = false;
 
   constructor(
     private readonly transport: Transport,
@@ -147,6 +149,11 @@ export class Delivery {
   /** Records waiting (for diagnostics). */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /** The collector is not answering: the last attempt failed, or one waits for the transport to be ready. */
+  get stalled(): boolean {
+    return this.backoff.failureCount > 0 || this.waitingForReady;
   }
 
   /** Nothing queued and nothing on the wire. */
@@ -200,7 +207,11 @@ export class Delivery {
   }
 
   private async attempt(): Promise<void> {
-    if (!(await this.transport.ready(Date.now() + this.options.timeoutMs))) {
+    this.waitingForReady = true;
+    const ready = await this.transport.ready(Date.now() + this.options.timeoutMs).finally(() => {
+      this.waitingForReady = false;
+    });
+    if (!ready) {
       this.counters.failedBatches++;
       this.backoff.fail();
       return;

@@ -116,6 +116,7 @@ export class GrpcConnection {
     const channel = clients.trace.getChannel();
     if (channel.getConnectivityState(true) !== grpc.connectivityState.READY) {
       if (!(await waitUntilReady(grpc, channel, deadline))) {
+        if (this.closed) return undefined; // shut down meanwhile: nothing to say
         unreachable(clients.address);
         this.failover(clients);
         return undefined;

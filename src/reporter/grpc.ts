@@ -127,8 +127,8 @@ export class GrpcReporter implements Reporter {
     return this.core.stats();
   }
 
-  /** @internal What a stopping process waits for: records queued, and where they go. */
-  pending(): { segments: number; logs: number; destination: string } {
+  /** @internal What a stopping process waits for: records queued, whether the collector answers, where they go. */
+  pending(): { segments: number; logs: number; stalled: boolean; destination: string } {
     return { ...this.core.pending, destination: this.connection.address };
   }
 

@@ -1,5 +1,6 @@
 import type { KeyStringValuePair } from '../base/model';
 import { log } from '../base/diag';
+import { Backoff } from './backoff';
 import { instanceProperties } from './properties';
 
 /** Who we are right now (the OTel front-end learns the service name from the first span's resource). */
@@ -33,8 +34,9 @@ export interface HeartbeatOptions {
 
 /**
  * The instance's heartbeat, for whatever a reporter sends: the properties at start, every
- * `propertiesEvery` beats and at every beat until they arrived once, a ping every `periodSeconds`,
- * and the properties once more at shutdown if they never arrived. No timer keeps the process alive.
+ * `propertiesEvery` beats and, until they arrived once, again after a backoff delay (1 s to 5 s)
+ * and at every beat; a ping every `periodSeconds`; the properties once more at shutdown if they
+ * never arrived. No timer keeps the process alive.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | undefined;
@@ -43,6 +45,9 @@ export class Heartbeat {
   /** The properties reached the collector once. */
   private propertiesDelivered = false;
   private propertiesCall: Promise<boolean> | undefined;
+  /** Properties that did not arrive are sent again soon (1 s, 2 s, 4 s, 5 s), not a period later. */
+  private readonly backoff = new Backoff();
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: HeartbeatOptions) {}
 
@@ -60,7 +65,8 @@ export class Heartbeat {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    if (this.retry) clearTimeout(this.retry);
+    this.timer = this.retry = undefined;
   }
 
   /**
@@ -97,7 +103,22 @@ export class Heartbeat {
     }
     const call = this.options.send(beat, deadline).catch(() => false);
     if (!withProperties) return call;
-    this.propertiesCall = call.then((ok) => (this.propertiesDelivered ||= ok));
+    this.propertiesCall = call.then((ok) => {
+      this.propertiesDelivered ||= ok;
+      if (ok) this.backoff.succeed();
+      else this.retrySoon();
+      return this.propertiesDelivered;
+    });
     return this.propertiesCall;
+  }
+
+  /** While running: the properties again after a backoff delay (once at a time). */
+  private retrySoon(): void {
+    if (!this.timer || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (this.timer && !this.propertiesDelivered) void this.send(true, Date.now() + this.options.timeoutMs);
+    }, this.backoff.fail());
+    this.retry.unref();
   }
 }

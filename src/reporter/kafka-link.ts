@@ -34,12 +34,23 @@ export class KafkaLink {
   /** Each topic's partition count (from its metadata) and the partition of its next request. */
   private readonly partitionCounts = new Map<string, number>();
   private readonly partitionTurns = new Map<string, number>();
+  private closed = false;
+  /** Our topics (segments, logs, management), asked about together. */
+  private readonly topics: string[];
 
   constructor(
     private readonly producer: ProducerLike,
     readonly kafka: KafkaConfig,
     private readonly queued: () => number,
-  ) {}
+  ) {
+    this.topics = [...new Set([kafka.topics.segment, kafka.topics.log, kafka.topics.management])];
+  }
+
+  /** Close the client (nothing waits for it: the deadline is spent); later failures go unexplained. */
+  close(): void {
+    this.closed = true;
+    withoutTracing(() => this.producer.close(true)).catch(() => undefined);
+  }
 
   /** A transport for one topic: records keyed by `keyOf` (the agents' keys). */
   transport(topic: string, keyOf: (value: Buffer) => Buffer): Transport {
@@ -53,42 +64,69 @@ export class KafkaLink {
     };
   }
 
-  /** The cluster has `topic` (asking when it is not known yet); false when it lacks it or cannot be reached by `deadline`. */
+  /**
+   * The cluster has `topic`; false when it lacks it or cannot be reached by `deadline`. A topic not
+   * known yet is asked in one metadata request together with every other topic of ours not known
+   * yet (the segments', logs' and heartbeat's engines asking at once make one request: the client
+   * merges identical ones); when one of them is missing, this topic is asked alone.
+   */
   async ready(topic: string, deadline: number): Promise<boolean> {
-    const now = Date.now();
-    if ((this.topicOkUntil.get(topic) ?? 0) > now) return true;
-    if ((this.topicMissingUntil.get(topic) ?? 0) > now) return false;
-    let answer: unknown;
-    try {
-      answer = await within(
-        withoutTracing(() => this.producer.metadata({ topics: [topic], forceUpdate: true, autocreateTopics: false })),
-        deadline - now,
-      );
-    } catch (error) {
-      const info = classifyKafkaError(error);
-      if (info.kind === 'topic-missing') {
+    if (this.known(topic, this.topicOkUntil)) return true;
+    if (this.known(topic, this.topicMissingUntil)) return false;
+    let ask = [topic, ...this.topics.filter((t) => t !== topic && this.unknown(t))];
+    for (;;) {
+      let answer: unknown;
+      try {
+        answer = await within(
+          withoutTracing(() =>
+            this.producer.metadata({ topics: [...ask], forceUpdate: true, autocreateTopics: false }),
+          ),
+          deadline - Date.now(),
+        );
+      } catch (error) {
+        const info = classifyKafkaError(error);
+        if (info.kind !== 'topic-missing') {
+          this.explain(error, 'metadata');
+          return false;
+        }
+        if (ask.length > 1) {
+          // the client may name another topic of the request than the missing one: ask for this one alone
+          ask = [topic];
+          continue;
+        }
         this.topicMissingUntil.set(topic, Date.now() + TOPIC_MISSING_RETRY_MS);
         this.explainMissingTopic(topic);
-      } else {
-        this.explain(error, 'metadata');
+        return false;
       }
-      return false;
+      if (answer === TIMED_OUT) {
+        if (this.closed) return false;
+        log(
+          'warn',
+          'kafka.unreachable',
+          `cannot reach Kafka at ${this.servers} (no answer within the deadline); ${this.queued()} segment(s) queued, retrying with backoff`,
+        );
+        return false;
+      }
+      for (const t of ask) this.topicFound(t, answer);
+      return true;
     }
-    if (answer === TIMED_OUT) {
-      log(
-        'warn',
-        'kafka.unreachable',
-        `cannot reach Kafka at ${this.servers} (no answer within the deadline); ${this.queued()} segment(s) queued, retrying with backoff`,
-      );
-      return false;
-    }
+  }
+
+  private known(topic: string, until: Map<string, number>): boolean {
+    return (until.get(topic) ?? 0) > Date.now();
+  }
+
+  private unknown(topic: string): boolean {
+    return !this.known(topic, this.topicOkUntil) && !this.known(topic, this.topicMissingUntil);
+  }
+
+  private topicFound(topic: string, answer: unknown): void {
     this.topicMissingUntil.delete(topic);
     this.topicOkUntil.set(topic, Date.now() + TOPIC_OK_MS);
     const partitions = (answer as { topics?: Map<string, { partitionsCount?: number }> })?.topics?.get?.(
       topic,
     )?.partitionsCount;
     if (typeof partitions === 'number' && partitions > 0) this.partitionCounts.set(topic, partitions);
-    return true;
   }
 
   /**
@@ -117,11 +155,12 @@ export class KafkaLink {
     }
     if (result === TIMED_OUT) {
       this.topicOkUntil.clear();
-      log(
-        'warn',
-        'kafka.unreachable',
-        `Kafka at ${this.servers} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`,
-      );
+      if (!this.closed)
+        log(
+          'warn',
+          'kafka.unreachable',
+          `Kafka at ${this.servers} did not acknowledge ${messages.length} record(s) within the deadline; counted lost, retrying with backoff`,
+        );
       return 'lost';
     }
     return 'sent';
@@ -143,6 +182,7 @@ export class KafkaLink {
 
   /** One line per condition (rate-limited by key), with what to change. */
   explain(error: unknown, what: string): void {
+    if (this.closed) return; // shut down meanwhile: nothing to say
     const info = classifyKafkaError(error);
     const servers = this.servers;
     switch (info.kind) {

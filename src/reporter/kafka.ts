@@ -108,8 +108,7 @@ export class KafkaReporter implements Reporter {
             `log queue is full (logMaxBufferSize ${config.logMaxBufferSize} records): dropping the oldest; Kafka is slow or away`,
           ),
         sendBeat: (beat, deadline) => this.sendBeat(beat, deadline),
-        // closing ends the sockets (nothing waits for it: the deadline is spent)
-        close: () => void withoutTracing(() => producer.close(true)).catch(() => undefined),
+        close: () => link.close(),
       },
       options,
     );
@@ -166,8 +165,8 @@ export class KafkaReporter implements Reporter {
     return this.stats().logs;
   }
 
-  /** @internal What a stopping process waits for: records queued, and where they go. */
-  pending(): { segments: number; logs: number; destination: string } {
+  /** @internal What a stopping process waits for: records queued, whether the collector answers, where they go. */
+  pending(): { segments: number; logs: number; stalled: boolean; destination: string } {
     return { ...this.core.pending, destination: `Kafka at ${this.kafka.bootstrapServers.join(',')}` };
   }
 

@@ -125,9 +125,13 @@ export class ReporterCore {
     };
   }
 
-  /** Records queued or on the wire, for the line that says what a stopping process waits for. */
-  get pending(): { segments: number; logs: number } {
-    return { segments: this.segments.queued, logs: this.logs.queued };
+  /** Records queued, and whether the collector is not answering: for the line that says what a stopping process waits for. */
+  get pending(): { segments: number; logs: number; stalled: boolean } {
+    return {
+      segments: this.segments.queued,
+      logs: this.logs.queued,
+      stalled: this.segments.stalled || this.logs.stalled,
+    };
   }
 
   private async stopWithin(timeoutMs: number): Promise<void> {

@@ -25,7 +25,7 @@ export interface ReporterStats {
   dropped: number;
   /** Segments written to a stream that then failed: lost, not retried. */
   lost: number;
-  /** Streams (batches) that failed. */
+  /** Batches (of segments or log records) that failed: not ready in time, lost, or refused. */
   failedBatches: number;
   /** Heartbeats (keepAlive / properties) that failed. */
   failedHeartbeats: number;

@@ -30,12 +30,13 @@ afterEach(() => {
     if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
 });
 
-async function startApp(timeoutMs: number): Promise<Service> {
+async function startApp(timeoutMs: number, env: Record<string, string> = {}): Promise<Service> {
   const port = await refusedPort();
   const app = await startProcess(process.execPath, ['--require', REGISTER, APP], {
     SW_AGENT_NAME: 'exit-app',
     SW_AGENT_COLLECTOR_BACKEND_SERVICES: `127.0.0.1:${port}`,
     SW_AGENT_TRACE_TIMEOUT: String(timeoutMs),
+    ...env,
   });
   started.push(app);
   return app;
@@ -78,4 +79,19 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s while the OAP is away', (signa
     expect(await exited(app)).toBe(signal);
     expect(app.output().match(WAIT_LINE)).toHaveLength(1);
   });
+});
+
+it('SIGTERM the application handles itself, the OAP away: the line says the application decides; the process ends after the shutdown', async () => {
+  const app = await startApp(3000, { HANDLE_SIGTERM: '1' });
+  app.child.kill('SIGTERM');
+  const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    app.child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  // the application's handler ran and the process ended by itself once the shutdown gave up
+  expect(end).toEqual({ code: 0, signal: null });
+  expect(app.output()).toContain('app: closing\n');
+  expect(app.output().match(WAIT_LINE)).toHaveLength(1);
+  expect(app.output()).toMatch(
+    /\[skywalking-bridge\] stopping on SIGTERM: waiting at most [\d.]+ s to deliver 2 segment\(s\) and 0 log record\(s\) to 127\.0\.0\.1:\d+; the application handles SIGTERM itself\n/,
+  );
 });
