@@ -5,7 +5,7 @@ import { SpanType } from '../base/model';
 import { register, registered } from '../segment/span-registry';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../base/semconv';
-import { requireOtelApi } from './api';
+import { SpanKind, requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, operationNameOf, spanTypeOfOtelKind } from './attributes';
 import { settleIdentity } from './identity';
 import { LEGACY_PARENT_KEY, type LegacyParent, REMOTE_SW8_KEY, type RemoteParent, originalTraceId } from './registry';
@@ -132,7 +132,7 @@ export class SkyWalkingSpanProcessor {
           skipAnalysis: remote.ext?.skipAnalysis,
         });
         const sent = remote.ext?.sendingTimestamp;
-        if (span.kind === 4 /* CONSUMER */ && sent !== undefined)
+        if (span.kind === SpanKind.CONSUMER && sent !== undefined)
           recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
         recorded = recorder.startTrace(name, originalTraceId(own.traceId), startTime, type);

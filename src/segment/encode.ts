@@ -1,7 +1,6 @@
 import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from '../base/model';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { FORCED_FINISH_TAG } from '../base/semconv';
-import type { Segment } from './segment';
 
 /**
  * `SegmentObject` (language-agent/Tracing.proto) to protobuf bytes, written by hand: the reporter
@@ -147,6 +146,21 @@ function writeSpan(w: ProtoWriter, s: SpanFields): void {
   w.close(mark);
 }
 
+/** A span in a segment's finish-order list (a `RecordedSpan`). */
+export interface FinishedSpan extends SpanFields {
+  readonly nextFinished: FinishedSpan | undefined;
+}
+
+/** What `encodeSegment` reads of a closed segment (a `Segment`; named here so this file needs nothing of it). */
+export interface EncodableSegment {
+  readonly traceId: string;
+  readonly segmentId: string;
+  readonly service: string;
+  readonly instance: string;
+  readonly sizeLimited: boolean;
+  readonly firstFinished: FinishedSpan | undefined;
+}
+
 /**
  * A closed segment's bytes, read straight from its recorded spans (in finish order), without
  * building the intermediate objects. The spans' front-end mapping must have run (`Segment.encode`).
@@ -154,7 +168,7 @@ function writeSpan(w: ProtoWriter, s: SpanFields): void {
  * The bytes are a `SegmentCollection` entry (field 1, its length, the `SegmentObject`), so a batch
  * of entries is a `SegmentCollection` as it lies in memory; `segmentOfEntry` gives the bare segment.
  */
-export function encodeSegment(segment: Segment, w: ProtoWriter = writer): Buffer {
+export function encodeSegment(segment: EncodableSegment, w: ProtoWriter = writer): Buffer {
   w.reset();
   // a segment with spans takes 128 bytes or more: two bytes for its length, nothing to move
   const entry = w.openSized(COLLECTION_SEGMENTS, segment.firstFinished ? 128 : 0);

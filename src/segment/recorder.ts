@@ -50,7 +50,7 @@ export class Recorder {
     endsBeforeStart: 0,
   };
   readonly limits: SegmentLimits;
-  private readonly openSegments = new OpenSegments();
+  private readonly openSegments = new OpenSegments<Segment>();
   private readonly maxOpenSegments: number;
   private readonly segmentTimeoutMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -86,7 +86,7 @@ export class Recorder {
     const now = Date.now();
     if (time === undefined) return now;
     const t = checkedEpochMs(time, now);
-    if (t === t) return t;
+    if (!Number.isNaN(t)) return t;
     this.counters.timesReplaced++;
     return now;
   }
