@@ -434,7 +434,7 @@ function report(rows, perProcess, started, loadBefore) {
       let rest = parts.slice(2).join(marker);
       if (!rest.includes(history))
         rest += `\n## Earlier runs\n\nThe tables \`--write\` replaced, newest first.\n\n${history}\n`;
-      rest = rest.replace(history, `${history}\n\n${parts[1].trim()}\n`);
+      rest = rest.replace(history, () => `${history}\n\n${parts[1].trim()}\n`);
       out = `${parts[0]}${body}${rest}`;
     }
     writeFileSync(join(HERE, 'RESULTS.md'), out);
