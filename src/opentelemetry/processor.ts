@@ -5,7 +5,7 @@ import { SpanType } from '../base/model';
 import { register, registered } from '../segment/span-registry';
 import type { RecordedSpan } from '../segment/span';
 import { LEGACY_PARENT_TAG } from '../base/semconv';
-import { requireOtelApi } from './api';
+import { SpanKind, requireOtelApi } from './api';
 import { type EndpointNamer, applyOtelSpan, httpPathOf, operationNameOf, spanTypeOfOtelKind } from './attributes';
 import { sharedControls } from '../segment/agent-control';
 import { setEndpointNamer } from './route-endpoint';
@@ -138,7 +138,7 @@ export class SkyWalkingSpanProcessor {
           admitted: decided,
         });
         const sent = remote.ext?.sendingTimestamp;
-        if (span.kind === 4 /* CONSUMER */ && sent !== undefined)
+        if (span.kind === SpanKind.CONSUMER && sent !== undefined)
           recorded.addTag('transmission.latency', String(Math.max(0, recorded.startTime - sent)));
       } else {
         const path = type === SpanType.Entry ? httpPathOf(span.attributes ?? {}) : '';

@@ -9,7 +9,7 @@ import { LEGACY_HEADERS, extractLegacy, injectLegacy } from '../propagation/lega
 import { decodeSw8, encodeSw8 } from '../propagation/sw8';
 import { registered } from '../segment/span-registry';
 import { appTraceIdOf } from '../propagation/trace-id-header';
-import { requireOtelApi } from './api';
+import { SpanKind, requireOtelApi } from './api';
 import { operationNameOf, peerOfAttributes } from './attributes';
 import { isTracingSuppressed } from './quiet';
 import { injectUnrecorded } from './unsampled';
@@ -125,7 +125,7 @@ export class SkyWalkingPropagator {
       if (corr) setter.set(carrier, this.headers.correlation, corr);
     }
     if (this.config.traceIdHeader !== '') setter.set(carrier, this.config.traceIdHeader, segment.traceId);
-    const producer = sdkSpan.kind === 3;
+    const producer = sdkSpan.kind === SpanKind.PRODUCER;
     setter.set(
       carrier,
       this.headers.extension,

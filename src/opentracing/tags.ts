@@ -61,9 +61,6 @@ export function fallbackPeerOf(tags: RawTags): string {
   return typeof svc === 'string' ? svc.trim() : '';
 }
 
-/** Tags consumed by the mapping and not copied as SkyWalking tags. */
-const CONSUMED = new Set(['span.kind', 'component', 'error', 'http.url', 'message_bus.destination']);
-
 /**
  * Map a finished OpenTracing span's raw tags onto its SkyWalking fields (runs once, when the
  * segment closes and is encoded, not at every setTag). Explicit settings made earlier (type from
@@ -79,6 +76,7 @@ export function applyOpenTracingTags(span: RecordedSpan, tags: RawTags): void {
   for (let i = 0; i < tags.length; i += 2) {
     const key = tags[i] as string;
     const value = tags[i + 1];
+    // the tags the mapping consumes (not copied as SkyWalking tags) end their turn here
     switch (key) {
       case 'span.kind': {
         const t = spanTypeOfKind(value);
@@ -107,7 +105,7 @@ export function applyOpenTracingTags(span: RecordedSpan, tags: RawTags): void {
       db = true;
       if (key === 'db.type') dbType = safeString(value, 64).toLowerCase();
     }
-    if (!CONSUMED.has(key)) span.appendTag(key, value);
+    span.appendTag(key, value);
   }
   if (span.peer === '') span.peer = peerOf(tags);
   const side = span.type === SpanType.Entry ? 'server' : 'client';

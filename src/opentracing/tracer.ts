@@ -241,7 +241,9 @@ export class SkyWalkingTracer extends TracerBase {
     const limits = this.correlationLimits;
     const sw8 = decodeSw8(get(this.headers.sw8));
     if (sw8) {
-      const baggage = decodeCorrelation(get(this.headers.correlation), limits);
+      // no header, no baggage map (most requests carry none)
+      const correlation = get(this.headers.correlation);
+      const baggage = correlation === undefined ? undefined : decodeCorrelation(correlation, limits);
       const ext = decodeSw8x(get(this.headers.extension));
       return new SkyWalkingSpanContext(
         undefined,

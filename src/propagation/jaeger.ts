@@ -1,5 +1,8 @@
 import { MAX_LEGACY_HEADER_LENGTH, padHex } from './hex';
 
+/** The `sampled` bit of uber-trace-id's flags. */
+const SAMPLED_FLAG = 1;
+
 /** jaeger-client's trace header and baggage prefix. */
 export const UBER_TRACE_ID_HEADER = 'uber-trace-id';
 export const UBER_BAGGAGE_PREFIX = 'uberctx-';
@@ -41,7 +44,7 @@ export function decodeUberTraceId(value: unknown): JaegerContext | undefined {
   if (!traceId || !spanId) return undefined;
   if (parent !== '0' && !padHex(parent, 16)) return undefined;
   if (!/^[0-9a-fA-F]{1,2}$/.test(flags)) return undefined;
-  return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+  return { traceId, spanId, sampled: (parseInt(flags, 16) & SAMPLED_FLAG) === SAMPLED_FLAG };
 }
 
 /** Encode `uber-trace-id` with full-width ids, parent 0. */

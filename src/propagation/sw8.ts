@@ -50,8 +50,23 @@ export function isValidSw8(ctx: Sw8Context): boolean {
  */
 export function encodeSw8(ctx: Sw8Context): string | undefined {
   if (!isValidSw8(ctx)) return undefined;
-  const value = `${ctx.sample}-${encode64(ctx.traceId)}-${encode64(ctx.segmentId)}-${ctx.spanId}-${encodedTail(ctx)}`;
+  // joined rather than concatenated: one flat string, not a rope that its first reader flattens
+  const value = [ctx.sample, encodedIds(ctx.traceId, ctx.segmentId), ctx.spanId, encodedTail(ctx)].join('-');
   return value.length <= MAX_HEADER_LENGTH ? value : undefined;
+}
+
+let lastTraceId = '';
+let lastSegmentId = '';
+let lastIds = '';
+
+/** Trace id and segment id encoded, `<trace>-<segment>`: the last pair kept (a segment's exit spans share it). */
+function encodedIds(traceId: string, segmentId: string): string {
+  if (traceId !== lastTraceId || segmentId !== lastSegmentId) {
+    lastIds = `${encode64(traceId)}-${encode64(segmentId)}`;
+    lastTraceId = traceId;
+    lastSegmentId = segmentId;
+  }
+  return lastIds;
 }
 
 /** The last four fields encoded, as one flat string: they repeat for every call to the same peer. */

@@ -1,5 +1,8 @@
 import { MAX_LEGACY_HEADER_LENGTH, isStrictHex } from './hex';
 
+/** The `sampled` bit of traceparent's trace flags. */
+const SAMPLED_FLAG = 1;
+
 /** The W3C Trace Context header. */
 export const TRACEPARENT_HEADER = 'traceparent';
 
@@ -24,7 +27,7 @@ export function decodeTraceparent(value: unknown): TraceParent | undefined {
   if (!VERSION.test(version) || version === 'ff') return undefined;
   if (version === '00' && parts.length !== 4) return undefined;
   if (!isStrictHex(traceId, 32) || !isStrictHex(spanId, 16) || !/^[0-9a-f]{2}$/.test(flags)) return undefined;
-  return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+  return { traceId, spanId, sampled: (parseInt(flags, 16) & SAMPLED_FLAG) === SAMPLED_FLAG };
 }
 
 /** Encode version 00 `traceparent`. */

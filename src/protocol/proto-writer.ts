@@ -8,6 +8,22 @@
 
 const MAX_SHORT_STRING = 64;
 const TWO_32 = 4294967296;
+const TWO_53 = 9007199254740992;
+/** Wire type 2 (length-delimited) in a tag byte. */
+const LENGTH_DELIMITED = 2;
+/** The tag bytes of fields 1 and 2 as strings: a `KeyStringValuePair`'s key and value. */
+const KEY_TAG = (1 << 3) | LENGTH_DELIMITED;
+const VALUE_TAG = (2 << 3) | LENGTH_DELIMITED;
+
+/** `s` copied into `buf` from `p` when it is all ASCII: the position after it; -1 at the first other character. */
+function copyAscii(buf: Buffer, p: number, s: string): number {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c > 127) return -1;
+    buf[p++] = c;
+  }
+  return p;
+}
 
 export class ProtoWriter {
   private buf: Buffer;
@@ -97,8 +113,27 @@ export class ProtoWriter {
   int64Field(field: number, value: number): void {
     if (value === 0) return;
     this.reserve(16);
-    this.buf[this.pos++] = field << 3;
-    this.int64(value);
+    const buf = this.buf;
+    buf[this.pos++] = field << 3;
+    if (value < TWO_32 || !(value < TWO_53)) {
+      this.int64(value);
+      return;
+    }
+    // 2^32 <= value < 2^53 (epoch ms): the low 28 bits from the low word, then the rest in 32 bits
+    let p = this.pos;
+    const lo = value >>> 0;
+    const hi = (value - lo) / TWO_32;
+    buf[p++] = (lo & 127) | 128;
+    buf[p++] = ((lo >>> 7) & 127) | 128;
+    buf[p++] = ((lo >>> 14) & 127) | 128;
+    buf[p++] = ((lo >>> 21) & 127) | 128;
+    let rest = ((lo >>> 28) | (hi << 4)) >>> 0;
+    while (rest > 127) {
+      buf[p++] = (rest & 127) | 128;
+      rest >>>= 7;
+    }
+    buf[p++] = rest;
+    this.pos = p;
   }
 
   boolField(field: number, value: boolean): void {
@@ -179,28 +214,87 @@ export class ProtoWriter {
     this.pos += bytes.length;
   }
 
-  /** Open a length-delimited sub-message; returns the mark (relative to the message) to pass to `close`. */
-  open(field: number): number {
-    this.reserve(2);
-    this.buf[this.pos++] = (field << 3) | 2;
-    // one byte for the length; `close` moves the body when it needs more
-    return this.pos++ - this.start;
+  /**
+   * A `KeyStringValuePair` (key field 1, value field 2) as field `field`: written in one pass
+   * when both are short ASCII (nearly always), else as `open`, two `stringField`s, `close`.
+   */
+  pairField(field: number, key: string, value: string): void {
+    const kn = key.length;
+    const vn = value.length;
+    const body = (kn === 0 ? 0 : kn + 2) + (vn === 0 ? 0 : vn + 2);
+    if (body < 128) {
+      this.reserve(body + 2);
+      const buf = this.buf;
+      let p = this.pos;
+      buf[p++] = (field << 3) | LENGTH_DELIMITED;
+      buf[p++] = body;
+      if (kn !== 0) {
+        buf[p++] = KEY_TAG;
+        buf[p++] = kn;
+        p = copyAscii(buf, p, key);
+      }
+      if (vn !== 0 && p >= 0) {
+        buf[p++] = VALUE_TAG;
+        buf[p++] = vn;
+        p = copyAscii(buf, p, value);
+      }
+      if (p >= 0) {
+        this.pos = p;
+        return;
+      }
+    }
+    const mark = this.open(field);
+    this.stringField(1, key);
+    this.stringField(2, value);
+    this.close(mark);
   }
 
-  close(relativeMark: number): void {
-    const mark = this.start + relativeMark;
-    const length = this.pos - mark - 1;
-    if (length < 128) {
-      this.buf[mark] = length;
+  /**
+   * Open a length-delimited sub-message with one byte for its length; returns the mark to pass to
+   * `close` (where the length goes, relative to the message, and how many bytes it has).
+   */
+  open(field: number): number {
+    this.reserve(2);
+    this.buf[this.pos++] = (field << 3) | LENGTH_DELIMITED;
+    // one byte for the length; `close` moves the body when it needs more
+    return (this.pos++ - this.start) * 2;
+  }
+
+  /**
+   * `open` with two bytes for the length when the sub-message is expected to take 128 bytes or
+   * more (`sizeHint`, a guess): then `close` moves nothing (it moves the body when the guess was wrong).
+   */
+  openSized(field: number, sizeHint: number): number {
+    if (sizeHint < 128) return this.open(field);
+    this.reserve(3);
+    this.buf[this.pos++] = (field << 3) | LENGTH_DELIMITED;
+    const mark = this.pos - this.start;
+    this.pos += 2;
+    return mark * 2 + 1;
+  }
+
+  close(mark: number): void {
+    const reserved = (mark & 1) + 1;
+    const relative = (mark - reserved + 1) / 2;
+    const at = this.start + relative;
+    const length = this.pos - at - reserved;
+    if (reserved === 1 && length < 128) {
+      this.buf[at] = length;
       return;
     }
-    let extra = 1;
-    while (length >= 2 ** (7 * (extra + 1))) extra++;
-    this.reserve(extra);
-    const at = this.start + relativeMark; // the chunk may have changed
-    this.buf.copyWithin(at + 1 + extra, at + 1, this.pos);
-    const end = this.pos + extra;
-    this.pos = at;
+    if (reserved === 2 && length >= 128 && length < 16384) {
+      this.buf[at] = (length & 127) | 128;
+      this.buf[at + 1] = length >>> 7;
+      return;
+    }
+    let needed = 1;
+    while (length >= 2 ** (7 * needed)) needed++;
+    const shift = needed - reserved;
+    if (shift > 0) this.reserve(shift);
+    const from = this.start + relative; // the chunk may have changed
+    this.buf.copyWithin(from + needed, from + reserved, this.pos);
+    const end = this.pos + shift;
+    this.pos = from;
     this.varint(length);
     this.pos = end;
   }

@@ -1,7 +1,6 @@
-import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference } from '../base/model';
+import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from '../base/model';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { FORCED_FINISH_TAG } from '../base/semconv';
-import type { Segment } from './segment';
 
 /**
  * `SegmentObject` (language-agent/Tracing.proto) to protobuf bytes, written by hand: the reporter
@@ -22,14 +21,67 @@ import type { Segment } from './segment';
 /** The writer for callers that bring none (a reporter brings its own, so its queue pins only its own chunks). */
 const writer = new ProtoWriter();
 
+// Field numbers of Tracing.proto and Common.proto, as written below.
+/** `SegmentCollection.segments` (the entry each encoding is). */
+const COLLECTION_SEGMENTS = 1;
+const SEGMENT_TRACE_ID = 1;
+const SEGMENT_ID = 2;
+const SEGMENT_SPANS = 3;
+const SEGMENT_SERVICE = 4;
+const SEGMENT_INSTANCE = 5;
+const SEGMENT_SIZE_LIMITED = 6;
+const SPAN_ID = 1;
+const SPAN_PARENT_ID = 2;
+const SPAN_START = 3;
+const SPAN_END = 4;
+const SPAN_REFS = 5;
+const SPAN_OPERATION = 6;
+const SPAN_PEER = 7;
+const SPAN_TYPE = 8;
+const SPAN_LAYER = 9;
+const SPAN_COMPONENT = 10;
+const SPAN_IS_ERROR = 11;
+const SPAN_TAGS = 12;
+const SPAN_LOGS = 13;
+const SPAN_SKIP_ANALYSIS = 14;
+const REF_TYPE = 1;
+const REF_TRACE_ID = 2;
+const REF_SEGMENT_ID = 3;
+const REF_SPAN_ID = 4;
+const REF_SERVICE = 5;
+const REF_INSTANCE = 6;
+const REF_ENDPOINT = 7;
+const REF_ADDRESS = 8;
+const LOG_TIME = 1;
+const LOG_DATA = 2;
+
+/**
+ * The fields of one span the encoder reads, named as in `RecordedSpan` (which is one); a
+ * `SpanObject` is read through `spanFieldsOf`. `forced`: closed by the timeout (a tag says so).
+ */
+export interface SpanFields {
+  readonly id: number;
+  readonly parentId: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly refs: readonly SegmentReference[] | undefined;
+  readonly operationName: string;
+  readonly peer: string;
+  readonly type: number;
+  readonly layer: number;
+  readonly componentId: number;
+  readonly isError: boolean;
+  readonly tags: readonly KeyStringValuePair[] | undefined;
+  readonly forced: boolean;
+  readonly logs: readonly LogObject[] | undefined;
+  readonly skipAnalysis: boolean;
+}
+
 function writePairs(w: ProtoWriter, field: number, pairs: readonly KeyStringValuePair[] | undefined): void {
   if (!pairs) return;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i]!;
-    const mark = w.open(field);
-    w.stringField(1, pair.key);
-    w.stringField(2, pair.value);
-    w.close(mark);
+    w.pairField(field, pair.key, pair.value);
   }
 }
 
@@ -37,15 +89,15 @@ function writeRefs(w: ProtoWriter, refs: readonly SegmentReference[] | undefined
   if (!refs) return;
   for (let i = 0; i < refs.length; i++) {
     const ref = refs[i]!;
-    const mark = w.open(5);
-    w.int32Field(1, ref.refType);
-    w.stringField(2, ref.traceId);
-    w.stringField(3, ref.parentTraceSegmentId);
-    w.int32Field(4, ref.parentSpanId);
-    w.stringField(5, ref.parentService);
-    w.stringField(6, ref.parentServiceInstance);
-    w.stringField(7, ref.parentEndpoint);
-    w.stringField(8, ref.networkAddressUsedAtPeer);
+    const mark = w.open(SPAN_REFS);
+    w.int32Field(REF_TYPE, ref.refType);
+    w.stringField(REF_TRACE_ID, ref.traceId);
+    w.stringField(REF_SEGMENT_ID, ref.parentTraceSegmentId);
+    w.int32Field(REF_SPAN_ID, ref.parentSpanId);
+    w.stringField(REF_SERVICE, ref.parentService);
+    w.stringField(REF_INSTANCE, ref.parentServiceInstance);
+    w.stringField(REF_ENDPOINT, ref.parentEndpoint);
+    w.stringField(REF_ADDRESS, ref.networkAddressUsedAtPeer);
     w.close(mark);
   }
 }
@@ -54,54 +106,59 @@ function writeLogs(w: ProtoWriter, logs: readonly LogObject[] | undefined): void
   if (!logs) return;
   for (let i = 0; i < logs.length; i++) {
     const log = logs[i]!;
-    const mark = w.open(13);
-    w.int64Field(1, log.time);
-    writePairs(w, 2, log.data);
+    const mark = w.open(SPAN_LOGS);
+    w.int64Field(LOG_TIME, log.time);
+    writePairs(w, LOG_DATA, log.data);
     w.close(mark);
   }
 }
 
-/** The fields of one span, from either a recorded span or a `SpanObject`. */
-function writeSpan(
-  w: ProtoWriter,
-  spanId: number,
-  parentSpanId: number,
-  startTime: number,
-  endTime: number,
-  refs: readonly SegmentReference[] | undefined,
-  operationName: string,
-  peer: string,
-  spanType: number,
-  spanLayer: number,
-  componentId: number,
-  isError: boolean,
-  tags: readonly KeyStringValuePair[] | undefined,
-  forced: boolean,
-  logs: readonly LogObject[] | undefined,
-  skipAnalysis: boolean,
-): void {
-  const mark = w.open(3);
-  w.int32Field(1, spanId);
-  w.int32Field(2, parentSpanId);
-  w.int64Field(3, startTime);
-  w.int64Field(4, endTime);
-  writeRefs(w, refs);
-  w.stringField(6, operationName);
-  w.stringField(7, peer);
-  w.int32Field(8, spanType);
-  w.int32Field(9, spanLayer);
-  w.int32Field(10, componentId);
-  w.boolField(11, isError);
-  writePairs(w, 12, tags);
-  if (forced) {
-    const tag = w.open(12);
-    w.stringField(1, FORCED_FINISH_TAG);
-    w.stringField(2, 'true');
-    w.close(tag);
-  }
-  writeLogs(w, logs);
-  w.boolField(14, skipAnalysis);
+/**
+ * A lower bound of a span's encoded size (its strings taken as ASCII): whether its length will
+ * take two bytes, so `openSized` leaves room for them and `close` need not move the span's bytes.
+ */
+function sizeHint(s: SpanFields): number {
+  let n = 24 + s.operationName.length + s.peer.length;
+  const tags = s.tags;
+  if (tags) for (let i = 0; i < tags.length; i++) n += 6 + tags[i]!.key.length + tags[i]!.value.length;
+  if (s.logs || s.refs) n += 128;
+  return n;
+}
+
+/** One span (field 3 of the segment). */
+function writeSpan(w: ProtoWriter, s: SpanFields): void {
+  const mark = w.openSized(SEGMENT_SPANS, sizeHint(s));
+  w.int32Field(SPAN_ID, s.id);
+  w.int32Field(SPAN_PARENT_ID, s.parentId);
+  w.int64Field(SPAN_START, s.startTime);
+  w.int64Field(SPAN_END, s.endTime);
+  writeRefs(w, s.refs);
+  w.stringField(SPAN_OPERATION, s.operationName);
+  w.stringField(SPAN_PEER, s.peer);
+  w.int32Field(SPAN_TYPE, s.type);
+  w.int32Field(SPAN_LAYER, s.layer);
+  w.int32Field(SPAN_COMPONENT, s.componentId);
+  w.boolField(SPAN_IS_ERROR, s.isError);
+  writePairs(w, SPAN_TAGS, s.tags);
+  if (s.forced) w.pairField(SPAN_TAGS, FORCED_FINISH_TAG, 'true');
+  writeLogs(w, s.logs);
+  w.boolField(SPAN_SKIP_ANALYSIS, s.skipAnalysis);
   w.close(mark);
+}
+
+/** A span in a segment's finish-order list (a `RecordedSpan`). */
+export interface FinishedSpan extends SpanFields {
+  readonly nextFinished: FinishedSpan | undefined;
+}
+
+/** What `encodeSegment` reads of a closed segment (a `Segment`; named here so this file needs nothing of it). */
+export interface EncodableSegment {
+  readonly traceId: string;
+  readonly segmentId: string;
+  readonly service: string;
+  readonly instance: string;
+  readonly sizeLimited: boolean;
+  readonly firstFinished: FinishedSpan | undefined;
 }
 
 /**
@@ -111,67 +168,51 @@ function writeSpan(
  * The bytes are a `SegmentCollection` entry (field 1, its length, the `SegmentObject`), so a batch
  * of entries is a `SegmentCollection` as it lies in memory; `segmentOfEntry` gives the bare segment.
  */
-export function encodeSegment(segment: Segment, w: ProtoWriter = writer): Buffer {
+export function encodeSegment(segment: EncodableSegment, w: ProtoWriter = writer): Buffer {
   w.reset();
-  const entry = w.open(1);
-  w.stringField(1, segment.traceId);
-  w.stringField(2, segment.segmentId);
-  for (let s = segment.firstFinished; s; s = s.nextFinished) {
-    writeSpan(
-      w,
-      s.id,
-      s.parentId,
-      s.startTime,
-      s.endTime,
-      s.refs,
-      s.operationName,
-      s.peer,
-      s.type,
-      s.layer,
-      s.componentId,
-      s.isError,
-      s.tags,
-      s.forced,
-      s.logs,
-      s.skipAnalysis,
-    );
-  }
-  w.stringField(4, segment.service);
-  w.stringField(5, segment.instance);
-  w.boolField(6, segment.sizeLimited);
+  // a segment with spans takes 128 bytes or more: two bytes for its length, nothing to move
+  const entry = w.openSized(COLLECTION_SEGMENTS, segment.firstFinished ? 128 : 0);
+  w.stringField(SEGMENT_TRACE_ID, segment.traceId);
+  w.stringField(SEGMENT_ID, segment.segmentId);
+  for (let s = segment.firstFinished; s; s = s.nextFinished) writeSpan(w, s);
+  w.stringField(SEGMENT_SERVICE, segment.service);
+  w.stringField(SEGMENT_INSTANCE, segment.instance);
+  w.boolField(SEGMENT_SIZE_LIMITED, segment.sizeLimited);
   w.close(entry);
   return w.finish();
+}
+
+/** A `SpanObject` as the fields `writeSpan` reads. */
+export function spanFieldsOf(s: SpanObject): SpanFields {
+  return {
+    id: s.spanId,
+    parentId: s.parentSpanId,
+    startTime: s.startTime,
+    endTime: s.endTime,
+    refs: s.refs,
+    operationName: s.operationName,
+    peer: s.peer,
+    type: s.spanType,
+    layer: s.spanLayer,
+    componentId: s.componentId,
+    isError: s.isError,
+    tags: s.tags,
+    forced: false,
+    logs: s.logs,
+    skipAnalysis: s.skipAnalysis,
+  };
 }
 
 /** A `SegmentObject` as a `SegmentCollection` entry, like `encodeSegment` (for sources that are not our own `Segment`). */
 export function encodeSegmentObject(o: SegmentObject, w: ProtoWriter = writer): Buffer {
   w.reset();
-  const entry = w.open(1);
-  w.stringField(1, o.traceId);
-  w.stringField(2, o.traceSegmentId);
-  for (const s of o.spans) {
-    writeSpan(
-      w,
-      s.spanId,
-      s.parentSpanId,
-      s.startTime,
-      s.endTime,
-      s.refs,
-      s.operationName,
-      s.peer,
-      s.spanType,
-      s.spanLayer,
-      s.componentId,
-      s.isError,
-      s.tags,
-      false,
-      s.logs,
-      s.skipAnalysis,
-    );
-  }
-  w.stringField(4, o.service);
-  w.stringField(5, o.serviceInstance);
-  w.boolField(6, o.isSizeLimited);
+  const entry = w.openSized(COLLECTION_SEGMENTS, o.spans.length > 0 ? 128 : 0);
+  w.stringField(SEGMENT_TRACE_ID, o.traceId);
+  w.stringField(SEGMENT_ID, o.traceSegmentId);
+  for (const s of o.spans) writeSpan(w, spanFieldsOf(s));
+  w.stringField(SEGMENT_SERVICE, o.service);
+  w.stringField(SEGMENT_INSTANCE, o.serviceInstance);
+  w.boolField(SEGMENT_SIZE_LIMITED, o.isSizeLimited);
   w.close(entry);
   return w.finish();
 }

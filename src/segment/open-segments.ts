@@ -1,11 +1,16 @@
-import type { Segment } from './segment';
+/** What the list threads through: a `Segment`'s links (this file needs no more of it). */
+export interface Listed<T> {
+  prevOpen: T | undefined;
+  nextOpen: T | undefined;
+  listed: boolean;
+}
 
 /**
  * The recorder's open segments, as a list threaded through the segments themselves
  * (`prevOpen`/`nextOpen`): adding and removing one is two pointer writes, where a `Set` would hash
  * on every segment open and close. Oldest first.
  */
-export class OpenSegments {
+export class OpenSegments<Segment extends Listed<Segment>> {
   private head: Segment | undefined;
   private tail: Segment | undefined;
   size = 0;

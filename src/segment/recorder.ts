@@ -57,7 +57,7 @@ export class Recorder {
   readonly control: AgentControl;
   /** Segments not recorded by `control` (not sampled, ignored): they propagate sw8 with sample flag 0. */
   private readonly unsampled = new WeakSet<Segment>();
-  private readonly openSegments = new OpenSegments();
+  private readonly openSegments = new OpenSegments<Segment>();
   private readonly maxOpenSegments: number;
   private readonly segmentTimeoutMs: number;
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -94,7 +94,7 @@ export class Recorder {
     const now = Date.now();
     if (time === undefined) return now;
     const t = checkedEpochMs(time, now);
-    if (t === t) return t;
+    if (!Number.isNaN(t)) return t;
     this.counters.timesReplaced++;
     return now;
   }

@@ -1,6 +1,6 @@
 import { log } from '../base/diag';
 import { newId } from '../base/ids';
-import { type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../base/model';
+import { RefType, type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../base/model';
 import { FORCED_FINISH_TAG } from '../base/semconv';
 import { encodeSegment } from './encode';
 import type { ProtoWriter } from '../protocol/proto-writer';
@@ -237,7 +237,7 @@ export function crossThreadRef(parent: RecordedSpan): SegmentReference {
   let p: RecordedSpan | undefined = parent;
   while (p && p.dropped) p = p.anchor;
   return {
-    refType: 1,
+    refType: RefType.CrossThread,
     traceId: seg.traceId,
     parentTraceSegmentId: seg.segmentId,
     parentSpanId: p ? p.id : 0,

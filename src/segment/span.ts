@@ -130,7 +130,7 @@ export class RecordedSpan {
     const now = Date.now();
     if (time === undefined) return now;
     const t = checkedEpochMs(time, now);
-    if (t === t) return t;
+    if (!Number.isNaN(t)) return t;
     this.segment.counters.timesReplaced++;
     return now;
   }
@@ -149,7 +149,7 @@ export class RecordedSpan {
     let end = now;
     if (endTime !== undefined) {
       end = checkedEpochMs(endTime, now);
-      if (end !== end) {
+      if (Number.isNaN(end)) {
         this.segment.counters.timesReplaced++;
         end = now;
       } else if (end < this.startTime) {
