@@ -8,7 +8,8 @@
  */
 import { resolveConfig } from '../../src/base/config';
 import { resetDiagnostics, setLogger } from '../../src/base/diag';
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
+import type { SegmentObject } from '../../src/base/model';
+import { segmentObject, spanObject } from '../support/fixtures';
 import type { LogData } from '../../src/protocol/log-encoder';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { KafkaReporter } from '../../src/reporter/kafka';
@@ -31,31 +32,12 @@ interface TransportCase {
   slow: boolean;
 }
 
-const segment = (i: number): SegmentObject => ({
-  traceId: `trace-${i}`,
-  traceSegmentId: `segment-${i}`,
-  service: 'svc',
-  serviceInstance: 'svc-1',
-  isSizeLimited: false,
-  spans: [
-    {
-      spanId: 0,
-      parentSpanId: -1,
-      startTime: 1,
-      endTime: 2,
-      refs: [],
-      operationName: `op-${i}`,
-      peer: '',
-      spanType: SpanType.Local,
-      spanLayer: SpanLayer.Unknown,
-      componentId: 0,
-      isError: false,
-      tags: [],
-      logs: [],
-      skipAnalysis: false,
-    },
-  ],
-});
+const segment = (i: number): SegmentObject =>
+  segmentObject({
+    traceId: `trace-${i}`,
+    traceSegmentId: `segment-${i}`,
+    spans: [spanObject({ startTime: 1, endTime: 2, operationName: `op-${i}` })],
+  });
 
 const logData = (i: number): LogData => ({
   timestamp: 1,
