@@ -17,6 +17,20 @@ import { withoutTracing } from './suppress';
 import { failedCallMessage, unreachableMessage } from './unreachable';
 
 /** The clients of one backend: they share one channel. */
+/**
+ * A call's body stays under gRPC's default receive limit (4 MiB), so a proxy that keeps the default
+ * takes it too (the OAP takes 50 MiB): a batch of segments or log records is cut there; a bigger
+ * record goes alone.
+ */
+export const MAX_CALL_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+/** The records are encoded already: grpc-js's streams write each one's bytes as they are. */
+export const asIs = (bytes: Buffer): Buffer => bytes;
+/** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
+const NO_COMMANDS = Object.freeze({});
+export const ignoreAnswer = (): object => NO_COMMANDS;
+/** How a call ends: `null`, or the gRPC status code and details. */
+export type Done = (error: { code: number; details?: string } | null) => void;
+
 export interface Clients {
   address: string;
   /** The channel: connectivity, and the `collect` streams where they are needed. */

@@ -2,26 +2,15 @@ import { log } from '../base/diag';
 import { segmentOfEntry } from '../segment/encode';
 import { contiguous } from './contiguous';
 import type { BatchOutcome, Transport } from './delivery';
-import type { Clients, GrpcConnection } from './grpc-connection';
+import { type Clients, type Done, type GrpcConnection, MAX_CALL_BYTES, asIs, ignoreAnswer } from './grpc-connection';
 import { type CallStatus, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 import { unreachableMessage } from './unreachable';
 
 const COLLECT_PATH = '/skywalking.v3.TraceSegmentReportService/collect';
 const COLLECT_IN_SYNC_PATH = '/skywalking.v3.TraceSegmentReportService/collectInSync';
-/**
- * A batch sent as one `SegmentCollection` stays under gRPC's default receive limit (4 MiB), so
- * a proxy that keeps the default takes it too (the OAP takes 50 MiB). A bigger segment goes alone.
- */
-export const MAX_COLLECTION_BYTES = 4 * 1024 * 1024 - 64 * 1024;
-
-/** The segments are encoded already: the `collect` stream writes each entry's SegmentObject bytes as they are. */
-const asIs = (bytes: Buffer): Buffer => bytes;
-/** The answer (`Commands`) is not used; grpc-js needs a non-null value to know one arrived. */
-const NO_COMMANDS = Object.freeze({});
-const ignoreAnswer = (): object => NO_COMMANDS;
-
-type Done = (error: { code: number; details?: string } | null) => void;
+/** A batch sent as one `SegmentCollection` stays under gRPC's default receive limit. */
+export const MAX_COLLECTION_BYTES = MAX_CALL_BYTES;
 
 /**
  * Segments over gRPC: a batch as one `SegmentCollection` (`collectInSync`: one message for the

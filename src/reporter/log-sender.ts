@@ -2,7 +2,7 @@ import { log } from '../base/diag';
 import { loadServices } from '../protocol/loader';
 import { contiguous } from './contiguous';
 import type { BatchOutcome, Transport } from './delivery';
-import type { Clients, GrpcConnection } from './grpc-connection';
+import { type Clients, type Done, type GrpcConnection, MAX_CALL_BYTES, asIs, ignoreAnswer } from './grpc-connection';
 import { type CallStatus, Status } from './http2-unary';
 import { withoutTracing } from './suppress';
 
@@ -10,12 +10,7 @@ const LOG_COLLECT_PATH = '/skywalking.v3.LogReportService/collect';
 /** A queued record starts with its gRPC frame (`encodeLogData(…, true)`): 5 bytes. */
 export const FRAME = 5;
 /** A batch (one `collect` call: one HTTP/2 request body, or one grpc-js stream behind a proxy) carries at most this many bytes of records. */
-export const MAX_LOG_BATCH_BYTES = 4 * 1024 * 1024 - 64 * 1024;
-const asIs = (bytes: Buffer): Buffer => bytes;
-const NO_COMMANDS = Object.freeze({});
-const ignoreAnswer = (): object => NO_COMMANDS;
-
-type Done = (error: { code: number; details?: string } | null) => void;
+export const MAX_LOG_BATCH_BYTES = MAX_CALL_BYTES;
 
 /**
  * Log records over `LogReportService/collect` (a client stream of `LogData`, answered with
