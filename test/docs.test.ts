@@ -15,6 +15,8 @@
  * - A json block parses. A `text` block is output shown, not code (the demo's print-out).
  * Any other language (or none) fails: a new kind of block needs a check here first.
  */
+import { parse as parseYaml } from 'yaml';
+import { parseAgentConfigurations } from '../src/collector/config-discovery';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -236,7 +238,7 @@ it('every block after an example marker is its file, byte for byte, and a test r
 });
 
 it('every block has a language this test checks', () => {
-  const known = new Set([...JS, ...MJS, ...TS, ...SHELL, 'diff', 'json', 'text']);
+  const known = new Set([...JS, ...MJS, ...TS, ...SHELL, 'diff', 'json', 'yaml', 'text']);
   expect(ALL.filter((b) => !known.has(b.lang)).map((b) => `${where(b)}: \`\`\`${b.lang || '(none)'}`)).toEqual([]);
 });
 
@@ -263,6 +265,19 @@ it('every json block parses', () => {
   for (const b of ALL.filter((x) => x.lang === 'json')) {
     try {
       JSON.parse(b.text);
+    } catch (e) {
+      problems.push(`${where(b)}: ${(e as Error).message}`);
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+it('every yaml block parses; an agentConfigurations block (`configurations:`) is what the collector takes', () => {
+  const problems: string[] = [];
+  for (const b of ALL.filter((x) => x.lang === 'yaml')) {
+    try {
+      parseYaml(b.text, { strict: true, uniqueKeys: true });
+      if (/^configurations:/m.test(b.text)) parseAgentConfigurations(b.text, where(b));
     } catch (e) {
       problems.push(`${where(b)}: ${(e as Error).message}`);
     }

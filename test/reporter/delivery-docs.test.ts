@@ -8,7 +8,7 @@ import { type Collector, startCollector } from '../../src/collector';
 import { runProcess } from '../support/spawn';
 import { refusedServer } from './fault-servers';
 
-const EXAMPLE = join(__dirname, '..', '..', 'examples', 'docs', 'delivery-shutdown.js');
+const EXAMPLE = join(__dirname, '..', '..', 'examples/docs/delivery-shutdown.js');
 let collector: Collector | undefined;
 afterEach(async () => {
   await collector?.stop();

@@ -7,7 +7,8 @@ import { type Collector, startCollector } from '../../src/collector';
 import { runProcess } from '../support/spawn';
 
 const ROOT = resolve(__dirname, '..', '..');
-const example = (name: string): string => join(ROOT, 'examples', 'docs', name);
+/** An example of docs/agent.md, by its path (test/docs.test.ts checks that a test names each). */
+const example = (path: string): string => join(ROOT, path);
 
 let collector: Collector;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ afterAll(async () => {
 });
 
 it('agent-live-config.js: the collector sets sampling and an ignore path live', async () => {
-  const out = await runProcess(process.execPath, [example('agent-live-config.js')], {}, 60_000);
+  const out = await runProcess(process.execPath, [example('examples/docs/agent-live-config.js')], {}, 60_000);
   expect(out.code, out.stderr).toBe(0);
   expect(out.stdout).toBe('sampled 2, not sampled 8, ignored 1\n');
   expect(out.stderr).toContain('agent.sample_n_per_3_secs is now "2" for service orders');
@@ -27,7 +28,7 @@ it('agent-live-config.js: the collector sets sampling and an ignore path live', 
 it('agent-otel-sampler.js: SkyWalkingSampler in NodeSDK', async () => {
   const out = await runProcess(
     process.execPath,
-    [example('agent-otel-sampler.js')],
+    [example('examples/docs/agent-otel-sampler.js')],
     { SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress, OTEL_TRACES_EXPORTER: 'none' },
     60_000,
   );
