@@ -7,7 +7,7 @@
 // median counts (a target is "met" only on it) and the min and max are printed beside it.
 // Flags: --quick (smaller counts, one process each), --write (update bench/RESULTS.md with this
 // run; the full run only), --case <group>[,<group>...] (run only these groups of rows: inproc,
-// encode, sw8, e2e, rate, unary, kafka, logs).
+// encode, sw8, e2e, rate, unary, kafka, logs, collector).
 const { execFileSync } = require('node:child_process');
 const { writeFileSync, readFileSync } = require('node:fs');
 const os = require('node:os');
