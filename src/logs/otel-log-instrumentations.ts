@@ -15,11 +15,13 @@ import { idFieldsOf } from './fields';
 /** The instrumentations' `logHook`: SkyWalking's ids in place of OTel's (none outside a recorded span). Never throws. */
 export function stampSkyWalkingIds(span: unknown, record: Record<string, unknown>): void {
   try {
-    delete record.trace_flags;
+    // undefined, not delete: pino and winston leave undefined fields out of the line, and a delete
+    // turns the record into a slow dictionary object for the rest of the serialization
+    record.trace_flags = undefined;
     const f = idFieldsOf(span);
     if (!f) {
-      delete record.trace_id;
-      delete record.span_id;
+      record.trace_id = undefined;
+      record.span_id = undefined;
       return;
     }
     record.trace_id = f.trace_id;
