@@ -54,7 +54,7 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
+  async function poll<T>(what: string, fn: () => Promise<T | undefined>, ms = 180_000): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
       const got = await fn().catch(() => undefined);
@@ -138,6 +138,9 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
       SERVICE: 'lines-grpc',
       REPORTER: 'grpc',
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress,
+      // an OAP that has just started can take a while to answer: the app waits for it at shutdown
+      // (60 s, not the default 10 s) instead of counting its one segment lost
+      SW_AGENT_TRACE_TIMEOUT: '60000',
     });
 
     // the lines, POSTed as they are written (a JSON array of them per endpoint)
@@ -185,7 +188,7 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
       'order 0 paid',
     ]);
     expect(contents[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d orders/);
-  });
+  }, 400_000);
 });
 
 /* eslint-disable @typescript-eslint/no-require-imports */
