@@ -290,8 +290,21 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
             ? ((JSON.parse(l.content) as { msg?: string; message?: string }).msg ??
               (JSON.parse(l.content) as { message: string }).message)
             : l.content;
+        // when they are not found: what the OAP holds for the trace alone, and what the app printed
+        const why =
+          logs.length < 2
+            ? `app output: ${out}\nthe trace's logs: ${JSON.stringify(
+                (
+                  await oap.graphql(
+                    `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { ${LOG_FIELDS} } } }`,
+                    { c: { relatedTrace: { traceId: ids.traceId }, paging: { pageNum: 1, pageSize: 50 } } },
+                  )
+                ).queryLogs.logs,
+              )}`
+            : '';
         expect(
           logs.map((l) => [bodyOf(l), l.serviceName, l.serviceInstanceName, l.endpointName, l.traceId]).sort(),
+          why,
         ).toEqual([
           ['hostile', service, `${service}-1`, 'GET:/orders/:id', ids.traceId],
           ['order read', service, `${service}-1`, 'GET:/orders/:id', ids.traceId],

@@ -20,6 +20,7 @@ import { log } from '../base/diag';
 import { ActiveSpanReader } from '../logs/active-span';
 import { packedOfRecorded } from '../logs/fields';
 import { outOfBandHead } from './out-of-band';
+import { OtelStampRemover } from './otel-stamps';
 import { MIXIN_IDS } from './mixin';
 import { onLogShutdown } from '../logs/shutdown-hooks';
 import type { SkyWalkingPinoTransportOptions } from './options';
@@ -191,10 +192,11 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
   // a process ended by a signal runs no exit handler: the zero-code start closes it at the signal
   const unhook = onLogShutdown(() => close());
 
-  const destination: SkyWalkingDestination & { lastObj: unknown } = {
-    /** pino sets `lastObj` (the object it wrote, with the mixin's ids) before each write. */
+  const destination: SkyWalkingDestination & { lastObj: unknown; lastLogger: unknown } = {
+    /** pino sets `lastObj` (the object it wrote, with the mixin's ids) and `lastLogger` before each write. */
     [Symbol.for('pino.metadata')]: true,
     lastObj: undefined as unknown,
+    lastLogger: undefined as unknown,
     write(line: string): boolean {
       if (closed || dead) {
         dropped++;
@@ -215,6 +217,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       }
       // the ids of the span active in the log call, where they change (the worker prefers ids in the line)
       // the ids skywalkingMixin wrote for this line (of a span passed in the call), else of the active span
+      stamps.visit(destination.lastLogger);
       let ids = '';
       const obj = destination.lastObj;
       destination.lastObj = undefined;
@@ -250,6 +253,7 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
       void close();
     },
   };
+  const stamps = new OtelStampRemover(destination);
   return destination;
 }
 
