@@ -180,8 +180,12 @@ function tail(path, lines = 40) {
  *     knows that one user (its address: saslBootstrap),
  *   tls: true adds an SSL listener (its address: sslBootstrap) with a certificate for 127.0.0.1
  *     signed by a CA made for this broker (caPath: the CA's PEM file),
+ *   advertisedProxyPort: a port of 127.0.0.1 where a test's proxy listens: adds a plaintext
+ *     listener (its address: proxiedTarget, where the proxy connects) whose metadata answers name
+ *     127.0.0.1:<advertisedProxyPort> as the broker, so a client that bootstraps through the proxy
+ *     keeps going through it (the other listeners are unaffected),
  *   heap (default '320m').
- * Returns { bootstrap, saslBootstrap, sslBootstrap, caPath, clusterId, workDir, logPath, pid, start(), stop(), kill(), log() };
+ * Returns { bootstrap, saslBootstrap, sslBootstrap, proxiedTarget, caPath, clusterId, workDir, logPath, pid, start(), stop(), kill(), log() };
  * start() can be called again after stop()/kill(): same ports, same data.
  */
 async function prepareBroker(options = {}) {
@@ -189,6 +193,7 @@ async function prepareBroker(options = {}) {
   const [port, controllerPort] = [await freePort(), await freePort()];
   const saslPort = options.sasl ? await freePort() : undefined;
   const sslPort = options.tls ? await freePort() : undefined;
+  const proxiedPort = options.advertisedProxyPort ? await freePort() : undefined;
   const workDir = mkdtempSync(join(tmpdir(), 'swb-kafka-'));
   const dataDir = join(workDir, 'data');
   const logPath = join(workDir, 'broker.log');
@@ -206,6 +211,10 @@ async function prepareBroker(options = {}) {
     listeners.push(`SSL://127.0.0.1:${sslPort}`);
     advertised.push(`SSL://127.0.0.1:${sslPort}`);
   }
+  if (proxiedPort) {
+    listeners.push(`PROXIED://127.0.0.1:${proxiedPort}`);
+    advertised.push(`PROXIED://127.0.0.1:${options.advertisedProxyPort}`);
+  }
   const props = [
     'process.roles=broker,controller',
     'node.id=1',
@@ -214,7 +223,7 @@ async function prepareBroker(options = {}) {
     `advertised.listeners=${advertised.join(',')}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL',
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL${proxiedPort ? ',PROXIED:PLAINTEXT' : ''}`,
     `log.dirs=${dataDir}`,
     `num.partitions=${options.partitions ?? 1}`,
     `auto.create.topics.enable=${options.autoCreateTopics ? 'true' : 'false'}`,
@@ -280,6 +289,7 @@ async function prepareBroker(options = {}) {
     bootstrap: `127.0.0.1:${port}`,
     saslBootstrap: saslPort ? `127.0.0.1:${saslPort}` : undefined,
     sslBootstrap: sslPort ? `127.0.0.1:${sslPort}` : undefined,
+    proxiedTarget: proxiedPort ? `127.0.0.1:${proxiedPort}` : undefined,
     caPath: certificates?.caPath,
     clusterId,
     workDir,

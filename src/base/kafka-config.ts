@@ -193,103 +193,138 @@ export function resolveKafkaConfig(options: KafkaOptions, env: Env, serviceName:
   };
 }
 
-function producerSettings(
-  entries: Map<string, { value: ProducerValue; from: string }>,
-  serviceName: string,
-): KafkaProducerSettings {
-  const get = (key: string): { value: string; from: string } | undefined => {
-    const e = entries.get(key);
+type ProducerEntry = { value: string; from: string };
+
+/** The producer entries as trimmed text, and the error naming where a bad one came from. */
+class ProducerReader {
+  constructor(private readonly entries: Map<string, { value: ProducerValue; from: string }>) {}
+
+  get(key: string): ProducerEntry | undefined {
+    const e = this.entries.get(key);
     return e ? { value: String(e.value).trim(), from: e.from } : undefined;
-  };
-  const bad = (e: { value: string; from: string }, expected: string): never => {
+  }
+
+  /** The entry's text, or '' when absent. */
+  text(key: string): string {
+    return this.get(key)?.value ?? '';
+  }
+
+  bad(e: ProducerEntry, expected: string): never {
     throw new ConfigError(`skywalking-bridge: ${e.from} is ${JSON.stringify(e.value)}; expected ${expected}.`);
-  };
-  const int = (key: string, min: number, max: number): number | undefined => {
-    const e = get(key);
+  }
+
+  int(key: string, min: number, max: number): number | undefined {
+    const e = this.get(key);
     if (!e) return undefined;
     const n = Number(e.value);
-    if (!Number.isInteger(n) || n < min || n > max) bad(e, `a whole number from ${min} to ${max}`);
+    if (!Number.isInteger(n) || n < min || n > max) this.bad(e, `a whole number from ${min} to ${max}`);
     return n;
-  };
-
-  let acks = -1;
-  const acksEntry = get('acks');
-  if (acksEntry) {
-    const a = acksEntry.value.toLowerCase();
-    if (a === 'all' || a === '-1') acks = -1;
-    else if (a === '0' || a === '1') acks = Number(a);
-    else bad(acksEntry, '"all", "-1", "0" or "1"');
   }
+}
 
-  let compression: KafkaCompression = 'none';
-  const compressionEntry = get('compression_type');
-  if (compressionEntry) {
-    const c = compressionEntry.value.toLowerCase();
-    if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c))
-      bad(compressionEntry, 'one of none, gzip, snappy, lz4, zstd');
-    if (c === 'zstd' && typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') {
-      bad(
-        compressionEntry,
-        `a compression this Node.js (${process.version}) has: zstd needs Node.js 22.15 or later; use gzip, snappy or lz4`,
-      );
-    }
-    compression = c as KafkaCompression;
-  }
+/** `acks`: all/-1 (default), 0 or 1. */
+function acksOf(r: ProducerReader): number {
+  const e = r.get('acks');
+  if (!e) return -1;
+  const a = e.value.toLowerCase();
+  if (a === 'all' || a === '-1') return -1;
+  if (a === '0' || a === '1') return Number(a);
+  return r.bad(e, '"all", "-1", "0" or "1"');
+}
 
-  const protocolEntry = get('security_protocol');
-  const protocol = (protocolEntry?.value ?? '').toUpperCase();
-  if (protocolEntry && !['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-    bad(protocolEntry, 'one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL');
+/** `compression.type`: none (default), gzip, snappy, lz4, or zstd where this Node.js has it. */
+function compressionOf(r: ProducerReader): KafkaCompression {
+  const e = r.get('compression_type');
+  if (!e) return 'none';
+  const c = e.value.toLowerCase();
+  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(c)) r.bad(e, 'one of none, gzip, snappy, lz4, zstd');
+  if (c === 'zstd' && typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') {
+    r.bad(
+      e,
+      `a compression this Node.js (${process.version}) has: zstd needs Node.js 22.15 or later; use gzip, snappy or lz4`,
+    );
   }
-  const caPath = get('ssl_cafile')?.value ?? '';
-  const certPath = get('ssl_certfile')?.value ?? '';
-  const keyPath = get('ssl_keyfile')?.value ?? '';
+  return c as KafkaCompression;
+}
+
+/** `security.protocol`, upper case ('' when not given). */
+function securityProtocolOf(r: ProducerReader): string {
+  const e = r.get('security_protocol');
+  const protocol = (e?.value ?? '').toUpperCase();
+  if (e && !['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
+    r.bad(e, 'one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL');
+  }
+  return protocol;
+}
+
+/** TLS: with an SSL protocol, or with no protocol and a CA or client certificate given. */
+function tlsOf(r: ProducerReader, protocol: string): KafkaProducerSettings['tls'] {
+  const caPath = r.text('ssl_cafile');
+  const certPath = r.text('ssl_certfile');
+  const keyPath = r.text('ssl_keyfile');
   if ((certPath === '') !== (keyPath === '')) {
     throw new ConfigError(
       'skywalking-bridge: Kafka mutual TLS needs both `ssl.certfile` and `ssl.keyfile` (SW_KAFKA_REPORTER_CONFIG_ssl_certfile / _ssl_keyfile); set both or neither.',
     );
   }
-  const checkEntry = get('ssl_check_hostname');
+  const checkEntry = r.get('ssl_check_hostname');
   let checkHostname = true;
   if (checkEntry) {
     const v = checkEntry.value.toLowerCase();
     if (v === 'false' || v === '0') checkHostname = false;
-    else if (v !== 'true' && v !== '1') bad(checkEntry, 'true or false');
+    else if (v !== 'true' && v !== '1') r.bad(checkEntry, 'true or false');
   }
   const useTls =
     protocol === 'SSL' || protocol === 'SASL_SSL' || (protocol === '' && (caPath !== '' || certPath !== ''));
-  const tls = useTls ? { caPath, certPath, keyPath, checkHostname } : undefined;
+  return useTls ? { caPath, certPath, keyPath, checkHostname } : undefined;
+}
 
-  let sasl: KafkaProducerSettings['sasl'];
-  const jaas = get('sasl_jaas_config')?.value ?? '';
-  const fromJaas = (name: string): string | undefined =>
-    new RegExp(`${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
-  const username = get('sasl_plain_username')?.value ?? get('sasl_username')?.value ?? fromJaas('username') ?? '';
-  const password = get('sasl_plain_password')?.value ?? get('sasl_password')?.value ?? fromJaas('password') ?? '';
-  const mechanismEntry = get('sasl_mechanism');
+/** A quoted value of `sasl.jaas.config` (`username="..."`), unescaped. */
+function jaasValue(jaas: string, name: string): string | undefined {
+  return new RegExp(`${name}\\s*=\\s*"((?:[^"\\\\]|\\\\.)*)"`).exec(jaas)?.[1]?.replace(/\\(.)/g, '$1');
+}
+
+/** SASL: with a SASL protocol, or with no protocol and a mechanism or user name given. */
+function saslOf(r: ProducerReader, protocol: string): KafkaProducerSettings['sasl'] {
+  const jaas = r.text('sasl_jaas_config');
+  const username =
+    r.get('sasl_plain_username')?.value ?? r.get('sasl_username')?.value ?? jaasValue(jaas, 'username') ?? '';
+  const password =
+    r.get('sasl_plain_password')?.value ?? r.get('sasl_password')?.value ?? jaasValue(jaas, 'password') ?? '';
+  const mechanismEntry = r.get('sasl_mechanism');
   const wantsSasl =
     protocol === 'SASL_PLAINTEXT' ||
     protocol === 'SASL_SSL' ||
     (protocol === '' && (mechanismEntry !== undefined || username !== ''));
-  if (wantsSasl) {
-    const mechanism = (mechanismEntry?.value ?? 'PLAIN').toUpperCase();
-    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism))
-      bad(mechanismEntry!, 'one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512');
-    if (username === '' || password === '') {
-      throw new ConfigError(
-        'skywalking-bridge: Kafka SASL needs a user name and a password: set `sasl.username` and `sasl.password` (SW_KAFKA_REPORTER_CONFIG_sasl_username / _sasl_password), or `sasl.jaas.config`.',
-      );
-    }
-    sasl = { mechanism: mechanism as KafkaSaslMechanism, username, password };
+  if (!wantsSasl) return undefined;
+  const mechanism = (mechanismEntry?.value ?? 'PLAIN').toUpperCase();
+  if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mechanism))
+    r.bad(mechanismEntry!, 'one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512');
+  if (username === '' || password === '') {
+    throw new ConfigError(
+      'skywalking-bridge: Kafka SASL needs a user name and a password: set `sasl.username` and `sasl.password` (SW_KAFKA_REPORTER_CONFIG_sasl_username / _sasl_password), or `sasl.jaas.config`.',
+    );
   }
+  return { mechanism: mechanism as KafkaSaslMechanism, username, password };
+}
 
+function producerSettings(
+  entries: Map<string, { value: ProducerValue; from: string }>,
+  serviceName: string,
+): KafkaProducerSettings {
+  const r = new ProducerReader(entries);
+  const acks = acksOf(r);
+  const compression = compressionOf(r);
+  const protocol = securityProtocolOf(r);
+  const tls = tlsOf(r, protocol);
+  const sasl = saslOf(r, protocol);
   return {
-    clientId: get('client_id')?.value || `skywalking-bridge-${serviceName}`.slice(0, 200),
+    clientId: r.get('client_id')?.value || `skywalking-bridge-${serviceName}`.slice(0, 200),
     acks,
     compression,
-    lingerMs: int('linger_ms', 0, 600_000),
-    maxRequestBytes: int('max_request_size', 1024, 100 * 1024 * 1024) ?? KAFKA_DEFAULTS.maxRequestBytes,
-    requestTimeoutMs: int('request_timeout_ms', 100, 600_000),
+    lingerMs: r.int('linger_ms', 0, 600_000),
+    maxRequestBytes: r.int('max_request_size', 1024, 100 * 1024 * 1024) ?? KAFKA_DEFAULTS.maxRequestBytes,
+    requestTimeoutMs: r.int('request_timeout_ms', 100, 600_000),
     tls,
     sasl,
   };

@@ -1,7 +1,7 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../base/model';
 import { loadServices } from '../protocol/loader';
-import { tokenMatches } from './auth';
+import { CallGuard, EMPTY_COMMANDS } from './call-guard';
 import { addAgentServices } from './agent-services';
 import type { AgentTelemetry } from './agent-telemetry';
 import type { CollectorStore } from './store';
@@ -27,22 +27,85 @@ export interface GrpcSettings {
 }
 
 type Callback = grpcTypes.sendUnaryData<unknown>;
-const EMPTY_COMMANDS = { commands: [] };
+type Services = ReturnType<typeof loadServices>;
 
-/** The OAP's answer to a call without the right `Authentication` metadata. */
-function refused(
-  grpc: typeof grpcTypes,
-  metadata: grpcTypes.Metadata,
-  token: string | undefined,
-): grpcTypes.ServiceError | null {
-  if (!token) return null;
-  const got = metadata.get('authentication')[0];
-  if (tokenMatches(typeof got === 'string' ? got : undefined, token)) return null;
-  const err = new Error('The token is not valid') as grpcTypes.ServiceError;
-  err.code = grpc.status.PERMISSION_DENIED;
-  err.details = 'The token is not valid';
-  err.metadata = new grpc.Metadata();
-  return err;
+/** The server's channel options: message and stream bounds, idle and age limits, keepalive. */
+function serverOptions(settings: GrpcSettings): grpcTypes.ServerOptions {
+  return {
+    'grpc.max_receive_message_length': settings.maxMessageBytes,
+    'grpc.max_send_message_length': 64 * 1024,
+    'grpc.max_concurrent_streams': settings.maxConcurrentStreams,
+    'grpc.max_connection_idle_ms': settings.idleMs,
+    'grpc.max_connection_age_ms': settings.maxAgeMs,
+    'grpc.max_connection_age_grace_ms': Math.max(1000, Math.round(settings.idleMs / 10)),
+    'grpc.keepalive_time_ms': Math.max(1000, Math.min(settings.idleMs, 60_000)),
+    'grpc.keepalive_timeout_ms': 20_000,
+  };
+}
+
+/** Segments (streamed or in one call), instance properties and heartbeats, logs: into the store. */
+function addStoreServices(server: grpcTypes.Server, services: Services, guard: CallGuard, store: CollectorStore): void {
+  server.addService(services.TraceSegmentReportService.service, {
+    collect(call: grpcTypes.ServerReadableStream<SegmentObject, unknown>, callback: Callback) {
+      guard.stream(call, callback, (seg) => store.add(seg));
+    },
+    collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, callback: Callback) {
+      guard.unary('collectInSync', call, callback, (request) => {
+        for (const seg of request.segments ?? []) store.add(seg);
+      });
+    },
+  });
+  server.addService(services.ManagementService.service, {
+    reportInstanceProperties(call: grpcTypes.ServerUnaryCall<InstanceProperties, unknown>, callback: Callback) {
+      guard.unary('reportInstanceProperties', call, callback, (request) =>
+        store.setProperties(request.service, request.serviceInstance, request.properties ?? []),
+      );
+    },
+    keepAlive(call: grpcTypes.ServerUnaryCall<InstancePingPkg, unknown>, callback: Callback) {
+      guard.unary('keepAlive', call, callback, (request) => store.ping(request.service, request.serviceInstance));
+    },
+  });
+  server.addService(services.LogReportService.service, {
+    collect(call: grpcTypes.ServerReadableStream<unknown, unknown>, callback: Callback) {
+      guard.stream(call, callback, (log) => void store.addLog(log));
+    },
+  });
+}
+
+/** Configuration Discovery: the commands of `config` (none without one). */
+function addConfigurationDiscovery(
+  server: grpcTypes.Server,
+  services: Services,
+  guard: CallGuard,
+  config: AgentConfigSource | undefined,
+): void {
+  server.addService(services.ConfigurationDiscoveryService.service, {
+    fetchConfigurations(call: grpcTypes.ServerUnaryCall<unknown, unknown>, callback: Callback) {
+      const denied = guard.denied(call.metadata);
+      if (denied) return callback(denied);
+      if (!config) return callback(null, EMPTY_COMMANDS);
+      try {
+        callback(null, config.answer(call.request as { service?: string; uuid?: string }));
+      } catch (e) {
+        callback(guard.internal('fetchConfigurations', e));
+      }
+    },
+  });
+}
+
+/** Bind to `host:port` (TLS when given); the port bound. */
+function bind(
+  grpc: Services['grpc'],
+  server: grpcTypes.Server,
+  address: string,
+  tls: GrpcSettings['tls'],
+): Promise<number> {
+  const credentials = tls
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }])
+    : grpc.ServerCredentials.createInsecure();
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync(address, credentials, (err, p) => (err ? reject(err) : resolve(p))),
+  );
 }
 
 /**
@@ -57,136 +120,13 @@ export async function startGrpcServer(
   port: number,
   settings: GrpcSettings,
 ): Promise<{ server: grpcTypes.Server; port: number }> {
-  const { grpc, TraceSegmentReportService, ManagementService, LogReportService, ConfigurationDiscoveryService } =
-    loadServices();
-  const { token, tls, onError } = settings;
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': settings.maxMessageBytes,
-    'grpc.max_send_message_length': 64 * 1024,
-    'grpc.max_concurrent_streams': settings.maxConcurrentStreams,
-    'grpc.max_connection_idle_ms': settings.idleMs,
-    'grpc.max_connection_age_ms': settings.maxAgeMs,
-    'grpc.max_connection_age_grace_ms': Math.max(1000, Math.round(settings.idleMs / 10)),
-    'grpc.keepalive_time_ms': Math.max(1000, Math.min(settings.idleMs, 60_000)),
-    'grpc.keepalive_timeout_ms': 20_000,
-  });
-  const internal = (where: string, e: unknown): grpcTypes.ServiceError => {
-    onError(where, e);
-    const err = new Error('internal error') as grpcTypes.ServiceError;
-    err.code = grpc.status.INTERNAL;
-    err.details = 'internal error';
-    err.metadata = new grpc.Metadata();
-    return err;
-  };
-  /** Run a unary handler's work; a throw answers INTERNAL instead of reaching the event loop. */
-  const guarded = (where: string, callback: Callback, work: () => void) => {
-    try {
-      work();
-      callback(null, EMPTY_COMMANDS);
-    } catch (e) {
-      callback(internal(where, e));
-    }
-  };
-
-  /** A client stream: refused (drained) without the token, else each message to `onData`. */
-  function receive<T>(
-    call: grpcTypes.ServerReadableStream<T, unknown>,
-    callback: Callback,
-    onData: (message: T) => void,
-  ): void {
-    const denied = refused(grpc, call.metadata, token);
-    call.on('error', () => undefined);
-    if (denied) {
-      call.on('data', () => undefined);
-      callback(denied);
-      return;
-    }
-    let failed = false;
-    call.on('data', (message: T) => {
-      if (failed) return;
-      try {
-        onData(message);
-      } catch (e) {
-        failed = true;
-        callback(internal('stream', e));
-      }
-    });
-    call.on('end', () => {
-      if (!failed) callback(null, EMPTY_COMMANDS);
-    });
-  }
-
-  server.addService(TraceSegmentReportService.service, {
-    collect(call: grpcTypes.ServerReadableStream<SegmentObject, unknown>, callback: Callback) {
-      receive(call, callback, (seg) => store.add(seg));
-    },
-    collectInSync(call: grpcTypes.ServerUnaryCall<{ segments: SegmentObject[] }, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) return callback(denied);
-      guarded('collectInSync', callback, () => {
-        for (const seg of call.request.segments ?? []) store.add(seg);
-      });
-    },
-  });
-  server.addService(ManagementService.service, {
-    reportInstanceProperties(call: grpcTypes.ServerUnaryCall<InstanceProperties, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) return callback(denied);
-      guarded('reportInstanceProperties', callback, () =>
-        store.setProperties(call.request.service, call.request.serviceInstance, call.request.properties ?? []),
-      );
-    },
-    keepAlive(call: grpcTypes.ServerUnaryCall<InstancePingPkg, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) return callback(denied);
-      guarded('keepAlive', callback, () => store.ping(call.request.service, call.request.serviceInstance));
-    },
-  });
-  server.addService(ConfigurationDiscoveryService.service, {
-    fetchConfigurations(call: grpcTypes.ServerUnaryCall<unknown, unknown>, callback: Callback) {
-      const denied = refused(grpc, call.metadata, token);
-      if (denied) return callback(denied);
-      const config = settings.agentConfig;
-      if (!config) return callback(null, EMPTY_COMMANDS);
-      try {
-        callback(null, config.answer(call.request as { service?: string; uuid?: string }));
-      } catch (e) {
-        callback(internal('fetchConfigurations', e));
-      }
-    },
-  });
-  server.addService(LogReportService.service, {
-    collect(call: grpcTypes.ServerReadableStream<unknown, unknown>, callback: Callback) {
-      receive(call, callback, (log) => void store.addLog(log));
-    },
-  });
+  const services = loadServices();
+  const server = new services.grpc.Server(serverOptions(settings));
+  const guard = new CallGuard(services.grpc, settings.token, settings.onError);
+  addStoreServices(server, services, guard, store);
+  addConfigurationDiscovery(server, services, guard, settings.agentConfig);
   // JVM/CLR metrics, meters, events, profile tasks, browser data: answered, counted, latest kept
-  addAgentServices(
-    server,
-    {
-      unary<T>(
-        where: string,
-        call: grpcTypes.ServerUnaryCall<T, unknown>,
-        callback: Callback,
-        work: (request: T) => void,
-      ) {
-        const denied = refused(grpc, call.metadata, token);
-        if (denied) return callback(denied);
-        guarded(where, callback, () => work(call.request));
-      },
-      stream: receive,
-    },
-    settings.telemetry,
-  );
-
-  const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(
-      `${host}:${port}`,
-      tls
-        ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: tls.certChain, private_key: tls.privateKey }])
-        : grpc.ServerCredentials.createInsecure(),
-      (err, p) => (err ? reject(err) : resolve(p)),
-    ),
-  );
+  addAgentServices(server, guard, settings.telemetry);
+  const bound = await bind(services.grpc, server, `${host}:${port}`, settings.tls);
   return { server, port: bound };
 }

@@ -1,9 +1,18 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AnalysisOptions } from './analysis';
 import { TOKEN_COOKIE, hostAllowed, requestToken, tokenMatches } from './auth';
 import { capConnections } from './connections';
 import { rawSecurityHeaderLines, safeJson, securityHeaders } from './http-headers';
-import { API_ROUTES, type Answer, BadRequest, KNOWN_PATHS, matchRoute } from './http-routes';
+import {
+  API_ROUTES,
+  type Answer,
+  BadRequest,
+  KNOWN_PATHS,
+  type Route,
+  type RouteContext,
+  matchRoute,
+} from './http-routes';
 import type { AnalysisCache } from './queries';
 import type { AgentTelemetry } from './agent-telemetry';
 import { ReadBudget, ReadQueue } from './read-budget';
@@ -124,6 +133,141 @@ function servePage(
   out.write(res, 200, file.body, { 'content-type': file.type }, true);
 }
 
+const BUSY_READS = "busy: reads are limited to half of the collector's time; try again";
+
+/**
+ * The request handler: the gate (`Host`, a path, GET, the token) in front of /healthz, the UI's
+ * files, /api/stats and the route table of http-routes.ts; an API read runs when the read budget
+ * allows (else waits in a bounded queue, or gets a stale answer or 503).
+ */
+class HttpApi {
+  /** The port bound (known once listening; `Host` is checked against it). */
+  boundPort: number;
+  /** Connections refused or idle ones closed for new ones (set once the server exists). */
+  cap: ReturnType<typeof capConnections> | undefined;
+  readonly out = new Responder();
+  private readonly budget = new ReadBudget();
+  readonly reads: ReadQueue;
+  private readonly searches = new VersionMemo();
+
+  constructor(
+    private readonly store: CollectorStore,
+    port: number,
+    private readonly settings: HttpSettings,
+  ) {
+    this.boundPort = port;
+    this.reads = new ReadQueue(
+      this.budget,
+      MAX_WAITING_READS,
+      Math.min(MAX_READ_WAIT_MS, settings.requestTimeoutMs / 2),
+    );
+  }
+
+  /** Never throws: a handler's error is answered (`failed`). */
+  readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      this.handle(req, res);
+    } catch (e) {
+      this.failed(res, e);
+    }
+  };
+
+  private error(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+    this.out.json(res, { status, body: { error: message } }, headers);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const settings = this.settings;
+    if (!hostAllowed(req.headers.host, this.boundPort, settings.allowedHosts))
+      return this.error(
+        res,
+        403,
+        `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this server (use an IP address or localhost, or start with --allow-host)`,
+      );
+    const path = rawPathOf(req.url);
+    if (path === undefined) return this.error(res, 400, 'malformed URL');
+    if (req.method !== 'GET') return this.error(res, 405, 'GET only', { allow: 'GET' });
+    const params = queryOf(req.url);
+    const authorized = !settings.token || tokenMatches(requestToken(req.headers), settings.token);
+    if (path === '/healthz')
+      return this.out.json(res, {
+        status: 200,
+        body: authorized ? { status: 'ok', segments: this.store.count() } : { status: 'ok' },
+      });
+    if (isUiPath(path)) return servePage(this.out, path, params, authorized, settings.token, res);
+    if (this.out.pending > settings.maxPendingBytes)
+      return this.error(res, 503, 'busy: earlier responses are still being read; try again', { 'retry-after': '1' });
+    if (!authorized)
+      return this.error(res, 401, 'a token is required (Authorization: Bearer <token>)', {
+        'www-authenticate': 'Bearer',
+      });
+    this.serveApi(path, params, res);
+  }
+
+  /** /api/stats, else a route of the table. */
+  private serveApi(path: string, params: URLSearchParams, res: ServerResponse): void {
+    if (path === '/api/stats') {
+      const http = { closedIdle: this.cap?.closedIdle() ?? 0, refused: this.cap?.refused() ?? 0 };
+      return this.out.json(res, { status: 200, body: { ...this.store.stats(), ...this.settings.stats(), http } });
+    }
+    const match = matchRoute(API_ROUTES, path);
+    if (!match) return this.error(res, 404, `unknown path; the API serves ${KNOWN_PATHS}`);
+    const ctx: RouteContext = {
+      store: this.store,
+      settings: this.settings,
+      params,
+      id: match.id,
+      searches: this.searches,
+    };
+    const kept = match.route.kept?.(ctx);
+    if (kept) return this.out.json(res, kept);
+    if (!this.budget.allowed()) {
+      const stale = match.route.stale?.(ctx);
+      if (stale) return this.out.json(res, stale, { 'x-answer-age': 'stale' });
+    }
+    this.reads.submit(
+      () => this.answer(res, match.route, ctx),
+      () => {
+        if (!res.destroyed && !res.writableEnded) this.error(res, 503, BUSY_READS, { 'retry-after': '1' });
+      },
+    );
+  }
+
+  /** The route's answer, worked out on the read budget (unless the client has gone). */
+  private answer(res: ServerResponse, route: Route, ctx: RouteContext): void {
+    if (res.destroyed || res.writableEnded) return;
+    try {
+      this.out.json(
+        res,
+        this.budget.spend(() => route.answer(ctx)),
+      );
+    } catch (e) {
+      this.failed(res, e);
+    }
+  }
+
+  /** A handler's error: 400 for a bad request, else counted and 500 (or the connection closed mid-answer). */
+  private failed(res: ServerResponse, e: unknown): void {
+    if (e instanceof BadRequest) return this.error(res, 400, e.message);
+    this.settings.onError('http', e);
+    if (!res.headersSent) this.error(res, 500, 'internal error');
+    else res.destroy();
+  }
+}
+
+/** A client's malformed or late request: answered on the socket (408, 431 or 400), the connection closed. */
+function onClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const status =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? '408 Request Timeout'
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : '400 Bad Request';
+  if (socket.writable)
+    socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n${rawSecurityHeaderLines()}content-length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
 /**
  * The collector's JSON API (the routes in http-routes.ts), /healthz and the UI's files. Checks `Host`
  * and the token before anything else; every answer carries the security headers; never lets a
@@ -135,77 +279,7 @@ export function startHttpApi(
   port: number,
   settings: HttpSettings,
 ): Promise<Server> {
-  let boundPort = port;
-  const out = new Responder();
-  const budget = new ReadBudget();
-  const reads = new ReadQueue(budget, MAX_WAITING_READS, Math.min(MAX_READ_WAIT_MS, settings.requestTimeoutMs / 2));
-  const searches = new VersionMemo();
-  const error = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) =>
-    out.json(res, { status, body: { error: message } }, headers);
-
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    if (!hostAllowed(req.headers.host, boundPort, settings.allowedHosts))
-      return error(
-        res,
-        403,
-        `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this server (use an IP address or localhost, or start with --allow-host)`,
-      );
-    const path = rawPathOf(req.url);
-    if (path === undefined) return error(res, 400, 'malformed URL');
-    if (req.method !== 'GET') return error(res, 405, 'GET only', { allow: 'GET' });
-    const params = queryOf(req.url);
-    const authorized = !settings.token || tokenMatches(requestToken(req.headers), settings.token);
-    if (path === '/healthz')
-      return out.json(res, {
-        status: 200,
-        body: authorized ? { status: 'ok', segments: store.count() } : { status: 'ok' },
-      });
-    if (isUiPath(path)) return servePage(out, path, params, authorized, settings.token, res);
-    if (out.pending > settings.maxPendingBytes)
-      return error(res, 503, 'busy: earlier responses are still being read; try again', { 'retry-after': '1' });
-    if (!authorized)
-      return error(res, 401, 'a token is required (Authorization: Bearer <token>)', { 'www-authenticate': 'Bearer' });
-    if (path === '/api/stats')
-      return out.json(res, {
-        status: 200,
-        body: { ...store.stats(), ...settings.stats(), http: { closedIdle: cap.closedIdle(), refused: cap.refused() } },
-      });
-    const match = matchRoute(API_ROUTES, path);
-    if (!match) return error(res, 404, `unknown path; the API serves ${KNOWN_PATHS}`);
-    const ctx = { store, settings, params, id: match.id, searches };
-    const kept = match.route.kept?.(ctx);
-    if (kept) return out.json(res, kept);
-    if (!budget.allowed()) {
-      const stale = match.route.stale?.(ctx);
-      if (stale) return out.json(res, stale, { 'x-answer-age': 'stale' });
-    }
-    reads.submit(
-      () => {
-        if (res.destroyed || res.writableEnded) return;
-        try {
-          out.json(
-            res,
-            budget.spend(() => match.route.answer(ctx)),
-          );
-        } catch (e) {
-          failed(res, e);
-        }
-      },
-      () => {
-        if (!res.destroyed && !res.writableEnded)
-          error(res, 503, "busy: reads are limited to half of the collector's time; try again", {
-            'retry-after': '1',
-          });
-      },
-    );
-  };
-  /** A handler's error: 400 for a bad request, else counted and 500 (or the connection closed mid-answer). */
-  const failed = (res: ServerResponse, e: unknown): void => {
-    if (e instanceof BadRequest) return error(res, 400, e.message);
-    settings.onError('http', e);
-    if (!res.headersSent) error(res, 500, 'internal error');
-    else res.destroy();
-  };
+  const api = new HttpApi(store, port, settings);
   const server = createServer(
     {
       headersTimeout: settings.headersTimeoutMs,
@@ -213,35 +287,19 @@ export function startHttpApi(
       keepAliveTimeout: settings.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(settings.headersTimeoutMs / 2))),
     },
-    (req, res) => {
-      try {
-        handle(req, res);
-      } catch (e) {
-        failed(res, e);
-      }
-    },
+    api.onRequest,
   );
-  const cap = capConnections(server, settings.maxConnections);
+  api.cap = capConnections(server, settings.maxConnections);
   // a connection that neither sends nor reads for this long is closed (a reader that stops reading a response)
   server.setTimeout(settings.requestTimeoutMs, (socket) => socket.destroy());
-  server.once('close', () => reads.clear());
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    const status =
-      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? '408 Request Timeout'
-        : err.code === 'HPE_HEADER_OVERFLOW'
-          ? '431 Request Header Fields Too Large'
-          : '400 Bad Request';
-    if (socket.writable)
-      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n${rawSecurityHeaderLines()}content-length: 0\r\n\r\n`);
-    else socket.destroy();
-  });
+  server.once('close', () => api.reads.clear());
+  server.on('clientError', onClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
       const a = server.address();
-      if (a && typeof a === 'object') boundPort = a.port;
+      if (a && typeof a === 'object') api.boundPort = a.port;
       server.on('error', (e) => settings.onError('http server', e));
       resolve(server);
     });

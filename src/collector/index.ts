@@ -124,75 +124,96 @@ const positive = (name: string, v: number | undefined, d: number): number => {
   return v;
 };
 
-/** Start the embedded collector: the OAP's agent protocol over gRPC, and (optionally) a JSON HTTP API. */
-export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
-  const host = options.host ?? '127.0.0.1';
-  const t = options.timeouts ?? {};
-  const store = new CollectorStore({
+/** The store with the bounds of the options (each a number > 0, else a message naming it). */
+function boundedStore(options: CollectorOptions): CollectorStore {
+  return new CollectorStore({
     maxSegments: positive('maxSegments', options.maxSegments, 10_000),
     maxBytes: positive('maxBytes', options.maxBytes, 64 * 1024 * 1024),
     maxLogs: positive('maxLogs', options.maxLogs, 10_000),
     maxLogBytes: positive('maxLogBytes', options.maxLogBytes, 16 * 1024 * 1024),
   });
-  const analysisOptions: AnalysisOptions = { slowDbThresholds: options.slowDbThresholds };
-  const analysis = new AnalysisCache(store, analysisOptions);
-  let handlerErrors = 0;
-  const onError = (where: string, e: unknown) => {
-    handlerErrors++;
+}
+
+/** Handler failures: counted, said (rate-limited); the call is refused and the collector goes on. */
+class HandlerErrors {
+  count = 0;
+  readonly onError = (where: string, e: unknown): void => {
+    this.count++;
     log(
       'error',
       `collector.${where}`,
-      `collector: a ${where} handler failed (${handlerErrors} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`,
+      `collector: a ${where} handler failed (${this.count} so far), the call was refused and the collector goes on: ${(e as Error)?.stack ?? String(e)}`,
     );
   };
-  const telemetry = new AgentTelemetry();
-  const agentConfig = new AgentConfigSource(options.agentConfigFile);
-  const grpc = await startGrpcServer(store, host, options.grpcPort ?? 11800, {
+}
+
+/** What the servers share: the store, its analysis, the agents' telemetry and configurations, the error count. */
+interface CollectorParts {
+  host: string;
+  store: CollectorStore;
+  analysis: AnalysisCache;
+  analysisOptions: AnalysisOptions;
+  telemetry: AgentTelemetry;
+  agentConfig: AgentConfigSource;
+  errors: HandlerErrors;
+}
+
+type GrpcServer = Awaited<ReturnType<typeof startGrpcServer>>;
+
+function startGrpc(options: CollectorOptions, parts: CollectorParts): Promise<GrpcServer> {
+  const t = options.timeouts ?? {};
+  return startGrpcServer(parts.store, parts.host, options.grpcPort ?? 11800, {
     token: options.authentication,
-    telemetry,
+    telemetry: parts.telemetry,
     tls: options.tls,
     maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes, 16 * 1024 * 1024),
     idleMs: positive('timeouts.grpcIdleMs', t.grpcIdleMs, 300_000),
     maxAgeMs: positive('timeouts.grpcMaxAgeMs', t.grpcMaxAgeMs, 3_600_000),
     maxConcurrentStreams: 1000,
-    onError,
-    agentConfig,
+    onError: parts.errors.onError,
+    agentConfig: parts.agentConfig,
   });
-  const memory = () => {
-    const m = process.memoryUsage();
-    return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
-  };
-  let http: Server | undefined;
-  try {
-    if (options.httpPort !== false) {
-      const headersMs = positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000);
-      const requestMs = positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000);
-      if (headersMs > requestMs)
-        throw new Error(
-          `collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`,
-        );
-      http = await startHttpApi(store, host, options.httpPort ?? 12800, {
-        token: options.authentication,
-        allowedHosts: options.allowedHosts ?? [],
-        headersTimeoutMs: headersMs,
-        requestTimeoutMs: requestMs,
-        keepAliveTimeoutMs: positive('timeouts.httpKeepAliveMs', t.httpKeepAliveMs, 5_000),
-        maxConnections: 1024,
-        maxPendingBytes: 64 * 1024 * 1024,
-        analysisMaxAgeMs: options.analysisMaxAgeMs ?? 1000,
-        analysis,
-        analysisOptions,
-        stats: () => ({ handlerErrors, memory: memory() }),
-        telemetry,
-        onError,
-      });
-    }
-  } catch (e) {
-    grpc.server.forceShutdown();
-    throw e;
-  }
-  // each settled trace's analysis share is worked out in the background, 20 ms in every 100
-  // (until segments change again once the bound leaves no room for them)
+}
+
+function memory(): { rss: number; heapUsed: number; arrayBuffers: number } {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+}
+
+/** The HTTP API, unless `httpPort: false`; bad timeouts throw. */
+async function startHttp(options: CollectorOptions, parts: CollectorParts): Promise<Server | undefined> {
+  if (options.httpPort === false) return undefined;
+  const t = options.timeouts ?? {};
+  const headersMs = positive('timeouts.httpHeadersMs', t.httpHeadersMs, 10_000);
+  const requestMs = positive('timeouts.httpRequestMs', t.httpRequestMs, 30_000);
+  if (headersMs > requestMs)
+    throw new Error(
+      `collector: timeouts.httpHeadersMs (${headersMs}) must not exceed timeouts.httpRequestMs (${requestMs})`,
+    );
+  const { errors } = parts;
+  return startHttpApi(parts.store, parts.host, options.httpPort ?? 12800, {
+    token: options.authentication,
+    allowedHosts: options.allowedHosts ?? [],
+    headersTimeoutMs: headersMs,
+    requestTimeoutMs: requestMs,
+    keepAliveTimeoutMs: positive('timeouts.httpKeepAliveMs', t.httpKeepAliveMs, 5_000),
+    maxConnections: 1024,
+    maxPendingBytes: 64 * 1024 * 1024,
+    analysisMaxAgeMs: options.analysisMaxAgeMs ?? 1000,
+    analysis: parts.analysis,
+    analysisOptions: parts.analysisOptions,
+    stats: () => ({ handlerErrors: errors.count, memory: memory() }),
+    telemetry: parts.telemetry,
+    onError: errors.onError,
+  });
+}
+
+/**
+ * Each settled trace's analysis share is worked out in the background, 20 ms in every 100 (until
+ * segments change again once the bound leaves no room for them). Unref'd.
+ */
+function startWarmer(parts: CollectorParts): NodeJS.Timeout {
+  const { store, analysisOptions } = parts;
   let full = -1;
   const warmer = setInterval(() => {
     try {
@@ -201,18 +222,67 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
       warmPartials(store, analysisOptions, 1000, 20);
       if (store.memosRefused !== refused) full = store.segmentsVersion;
     } catch (e) {
-      onError('analysis', e);
+      parts.errors.onError('analysis', e);
     }
   }, 100);
   warmer.unref();
-  const fmtHost = host.includes(':') ? `[${host}]` : host;
-  const httpUrl = http ? `http://${fmtHost}:${(http.address() as AddressInfo).port}` : undefined;
-  let stopped: Promise<void> | undefined;
+  return warmer;
+}
 
+/** gRPC: a graceful shutdown, forced after 2 s; HTTP: closed with its connections. */
+function stopServers(grpc: GrpcServer, http: Server | undefined): Promise<void> {
+  return Promise.all([
+    new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        grpc.server.forceShutdown();
+        resolve();
+      }, 2000);
+      grpc.server.tryShutdown(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    }),
+    new Promise<void>((resolve) => {
+      if (!http) return resolve();
+      http.close(() => resolve());
+      http.closeAllConnections();
+    }),
+  ]).then(() => undefined);
+}
+
+async function waitFor<T>(
+  store: CollectorStore,
+  check: () => T | undefined | false | null,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false && v !== null) return v;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `collector: condition not met within ${timeoutMs} ms (${store.count()} segments, traces: ${store.traceIds().length})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function changed(store: CollectorStore): Promise<void> {
+  const v = store.version;
+  while (store.version === v) await new Promise((r) => setTimeout(r, 25));
+}
+
+/** The running collector's handle: the store's reads and queries, and `stop()`. */
+function collectorHandle(parts: CollectorParts, grpc: GrpcServer, http: Server | undefined): Collector {
+  const { host, store, analysis, analysisOptions, telemetry } = parts;
+  const warmer = startWarmer(parts);
+  const fmtHost = host.includes(':') ? `[${host}]` : host;
+  let stopped: Promise<void> | undefined;
   return {
     grpcAddress: `${fmtHost}:${grpc.port}`,
-    agentConfigurations: agentConfig,
-    httpUrl,
+    agentConfigurations: parts.agentConfig,
+    httpUrl: http ? `http://${fmtHost}:${(http.address() as AddressInfo).port}` : undefined,
     segments: () => store.segments(),
     traceIds: () => store.traceIds(),
     trace: (id) => store.trace(id),
@@ -222,48 +292,40 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     queryLogs: (q) => queryLogs(store, q),
     traceView: (id) => traceView(store, id, analysisOptions),
     traceProblems: (id) => traceProblems(store, id, analysisOptions),
-    stats: () => ({ ...store.stats(), handlerErrors }),
+    stats: () => ({ ...store.stats(), handlerErrors: parts.errors.count }),
     agents: () => telemetry.list(),
     agentEvents: () => telemetry.latestEvents(),
     evicted: () => store.evicted,
     analysis: () => analysis.get(0),
-    async waitFor<T>(check: () => T | undefined | false | null, timeoutMs = 10_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const v = check();
-        if (v !== undefined && v !== false && v !== null) return v;
-        if (Date.now() >= deadline) {
-          throw new Error(
-            `collector: condition not met within ${timeoutMs} ms (${store.count()} segments, traces: ${store.traceIds().length})`,
-          );
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
-    },
-    async changed(): Promise<void> {
-      const v = store.version;
-      while (store.version === v) await new Promise((r) => setTimeout(r, 25));
-    },
+    waitFor: (check, timeoutMs = 10_000) => waitFor(store, check, timeoutMs),
+    changed: () => changed(store),
     stop(): Promise<void> {
       clearInterval(warmer);
-      stopped ??= Promise.all([
-        new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            grpc.server.forceShutdown();
-            resolve();
-          }, 2000);
-          grpc.server.tryShutdown(() => {
-            clearTimeout(t);
-            resolve();
-          });
-        }),
-        new Promise<void>((resolve) => {
-          if (!http) return resolve();
-          http.close(() => resolve());
-          http.closeAllConnections();
-        }),
-      ]).then(() => undefined);
-      return stopped;
+      return (stopped ??= stopServers(grpc, http));
     },
   };
+}
+
+/** Start the embedded collector: the OAP's agent protocol over gRPC, and (optionally) a JSON HTTP API. */
+export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const store = boundedStore(options);
+  const analysisOptions: AnalysisOptions = { slowDbThresholds: options.slowDbThresholds };
+  const parts: CollectorParts = {
+    host: options.host ?? '127.0.0.1',
+    store,
+    analysis: new AnalysisCache(store, analysisOptions),
+    analysisOptions,
+    telemetry: new AgentTelemetry(),
+    agentConfig: new AgentConfigSource(options.agentConfigFile),
+    errors: new HandlerErrors(),
+  };
+  const grpc = await startGrpc(options, parts);
+  let http: Server | undefined;
+  try {
+    http = await startHttp(options, parts);
+  } catch (e) {
+    grpc.server.forceShutdown();
+    throw e;
+  }
+  return collectorHandle(parts, grpc, http);
 }

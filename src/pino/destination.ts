@@ -12,9 +12,6 @@
  * batch's first line always has them. The lines of one request so cost no ids in the batch, and
  * the worker reads them once.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { resolveConfig } from '../base/config';
 import { log } from '../base/diag';
 import { ActiveSpanReader } from '../logs/active-span';
@@ -22,7 +19,7 @@ import { packedOfRecorded } from '../logs/fields';
 import { outOfBandHead } from './out-of-band';
 import { OtelStampRemover } from './otel-stamps';
 import { MIXIN_IDS } from './mixin';
-import { onLogShutdown } from '../logs/shutdown-hooks';
+import { LogWorkerLink } from './worker-link';
 import type { SkyWalkingPinoTransportOptions } from './options';
 import type { LogStats } from '../reporter/types';
 
@@ -54,10 +51,102 @@ export interface SkyWalkingDestinationOptions extends SkyWalkingPinoTransportOpt
   idsFromContext?: boolean;
 }
 
-function workerFile(): string {
-  const here = join(__dirname, 'worker.js');
-  // run from the TypeScript sources (tests): the built worker
-  return existsSync(here) ? here : resolve(__dirname, '..', '..', 'dist', 'pino', 'worker.js');
+/** What `skywalkingDestination` takes from its options, resolved once. */
+interface DestinationSettings {
+  /** The options the worker resolves again (serializable). */
+  workerOptions: SkyWalkingPinoTransportOptions;
+  /** `logBufferBytes`: the characters in flight past which a line is dropped. */
+  maxChars: number;
+  idsFromContext: boolean;
+  /** `closeTimeoutMs`, default 3000. */
+  closeWithin: number;
+}
+
+/** Validate here, where the mistake is made (the worker resolves them again): a `ConfigError` when bad. */
+function destinationSettings(options: SkyWalkingDestinationOptions): DestinationSettings {
+  const { closeTimeoutMs, ...bridgeOptions } = options;
+  delete bridgeOptions.idsFromContext;
+  const workerOptions: SkyWalkingPinoTransportOptions = { ...bridgeOptions, closeTimeoutMs };
+  delete bridgeOptions.messageKey;
+  delete bridgeOptions.errorKey;
+  return {
+    workerOptions,
+    maxChars: resolveConfig(bridgeOptions as never).logBufferBytes,
+    idsFromContext: options.idsFromContext !== false,
+    closeWithin: typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000,
+  };
+}
+
+/**
+ * The batch being joined: lines, each maybe after its ids (`ids\u0001`), the ids written only where
+ * they change. Posted at the end of the event loop turn, or at once past `BATCH_CHARS`.
+ */
+class PendingBatch {
+  private parts: string[] = [];
+  /** The characters joined and not yet posted. */
+  chars = 0;
+  /** The ids in force in the batch being joined (undefined: none written yet). */
+  private ids: string | undefined;
+  private scheduled = false;
+  private readonly active = new ActiveSpanReader();
+  /** Post the batch now (bound: setImmediate's callback). */
+  readonly post = (): void => this.postNow();
+
+  constructor(
+    private readonly send: (batch: string) => void,
+    private readonly idsFromContext: boolean,
+  ) {}
+
+  /**
+   * The ids of the line: those skywalkingMixin wrote for it (of a span passed in the call) in the
+   * object pino wrote, else of the span active in the log call (the worker prefers ids in the line).
+   */
+  idsOf(obj: unknown): string {
+    const mixed = obj !== null && typeof obj === 'object' ? (obj as { [MIXIN_IDS]?: unknown })[MIXIN_IDS] : undefined;
+    if (typeof mixed === 'string') return mixed;
+    if (this.idsFromContext) {
+      const span = this.active.read();
+      if (span) return packedOfRecorded(span, this.active.otel);
+    }
+    return '';
+  }
+
+  add(ids: string, line: string): void {
+    if (ids !== this.ids) {
+      this.ids = ids;
+      const head = outOfBandHead(ids);
+      this.parts.push(head);
+      this.chars += head.length;
+    }
+    // pino's line ends with its newline, which frames it in the batch; its characters are not
+    // read here: pino builds a line of many joined pieces, and reading one would copy them all
+    this.parts.push(line);
+    this.chars += line.length;
+    if (this.chars >= BATCH_CHARS) this.postNow();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.post);
+    }
+  }
+
+  private postNow(): void {
+    this.scheduled = false;
+    this.ids = undefined;
+    this.active.forget();
+    if (this.chars === 0) return;
+    const batch = this.parts.join('');
+    this.parts = [];
+    this.chars = 0;
+    this.send(batch);
+  }
+}
+
+function warnHandoffFull(max: number): void {
+  log(
+    'warn',
+    'logs.handoff-full',
+    `pino log lines come faster than the SkyWalking log worker takes them (logBufferBytes ${max} characters in flight): dropping lines`,
+  );
 }
 
 /**
@@ -65,132 +154,11 @@ function workerFile(): string {
  * The options are the transport's (serializable); bad ones throw a `ConfigError` here.
  */
 export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}): SkyWalkingDestination {
-  // validate here, where the mistake is made (the worker resolves them again)
-  const { closeTimeoutMs, ...bridgeOptions } = options ?? {};
-  delete bridgeOptions.idsFromContext;
-  const workerOptions: SkyWalkingPinoTransportOptions = { ...bridgeOptions, closeTimeoutMs };
-  delete bridgeOptions.messageKey;
-  delete bridgeOptions.errorKey;
-  const max = resolveConfig(bridgeOptions as never).logBufferBytes;
-  const fromContext = options?.idsFromContext !== false;
-  const closeWithin = typeof closeTimeoutMs === 'number' && closeTimeoutMs >= 0 ? closeTimeoutMs : 3000;
-  const state = new Int32Array(new SharedArrayBuffer(8));
-  let worker: Worker | undefined;
-  try {
-    worker = new Worker(workerFile(), {
-      workerData: { options: workerOptions, state: state.buffer },
-      name: 'skywalking-logs',
-    });
-    worker.on('error', (e) => {
-      log('error', 'logs.worker', `the SkyWalking log worker failed (${e.message}); log records are dropped`);
-      dead = true;
-    });
-    worker.on('exit', () => {
-      dead = true;
-      for (const [, r] of waiting) r(undefined);
-      waiting.clear();
-    });
-    worker.on('message', (m: { type?: string; id?: number; stats?: LogStats }) => {
-      if (m?.type !== 'stats' || m.id === undefined) return;
-      last = m.stats;
-      const r = waiting.get(m.id);
-      waiting.delete(m.id);
-      r?.(m.stats);
-      if (waiting.size === 0) worker?.unref();
-    });
-    // after the listeners (adding one refs the worker again): the worker never keeps the app alive
-    worker.unref();
-  } catch (e) {
-    log(
-      'error',
-      'logs.worker',
-      `cannot start the SkyWalking log worker (${(e as Error).message}); log records are dropped`,
-    );
-  }
-  let dead = worker === undefined;
-  let closed = false;
-  /** The batch being joined: lines, each maybe after its ids (`ids\u0001`). */
-  let parts: string[] = [];
-  let pendingChars = 0;
-  /** The ids in force in the batch being joined (undefined: none written yet). */
-  let batchIds: string | undefined;
-  const active = new ActiveSpanReader();
-  let scheduled = false;
-  let dropped = 0;
-  let last: LogStats | undefined;
-  let nextId = 0;
-  const waiting = new Map<number, (s: LogStats | undefined) => void>();
-
-  const post = (): void => {
-    scheduled = false;
-    batchIds = undefined;
-    active.forget();
-    if (pendingChars === 0) return;
-    const batch = parts.join('');
-    parts = [];
-    pendingChars = 0;
-    if (dead || !worker) {
-      dropped += countLines(batch);
-      return;
-    }
-    Atomics.add(state, 0, batch.length);
-    try {
-      worker.postMessage(batch);
-    } catch {
-      Atomics.sub(state, 0, batch.length);
-      dropped += countLines(batch);
-    }
-  };
-  const ask = (type: string, timeoutMs: number): Promise<LogStats | undefined> => {
-    post();
-    if (dead || !worker) return Promise.resolve(last);
-    const id = nextId++;
-    const w = worker;
-    return new Promise((done) => {
-      const timer = setTimeout(() => {
-        waiting.delete(id);
-        done(undefined);
-      }, timeoutMs);
-      timer.unref();
-      waiting.set(id, (s) => {
-        clearTimeout(timer);
-        done(s);
-      });
-      w.ref();
-      w.postMessage({ type, id });
-    });
-  };
-  const withOurs = (s: LogStats | undefined): LogStats => {
-    const base = s ?? last ?? { queued: 0, sent: 0, dropped: 0, lost: 0 };
-    return { ...base, dropped: base.dropped + dropped };
-  };
-  let closing: Promise<LogStats> | undefined;
-  const close = (): Promise<LogStats> =>
-    (closing ??= (async () => {
-      closed = true;
-      const s = await ask('close', closeWithin + 2000);
-      process.off('exit', onExit);
-      unhook();
-      return withOurs(s);
-    })());
-  // at exit (nothing async runs any more): hand over what waits and let the worker send it
-  const onExit = (): void => {
-    if (dead || !worker) return;
-    try {
-      if (!closed) {
-        closed = true;
-        post();
-        worker.postMessage({ type: 'close', id: -1 });
-      }
-      // a close() still running is waited for as well
-      Atomics.wait(state, 1, 0, closeWithin + 500);
-    } catch {
-      // the worker is gone
-    }
-  };
-  process.on('exit', onExit);
-  // a process ended by a signal runs no exit handler: the zero-code start closes it at the signal
-  const unhook = onLogShutdown(() => close());
+  const { workerOptions, maxChars, idsFromContext, closeWithin } = destinationSettings(options ?? {});
+  // the batch sends to the link (only from write(), once both exist); the link posts the batch
+  const batch = new PendingBatch((text) => link.send(text), idsFromContext);
+  const link = new LogWorkerLink(workerOptions, closeWithin, batch.post);
+  const close = (): Promise<LogStats> => link.close();
 
   const destination: SkyWalkingDestination & { lastObj: unknown; lastLogger: unknown } = {
     /** pino sets `lastObj` (the object it wrote, with the mixin's ids) and `lastLogger` before each write. */
@@ -198,56 +166,25 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
     lastObj: undefined as unknown,
     lastLogger: undefined as unknown,
     write(line: string): boolean {
-      if (closed || dead) {
-        dropped++;
+      if (link.closed || link.dead || typeof line !== 'string') {
+        link.dropped++;
         return true;
       }
-      if (typeof line !== 'string') {
-        dropped++;
+      if (batch.chars + line.length + Atomics.load(link.state, 0) > maxChars) {
+        link.dropped++;
+        warnHandoffFull(maxChars);
         return true;
       }
-      if (pendingChars + line.length + Atomics.load(state, 0) > max) {
-        dropped++;
-        log(
-          'warn',
-          'logs.handoff-full',
-          `pino log lines come faster than the SkyWalking log worker takes them (logBufferBytes ${max} characters in flight): dropping lines`,
-        );
-        return true;
-      }
-      // the ids of the span active in the log call, where they change (the worker prefers ids in the line)
-      // the ids skywalkingMixin wrote for this line (of a span passed in the call), else of the active span
       stamps.visit(destination.lastLogger);
-      let ids = '';
       const obj = destination.lastObj;
       destination.lastObj = undefined;
-      const mixed = obj !== null && typeof obj === 'object' ? (obj as { [MIXIN_IDS]?: unknown })[MIXIN_IDS] : undefined;
-      if (typeof mixed === 'string') ids = mixed;
-      else if (fromContext) {
-        const span = active.read();
-        if (span) ids = packedOfRecorded(span, active.otel);
-      }
-      if (ids !== batchIds) {
-        batchIds = ids;
-        const head = outOfBandHead(ids);
-        parts.push(head);
-        pendingChars += head.length;
-      }
-      // pino's line ends with its newline, which frames it in the batch; its characters are not
-      // read here: pino builds a line of many joined pieces, and reading one would copy them all
-      parts.push(line);
-      pendingChars += line.length;
-      if (pendingChars >= BATCH_CHARS) post();
-      else if (!scheduled) {
-        scheduled = true;
-        setImmediate(post);
-      }
+      batch.add(batch.idsOf(obj), line);
       return true;
     },
     flush(cb?: (err?: Error | null) => void) {
-      void ask('flush', closeWithin + 2000).then(() => cb?.(null));
+      void link.flush().then(() => cb?.(null));
     },
-    stats: (timeoutMs = 2000) => ask('stats', timeoutMs).then(withOurs),
+    stats: (timeoutMs = 2000) => link.ask('stats', timeoutMs).then((s) => link.withOurs(s)),
     close,
     end() {
       void close();
@@ -255,10 +192,4 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
   };
   const stamps = new OtelStampRemover(destination);
   return destination;
-}
-
-function countLines(text: string): number {
-  let n = 0;
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) n++;
-  return n;
 }

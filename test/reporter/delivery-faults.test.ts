@@ -4,7 +4,8 @@
  * silent port, and a slow server whose answers the test releases. Every record reported ends in
  * exactly one of queued / sent / dropped / lost; flush() and shutdown() resolve whatever the
  * server does; nothing is sent twice. Each wait is for an event (a record taken, a promise), never
- * a time bound. (Kafka against a slow broker: compat-tests/kafka, which runs a real one.)
+ * a time bound. (Kafka against a slow broker: compat-tests/kafka/slow-broker.test.ts, a real broker
+ * behind a proxy that holds its Produce answers; `npm run test:kafka`.)
  */
 import { resolveConfig } from '../../src/base/config';
 import { resetDiagnostics, setLogger } from '../../src/base/diag';
@@ -28,7 +29,7 @@ interface TransportCase {
   make(address: string): Reporter;
   report(reporter: Reporter, i: number): void;
   counts(reporter: Reporter): Counts;
-  /** A slow server can be run for it here (a gRPC one; Kafka's needs a real broker: compat-tests/kafka). */
+  /** A slow server can be run for it here (a gRPC one; Kafka's needs a real broker: compat-tests/kafka/slow-broker.test.ts). */
   slow: boolean;
 }
 
