@@ -3,80 +3,37 @@
  * its JSON API over real HTTP, and the CLI as a child process.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { resolve } from 'node:path';
 import type * as grpcTypes from '@grpc/grpc-js';
-import { type Collector, startCollector } from '../../src/collector';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
-import { loadServices } from '../../src/protocol/loader';
+import { collectorHarness, rawRequest, services } from '../support/collector';
+import { segmentObject, spanObject } from '../support/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
-const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = loadServices();
-const collectors: Collector[] = [];
-const clients: grpcTypes.Client[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(collectors.splice(0).map((c) => c.stop()));
-});
-
-async function collector(options: Parameters<typeof startCollector>[0] = {}): Promise<Collector> {
-  const c = await startCollector({ grpcPort: 0, httpPort: false, ...options });
-  collectors.push(c);
-  return c;
-}
+const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = services;
+const harness = collectorHarness({ httpPort: false });
+const collector = harness.start;
 
 function segment(i: number, traceId = `trace-${i}`): SegmentObject {
-  return {
+  return segmentObject({
     traceId,
     traceSegmentId: `seg-${i}`,
-    service: 'svc',
-    serviceInstance: 'svc-1',
-    isSizeLimited: false,
     spans: [
-      {
-        spanId: 0,
-        parentSpanId: -1,
+      spanObject({
         startTime: 1_700_000_000_000,
         endTime: 1_700_000_000_020,
-        refs: [],
         operationName: 'GET:/x',
-        peer: '',
         spanType: SpanType.Entry,
         spanLayer: SpanLayer.Http,
         componentId: 49,
         isError: i % 2 === 1,
-        tags: [],
-        logs: [],
-        skipAnalysis: false,
-      },
+      }),
     ],
-  };
-}
-
-function collect(
-  address: string,
-  segments: unknown[],
-  token?: string,
-  service = TraceSegmentReportService,
-): Promise<grpcTypes.ServiceError | null> {
-  const client = new service(address, grpc.credentials.createInsecure());
-  clients.push(client);
-  const md = new grpc.Metadata();
-  if (token) md.set('authentication', token);
-  return new Promise((done) => {
-    const call = (
-      client as unknown as {
-        collect: (
-          m: grpcTypes.Metadata,
-          cb: (e: grpcTypes.ServiceError | null) => void,
-        ) => grpcTypes.ClientWritableStream<unknown>;
-      }
-    ).collect(md, (e) => done(e));
-    for (const s of segments) call.write(s);
-    call.end();
   });
 }
+
+const collect = (address: string, messages: unknown[], token?: string, service = TraceSegmentReportService) =>
+  harness.collect(service, address, messages, token);
 
 function unary(
   address: string,
@@ -85,8 +42,7 @@ function unary(
   token?: string,
 ): Promise<grpcTypes.ServiceError | null> {
   const ctor = method === 'collectInSync' ? TraceSegmentReportService : ManagementService;
-  const client = new ctor(address, grpc.credentials.createInsecure());
-  clients.push(client);
+  const client = harness.client(ctor, address);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
   return new Promise((done) =>
@@ -236,16 +192,14 @@ it('a trace read over HTTP first does not change the analysis options (slow stat
   );
 });
 
-function raw(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+/** The status and body of one request (the headers are http-api.test's). */
+async function raw(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const { status, body } = await rawRequest(url, path, headers);
+  return { status, body };
 }
 
 it('JSON API: the token is required (Bearer, Authentication header or cookie), Host must name this server', async () => {

@@ -9,12 +9,13 @@ import { resetDiagnostics, setLogger, setLogLevel } from '../../src/base/diag';
 import { unpackIds as contextOfPacked } from '../../src/logs/carrier';
 import { PinoKeys } from '../../src/pino/line';
 import { PinoLineLog } from '../../src/pino/line-log';
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
+import type { SegmentObject } from '../../src/base/model';
 import { encodeLogData } from '../../src/protocol/log-encoder';
 import { ProtoWriter } from '../../src/protocol/proto-writer';
 import type { ByteQueue } from '../../src/reporter/byte-queue';
 import { KafkaReporter } from '../../src/reporter/kafka';
 import { logKeyOf, segmentKeyOf } from '../../src/reporter/kafka-records';
+import { segmentObject, spanObject } from '../support/fixtures';
 
 const lines: string[] = [];
 beforeEach(() => {
@@ -41,31 +42,14 @@ function queueOf(reporter: KafkaReporter, kind: 'segments' | 'logs'): ByteQueue 
   return (reporter as unknown as { core: Record<string, { queue: ByteQueue }> }).core[kind]!.queue;
 }
 
-const segment = (i: number): SegmentObject => ({
-  traceId: `trace-${i}`,
-  traceSegmentId: `segment-${i}`,
-  service: 'orders',
-  serviceInstance: 'orders-1',
-  isSizeLimited: false,
-  spans: [
-    {
-      spanId: 0,
-      parentSpanId: -1,
-      startTime: 1,
-      endTime: 2,
-      refs: [],
-      operationName: `op-${i}`,
-      peer: '',
-      spanType: SpanType.Local,
-      spanLayer: SpanLayer.Unknown,
-      componentId: 0,
-      isError: false,
-      tags: [],
-      logs: [],
-      skipAnalysis: false,
-    },
-  ],
-});
+const segment = (i: number): SegmentObject =>
+  segmentObject({
+    traceId: `trace-${i}`,
+    traceSegmentId: `segment-${i}`,
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    spans: [spanObject({ startTime: 1, endTime: 2, operationName: `op-${i}` })],
+  });
 
 it('a broker that refuses connections: oldest dropped past maxBufferSize, flush and shutdown on time, explained once, all counted', async () => {
   const port = await closedPort();
