@@ -2,8 +2,9 @@
  * The embedded collector over real gRPC (a plain grpc-js client, not our reporter), its bounds,
  * its JSON API over real HTTP, and the CLI as a child process.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type * as grpcTypes from '@grpc/grpc-js';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
 import { collectorHarness, rawRequest, services } from '../support/collector';
@@ -238,6 +239,26 @@ it('JSON API: allowedHosts lets named hosts in', async () => {
   expect((await raw(c.httpUrl!, '/healthz', { host: `other.internal:${port}` })).status).toBe(403);
 });
 
+/**
+ * Resolves once `done()` holds, checked at each chunk the child prints (whichever chunks bring the
+ * lines), or once the child exits. No deadline of its own: the test's is the one for a hang, and
+ * its expectations then say what is missing.
+ */
+function printed(child: ChildProcessByStdio<null, Readable, Readable>, done: () => boolean): Promise<void> {
+  return new Promise<void>((ok) => {
+    const check = (): void => {
+      if (!done()) return;
+      child.stdout.off('data', check);
+      child.stderr.off('data', check);
+      ok();
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.once('exit', () => ok());
+    check();
+  });
+}
+
 it('runs as a CLI: listens on free ports, prints a trace with its logs under their span, logs without a trace apart, exits 0 on SIGTERM', async () => {
   const child = spawn(
     process.execPath,
@@ -250,18 +271,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   try {
     // both lines, whichever chunk of output brings them (they may come in two)
-    const bothListening = (): boolean => /grpc listening on \S+/.test(out) && /http listening on \S+/.test(out);
-    await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`the CLI did not say where it listens:\n${out}`)), 10_000);
-      const check = (): void => {
-        if (!bothListening()) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        ok();
-      };
-      child.stdout.on('data', check);
-      check();
-    });
+    await printed(child, () => /grpc listening on \S+/.test(out) && /http listening on \S+/.test(out));
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
@@ -282,17 +292,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
     ];
     expect(await collect(address, logs, undefined, LogReportService)).toBeNull();
     // the printout comes once the collector saw the trace go quiet: wait for its output
-    await new Promise<void>((ok) => {
-      const timer = setTimeout(ok, 15_000); // the expectations below then say what is missing
-      const check = (): void => {
-        if (!out.includes('   log INFO handled\n') || !out.includes('svc log WARN loose\n')) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        ok();
-      };
-      child.stdout.on('data', check);
-      check();
-    });
+    await printed(child, () => out.includes('   log INFO handled\n') && out.includes('svc log WARN loose\n'));
     expect(out).toContain(
       'trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n',
     );
@@ -304,7 +304,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   }
   expect(await exited).toBe(0);
   expect(out).toContain('topology:\nUser -> svc  [http] (server)');
-}, 30_000);
+});
 
 it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
   const child = spawn(
@@ -324,8 +324,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
     operationName: `op-${spanId}`,
   });
   try {
-    const deadline = Date.now() + 15_000;
-    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await printed(child, () => /grpc listening on (\S+)/.test(out));
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     const deep: SegmentObject = {
       ...segment(0, 'deep'),
@@ -360,7 +359,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
       '└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms',
       '└─ [depth 2999] svc op-0 [Entry Http http] 20 ms',
     ];
-    while (!last.every((l) => out.includes(l)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await printed(child, () => last.every((l) => out.includes(l)));
     expect(out).toContain(
       'trace deep (1 segment)\nsvc op-0 [Entry Http http] 20 ms\n└─ svc op-1 [Entry Http http] 20 ms\n',
     );
@@ -373,7 +372,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
-}, 30_000);
+});
 
 it('CLI parses --token and --allow-host', async () => {
   const { parseArgs } = await import('../../src/entry/cli');
