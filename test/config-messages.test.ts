@@ -3,8 +3,7 @@
  * options warned once with the closest name, the port-12800 hint, and the one line printed when the
  * collector cannot be reached (from grpc-js's real details, and against a real HTTP/1 server).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
@@ -16,6 +15,7 @@ import { MemoryReporter } from '../src/reporter/memory';
 import { cleanDetails, failedCallMessage, unreachableMessage } from '../src/reporter/unreachable';
 import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { makeCa, makeSignedCert } from './support/certs';
 import { runProcess } from './support/spawn';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { entryIsEsm } from '../src/bridge/esm-hint';
@@ -206,41 +206,8 @@ describe('TLS to an IP address', () => {
 
   it("delivers to 127.0.0.1 over TLS without Node's DEP0123 warning (no IP servername), the certificate checked against the IP", async () => {
     dir = mkdtempSync(join(tmpdir(), 'swb-tls-ip-'));
-    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=ca',
-    ]);
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=ip']);
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl([
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    ]);
+    makeCa(dir, { cn: 'ca' });
+    makeSignedCert(dir, { cn: 'ip', san: 'IP:127.0.0.1' });
     collector = await startCollector({
       grpcPort: 0,
       httpPort: false,

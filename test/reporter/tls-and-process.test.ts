@@ -3,7 +3,7 @@
  * reports and never calls shutdown still exits, and our own gRPC calls are not traced by an OTel
  * gRPC instrumentation in the same process.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { type Collector, startCollector } from '../../src/collector';
 import { ConfigError, resolveConfig } from '../../src/base/config';
 import { resetDiagnostics, setLogger } from '../../src/base/diag';
 import { GrpcReporter } from '../../src/reporter/grpc';
+import { makeCa, makeSignedCert } from '../support/certs';
 import { CHILD_ENV } from '../support/spawn';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -18,72 +19,11 @@ let dir: string;
 let collector: Collector;
 let logged: string[] = [];
 
-function openssl(args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-}
-
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'swb-tls-'));
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-ca',
-  ]);
-  openssl([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=localhost',
-  ]);
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '1',
-    '-extfile',
-    'san.ext',
-  ]);
-  openssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'other.key',
-    '-out',
-    'other-ca.pem',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=other-ca',
-  ]);
+  makeCa(dir, { cn: 'test-ca' });
+  makeSignedCert(dir, { cn: 'localhost', san: 'DNS:localhost,IP:127.0.0.1' });
+  makeCa(dir, { name: 'other-ca', cn: 'other-ca' });
   collector = await startCollector({
     grpcPort: 0,
     httpPort: false,
