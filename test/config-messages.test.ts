@@ -139,7 +139,7 @@ describe('secrets and huge values', () => {
       '[skywalking-bridge] ERROR register: tracing not started: env SW_AGENT_AUTHENTICATION is a value of 5002 characters (not shown: it is a secret); expected a string of at most 4096 characters. Fix or unset it.\n',
     );
     expect(stderr).not.toContain('S3cr3t');
-  }, 30_000);
+  });
 
   it('a password in a URL is masked; a quoted value over 120 characters is cut with its length', () => {
     expect(
@@ -227,7 +227,7 @@ describe('TLS to an IP address', () => {
     });
     expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'flushed', stderr: '' });
     expect(collector.segments().map((s) => s.service)).toEqual(['tls-ip']);
-  }, 60_000);
+  });
 });
 
 describe('the register', () => {
@@ -280,7 +280,7 @@ describe('the register', () => {
     expect(entryIsEsm(['node'], ['--input-type=module'])).toBe(true);
     expect(entryIsEsm(['node', join(APPS, 'client.js')], [])).toBe(false);
     expect(entryIsEsm(['node', join(APPS, 'client.mjs')], [])).toBe(true);
-  }, 60_000);
+  });
 
   it('with every auto-instrumentation on (net, dns, grpc, http): no trace of our own connection to the collector', async () => {
     const { env } = await start();
@@ -302,7 +302,7 @@ describe('the register', () => {
         .flatMap((s) => s.spans.map((x) => x.operationName))
         .sort(),
     ).toEqual(['/x', 'tcp.connect']);
-  }, 60_000);
+  });
 
   it('the sampler records no root connect span to a collector address; every other span as the SDK would', () => {
     const parent = { traceFlags: 1 };
@@ -404,7 +404,7 @@ describe('the collector cannot be reached', () => {
     expect(failedCallMessage('segments', 'oap:11800', 'INTERNAL', 'boom')).toBe(
       'segments to oap:11800 failed: INTERNAL boom',
     );
-  }, 20_000);
+  });
 
   it('pointed at an HTTP/1 server (as the OAP HTTP port): one line, with the 11800 hint', async () => {
     collector = await startCollector({ grpcPort: 0, httpPort: 0 });

@@ -138,7 +138,6 @@ for (const setup of ['register', 'tracing-file'] as const)
 // (vitest's maxConcurrency), as each mostly waits on its process's start, flush and exit
 it.concurrent.for(CASES)(
   '%s, %s, Express %s: the records land under the handler span with the route endpoint; the instrumentations\u2019 fields leave the body, the application\u2019s stay',
-  { timeout: 60_000 },
   async ([setup, path, major], { onTestFinished }) => {
     const service = `auto-${setup}-${path}-${major}`;
     const app = await start(setup, path, major, service);

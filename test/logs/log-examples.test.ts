@@ -101,7 +101,7 @@ it('OpenTracing + winston: the record lands under the span passed in the call; t
     sw_instance: segment.serviceInstance,
     sw_endpoint: 'billing/charge',
   });
-}, 60_000);
+});
 
 it('the OTel Logs SDK: the record emitted in the active span lands under it', async () => {
   const r = await runProcess(process.execPath, [join(ROOT, 'examples/docs/logs-otel-sdk.js')], env('example-otel'));
@@ -112,4 +112,4 @@ it('the OTel Logs SDK: the record emitted in the active span lands under it', as
   expect(log.endpoint).toBe('restock');
   expect([log.contentType, log.content]).toEqual(['TEXT', 'stock low']);
   expect(tags(log)).toEqual({ level: 'warn', logger: 'stock', sku: 'A-1' });
-}, 60_000);
+});

@@ -311,7 +311,15 @@ it('a packed sw_ctx field is read back into the ids (an escaped | in the endpoin
 it('skywalkingDestination without the mixin: the ids of the OTel span active in the log call are read at the write and sent beside the line', async () => {
   collector = await startRawCollector();
   const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: 'destination', NO_MIXIN: '1' },
+    // every record must arrive: the exit flush's deadline is one for a hang here
+    env: {
+      ...process.env,
+      COLLECTOR: collector.address,
+      SW8: javaSw8,
+      LOG_PATH: 'destination',
+      NO_MIXIN: '1',
+      CLOSE_TIMEOUT_MS: '60000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -357,6 +365,9 @@ it('skywalkingDestination in-process: flush sends what waits, stats count it, a 
     collectorAddress: collector.address,
     serviceName: 'inproc',
     flushIntervalMs: 50,
+    // flush() waits up to this (+2 s): a deadline for a hang here, where the 3 s default let a
+    // flush on two busy cores return before the worker had sent
+    closeTimeoutMs: 60_000,
   });
   const logger = pino({ base: undefined }, dest);
   logger.info({ n: 1 }, 'one');

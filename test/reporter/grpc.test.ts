@@ -184,7 +184,7 @@ it('keeps segments while the collector is down at start and delivers them when i
   // the server has the segments before the client has its answer: wait for the acknowledgement
   await c.waitFor(() => r.stats().sent === 4, 5000);
   expect(r.stats()).toMatchObject({ queued: 0, sent: 4, dropped: 0, lost: 0 });
-}, 30_000);
+});
 
 it('drops the oldest past maxBufferSize and counts them', async () => {
   const port = await freePort();
@@ -195,7 +195,7 @@ it('drops the oldest past maxBufferSize and counts them', async () => {
   const c = await collector({ grpcPort: port });
   await c.waitFor(() => c.segments().length === 5, 15_000);
   expect(c.segments().map((s) => s.traceSegmentId)).toEqual([3, 4, 5, 6, 7].map((i) => `segment-${i}`));
-}, 30_000);
+});
 
 it('fails over to the next backend when the first is down', async () => {
   const dead = await freePort();
@@ -205,7 +205,7 @@ it('fails over to the next backend when the first is down', async () => {
   r.report(source(2));
   await c.waitFor(() => c.segments().length === 2, 10_000);
   expect(c.segments()).toEqual([segment(1), segment(2)]);
-}, 20_000);
+});
 
 it('counts reports after shutdown as dropped, and shutdown is idempotent', async () => {
   const c = await collector();

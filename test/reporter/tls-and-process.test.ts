@@ -29,7 +29,7 @@ beforeAll(async () => {
     httpPort: false,
     tls: { certChain: readFileSync(join(dir, 'server.pem')), privateKey: readFileSync(join(dir, 'server.key')) },
   });
-}, 60_000);
+});
 
 afterAll(async () => {
   await collector?.stop();
