@@ -59,7 +59,9 @@ async function start(setup: Setup, path: LogPath, expressMajor: 4 | 5, service: 
   return s;
 }
 
-async function until<T>(what: string | (() => string), read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+// a deadline for a hang (the records and segment arrive within a second or two quiet; 15 s was not
+// enough with sixteen apps at once on two busy cores)
+async function until<T>(what: string | (() => string), read: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = read();

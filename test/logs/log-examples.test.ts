@@ -54,29 +54,25 @@ it.each([
     'a tracing file + pino',
     ['--require', join(ROOT, 'examples/docs/logs-tracing.js'), join(ROOT, 'examples/docs/logs-tracing-app.js')],
   ],
-])(
-  '%s: the record of the route handler lands under its span, endpoint GET:/orders/:id',
-  async (name, args) => {
-    process.chdir(ROOT); // `--require skywalking-bridge/register` resolves from the package itself
-    const service = `example-${name.startsWith('zero') ? 'zero-code' : 'tracing-file'}`;
-    const app = await startProcess(process.execPath, args, env(service));
-    try {
-      const res = await fetch(`http://127.0.0.1:${app.port}/orders/7`);
-      expect(await res.json()).toEqual({ id: '7' });
-    } finally {
-      await app.stop();
-    }
-    const { log, segment } = await recordOf(service);
-    const span = segment.spans.find((s) => s.spanId === log.traceContext!.spanId)!;
-    expect(span.operationName).toBe('request handler - /orders/:id');
-    expect(entryOf(segment).operationName).toBe('GET:/orders/:id');
-    expect(log.endpoint).toBe('GET:/orders/:id');
-    expect(log.contentType).toBe('JSON');
-    expect(JSON.parse(log.content)).toEqual({ msg: 'order read', orderId: '7' });
-    expect(tags(log)).toEqual({ level: 'info', logger: 'orders' });
-  },
-  60_000,
-);
+])('%s: the record of the route handler lands under its span, endpoint GET:/orders/:id', async (name, args) => {
+  process.chdir(ROOT); // `--require skywalking-bridge/register` resolves from the package itself
+  const service = `example-${name.startsWith('zero') ? 'zero-code' : 'tracing-file'}`;
+  const app = await startProcess(process.execPath, args, env(service));
+  try {
+    const res = await fetch(`http://127.0.0.1:${app.port}/orders/7`);
+    expect(await res.json()).toEqual({ id: '7' });
+  } finally {
+    await app.stop();
+  }
+  const { log, segment } = await recordOf(service);
+  const span = segment.spans.find((s) => s.spanId === log.traceContext!.spanId)!;
+  expect(span.operationName).toBe('request handler - /orders/:id');
+  expect(entryOf(segment).operationName).toBe('GET:/orders/:id');
+  expect(log.endpoint).toBe('GET:/orders/:id');
+  expect(log.contentType).toBe('JSON');
+  expect(JSON.parse(log.content)).toEqual({ msg: 'order read', orderId: '7' });
+  expect(tags(log)).toEqual({ level: 'info', logger: 'orders' });
+});
 
 it('OpenTracing + winston: the record lands under the span passed in the call; the printed line has its ids', async () => {
   const r = await runProcess(

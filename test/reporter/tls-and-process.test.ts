@@ -124,7 +124,8 @@ function runScript(
       {
         cwd: ROOT,
         env: { ...process.env, ...CHILD_ENV, NODE_PATH: join(ROOT, 'node_modules'), ...env },
-        timeout: 20_000,
+        // a deadline for a hang, under the test's (a script took over 20 s on two busy cores)
+        timeout: 100_000,
       },
       (error, stdout, stderr) =>
         done({
