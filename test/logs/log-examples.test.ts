@@ -23,6 +23,8 @@ const env = (service: string): Record<string, string> => ({
   SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
   OTEL_LOGS_EXPORTER: '',
   PORT: '0',
+  // the SIGTERM flush sends the segment: a report deadline for a hang (10 s by default)
+  SW_AGENT_TRACE_TIMEOUT: '60000',
 });
 
 async function until<T>(what: string, read: () => T | undefined, timeoutMs = 40_000): Promise<T> {
@@ -61,6 +63,9 @@ it.each([
   try {
     const res = await fetch(`http://127.0.0.1:${app.port}/orders/7`);
     expect(await res.json()).toEqual({ id: '7' });
+    // the record goes out on the log worker's flush interval while the app runs (the SIGTERM flush
+    // would have to send it within its close deadline, which two busy cores can overrun)
+    await until(`a record of ${service}`, () => collector.logs().find((l) => l.service === service));
   } finally {
     await app.stop();
   }
