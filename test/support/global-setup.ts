@@ -8,9 +8,9 @@ const MARK = join(ROOT, 'dist', '.test-built');
 /** What the build reads besides src/. */
 const BUILD_INPUTS = ['tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
-/** The newest modification time (ms) of a file under `dir`, 0 if there is none. */
+/** The newest modification time (ms) under `dir`: its files, and its folders (a file removed or renamed). */
 function newestUnder(dir: string): number {
-  let newest = 0;
+  let newest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     const t = entry.isDirectory() ? newestUnder(path) : statSync(path).mtimeMs;
