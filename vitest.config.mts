@@ -5,7 +5,7 @@ import { LongestFirstSequencer } from './test/support/sequencer';
 const EXCLUDE = ['compat-tests/oap/**', 'compat-tests/kafka/**', 'node_modules/**'];
 /**
  * Files that keep both cores busy (the overload app's 10,000 spans/s, the queue bound's 20,000
- * spans/s, the abuse suite's floods) or still time a browser (the UI's render time): they run after
+ * spans/s, the abuse suite's floods, the UI's browser rendering 2,000 spans): they run after
  * everything else, one file at a time.
  * No verdict may depend on the machine's load (issue #28): tests wait on events, timeouts follow the
  * work's size, and wall-clock figures (latency percentiles, event-loop delay, shutdown time under

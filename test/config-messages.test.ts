@@ -3,8 +3,7 @@
  * options warned once with the closest name, the port-12800 hint, and the one line printed when the
  * collector cannot be reached (from grpc-js's real details, and against a real HTTP/1 server).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Collector, startCollector } from '../src/collector';
@@ -16,6 +15,7 @@ import { MemoryReporter } from '../src/reporter/memory';
 import { cleanDetails, failedCallMessage, unreachableMessage } from '../src/reporter/unreachable';
 import { createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { makeCa, makeSignedCert } from './support/certs';
 import { runProcess } from './support/spawn';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { entryIsEsm } from '../src/bridge/esm-hint';
@@ -139,7 +139,7 @@ describe('secrets and huge values', () => {
       '[skywalking-bridge] ERROR register: tracing not started: env SW_AGENT_AUTHENTICATION is a value of 5002 characters (not shown: it is a secret); expected a string of at most 4096 characters. Fix or unset it.\n',
     );
     expect(stderr).not.toContain('S3cr3t');
-  }, 30_000);
+  });
 
   it('a password in a URL is masked; a quoted value over 120 characters is cut with its length', () => {
     expect(
@@ -206,41 +206,8 @@ describe('TLS to an IP address', () => {
 
   it("delivers to 127.0.0.1 over TLS without Node's DEP0123 warning (no IP servername), the certificate checked against the IP", async () => {
     dir = mkdtempSync(join(tmpdir(), 'swb-tls-ip-'));
-    const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=ca',
-    ]);
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=ip']);
-    writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl([
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.pem',
-      '-days',
-      '1',
-      '-extfile',
-      'san.ext',
-    ]);
+    makeCa(dir, { cn: 'ca' });
+    makeSignedCert(dir, { cn: 'ip', san: 'IP:127.0.0.1' });
     collector = await startCollector({
       grpcPort: 0,
       httpPort: false,
@@ -248,7 +215,8 @@ describe('TLS to an IP address', () => {
     });
     const script = `
       const { SkyWalkingTracer } = require(${JSON.stringify(resolve(ROOT, 'dist/entry/opentracing.js'))});
-      const t = new SkyWalkingTracer({ reportTimeoutMs: 5000 });
+      // a report deadline for a hang: at 5 s, two busy cores saw 'no connection within the report timeout'
+      const t = new SkyWalkingTracer({ reportTimeoutMs: 60000 });
       t.startSpan('tls-ip').finish();
       t.flush().then(() => t.shutdown()).then(() => process.stdout.write('flushed'));
     `;
@@ -260,7 +228,7 @@ describe('TLS to an IP address', () => {
     });
     expect({ code, stdout, stderr }).toEqual({ code: 0, stdout: 'flushed', stderr: '' });
     expect(collector.segments().map((s) => s.service)).toEqual(['tls-ip']);
-  }, 60_000);
+  });
 });
 
 describe('the register', () => {
@@ -313,7 +281,7 @@ describe('the register', () => {
     expect(entryIsEsm(['node'], ['--input-type=module'])).toBe(true);
     expect(entryIsEsm(['node', join(APPS, 'client.js')], [])).toBe(false);
     expect(entryIsEsm(['node', join(APPS, 'client.mjs')], [])).toBe(true);
-  }, 60_000);
+  });
 
   it('with every auto-instrumentation on (net, dns, grpc, http): no trace of our own connection to the collector', async () => {
     const { env } = await start();
@@ -335,7 +303,7 @@ describe('the register', () => {
         .flatMap((s) => s.spans.map((x) => x.operationName))
         .sort(),
     ).toEqual(['/x', 'tcp.connect']);
-  }, 60_000);
+  });
 
   it('the sampler records no root connect span to a collector address; every other span as the SDK would', () => {
     const parent = { traceFlags: 1 };
@@ -437,7 +405,7 @@ describe('the collector cannot be reached', () => {
     expect(failedCallMessage('segments', 'oap:11800', 'INTERNAL', 'boom')).toBe(
       'segments to oap:11800 failed: INTERNAL boom',
     );
-  }, 20_000);
+  });
 
   it('pointed at an HTTP/1 server (as the OAP HTTP port): one line, with the 11800 hint', async () => {
     collector = await startCollector({ grpcPort: 0, httpPort: 0 });

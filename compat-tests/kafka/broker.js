@@ -23,6 +23,7 @@ const {
 const { homedir, tmpdir } = require('node:os');
 const { join } = require('node:path');
 const { freePort, waitUntil, stopPid } = require('../support/process');
+const { makeCa, makeSignedCert } = require('../../test/support/certs');
 
 const KAFKA_VERSION = '4.4.0';
 const HERE = __dirname;
@@ -108,55 +109,8 @@ function javaArgs(libs, workDir, heap) {
  * and keystore.pem (the server's unencrypted PKCS#8 key and certificate, Kafka's PEM keystore).
  */
 function makeCertificates(dir) {
-  const run = (args) => {
-    const res = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${res.stderr}`);
-  };
-  run([
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=skywalking-bridge test CA',
-  ]);
-  run([
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=127.0.0.1',
-  ]);
-  writeFileSync(join(dir, 'san.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.pem',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.pem',
-    '-days',
-    '2',
-    '-extfile',
-    'san.cnf',
-  ]);
+  makeCa(dir, { cn: 'skywalking-bridge test CA', days: 2 });
+  makeSignedCert(dir, { cn: '127.0.0.1', san: 'IP:127.0.0.1', days: 2 });
   writeFileSync(
     join(dir, 'keystore.pem'),
     readFileSync(join(dir, 'server.key'), 'utf8') + readFileSync(join(dir, 'server.pem'), 'utf8'),

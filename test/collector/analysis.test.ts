@@ -1,51 +1,17 @@
 import { analyze } from '../../src/collector/analysis';
 import { renderTopology, renderTrace } from '../../src/collector/render';
-import {
-  RefType,
-  type SegmentObject,
-  type SegmentReference,
-  SpanLayer,
-  type SpanObject,
-  SpanType,
-} from '../../src/base/model';
+import { type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../../src/base/model';
+import { refTo, segmentObject, spanObject, T0 } from '../support/fixtures';
 
-const T0 = 1_700_000_000_000;
+/** A span starting at T0 and lasting 10 ms, whatever its id. */
+const span = (p: Partial<SpanObject> & { spanId: number }): SpanObject =>
+  spanObject({ startTime: T0, endTime: T0 + 10, ...p });
 
-function span(p: Partial<SpanObject> & { spanId: number }): SpanObject {
-  return {
-    parentSpanId: p.spanId === 0 ? -1 : 0,
-    startTime: T0,
-    endTime: T0 + 10,
-    refs: [],
-    operationName: `op-${p.spanId}`,
-    peer: '',
-    spanType: SpanType.Local,
-    spanLayer: SpanLayer.Unknown,
-    componentId: 0,
-    isError: false,
-    tags: [],
-    logs: [],
-    skipAnalysis: false,
-    ...p,
-  };
-}
+const seg = (service: string, id: string, spans: SpanObject[], traceId = 'trace-1'): SegmentObject =>
+  segmentObject({ traceId, traceSegmentId: id, service, serviceInstance: `${service}-1`, spans });
 
-function seg(service: string, id: string, spans: SpanObject[], traceId = 'trace-1'): SegmentObject {
-  return { traceId, traceSegmentId: id, service, serviceInstance: `${service}-1`, spans, isSizeLimited: false };
-}
-
-function ref(parent: SegmentObject, parentSpanId: number, address: string, endpoint = 'GET:/a'): SegmentReference {
-  return {
-    refType: RefType.CrossProcess,
-    traceId: parent.traceId,
-    parentTraceSegmentId: parent.traceSegmentId,
-    parentSpanId,
-    parentService: parent.service,
-    parentServiceInstance: parent.serviceInstance,
-    parentEndpoint: endpoint,
-    networkAddressUsedAtPeer: address,
-  };
-}
+const ref = (parent: SegmentObject, parentSpanId: number, address: string, endpoint = 'GET:/a') =>
+  refTo(parent, parentSpanId, address, { parentEndpoint: endpoint });
 
 /** The walkthrough: User -> frontend -> server-1 -> server-2, plus server-2 -> postgres. */
 function walkthrough(): SegmentObject[] {

@@ -4,92 +4,32 @@
  * are answered from a memo while the store does not change, and past the connection cap a new client
  * takes the place of the longest-idle connection.
  */
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { type Socket, connect } from 'node:net';
-import type * as grpcTypes from '@grpc/grpc-js';
-import { type Collector, startCollector } from '../../src/collector';
 import { capConnections } from '../../src/collector/connections';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
-import { loadServices } from '../../src/protocol/loader';
+import { collectorHarness, type RawResponse, rawRequest, services } from '../support/collector';
+import { segmentObject, spanObject } from '../support/fixtures';
 
-const { grpc, TraceSegmentReportService } = loadServices();
-const collectors: Collector[] = [];
-const clients: grpcTypes.Client[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(collectors.splice(0).map((c) => c.stop()));
-});
-
-async function collector(options: Parameters<typeof startCollector>[0] = {}): Promise<Collector> {
-  const c = await startCollector({ grpcPort: 0, httpPort: 0, ...options });
-  collectors.push(c);
-  return c;
-}
+const { TraceSegmentReportService } = services;
+const harness = collectorHarness({ httpPort: 0 });
+const collector = harness.start;
+const collect = (address: string, segments: unknown[], token?: string) =>
+  harness.collect(TraceSegmentReportService, address, segments, token);
+const raw = rawRequest;
 
 /** An Entry span and an Exit span without a peer (a problem the analysis lists). */
 function segment(traceId: string, i: number): SegmentObject {
-  const span = {
-    spanId: 0,
-    parentSpanId: -1,
+  const entry = spanObject({
     startTime: 1_700_000_000_000 + i,
     endTime: 1_700_000_000_020 + i,
-    refs: [],
     operationName: 'GET:/x',
-    peer: '',
     spanType: SpanType.Entry,
     spanLayer: SpanLayer.Http,
     componentId: 49,
-    isError: false,
-    tags: [],
-    logs: [],
-    skipAnalysis: false,
-  };
-  return {
-    traceId,
-    traceSegmentId: `seg-${i}`,
-    service: 'svc',
-    serviceInstance: 'svc-1',
-    isSizeLimited: false,
-    spans: [span, { ...span, spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, operationName: 'call' }],
-  };
-}
-
-function collect(address: string, segments: unknown[], token?: string): Promise<grpcTypes.ServiceError | null> {
-  const client = new TraceSegmentReportService(address, grpc.credentials.createInsecure());
-  clients.push(client);
-  const md = new grpc.Metadata();
-  if (token) md.set('authentication', token);
-  return new Promise((done) => {
-    const call = (
-      client as unknown as {
-        collect: (
-          m: grpcTypes.Metadata,
-          cb: (e: grpcTypes.ServiceError | null) => void,
-        ) => grpcTypes.ClientWritableStream<unknown>;
-      }
-    ).collect(md, (e) => done(e));
-    for (const s of segments) call.write(s);
-    call.end();
   });
-}
-
-interface Raw {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function raw(url: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers, method }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  const exit = { ...entry, spanId: 1, parentSpanId: 0, spanType: SpanType.Exit, operationName: 'call' };
+  return segmentObject({ traceId, traceSegmentId: `seg-${i}`, spans: [entry, exit] });
 }
 
 const IDS = ['order/7', 'a%2Fb', 'q?x=1#frag', 'sp ace', 'ünï/cødé', '..', '.', 'a/../b', '<b>x</b>'];
@@ -131,7 +71,7 @@ const PAGE_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
-function securityOf(r: Raw): Record<string, unknown> {
+function securityOf(r: RawResponse): Record<string, unknown> {
   return {
     csp: r.headers['content-security-policy'],
     nosniff: r.headers['x-content-type-options'],

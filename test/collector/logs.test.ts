@@ -3,87 +3,40 @@
  * tags, trace context and layer kept as typed records and served exactly by the JSON API, in the
  * trace view and under their span in the tree.
  */
-import type * as grpcTypes from '@grpc/grpc-js';
-import { type Collector, type StoredLog, startCollector } from '../../src/collector';
+import type { StoredLog } from '../../src/collector';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
-import { loadServices } from '../../src/protocol/loader';
+import { collectorHarness, services } from '../support/collector';
+import { segmentObject, spanObject, T0 } from '../support/fixtures';
 
-const { grpc, TraceSegmentReportService, LogReportService } = loadServices();
-const collectors: Collector[] = [];
-const clients: grpcTypes.Client[] = [];
+const { grpc, TraceSegmentReportService, LogReportService } = services;
+const harness = collectorHarness();
+const stream = harness.collect;
 
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(collectors.splice(0).map((c) => c.stop()));
-});
-
-const T0 = 1_700_000_000_000;
-
-function stream(
-  ctor: grpcTypes.ServiceClientConstructor,
-  address: string,
-  messages: unknown[],
-  token?: string,
-): Promise<grpcTypes.ServiceError | null> {
-  const client = new ctor(address, grpc.credentials.createInsecure());
-  clients.push(client);
-  const md = new grpc.Metadata();
-  if (token) md.set('authentication', token);
-  return new Promise((done) => {
-    const call = (
-      client as unknown as {
-        collect: (
-          m: grpcTypes.Metadata,
-          cb: (e: grpcTypes.ServiceError | null) => void,
-        ) => grpcTypes.ClientWritableStream<unknown>;
-      }
-    ).collect(md, (e) => done(e));
-    for (const m of messages) call.write(m);
-    call.end();
-  });
-}
-
-const segment: SegmentObject = {
+const segment: SegmentObject = segmentObject({
   traceId: 'tr-1',
   traceSegmentId: 'seg-1',
   service: 'orders',
   serviceInstance: 'orders-1',
-  isSizeLimited: false,
   spans: [
-    {
+    spanObject({
       spanId: 1,
-      parentSpanId: 0,
       startTime: T0 + 1,
       endTime: T0 + 5,
-      refs: [],
       operationName: 'pg.query',
       peer: 'db:5432',
       spanType: SpanType.Exit,
       spanLayer: SpanLayer.Database,
       componentId: 22,
-      isError: false,
-      tags: [],
-      logs: [],
-      skipAnalysis: false,
-    },
-    {
-      spanId: 0,
-      parentSpanId: -1,
+    }),
+    spanObject({
       startTime: T0,
-      endTime: T0 + 10,
-      refs: [],
       operationName: 'GET:/orders',
-      peer: '',
       spanType: SpanType.Entry,
       spanLayer: SpanLayer.Http,
       componentId: 49,
-      isError: false,
-      tags: [],
-      logs: [],
-      skipAnalysis: false,
-    },
+    }),
   ],
-};
+});
 
 const logs = [
   // text, on span 1
@@ -183,8 +136,7 @@ const stored: StoredLog[] = [
 ];
 
 it('keeps every kind of LogData and serves it: /api/logs by trace, service, content, pages; /api/traces/:id with logs and the tree', async () => {
-  const c = await startCollector({ grpcPort: 0, httpPort: 0, authentication: 'tok' });
-  collectors.push(c);
+  const c = await harness.start({ httpPort: 0, authentication: 'tok' });
   expect(await stream(TraceSegmentReportService, c.grpcAddress, [segment], 'tok')).toBeNull();
   expect(await stream(LogReportService, c.grpcAddress, logs, 'tok')).toBeNull();
   expect((await stream(LogReportService, c.grpcAddress, logs, 'wrong'))?.code).toBe(grpc.status.PERMISSION_DENIED);
@@ -237,8 +189,7 @@ it('keeps every kind of LogData and serves it: /api/logs by trace, service, cont
 });
 
 it('bounds stored logs by count and bytes', async () => {
-  const c = await startCollector({ grpcPort: 0, httpPort: false, maxLogs: 3, maxLogBytes: 10_000 });
-  collectors.push(c);
+  const c = await harness.start({ httpPort: false, maxLogs: 3, maxLogBytes: 10_000 });
   const many = Array.from({ length: 10 }, (_, i) => ({
     timestamp: T0 + i,
     service: 's',

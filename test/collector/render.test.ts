@@ -1,38 +1,15 @@
 /** The trace tree at any depth, with cycles, and with logs under the spans that wrote them. */
 import type { StoredLog } from '../../src/collector/logs';
 import { renderTrace } from '../../src/collector/render';
-import { RefType, type SegmentObject, SpanLayer, type SpanObject, SpanType } from '../../src/base/model';
+import { RefType, type SegmentObject, type SpanObject } from '../../src/base/model';
+import { segmentObject, spanObject, T0 } from '../support/fixtures';
 
-const T0 = 1_700_000_000_000;
+/** A span lasting 2 ms under `parentSpanId`. */
+const span = (spanId: number, parentSpanId: number, p: Partial<SpanObject> = {}): SpanObject =>
+  spanObject({ spanId, parentSpanId, endTime: T0 + spanId + 2, ...p });
 
-function span(spanId: number, parentSpanId: number, p: Partial<SpanObject> = {}): SpanObject {
-  return {
-    spanId,
-    parentSpanId,
-    startTime: T0 + spanId,
-    endTime: T0 + spanId + 2,
-    refs: [],
-    operationName: `op-${spanId}`,
-    peer: '',
-    spanType: SpanType.Local,
-    spanLayer: SpanLayer.Unknown,
-    componentId: 0,
-    isError: false,
-    tags: [],
-    logs: [],
-    skipAnalysis: false,
-    ...p,
-  };
-}
-
-const seg = (id: string, spans: SpanObject[], traceId = 'tr'): SegmentObject => ({
-  traceId,
-  traceSegmentId: id,
-  service: 'svc',
-  serviceInstance: 'i',
-  spans,
-  isSizeLimited: false,
-});
+const seg = (id: string, spans: SpanObject[], traceId = 'tr'): SegmentObject =>
+  segmentObject({ traceId, traceSegmentId: id, serviceInstance: 'i', spans });
 
 function log(seq: number, content: string, ctx: StoredLog['traceContext'], level?: string): StoredLog {
   return {

@@ -2,81 +2,39 @@
  * The embedded collector over real gRPC (a plain grpc-js client, not our reporter), its bounds,
  * its JSON API over real HTTP, and the CLI as a child process.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import type * as grpcTypes from '@grpc/grpc-js';
-import { type Collector, startCollector } from '../../src/collector';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
-import { loadServices } from '../../src/protocol/loader';
+import { collectorHarness, rawRequest, services } from '../support/collector';
+import { segmentObject, spanObject } from '../support/fixtures';
 
 const ROOT = resolve(__dirname, '..', '..');
-const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = loadServices();
-const collectors: Collector[] = [];
-const clients: grpcTypes.Client[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await Promise.all(collectors.splice(0).map((c) => c.stop()));
-});
-
-async function collector(options: Parameters<typeof startCollector>[0] = {}): Promise<Collector> {
-  const c = await startCollector({ grpcPort: 0, httpPort: false, ...options });
-  collectors.push(c);
-  return c;
-}
+const { grpc, TraceSegmentReportService, ManagementService, LogReportService } = services;
+const harness = collectorHarness({ httpPort: false });
+const collector = harness.start;
 
 function segment(i: number, traceId = `trace-${i}`): SegmentObject {
-  return {
+  return segmentObject({
     traceId,
     traceSegmentId: `seg-${i}`,
-    service: 'svc',
-    serviceInstance: 'svc-1',
-    isSizeLimited: false,
     spans: [
-      {
-        spanId: 0,
-        parentSpanId: -1,
+      spanObject({
         startTime: 1_700_000_000_000,
         endTime: 1_700_000_000_020,
-        refs: [],
         operationName: 'GET:/x',
-        peer: '',
         spanType: SpanType.Entry,
         spanLayer: SpanLayer.Http,
         componentId: 49,
         isError: i % 2 === 1,
-        tags: [],
-        logs: [],
-        skipAnalysis: false,
-      },
+      }),
     ],
-  };
-}
-
-function collect(
-  address: string,
-  segments: unknown[],
-  token?: string,
-  service = TraceSegmentReportService,
-): Promise<grpcTypes.ServiceError | null> {
-  const client = new service(address, grpc.credentials.createInsecure());
-  clients.push(client);
-  const md = new grpc.Metadata();
-  if (token) md.set('authentication', token);
-  return new Promise((done) => {
-    const call = (
-      client as unknown as {
-        collect: (
-          m: grpcTypes.Metadata,
-          cb: (e: grpcTypes.ServiceError | null) => void,
-        ) => grpcTypes.ClientWritableStream<unknown>;
-      }
-    ).collect(md, (e) => done(e));
-    for (const s of segments) call.write(s);
-    call.end();
   });
 }
+
+const collect = (address: string, messages: unknown[], token?: string, service = TraceSegmentReportService) =>
+  harness.collect(service, address, messages, token);
 
 function unary(
   address: string,
@@ -85,8 +43,7 @@ function unary(
   token?: string,
 ): Promise<grpcTypes.ServiceError | null> {
   const ctor = method === 'collectInSync' ? TraceSegmentReportService : ManagementService;
-  const client = new ctor(address, grpc.credentials.createInsecure());
-  clients.push(client);
+  const client = harness.client(ctor, address);
   const md = new grpc.Metadata();
   if (token) md.set('authentication', token);
   return new Promise((done) =>
@@ -236,16 +193,14 @@ it('a trace read over HTTP first does not change the analysis options (slow stat
   );
 });
 
-function raw(url: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+/** The status and body of one request (the headers are http-api.test's). */
+async function raw(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const { status, body } = await rawRequest(url, path, headers);
+  return { status, body };
 }
 
 it('JSON API: the token is required (Bearer, Authentication header or cookie), Host must name this server', async () => {
@@ -284,6 +239,26 @@ it('JSON API: allowedHosts lets named hosts in', async () => {
   expect((await raw(c.httpUrl!, '/healthz', { host: `other.internal:${port}` })).status).toBe(403);
 });
 
+/**
+ * Resolves once `done()` holds, checked at each chunk the child prints (whichever chunks bring the
+ * lines), or once the child exits. No deadline of its own: the test's is the one for a hang, and
+ * its expectations then say what is missing.
+ */
+function printed(child: ChildProcessByStdio<null, Readable, Readable>, done: () => boolean): Promise<void> {
+  return new Promise<void>((ok) => {
+    const check = (): void => {
+      if (!done()) return;
+      child.stdout.off('data', check);
+      child.stderr.off('data', check);
+      ok();
+    };
+    child.stdout.on('data', check);
+    child.stderr.on('data', check);
+    child.once('exit', () => ok());
+    check();
+  });
+}
+
 it('runs as a CLI: listens on free ports, prints a trace with its logs under their span, logs without a trace apart, exits 0 on SIGTERM', async () => {
   const child = spawn(
     process.execPath,
@@ -296,18 +271,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
   try {
     // both lines, whichever chunk of output brings them (they may come in two)
-    const bothListening = (): boolean => /grpc listening on \S+/.test(out) && /http listening on \S+/.test(out);
-    await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`the CLI did not say where it listens:\n${out}`)), 10_000);
-      const check = (): void => {
-        if (!bothListening()) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        ok();
-      };
-      child.stdout.on('data', check);
-      check();
-    });
+    await printed(child, () => /grpc listening on \S+/.test(out) && /http listening on \S+/.test(out));
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     expect(out).toMatch(/http listening on http:\/\/127\.0\.0\.1:\d+/);
     expect(await collect(address, [segment(7, 'cli-trace')])).toBeNull();
@@ -328,17 +292,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
     ];
     expect(await collect(address, logs, undefined, LogReportService)).toBeNull();
     // the printout comes once the collector saw the trace go quiet: wait for its output
-    await new Promise<void>((ok) => {
-      const timer = setTimeout(ok, 15_000); // the expectations below then say what is missing
-      const check = (): void => {
-        if (!out.includes('   log INFO handled\n') || !out.includes('svc log WARN loose\n')) return;
-        clearTimeout(timer);
-        child.stdout.off('data', check);
-        ok();
-      };
-      child.stdout.on('data', check);
-      check();
-    });
+    await printed(child, () => out.includes('   log INFO handled\n') && out.includes('svc log WARN loose\n'));
     expect(out).toContain(
       'trace cli-trace (1 segment)\nsvc GET:/x [Entry Http http] 20 ms ERROR\n   log INFO handled\n',
     );
@@ -350,7 +304,7 @@ it('runs as a CLI: listens on free ports, prints a trace with its logs under the
   }
   expect(await exited).toBe(0);
   expect(out).toContain('topology:\nUser -> svc  [http] (server)');
-}, 30_000);
+});
 
 it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, and prints both', async () => {
   const child = spawn(
@@ -370,8 +324,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
     operationName: `op-${spanId}`,
   });
   try {
-    const deadline = Date.now() + 15_000;
-    while (!/grpc listening on (\S+)/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await printed(child, () => /grpc listening on (\S+)/.test(out));
     const address = /grpc listening on (\S+)/.exec(out)![1]!;
     const deep: SegmentObject = {
       ...segment(0, 'deep'),
@@ -406,7 +359,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
       '└─ [depth 1999] svc op-1999 [Entry Http http] 20 ms',
       '└─ [depth 2999] svc op-0 [Entry Http http] 20 ms',
     ];
-    while (!last.every((l) => out.includes(l)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await printed(child, () => last.every((l) => out.includes(l)));
     expect(out).toContain(
       'trace deep (1 segment)\nsvc op-0 [Entry Http http] 20 ms\n└─ svc op-1 [Entry Http http] 20 ms\n',
     );
@@ -419,7 +372,7 @@ it('CLI survives a segment 2,000 spans deep and 3,000 segments chained by refs, 
     child.kill('SIGTERM');
   }
   expect(await exited).toBe(0);
-}, 30_000);
+});
 
 it('CLI parses --token and --allow-host', async () => {
   const { parseArgs } = await import('../../src/entry/cli');

@@ -3,46 +3,39 @@ import { toStoredLog } from '../../src/collector/logs';
 import { tracePartial, warmPartials } from '../../src/collector/queries';
 import { CollectorStore, segmentSize } from '../../src/collector/store';
 import { RefType, type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
+import { segmentObject, spanObject } from '../support/fixtures';
 
 const MiB = 1024 * 1024;
 
 function segment(i: number, parentEndpoint = ''): SegmentObject {
-  return {
+  const ref = {
+    refType: RefType.CrossProcess,
+    traceId: `t${i}`,
+    parentTraceSegmentId: 'p',
+    parentSpanId: 0,
+    parentService: 'a',
+    parentServiceInstance: 'b',
+    parentEndpoint,
+    networkAddressUsedAtPeer: 'c',
+  };
+  return segmentObject({
     traceId: `t${i}`,
     traceSegmentId: `s${i}`,
-    service: 'svc',
     serviceInstance: 'i',
-    isSizeLimited: false,
     spans: [
-      {
-        spanId: 0,
-        parentSpanId: -1,
+      spanObject({
         startTime: 1,
         endTime: 2,
-        refs: [
-          {
-            refType: RefType.CrossProcess,
-            traceId: `t${i}`,
-            parentTraceSegmentId: 'p',
-            parentSpanId: 0,
-            parentService: 'a',
-            parentServiceInstance: 'b',
-            parentEndpoint,
-            networkAddressUsedAtPeer: 'c',
-          },
-        ],
+        refs: [ref],
         operationName: 'op',
-        peer: '',
         spanType: SpanType.Entry,
         spanLayer: SpanLayer.Http,
         componentId: 49,
-        isError: false,
         tags: [{ key: 'k', value: 'vv' }],
         logs: [{ time: 1, data: [{ key: 'event', value: 'error' }] }],
-        skipAnalysis: false,
-      },
+      }),
     ],
-  };
+  });
 }
 
 const limits = { maxSegments: 10_000, maxBytes: 64 * MiB, maxLogs: 10_000, maxLogBytes: 16 * MiB };

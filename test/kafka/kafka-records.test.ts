@@ -2,7 +2,7 @@
  * Record keys and values for the OAP's kafka-fetcher, checked with skywalking-backend-js's
  * generated classes (google-protobuf, from the official .proto files).
  */
-import { SpanLayer, SpanType, type SegmentObject } from '../../src/base/model';
+import type { SegmentObject } from '../../src/base/model';
 import { encodeSegmentObject } from '../../src/segment/encode';
 import {
   encodeInstancePing,
@@ -14,6 +14,7 @@ import {
   segmentValueOf,
   stringFieldOf,
 } from '../../src/reporter/kafka-records';
+import { segmentObject, spanObject } from '../support/fixtures';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const tracingPb = require('skywalking-backend-js/lib/proto/language-agent/Tracing_pb.js');
@@ -21,29 +22,16 @@ const managementPb = require('skywalking-backend-js/lib/proto/management/Managem
 const loggingPb = require('skywalking-backend-js/lib/proto/logging/Logging_pb.js');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-const segment = (spans: number): SegmentObject => ({
-  traceId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
-  traceSegmentId: 'seg-ü-0001',
-  service: 'orders',
-  serviceInstance: 'orders-1',
-  isSizeLimited: false,
-  spans: Array.from({ length: spans }, (_, i) => ({
-    spanId: i,
-    parentSpanId: i - 1,
-    startTime: 1_700_000_000_000 + i,
-    endTime: 1_700_000_000_010 + i,
-    refs: [],
-    operationName: `op-${i}-${'x'.repeat(200)}`,
-    peer: '',
-    spanType: SpanType.Local,
-    spanLayer: SpanLayer.Unknown,
-    componentId: 0,
-    isError: false,
-    tags: [],
-    logs: [],
-    skipAnalysis: false,
-  })),
-});
+const segment = (spans: number): SegmentObject =>
+  segmentObject({
+    traceId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+    traceSegmentId: 'seg-ü-0001',
+    service: 'orders',
+    serviceInstance: 'orders-1',
+    spans: Array.from({ length: spans }, (_, i) =>
+      spanObject({ spanId: i, parentSpanId: i - 1, operationName: `op-${i}-${'x'.repeat(200)}` }),
+    ),
+  });
 
 it('a segment value is the bare SegmentObject (the collection entry prefix stripped), keyed by its segment id', () => {
   for (const spans of [1, 60]) {

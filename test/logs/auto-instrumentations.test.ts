@@ -20,7 +20,6 @@ const TRACING = join(__dirname, 'fixtures', 'auto-tracing.js');
 
 let collector: Collector;
 let express5Dir: string;
-const services: Service[] = [];
 
 beforeAll(async () => {
   collector = await startCollector({ grpcPort: 0, httpPort: false });
@@ -29,9 +28,6 @@ beforeAll(async () => {
   express5Dir = mkdtempSync(join(tmpdir(), 'sw-express5-'));
   mkdirSync(join(express5Dir, 'node_modules'));
   symlinkSync(join(ROOT, 'node_modules', 'express5'), join(express5Dir, 'node_modules', 'express'), 'dir');
-});
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.stop()));
 });
 afterAll(async () => {
   await collector.stop();
@@ -60,11 +56,12 @@ async function start(setup: Setup, path: LogPath, expressMajor: 4 | 5, service: 
         : {}),
     },
   );
-  services.push(s);
   return s;
 }
 
-async function until<T>(what: string | (() => string), read: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+// a deadline for a hang (the records and segment arrive within a second or two quiet; 15 s was not
+// enough with sixteen apps at once on two busy cores)
+async function until<T>(what: string | (() => string), read: () => T | undefined, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = read();
@@ -139,11 +136,14 @@ for (const setup of ['register', 'tracing-file'] as const)
   for (const path of ['destination', 'transport', 'winston', 'otel-logs'] as const)
     for (const major of [4, 5] as const) CASES.push([setup, path, major]);
 
-it.each(CASES)(
+// each case is its own process and service name on the shared collector: they run a few at a time
+// (vitest's maxConcurrency), as each mostly waits on its process's start, flush and exit
+it.concurrent.for(CASES)(
   '%s, %s, Express %s: the records land under the handler span with the route endpoint; the instrumentations\u2019 fields leave the body, the application\u2019s stay',
-  async (setup, path, major) => {
+  async ([setup, path, major], { onTestFinished }) => {
     const service = `auto-${setup}-${path}-${major}`;
     const app = await start(setup, path, major, service);
+    onTestFinished(() => app.stop().then(() => undefined));
     const res = await fetch(`http://127.0.0.1:${app.port}/orders/7`);
     const ids = (await res.json()) as Ids;
     expect(ids.service).toBe(service);
@@ -181,5 +181,4 @@ it.each(CASES)(
       expect(tagsOf(l)).toEqual(want.tags[i]);
     });
   },
-  60_000,
 );

@@ -138,7 +138,8 @@ it.each(['transport', 'destination'])(
   async (path) => {
     collector = await startRawCollector();
     const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-      env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path },
+      // every record must arrive: the exit flush's deadline (3 s by default) is one for a hang here
+      env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: path, CLOSE_TIMEOUT_MS: '60000' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -237,16 +238,21 @@ it.each(['transport', 'destination'])(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    app.stdout.on('data', (d: Buffer) => (out += d));
+    // the app's end: the line it prints last (its start-up, slow on a busy machine, does not count)
+    let ended = 0;
+    app.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (ended === 0 && out.includes('\n')) ended = Date.now();
+    });
     app.stderr.on('data', (d: Buffer) => (out += d));
-    const t0 = Date.now();
     try {
       const [code] = await once(app, 'exit');
       expect(code, out).toBe(0);
     } finally {
       if (app.exitCode === null) app.kill('SIGKILL');
     }
-    expect(Date.now() - t0).toBeLessThan(9000); // start-up + at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
+    expect(ended, out).toBeGreaterThan(0);
+    expect(Date.now() - ended).toBeLessThan(9000); // at most closeTimeoutMs (3 s) at exit, not pino's 10 s limit
     expect(JSON.parse(out.split('\n')[0]!).grpcLoaded).toBe(false);
   },
 );
@@ -305,7 +311,15 @@ it('a packed sw_ctx field is read back into the ids (an escaped | in the endpoin
 it('skywalkingDestination without the mixin: the ids of the OTel span active in the log call are read at the write and sent beside the line', async () => {
   collector = await startRawCollector();
   const app = spawn(process.execPath, [join(__dirname, 'fixtures', 'pino-app.js')], {
-    env: { ...process.env, COLLECTOR: collector.address, SW8: javaSw8, LOG_PATH: 'destination', NO_MIXIN: '1' },
+    // every record must arrive: the exit flush's deadline is one for a hang here
+    env: {
+      ...process.env,
+      COLLECTOR: collector.address,
+      SW8: javaSw8,
+      LOG_PATH: 'destination',
+      NO_MIXIN: '1',
+      CLOSE_TIMEOUT_MS: '60000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -351,6 +365,9 @@ it('skywalkingDestination in-process: flush sends what waits, stats count it, a 
     collectorAddress: collector.address,
     serviceName: 'inproc',
     flushIntervalMs: 50,
+    // flush() waits up to this (+2 s): a deadline for a hang here, where the 3 s default let a
+    // flush on two busy cores return before the worker had sent
+    closeTimeoutMs: 60_000,
   });
   const logger = pino({ base: undefined }, dest);
   logger.info({ n: 1 }, 'one');

@@ -142,7 +142,9 @@ export async function startRawCollector(port = 0): Promise<RawCollector> {
     get segments() {
       return segments;
     },
-    async waitForLogs(n: number, timeoutMs = 10_000) {
+    // waits on each record's event; the timeout is a deadline for a hang (two busy cores stretch a
+    // delivery of a second to many)
+    async waitForLogs(n: number, timeoutMs = 60_000) {
       const timer = setTimeout(() => events.emit('timeout'), timeoutMs);
       try {
         while (logs.length < n) {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Collector, startCollector } from '../../src/collector';
 import { type SegmentObject, SpanLayer, SpanType } from '../../src/base/model';
+import { raceTimer } from '../support/deadline';
 import { type Service, runProcess, startProcess } from '../support/spawn';
 
 const APPS = join(__dirname, 'register-apps');
@@ -20,10 +21,10 @@ const services: Service[] = [];
 beforeAll(async () => {
   collector = await startCollector({ grpcPort: 0, httpPort: false });
 });
-afterEach(async () => {
-  await Promise.all(services.splice(0).map((s) => s.stop()));
-});
+// the tests run at once (each mostly waits on its processes; each has its own service names): the
+// services a test leaves running are stopped when the file ends, not after each test
 afterAll(async () => {
+  await Promise.all(services.splice(0).map((s) => s.stop()));
   await collector.stop();
 });
 
@@ -32,6 +33,9 @@ function env(service: string, extra: Record<string, string> = {}): Record<string
     SW_AGENT_NAME: service,
     SW_AGENT_INSTANCE_NAME: `${service}-1`,
     SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
+    // a report deadline for a hang: the collector runs in the test process, which two busy cores
+    // (and the other tests' processes) slow down; at the default 10 s a call timed out there
+    SW_AGENT_TRACE_TIMEOUT: '60000',
     ...extra,
   };
 }
@@ -48,15 +52,18 @@ async function server(file: string, service: string, extra: Record<string, strin
   return s;
 }
 
-/** Stop with SIGTERM; resolves with how the process ended and how long it took. */
-async function terminate(s: Service): Promise<{ signal: string | null; code: number | null; ms: number }> {
-  const t0 = Date.now();
+/** The line a SIGTERM flush that takes over 200 ms prints (a busy machine), whatever it waits for. */
+const WAITING = /^\[skywalking-bridge\] stopping on SIGTERM: waiting at most [\d.]+ s [^\n]*127\.0\.0\.1:\d+[^\n]*\n/m;
+
+/** Stop with SIGTERM; resolves with how the process ended. */
+
+async function terminate(s: Service): Promise<{ signal: string | null; code: number | null }> {
   const exited = new Promise<void>((ok) =>
     s.child.exitCode !== null || s.child.signalCode !== null ? ok() : s.child.once('exit', () => ok()),
   );
   s.child.kill('SIGTERM');
   await exited;
-  return { signal: s.child.signalCode, code: s.child.exitCode, ms: Date.now() - t0 };
+  return { signal: s.child.signalCode, code: s.child.exitCode };
 }
 
 function segmentOf(segments: SegmentObject[], service: string): SegmentObject {
@@ -65,110 +72,115 @@ function segmentOf(segments: SegmentObject[], service: string): SegmentObject {
   return found[0]!;
 }
 
-it('traces an HTTP client and two HTTP services with no tracing code: one trace, exact spans and refs; SIGTERM flushes and exits at once', async () => {
-  const backend = await server('backend.js', 'reg-backend');
-  const frontend = await server('frontend.js', 'reg-frontend', { BACKEND_URL: `http://127.0.0.1:${backend.port}` });
+it.concurrent(
+  'traces an HTTP client and two HTTP services with no tracing code: one trace, exact spans and refs; SIGTERM flushes and exits at once',
+  async () => {
+    const backend = await server('backend.js', 'reg-backend');
+    const frontend = await server('frontend.js', 'reg-frontend', { BACKEND_URL: `http://127.0.0.1:${backend.port}` });
 
-  const client = await runProcess(
-    process.execPath,
-    ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')],
-    env('reg-client', { TARGET_URL: `http://127.0.0.1:${frontend.port}/front` }),
-  );
-  expect(client.stdout).toBe('200 {"from":"frontend","backend":{"from":"backend"}}\n');
-  expect(client.stderr).toBe('');
-  expect(client.code).toBe(0);
-  // the short-lived client flushed at its natural end; the servers have sent nothing yet
-  const clientSegment = await collector.waitFor(() => collector.segments().find((s) => s.service === 'reg-client'));
-  expect(collector.segments().filter((s) => s.traceId === clientSegment.traceId)).toHaveLength(1);
+    const client = await runProcess(
+      process.execPath,
+      ['--require', 'skywalking-bridge/register', join(APPS, 'client.js')],
+      env('reg-client', { TARGET_URL: `http://127.0.0.1:${frontend.port}/front` }),
+    );
+    expect(client.stdout).toBe('200 {"from":"frontend","backend":{"from":"backend"}}\n');
+    expect(client.stderr).toBe('');
+    expect(client.code).toBe(0);
+    // the short-lived client flushed at its natural end; the servers have sent nothing yet
+    const clientSegment = await collector.waitFor(() => collector.segments().find((s) => s.service === 'reg-client'));
+    expect(collector.segments().filter((s) => s.traceId === clientSegment.traceId)).toHaveLength(1);
 
-  for (const s of [frontend, backend]) {
-    const end = await terminate(s);
-    expect(end).toMatchObject({ signal: 'SIGTERM', code: null });
-    // with the collector up, the flush does not wait for the report deadline (10 s)
-    expect(end.ms).toBeLessThan(9000);
-    expect(s.output()).toBe(`listening on ${s.port}\n`);
-  }
-  const trace = collector.trace(clientSegment.traceId);
-  expect(trace).toHaveLength(3);
-  const c = segmentOf(trace, 'reg-client');
-  const f = segmentOf(trace, 'reg-frontend');
-  const b = segmentOf(trace, 'reg-backend');
-  expect(c.serviceInstance).toBe('reg-client-1');
-  expect(f.serviceInstance).toBe('reg-frontend-1');
-  expect(b.serviceInstance).toBe('reg-backend-1');
+    for (const s of [frontend, backend]) {
+      const ending = terminate(s);
+      // with the collector up, the flush does not wait for the report deadline (60 s here): the
+      // process is gone before a timer of half of it fires (a busy machine delays both alike)
+      expect(await raceTimer(ending, 30_000)).toBe('settled');
+      expect(await ending).toMatchObject({ signal: 'SIGTERM', code: null });
+      // the line saying what the flush waits for appears only past 200 ms (a busy machine)
+      expect(s.output().replace(WAITING, '')).toBe(`listening on ${s.port}\n`);
+    }
+    const trace = collector.trace(clientSegment.traceId);
+    expect(trace).toHaveLength(3);
+    const c = segmentOf(trace, 'reg-client');
+    const f = segmentOf(trace, 'reg-frontend');
+    const b = segmentOf(trace, 'reg-backend');
+    expect(c.serviceInstance).toBe('reg-client-1');
+    expect(f.serviceInstance).toBe('reg-frontend-1');
+    expect(b.serviceInstance).toBe('reg-backend-1');
 
-  const frontAddr = `127.0.0.1:${frontend.port}`;
-  const backAddr = `127.0.0.1:${backend.port}`;
-  expect(
-    c.spans.map((s) => [
-      s.spanId,
-      s.parentSpanId,
-      s.spanType,
-      s.spanLayer,
-      s.componentId,
-      s.operationName,
-      s.peer,
-      s.isError,
-    ]),
-  ).toEqual([[0, -1, SpanType.Exit, SpanLayer.Http, 2, '/front', frontAddr, false]]);
-  expect(c.spans[0]!.refs).toEqual([]);
-  // finished first, reported first: the Exit span, then the Entry span
-  expect(
-    f.spans.map((s) => [
-      s.spanId,
-      s.parentSpanId,
-      s.spanType,
-      s.spanLayer,
-      s.componentId,
-      s.operationName,
-      s.peer,
-      s.isError,
-    ]),
-  ).toEqual([
-    [1, 0, SpanType.Exit, SpanLayer.Http, 2, '/back', backAddr, false],
-    [0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false],
-  ]);
-  expect(f.spans[1]!.refs).toEqual([
-    {
-      refType: 0,
-      traceId: c.traceId,
-      parentTraceSegmentId: c.traceSegmentId,
-      parentSpanId: 0,
-      parentService: 'reg-client',
-      parentServiceInstance: 'reg-client-1',
-      parentEndpoint: '/front',
-      networkAddressUsedAtPeer: frontAddr,
-    },
-  ]);
-  expect(
-    b.spans.map((s) => [
-      s.spanId,
-      s.parentSpanId,
-      s.spanType,
-      s.spanLayer,
-      s.componentId,
-      s.operationName,
-      s.peer,
-      s.isError,
-    ]),
-  ).toEqual([[0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false]]);
-  expect(b.spans[0]!.refs).toEqual([
-    {
-      refType: 0,
-      traceId: c.traceId,
-      parentTraceSegmentId: f.traceSegmentId,
-      parentSpanId: 1,
-      parentService: 'reg-frontend',
-      parentServiceInstance: 'reg-frontend-1',
-      parentEndpoint: 'GET',
-      networkAddressUsedAtPeer: backAddr,
-    },
-  ]);
-  const tags = Object.fromEntries(f.spans[0]!.tags.map((t) => [t.key, t.value]));
-  expect(tags).toMatchObject({ 'http.method': 'GET', url: `http://${backAddr}/back`, 'http.status_code': '200' });
-});
+    const frontAddr = `127.0.0.1:${frontend.port}`;
+    const backAddr = `127.0.0.1:${backend.port}`;
+    expect(
+      c.spans.map((s) => [
+        s.spanId,
+        s.parentSpanId,
+        s.spanType,
+        s.spanLayer,
+        s.componentId,
+        s.operationName,
+        s.peer,
+        s.isError,
+      ]),
+    ).toEqual([[0, -1, SpanType.Exit, SpanLayer.Http, 2, '/front', frontAddr, false]]);
+    expect(c.spans[0]!.refs).toEqual([]);
+    // finished first, reported first: the Exit span, then the Entry span
+    expect(
+      f.spans.map((s) => [
+        s.spanId,
+        s.parentSpanId,
+        s.spanType,
+        s.spanLayer,
+        s.componentId,
+        s.operationName,
+        s.peer,
+        s.isError,
+      ]),
+    ).toEqual([
+      [1, 0, SpanType.Exit, SpanLayer.Http, 2, '/back', backAddr, false],
+      [0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false],
+    ]);
+    expect(f.spans[1]!.refs).toEqual([
+      {
+        refType: 0,
+        traceId: c.traceId,
+        parentTraceSegmentId: c.traceSegmentId,
+        parentSpanId: 0,
+        parentService: 'reg-client',
+        parentServiceInstance: 'reg-client-1',
+        parentEndpoint: '/front',
+        networkAddressUsedAtPeer: frontAddr,
+      },
+    ]);
+    expect(
+      b.spans.map((s) => [
+        s.spanId,
+        s.parentSpanId,
+        s.spanType,
+        s.spanLayer,
+        s.componentId,
+        s.operationName,
+        s.peer,
+        s.isError,
+      ]),
+    ).toEqual([[0, -1, SpanType.Entry, SpanLayer.Http, 49, 'GET', '', false]]);
+    expect(b.spans[0]!.refs).toEqual([
+      {
+        refType: 0,
+        traceId: c.traceId,
+        parentTraceSegmentId: f.traceSegmentId,
+        parentSpanId: 1,
+        parentService: 'reg-frontend',
+        parentServiceInstance: 'reg-frontend-1',
+        parentEndpoint: 'GET',
+        networkAddressUsedAtPeer: backAddr,
+      },
+    ]);
+    const tags = Object.fromEntries(f.spans[0]!.tags.map((t) => [t.key, t.value]));
+    expect(tags).toMatchObject({ 'http.method': 'GET', url: `http://${backAddr}/back`, 'http.status_code': '200' });
+  },
+);
 
-it('starts with --import for an ES module app', async () => {
+it.concurrent('starts with --import for an ES module app', async () => {
   const backend = await server('backend.js', 'esm-backend');
   const client = await runProcess(
     process.execPath,
@@ -189,23 +201,24 @@ it('starts with --import for an ES module app', async () => {
   ).toEqual([[c.traceSegmentId, 0, 'esm-client', '/back']]);
 });
 
-it('leaves a SIGTERM the application handles to the application, and still flushes; SW_AGENT_NAME wins over OTEL_SERVICE_NAME', async () => {
-  // OTEL_SERVICE_NAME set too: SW_AGENT_NAME names the service
-  const backend = await server('backend.js', 'own-handler', { HANDLE_SIGTERM: '1', OTEL_SERVICE_NAME: 'otel-name' });
-  const r = await fetch(`http://127.0.0.1:${backend.port}/back`, { headers: { connection: 'close' } });
-  expect(await r.text()).toBe('{"from":"backend"}');
-  const end = await terminate(backend);
-  // the app's handler closed the server; the process then ended by itself, with the app's exit code
-  expect(end).toMatchObject({ signal: null, code: 0 });
-  // the one line that says what the flush waits for appears only when it takes over 200 ms (a busy machine)
-  const waiting =
-    /^\[skywalking-bridge\] stopping on SIGTERM: waiting at most [\d.]+ s for 127\.0\.0\.1:\d+ to answer; send SIGTERM again to exit now\n/m;
-  expect(backend.output().replace(waiting, '')).toBe(`listening on ${backend.port}\nSIGTERM: closing\n`);
-  const segment = await collector.waitFor(() => collector.segments().find((s) => s.service === 'own-handler'));
-  expect(segment.spans.map((s) => [s.spanType, s.operationName])).toEqual([[SpanType.Entry, 'GET']]);
-});
+it.concurrent(
+  'leaves a SIGTERM the application handles to the application, and still flushes; SW_AGENT_NAME wins over OTEL_SERVICE_NAME',
+  async () => {
+    // OTEL_SERVICE_NAME set too: SW_AGENT_NAME names the service
+    const backend = await server('backend.js', 'own-handler', { HANDLE_SIGTERM: '1', OTEL_SERVICE_NAME: 'otel-name' });
+    const r = await fetch(`http://127.0.0.1:${backend.port}/back`, { headers: { connection: 'close' } });
+    expect(await r.text()).toBe('{"from":"backend"}');
+    const end = await terminate(backend);
+    // the app's handler closed the server; the process then ended by itself, with the app's exit code
+    expect(end).toMatchObject({ signal: null, code: 0 });
+    // the one line that says what the flush waits for appears only when it takes over 200 ms (a busy machine)
+    expect(backend.output().replace(WAITING, '')).toBe(`listening on ${backend.port}\nSIGTERM: closing\n`);
+    const segment = await collector.waitFor(() => collector.segments().find((s) => s.service === 'own-handler'));
+    expect(segment.spans.map((s) => [s.spanType, s.operationName])).toEqual([[SpanType.Entry, 'GET']]);
+  },
+);
 
-it('OTEL_SDK_DISABLED=true: the app runs untraced and quiet', async () => {
+it.concurrent('OTEL_SDK_DISABLED=true: the app runs untraced and quiet', async () => {
   process.chdir(ROOT);
   const r = await runProcess(
     process.execPath,
@@ -216,7 +229,7 @@ it('OTEL_SDK_DISABLED=true: the app runs untraced and quiet', async () => {
   expect(r).toMatchObject({ code: 0, stdout: 'app ran\n', stderr: '' });
 });
 
-it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone would)', async () => {
+it.concurrent('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone would)', async () => {
   // a real HTTP server as both the app's target and the OTLP endpoint: it records what reaches it
   const hits: string[] = [];
   const otlp = createServer((req, res) => {
@@ -245,7 +258,7 @@ it('exports no OTLP metrics unless OTEL_METRICS_EXPORTER asks (NodeSDK alone wou
   }
 });
 
-it('a bad SW_* value: one error line saying what to fix, and the app runs untraced', async () => {
+it.concurrent('a bad SW_* value: one error line saying what to fix, and the app runs untraced', async () => {
   process.chdir(ROOT);
   const r = await runProcess(
     process.execPath,

@@ -12,6 +12,7 @@ import { loadServices } from '../../src/protocol/loader';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { VERSION } from '../../src/reporter/version';
 import { startConnectProxy } from '../support/connect-proxy';
+import { raceTimer } from '../support/deadline';
 import type { SegmentSource } from '../../src/reporter/types';
 
 const reporters: GrpcReporter[] = [];
@@ -31,10 +32,15 @@ afterEach(async () => {
   await Promise.all(collectors.splice(0).map((c) => c.stop()));
 });
 
+/**
+ * A reporter that flushes every 50 ms. Its report deadline is a deadline for a hang (a flush to a
+ * live server returns once the batch is answered, which on two busy cores took over the 1 s this
+ * was); tests of the deadline itself set their own.
+ */
 function reporter(options: BridgeOptions): GrpcReporter {
   const r = new GrpcReporter(
     resolveConfig(
-      { serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 1000, ...options },
+      { serviceName: 'svc', serviceInstance: 'svc-1', flushIntervalMs: 50, reportTimeoutMs: 30_000, ...options },
       {},
     ),
   );
@@ -178,7 +184,7 @@ it('keeps segments while the collector is down at start and delivers them when i
   // the server has the segments before the client has its answer: wait for the acknowledgement
   await c.waitFor(() => r.stats().sent === 4, 5000);
   expect(r.stats()).toMatchObject({ queued: 0, sent: 4, dropped: 0, lost: 0 });
-}, 30_000);
+});
 
 it('drops the oldest past maxBufferSize and counts them', async () => {
   const port = await freePort();
@@ -189,7 +195,7 @@ it('drops the oldest past maxBufferSize and counts them', async () => {
   const c = await collector({ grpcPort: port });
   await c.waitFor(() => c.segments().length === 5, 15_000);
   expect(c.segments().map((s) => s.traceSegmentId)).toEqual([3, 4, 5, 6, 7].map((i) => `segment-${i}`));
-}, 30_000);
+});
 
 it('fails over to the next backend when the first is down', async () => {
   const dead = await freePort();
@@ -199,7 +205,7 @@ it('fails over to the next backend when the first is down', async () => {
   r.report(source(2));
   await c.waitFor(() => c.segments().length === 2, 10_000);
   expect(c.segments()).toEqual([segment(1), segment(2)]);
-}, 20_000);
+});
 
 it('counts reports after shutdown as dropped, and shutdown is idempotent', async () => {
   const c = await collector();
@@ -217,9 +223,8 @@ it('shutdown returns within its deadline while the collector is unreachable', as
   const port = await freePort();
   const r = reporter({ collectorAddress: `127.0.0.1:${port}`, reportTimeoutMs: 5000 });
   r.report(source(1));
-  const t0 = Date.now();
-  await r.shutdown(300);
-  expect(Date.now() - t0).toBeLessThan(2000);
+  // its argument, not reportTimeoutMs, ended it: it settles before a timer of reportTimeoutMs
+  expect(await raceTimer(r.shutdown(300), 5000)).toBe('settled');
   expect(r.stats()).toMatchObject({ sent: 0, dropped: 1, queued: 0 });
 });
 
