@@ -106,26 +106,44 @@ export class AddressRing {
  * Wait until `channel` is READY, at most until `deadline` (epoch ms); false at the deadline or once
  * the channel is closed. Unlike grpc-js's `Client.waitForReady`, it never asks a closed channel to
  * connect: that call revives a channel closed while it waits (grpc-js 1.14), and the revived
- * channel's deadline timer then keeps the process alive after shutdown until it fires.
+ * channel's deadline timer then keeps the process alive after shutdown until it fires. Nor does it
+ * give grpc-js the deadline: grpc-js would hold it in a timer that keeps the process alive (an
+ * application that ends without `shutdown()` while the collector is away stayed ~10 s); the
+ * deadline here is an unref'd timer of our own, and the state watch has none.
  */
 export function waitUntilReady(
   grpc: typeof grpcTypes,
   channel: Pick<grpcTypes.Channel, 'getConnectivityState' | 'watchConnectivityState'>,
   deadline: number,
+  /** Also end (true) in TRANSIENT_FAILURE: a call then fails at once, with grpc-js's reason. */
+  orFailed = false,
 ): Promise<boolean> {
-  const { READY, SHUTDOWN } = grpc.connectivityState;
+  const { READY, SHUTDOWN, TRANSIENT_FAILURE } = grpc.connectivityState;
   return new Promise((resolve) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (ready: boolean): void => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      resolve(ready);
+    };
     const check = (error?: Error): void => {
+      if (settled) return; // a watch left behind by the deadline: nothing more to do
       try {
-        if (error || channel.getConnectivityState(false) === SHUTDOWN) return resolve(false);
+        if (error || channel.getConnectivityState(false) === SHUTDOWN) return settle(false);
         const state = channel.getConnectivityState(true);
-        if (state === READY) return resolve(true);
-        if (Date.now() >= deadline) return resolve(false);
-        channel.watchConnectivityState(state, deadline, check);
+        if (state === READY || (orFailed && state === TRANSIENT_FAILURE)) return settle(true);
+        if (Date.now() >= deadline) return settle(false);
+        channel.watchConnectivityState(state, Infinity, check);
       } catch {
-        resolve(false);
+        settle(false);
       }
     };
     check();
+    if (!settled) {
+      timer = setTimeout(() => settle(false), Math.max(0, deadline - Date.now()));
+      timer.unref();
+    }
   });
 }

@@ -4,7 +4,7 @@ import { log } from '../base/diag';
 import { loadServices } from '../protocol/loader';
 import { type AgentControl, type LiveSettings, sharedControls } from '../segment/agent-control';
 import { parseDynamicValue } from './dynamic-keys';
-import { CHANNEL_OPTIONS, credentialsOf, metadataOf, readTlsFiles } from './channel';
+import { CHANNEL_OPTIONS, credentialsOf, metadataOf, readTlsFiles, waitUntilReady } from './channel';
 import { withoutTracing } from './suppress';
 
 import { type CommandsLike, DISCOVERY_COMMAND, SERIAL_ARG, UUID_ARG } from '../protocol/commands';
@@ -193,18 +193,30 @@ export function grpcFetcher(config: ResolvedConfig): { fetch: FetchConfiguration
     }
     client = undefined;
   };
-  const fetch: FetchConfigurations = (request) =>
-    new Promise((resolve, reject) => {
-      const { grpc, ConfigurationDiscoveryService } = loadServices();
-      const address = config.collectorAddresses[index % config.collectorAddresses.length]!;
-      client ??= withoutTracing(
-        () => new ConfigurationDiscoveryService(address, credentialsOf(grpc, config.secure, tls), CHANNEL_OPTIONS),
-      );
-      const deadline = Date.now() + config.reportTimeoutMs;
-      const call = (client as unknown as Record<string, (...args: unknown[]) => void>).fetchConfigurations!;
+  const fetch: FetchConfigurations = async (request) => {
+    const { grpc, ConfigurationDiscoveryService } = loadServices();
+    const address = config.collectorAddresses[index % config.collectorAddresses.length]!;
+    const ready = (client ??= withoutTracing(
+      () => new ConfigurationDiscoveryService(address, credentialsOf(grpc, config.secure, tls), CHANNEL_OPTIONS),
+    ));
+    const deadline = Date.now() + config.reportTimeoutMs;
+    // connected (or failed: the call then fails at once) first: a call made while the channel connects
+    // holds its deadline in a grpc-js timer that keeps the process alive (a collector that accepts and
+    // never answers)
+    const channel = ready.getChannel();
+    if (
+      channel.getConnectivityState(true) !== grpc.connectivityState.READY &&
+      !(await waitUntilReady(grpc, channel, deadline, true))
+    ) {
+      index++;
+      close();
+      throw new Error(`the collector at ${address} did not connect within ${config.reportTimeoutMs} ms`);
+    }
+    return new Promise((resolve, reject) => {
+      const call = (ready as unknown as Record<string, (...args: unknown[]) => void>).fetchConfigurations!;
       withoutTracing(() =>
         call.call(
-          client,
+          ready,
           request,
           metadataOf(grpc, config.authentication),
           { deadline },
@@ -218,6 +230,7 @@ export function grpcFetcher(config: ResolvedConfig): { fetch: FetchConfiguration
         ),
       );
     });
+  };
   return { fetch, close };
 }
 

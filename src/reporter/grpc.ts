@@ -4,6 +4,8 @@ import { log } from '../base/diag';
 import { encodeSegmentObject } from '../segment/encode';
 import { ProtoWriter } from '../protocol/proto-writer';
 import { type LogData, type LogDataWriter, encodeLogData } from '../protocol/log-encoder';
+import { loadServices } from '../protocol/loader';
+import { waitUntilReady } from './channel';
 import { GrpcConnection } from './grpc-connection';
 import { MAX_COLLECTION_BYTES, segmentTransport } from './grpc-segments';
 import type { Beat, Identity } from './heartbeat';
@@ -153,6 +155,7 @@ export class GrpcReporter implements Reporter {
 
   /** `reportInstanceProperties` (when due) and `keepAlive`; true when the properties (else the ping) arrived. */
   private async sendBeat(beat: Beat, deadline: number): Promise<boolean> {
+    if (!(await this.managementReady(deadline))) return false;
     const { service, instance } = beat.identity;
     const properties =
       beat.properties &&
@@ -163,6 +166,26 @@ export class GrpcReporter implements Reporter {
       );
     const ping = this.call('keepAlive', { service, serviceInstance: instance, layer: '' }, deadline);
     return properties ? (await Promise.all([properties, ping]))[0] : ping;
+  }
+
+  /**
+   * The channel connected, or failed, before a call: a call made while it connects holds its
+   * deadline in a grpc-js timer that keeps the process alive (a collector that accepts and never
+   * answers held an application that ended without `shutdown()` for `reportTimeoutMs`); this wait
+   * does not. After a failed connection the call fails at once with grpc-js's reason, which the
+   * first warning explains (e.g. an HTTP/1 server at the address).
+   */
+  private async managementReady(deadline: number): Promise<boolean> {
+    const client = this.connection.connect()?.management;
+    if (!client) return false;
+    try {
+      const { grpc } = loadServices();
+      const channel = client.getChannel();
+      if (channel.getConnectivityState(true) === grpc.connectivityState.READY) return true;
+      return await waitUntilReady(grpc, channel, deadline, true);
+    } catch {
+      return false;
+    }
   }
 
   /** One `ManagementService` call; resolves true when it succeeded (never rejects). */

@@ -13,6 +13,7 @@ import { resetDiagnostics, setLogger } from '../../src/base/diag';
 import { GrpcReporter } from '../../src/reporter/grpc';
 import { makeCa, makeSignedCert } from '../support/certs';
 import { CHILD_ENV } from '../support/spawn';
+import { silentServer } from './fault-servers';
 
 const ROOT = resolve(__dirname, '..', '..');
 let dir: string;
@@ -148,6 +149,27 @@ ${watchdog(9000)}`,
   expect(r.code).toBe(0);
   // nothing held it 9 s past its end (before a 10 s timer would have let it go)
   expect(r.stdout).toBe('done\n');
+});
+
+it('does not keep the process alive: a script that never calls shutdown exits while a batch waits for a silent collector', async () => {
+  // the first batch waits for the channel to be ready; grpc-js held that wait's deadline (the report
+  // timeout, here 60 s) in a timer that kept the process alive past its end
+  const silent = await silentServer();
+  try {
+    const r = await runScript(
+      `const { SkyWalkingTracer } = require(${JSON.stringify(ROOT)});
+const tracer = new SkyWalkingTracer({ serviceName: 'silent', collectorAddress: '${silent.address}', flushIntervalMs: 50, reportTimeoutMs: 60000 });
+tracer.startSpan('op').finish();
+setTimeout(() => {
+  console.log('done');
+  ${watchdog(9000)}
+}, 500);`,
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('done\n');
+  } finally {
+    await silent.stop();
+  }
 });
 
 it('does not keep the process alive after shutdown with the collector away (grpc-js would revive the closed channel)', async () => {
