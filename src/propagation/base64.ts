@@ -3,6 +3,8 @@
  * standard alphabet, length a multiple of 4, padding only at the end. The sw8 codec keeps the
  * fields that recur in every header (service, instance, endpoint, address) encoded and decoded.
  */
+// imported, not the global: Node's global `Buffer` is an accessor, a getter call at every use
+import { Buffer } from 'node:buffer';
 
 /**
  * True when a string's characters are all ASCII (below 128): its UTF-8 length then equals its
