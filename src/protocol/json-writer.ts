@@ -13,6 +13,22 @@ const NEWLINE = 0x0a;
 /** The largest integer written digit by digit (2^53); others through `JSON.stringify`. */
 const MAX_EXACT = 9007199254740992;
 
+const EIGHT_DIGITS = 100_000_000;
+
+/** `v` (0 <= v < 10^8, an integer) in decimal at `p`, at least `width` digits: the position after it. */
+function digits(buf: Buffer, p: number, v: number, width: number): number {
+  let n = 1;
+  for (let limit = 10; v >= limit && n < 8; limit *= 10) n++;
+  if (n < width) n = width;
+  let x = v | 0;
+  for (let i = p + n - 1; i >= p; i--) {
+    const q = (x / 10) | 0;
+    buf[i] = 0x30 + x - q * 10;
+    x = q;
+  }
+  return p + n;
+}
+
 export class JsonWriter {
   private buf: Buffer;
   /** Where the current line starts in `buf`. */
@@ -98,19 +114,17 @@ export class JsonWriter {
       return;
     }
     this.reserve(17);
-    const buf = this.buf;
-    let p = this.pos;
     if (v < 0) {
-      buf[p++] = 0x2d;
+      this.buf[this.pos++] = 0x2d;
       v = -v;
     }
-    let digits = 1;
-    for (let limit = 10; v >= limit; limit *= 10) digits++;
-    for (let i = p + digits - 1; i >= p; i--) {
-      const q = Math.floor(v / 10);
-      buf[i] = 0x30 + (v - q * 10);
-      v = q;
+    if (v < EIGHT_DIGITS) {
+      this.pos = digits(this.buf, this.pos, v, 0);
+      return;
     }
-    this.pos = p + digits;
+    // past eight digits (epoch ms): the high part, then the low eight digits with their zeros
+    const high = Math.floor(v / EIGHT_DIGITS);
+    const p = digits(this.buf, this.pos, high, 0);
+    this.pos = digits(this.buf, p, v - high * EIGHT_DIGITS, 8);
   }
 }
