@@ -205,7 +205,7 @@ export class LineReporter implements Reporter {
     return true;
   }
 
-  /** Write everything queued as one chunk (lines next to each other in memory are one view already); the next chunk after it is done. */
+  /** Write everything queued at once (lines next to each other in memory are one view already); the next batch after it is done. */
   private writeNext(): void {
     if (this.writing || this.pending.length === 0) return;
     const batch = this.pending;
@@ -214,15 +214,19 @@ export class LineReporter implements Reporter {
     const views: Buffer[] = [];
     for (const p of batch) views.push(p.bytes);
     const parts = contiguous(views);
-    const chunk = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    this.pendingBytes -= chunk.length;
-    this.destination.write(chunk, (error) => {
+    let size = 0;
+    for (const part of parts) size += part.length;
+    this.pendingBytes -= size;
+    const done = (error: Error | null): void => {
       for (const p of batch) this.count(p, error ? 'lost' : 'sent');
       if (error) log('warn', 'line.write', `line reporter: a write failed (${error.message}); its lines are lost`);
       this.writing = undefined;
       if (this.pending.length > 0 && !this.stopped) this.writeNext();
       else this.settle();
-    });
+    };
+    // the parts as they lie (a file takes them in one writev); a destination without writev gets one chunk
+    if (this.destination.writev) this.destination.writev(parts, done);
+    else this.destination.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), done);
   }
 
   private count(p: Pending, outcome: 'sent' | 'lost' | 'dropped'): void {
