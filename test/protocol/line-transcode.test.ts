@@ -6,7 +6,7 @@
  * broken lines, a segment the general route refuses.
  */
 import { resolveConfig } from '../../src/base/config';
-import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/base/model';
+import { type RefType, type SegmentObject, type SpanObject, SpanLayer, SpanType } from '../../src/base/model';
 import { JsonWriter } from '../../src/protocol/json-writer';
 import { LINE_MARKER, segmentLine } from '../../src/protocol/line-json';
 import { parseLine } from '../../src/protocol/line-parse';
@@ -53,7 +53,7 @@ function span(): SpanObject {
     startTime: time(),
     endTime: time(),
     refs: Array.from({ length: rnd(3) }, () => ({
-      refType: rnd(2),
+      refType: rnd(2) as RefType,
       traceId: text(),
       parentTraceSegmentId: text(),
       parentSpanId: int(),
@@ -64,8 +64,8 @@ function span(): SpanObject {
     })),
     operationName: text(),
     peer: text(),
-    spanType: rnd(3),
-    spanLayer: rnd(7),
+    spanType: rnd(3) as SpanType,
+    spanLayer: rnd(7) as SpanLayer,
     componentId: int(),
     isError: rnd(2) === 1,
     tags: pairs(),
