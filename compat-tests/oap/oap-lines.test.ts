@@ -65,6 +65,17 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     }
   }
 
+  /** The traces of several services, polled together; a failure names every one that did not come. */
+  type Trace = { traceId: string; spans: string[] };
+  async function tracesOf(services: [string, string, string], count: number): Promise<[Trace, Trace, Trace]> {
+    const got = await Promise.allSettled(services.map((s) => traceOf(s, count)));
+    const missing = services.filter((_, i) => got[i]!.status === 'rejected');
+    if (missing.length > 0)
+      throw new Error(`no trace of ${count} spans for ${missing.join(', ')} (of ${services.join(', ')})`);
+    const [a, b, c] = got.map((g) => (g as PromiseFulfilledResult<Trace>).value);
+    return [a!, b!, c!];
+  }
+
   /** The spans of the one trace of `service` (once it has `count`), in a form without ids and times. */
   async function traceOf(service: string, count = 3): Promise<{ traceId: string; spans: string[] }> {
     return poll(`the trace of ${service}`, async () => {
@@ -178,9 +189,7 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     expect(await forward.exited).toBe(0);
     expect(forward.lastStats()).toMatchObject({ segments: 1, logs: 2, textLogs: 1, foreign: 2, invalid: 0 });
 
-    const direct = await traceOf('lines-grpc');
-    const viaHttp = await traceOf('lines-http');
-    const viaForward = await traceOf('lines-forward');
+    const [direct, viaHttp, viaForward] = await tracesOf(['lines-grpc', 'lines-http', 'lines-forward'], 3);
     expect(direct.spans.length).toBe(3);
     expect(viaHttp.spans).toEqual(direct.spans);
     expect(viaForward.spans).toEqual(direct.spans);
@@ -226,9 +235,7 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     expect(forward.lastStats()).toMatchObject({ segments: 2, logs: 3, foreign: 2, invalid: 0 });
 
     // Entry and Exit (OpenTracing), the callee's Entry and its Local span with the event (OpenTelemetry)
-    const direct = await traceOf('mixed-grpc', 4);
-    const viaHttp = await traceOf('mixed-http', 4);
-    const viaForward = await traceOf('mixed-forward', 4);
+    const [direct, viaHttp, viaForward] = await tracesOf(['mixed-grpc', 'mixed-http', 'mixed-forward'], 4);
     expect(direct.spans.map((s) => JSON.parse(s) as { endpoint: string; refs: unknown[] })).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
