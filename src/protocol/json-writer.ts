@@ -29,6 +29,25 @@ function digits(buf: Buffer, p: number, v: number, width: number): number {
   return p + n;
 }
 
+/** `s` copied to `buf` at `p` when it needs no escaping in a JSON string (printable ASCII): the position after it; -1 otherwise. */
+function plain(buf: Buffer, p: number, s: string): number {
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) return -1;
+    buf[p++] = c;
+  }
+  return p;
+}
+
+/** ASCII `s` copied to `buf` at `p`: the position after it. */
+function ascii(buf: Buffer, p: number, s: string): number {
+  for (let k = 0; k < s.length; k++) buf[p++] = s.charCodeAt(k);
+  return p;
+}
+
+const PAIR_KEY = '{"key":"';
+const PAIR_VALUE = '","value":"';
+
 export class JsonWriter {
   private buf: Buffer;
   /** Where the current line starts in `buf`. */
@@ -85,6 +104,53 @@ export class JsonWriter {
   newline(): void {
     this.reserve(1);
     this.buf[this.pos++] = NEWLINE;
+  }
+
+  /**
+   * A `KeyStringValuePair` object, `{"key":…,"value":…}`, after a comma unless it is the first: in
+   * one pass when both need no escaping (nearly always).
+   */
+  pair(key: string, value: string, first: boolean): void {
+    this.reserve(key.length + value.length + 24);
+    const buf = this.buf;
+    let p = this.pos;
+    if (!first) buf[p++] = 0x2c;
+    p = plain(buf, ascii(buf, p, PAIR_KEY), key);
+    if (p >= 0) p = plain(buf, ascii(buf, p, PAIR_VALUE), value);
+    if (p >= 0) {
+      buf[p++] = QUOTE;
+      buf[p++] = 0x7d;
+      this.pos = p;
+      return;
+    }
+    this.raw(first ? '{"key":' : ',{"key":');
+    this.string(key);
+    this.raw(',"value":');
+    this.string(value);
+    this.raw('}');
+  }
+
+  /** ASCII `name` (a key with its punctuation, `,"key":`) and then the string `s`: one pass when `s` needs no escaping. */
+  member(name: string, s: string): void {
+    this.reserve(name.length + s.length + 2);
+    const buf = this.buf;
+    const start = ascii(buf, this.pos, name);
+    buf[start] = QUOTE;
+    const p = plain(buf, start + 1, s);
+    if (p >= 0) {
+      buf[p] = QUOTE;
+      this.pos = p + 1;
+      return;
+    }
+    this.pos = start;
+    this.string(s);
+  }
+
+  /** ASCII `name` (a key with its punctuation) and then the number `value`. */
+  numberMember(name: string, value: number): void {
+    this.reserve(name.length);
+    this.pos = ascii(this.buf, this.pos, name);
+    this.number(value);
   }
 
   /** A JSON string, quoted and escaped as `JSON.stringify` does it. */

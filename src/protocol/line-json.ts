@@ -58,36 +58,24 @@ function writePairs(w: JsonWriter, list: readonly KeyStringValuePair[], forced: 
   w.raw('[');
   for (let i = 0; i < list.length; i++) {
     const p = list[i]!;
-    w.raw(i === 0 ? '{"key":' : ',{"key":');
-    w.string(p.key);
-    w.raw(',"value":');
-    w.string(p.value);
-    w.raw('}');
+    w.pair(p.key, p.value, i === 0);
   }
-  if (forced) w.raw(list.length === 0 ? FORCED_PAIR : `,${FORCED_PAIR}`);
+  if (forced) w.pair(FORCED_FINISH_TAG, 'true', list.length === 0);
   w.raw(']');
 }
 
-const FORCED_PAIR = JSON.stringify({ key: FORCED_FINISH_TAG, value: 'true' });
 const NO_PAIRS: readonly KeyStringValuePair[] = [];
 
 function writeRef(w: JsonWriter, r: SegmentReference): void {
   w.raw('{"refType":"');
   w.raw(REF_TYPE_NAMES[r.refType] ?? 'CrossProcess');
-  w.raw('","traceId":');
-  w.string(r.traceId);
-  w.raw(',"parentTraceSegmentId":');
-  w.string(r.parentTraceSegmentId);
-  w.raw(',"parentSpanId":');
-  w.number(r.parentSpanId);
-  w.raw(',"parentService":');
-  w.string(r.parentService);
-  w.raw(',"parentServiceInstance":');
-  w.string(r.parentServiceInstance);
-  w.raw(',"parentEndpoint":');
-  w.string(r.parentEndpoint);
-  w.raw(',"networkAddressUsedAtPeer":');
-  w.string(r.networkAddressUsedAtPeer);
+  w.member('","traceId":', r.traceId);
+  w.member(',"parentTraceSegmentId":', r.parentTraceSegmentId);
+  w.numberMember(',"parentSpanId":', r.parentSpanId);
+  w.member(',"parentService":', r.parentService);
+  w.member(',"parentServiceInstance":', r.parentServiceInstance);
+  w.member(',"parentEndpoint":', r.parentEndpoint);
+  w.member(',"networkAddressUsedAtPeer":', r.networkAddressUsedAtPeer);
   w.raw('}');
 }
 
@@ -115,27 +103,20 @@ function writeLogs(w: JsonWriter, logs: readonly LogObject[]): void {
 
 /** One span object: the keys in the order of `SpanObject` (Tracing.proto), defaults left out. */
 function writeSpan(w: JsonWriter, s: LineSpan): void {
-  w.raw('{"spanId":');
-  w.number(s.id);
-  w.raw(',"parentSpanId":');
-  w.number(s.parentId);
-  w.raw(',"startTime":');
-  w.number(s.startTime);
-  w.raw(',"endTime":');
-  w.number(s.endTime);
+  w.numberMember('{"spanId":', s.id);
+  w.numberMember(',"parentSpanId":', s.parentId);
+  w.numberMember(',"startTime":', s.startTime);
+  w.numberMember(',"endTime":', s.endTime);
   if (s.refs && s.refs.length > 0) writeRefs(w, s.refs);
-  w.raw(',"operationName":');
-  w.string(s.operationName);
+  w.member(',"operationName":', s.operationName);
   if (s.peer !== '') {
-    w.raw(',"peer":');
-    w.string(s.peer);
+    w.member(',"peer":', s.peer);
   }
   w.raw(',"spanType":"');
   w.raw(SPAN_TYPE_NAMES[s.type] ?? 'Local');
   w.raw('","spanLayer":"');
   w.raw(SPAN_LAYER_NAMES[s.layer] ?? 'Unknown');
-  w.raw('","componentId":');
-  w.number(s.componentId);
+  w.numberMember('","componentId":', s.componentId);
   if (s.isError) w.raw(',"isError":true');
   const tags = s.tags ?? NO_PAIRS;
   if (tags.length > 0 || s.forced) {
@@ -163,10 +144,8 @@ export interface LineSegment {
  */
 export function segmentLineStart(w: JsonWriter, segment: LineSegment): void {
   w.reset();
-  w.raw('{"skywalking":"segment","traceId":');
-  w.string(segment.traceId);
-  w.raw(',"traceSegmentId":');
-  w.string(segment.segmentId);
+  w.member('{"skywalking":"segment","traceId":', segment.traceId);
+  w.member(',"traceSegmentId":', segment.segmentId);
   w.raw(',"spans":[');
 }
 
@@ -178,10 +157,8 @@ export function segmentLineSpan(w: JsonWriter, span: LineSpan, index: number): v
 
 /** The end of the line `segmentLineStart` began: its bytes. */
 export function segmentLineEnd(w: JsonWriter, segment: LineSegment): Buffer {
-  w.raw('],"service":');
-  w.string(segment.service);
-  w.raw(',"serviceInstance":');
-  w.string(segment.instance);
+  w.member('],"service":', segment.service);
+  w.member(',"serviceInstance":', segment.instance);
   if (segment.sizeLimited) w.raw(',"isSizeLimited":true');
   w.raw('}');
   w.newline();
