@@ -7,7 +7,7 @@
 // median counts (a target is "met" only on it) and the min and max are printed beside it.
 // Flags: --quick (smaller counts, one process each), --write (update bench/RESULTS.md with this
 // run; the full run only), --case <group>[,<group>...] (run only these groups of rows: inproc,
-// encode, sw8, e2e, rate, unary, kafka, logs, collector).
+// encode, sw8, e2e, rate, unary, kafka, logs, collector, forward).
 const { execFileSync } = require('node:child_process');
 const { writeFileSync, readFileSync } = require('node:fs');
 const os = require('node:os');
@@ -18,7 +18,7 @@ const HERE = __dirname;
 const ROOT = join(HERE, '..');
 const quick = process.argv.includes('--quick');
 const write = process.argv.includes('--write');
-const GROUPS = ['inproc', 'encode', 'sw8', 'e2e', 'rate', 'unary', 'kafka', 'logs', 'collector'];
+const GROUPS = ['inproc', 'encode', 'sw8', 'e2e', 'rate', 'unary', 'kafka', 'logs', 'collector', 'forward'];
 const caseArg = process.argv.find((a, i) => a.startsWith('--case=') || process.argv[i - 1] === '--case');
 const only =
   caseArg === undefined
@@ -365,6 +365,11 @@ async function main() {
     perProcess.push(...logBench.perProcess);
   }
   if (selected('collector')) await collectorRows(rows);
+  if (selected('forward')) {
+    const fwd = await require('./forward').forwardBench({ log, run, startCounter, processes: PROCESSES });
+    rows.push(...fwd.rows);
+    perProcess.push(...fwd.perProcess);
+  }
   report(rows, perProcess, started, loadBefore);
 }
 

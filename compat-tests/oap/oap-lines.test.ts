@@ -1,6 +1,7 @@
 /**
  * The line reporter's lines in a real OAP 10.1.0. The same application (test/forward/fixtures/
- * line-app.js) runs three times under three service names: reporting over gRPC directly, writing
+ * line-app.js, OpenTracing; then line-mixed-app.js, one request across OpenTracing, OpenTelemetry
+ * and pino) runs three times under three service names: reporting over gRPC directly, writing
  * lines that are POSTed to the OAP's HTTP receiver as they are (/v3/segments, /v3/logs,
  * /v3/management/reportProperties), and writing lines to a file that `skywalking-bridge forward`
  * sends over gRPC. `queryTrace` must show the same trace each time (every span, ref, tag, log);
@@ -12,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseLine } from '../../src/protocol/line-parse';
-import { messagesOf, runLineApp, startForward } from '../../test/forward/support';
+import { LINE_MIXED_APP, messagesOf, runLineApp, startForward } from '../../test/forward/support';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { startOap, duration } = require('./oap.js') as typeof import('./oap.js');
@@ -64,8 +65,19 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     }
   }
 
-  /** The spans of the one trace of `service`, in a form without ids and times. */
-  async function traceOf(service: string): Promise<{ traceId: string; spans: string[] }> {
+  /** The traces of several services, polled together; a failure names every one that did not come. */
+  type Trace = { traceId: string; spans: string[] };
+  async function tracesOf(services: [string, string, string], count: number): Promise<[Trace, Trace, Trace]> {
+    const got = await Promise.allSettled(services.map((s) => traceOf(s, count)));
+    const missing = services.filter((_, i) => got[i]!.status === 'rejected');
+    if (missing.length > 0)
+      throw new Error(`no trace of ${count} spans for ${missing.join(', ')} (of ${services.join(', ')})`);
+    const [a, b, c] = got.map((g) => (g as PromiseFulfilledResult<Trace>).value);
+    return [a!, b!, c!];
+  }
+
+  /** The spans of the one trace of `service` (once it has `count`), in a form without ids and times. */
+  async function traceOf(service: string, count = 3): Promise<{ traceId: string; spans: string[] }> {
     return poll(`the trace of ${service}`, async () => {
       const data = await oap.graphql(
         `query($c: TraceQueryCondition) { queryBasicTraces(condition: $c) { traces { traceIds } } }`,
@@ -79,13 +91,16 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
           },
         },
       );
-      const ids = (data.queryBasicTraces.traces as Array<{ traceIds: string[] }>).map((t) => t.traceIds[0]!);
+      // one entry per segment: the OpenTracing and the OpenTelemetry segment share the trace
+      const ids = [
+        ...new Set((data.queryBasicTraces.traces as Array<{ traceIds: string[] }>).map((t) => t.traceIds[0]!)),
+      ];
       if (ids.length !== 1) return undefined;
       const trace = await oap.graphql(`query($id: ID!) { queryTrace(traceId: $id) { spans { ${SPAN_FIELDS} } } }`, {
         id: ids[0],
       });
       const spans = trace.queryTrace.spans as GqlSpan[];
-      if (spans.length !== 3) return undefined;
+      if (spans.length !== count) return undefined;
       return {
         traceId: ids[0]!,
         spans: spans
@@ -110,13 +125,21 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     });
   }
 
-  async function logsOf(traceId: string, expected: number): Promise<Array<{ content: string; tags: unknown }>> {
+  interface GqlLog {
+    content: string;
+    tags: unknown;
+    serviceName: string;
+    serviceInstanceName: string;
+    endpointName: string;
+  }
+
+  async function logsOf(traceId: string, expected: number): Promise<GqlLog[]> {
     return poll(`${expected} logs of ${traceId}`, async () => {
       const data = await oap.graphql(
-        `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { content tags { key value } } } }`,
+        `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { content tags { key value } serviceName serviceInstanceName endpointName } } }`,
         { c: { relatedTrace: { traceId }, paging: { pageNum: 1, pageSize: 50 } } },
       );
-      const logs = data.queryLogs.logs as Array<{ content: string; tags: unknown }>;
+      const logs = data.queryLogs.logs as GqlLog[];
       return logs.length >= expected ? logs : undefined;
     });
   }
@@ -169,9 +192,7 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
     expect(await forward.exited).toBe(0);
     expect(forward.lastStats()).toMatchObject({ segments: 1, logs: 2, textLogs: 1, foreign: 2, invalid: 0 });
 
-    const direct = await traceOf('lines-grpc');
-    const viaHttp = await traceOf('lines-http');
-    const viaForward = await traceOf('lines-forward');
+    const [direct, viaHttp, viaForward] = await tracesOf(['lines-grpc', 'lines-http', 'lines-forward'], 3);
     expect(direct.spans.length).toBe(3);
     expect(viaHttp.spans).toEqual(direct.spans);
     expect(viaForward.spans).toEqual(direct.spans);
@@ -188,6 +209,72 @@ describe('lines in a real SkyWalking OAP 10.1.0', () => {
       'order 0 paid',
     ]);
     expect(contents[0]).toMatch(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d orders/);
+  }, 400_000);
+
+  it('shows one request across OpenTracing, OpenTelemetry and pino the same over gRPC, POSTed and forwarded', async () => {
+    await runLineApp(
+      {
+        SERVICE: 'mixed-grpc',
+        REPORTER: 'grpc',
+        SW_AGENT_COLLECTOR_BACKEND_SERVICES: oap.grpcAddress,
+        SW_AGENT_TRACE_TIMEOUT: '60000',
+      },
+      LINE_MIXED_APP,
+    );
+
+    const posted = await runLineApp({ SERVICE: 'mixed-http' }, LINE_MIXED_APP);
+    const kinds = (kind: string): string[] => posted.split('\n').filter((l) => parseLine(l).kind === kind);
+    // the OpenTracing and the OpenTelemetry segment; the OpenTracing record and pino's two
+    expect(kinds('segment').length).toBe(2);
+    expect(kinds('log').length).toBe(3);
+    expect(await post('/v3/segments', `[${kinds('segment').join(',')}]`)).toBe(200);
+    expect(await post('/v3/logs', `[${kinds('log').join(',')}]`)).toBe(200);
+    expect(await post('/v3/management/reportProperties', kinds('properties')[0]!)).toBe(200);
+
+    const file = join(dir, 'mixed.log');
+    writeFileSync(file, await runLineApp({ SERVICE: 'mixed-forward' }, LINE_MIXED_APP));
+    const forward = startForward(['--file', file, '--no-follow', '--stats', '--collector', oap.grpcAddress]);
+    expect(await forward.exited).toBe(0);
+    expect(forward.lastStats()).toMatchObject({ segments: 2, logs: 3, foreign: 2, invalid: 0 });
+
+    // Entry and Exit (OpenTracing), the callee's Entry and its Local span with the event (OpenTelemetry)
+    const [direct, viaHttp, viaForward] = await tracesOf(['mixed-grpc', 'mixed-http', 'mixed-forward'], 4);
+    expect(direct.spans.map((s) => JSON.parse(s) as { endpoint: string; refs: unknown[] })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          endpoint: 'POST /charge',
+          type: 'Entry',
+          refs: [{ parentSpanId: 1, type: 'CROSS_PROCESS' }],
+        }),
+        expect.objectContaining({ endpoint: 'debit card', type: 'Local' }),
+        expect.objectContaining({ endpoint: 'GET /orders/7', type: 'Entry' }),
+        expect.objectContaining({ endpoint: 'POST /charge', type: 'Exit', peer: 'payments:8080' }),
+      ]),
+    );
+    expect(viaHttp.spans).toEqual(direct.spans);
+    expect(viaForward.spans).toEqual(direct.spans);
+
+    // the records of the trace: the same three each way, under the same spans
+    const logView = async (t: { traceId: string }, service: string): Promise<string[]> =>
+      (await logsOf(t.traceId, 3))
+        .map((l) =>
+          JSON.stringify({
+            service: l.serviceName === service ? '<service>' : l.serviceName,
+            instance: l.serviceInstanceName === `${service}-1` ? '<instance>' : l.serviceInstanceName,
+            endpoint: l.endpointName,
+            content: l.content,
+            tags: l.tags,
+          }),
+        )
+        .sort();
+    const directLogs = await logView(direct, 'mixed-grpc');
+    expect(directLogs.map((l) => (JSON.parse(l) as { content: string }).content).sort()).toEqual([
+      'charge 7 done',
+      'order 7 paid',
+      'order 7 read',
+    ]);
+    expect(await logView(viaHttp, 'mixed-http')).toEqual(directLogs);
+    expect(await logView(viaForward, 'mixed-forward')).toEqual(directLogs);
   }, 400_000);
 });
 

@@ -1,7 +1,11 @@
 import { log } from '../base/diag';
 import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../base/model';
 import type { LogData } from '../protocol/log-encoder';
+import { LINE_MARKER } from '../protocol/line-json';
 import { parseLine } from '../protocol/line-parse';
+import { transcodeSegmentLine } from '../protocol/line-transcode';
+import { ProtoWriter } from '../protocol/proto-writer';
+import type { SegmentSource } from '../reporter/types';
 import type { Sink } from './oap-sink';
 import type { LineSource } from './source';
 import { type TextMatcher, textLogData } from './text-pattern';
@@ -25,6 +29,22 @@ export interface ForwardCounts {
   invalid: number;
 }
 
+const FOREIGN = { kind: 'foreign' } as const;
+
+/** A segment line read straight to protobuf: its bytes, and its objects only if a reporter asks. */
+function transcoded(bytes: Buffer, line: string): SegmentSource {
+  return {
+    encode: () => bytes,
+    toSegmentObject: () => {
+      const parsed = parseLine(line);
+      if (parsed.kind !== 'segment') throw new Error('a transcoded segment line reads back as no segment');
+      return parsed.segment;
+    },
+  };
+}
+
+const objectSource = (segment: SegmentObject): SegmentSource => ({ toSegmentObject: () => segment });
+
 /**
  * Reads batches from its sources, one batch at a time across all of them: each line is parsed
  * (`parseLine`, or the text pattern for a foreign line), the batch's segments and records go to
@@ -43,6 +63,8 @@ export class Forwarder {
   };
   private chain: Promise<unknown> = Promise.resolve();
   private readonly sources: LineSource[] = [];
+  /** The protobuf of segment lines read straight (`transcodeSegmentLine`); the reporter queues views of it. */
+  private readonly writer = new ProtoWriter();
 
   constructor(
     private readonly sink: Sink,
@@ -82,15 +104,21 @@ export class Forwarder {
 
   /** One batch: parsed, delivered; false when the sink closed before taking it. */
   async handle(lines: string[]): Promise<boolean> {
-    const segments: SegmentObject[] = [];
+    const segments: SegmentSource[] = [];
     const logs: LogData[] = [];
     const now = Date.now();
     for (const line of lines) {
       this.counts.lines++;
-      const parsed = parseLine(line);
+      const at = line.indexOf(LINE_MARKER);
+      const bytes = at < 0 ? undefined : transcodeSegmentLine(line, at, this.writer);
+      if (bytes) {
+        segments.push(transcoded(bytes, line));
+        continue;
+      }
+      const parsed = at < 0 ? FOREIGN : parseLine(line);
       switch (parsed.kind) {
         case 'segment':
-          segments.push(parsed.segment);
+          segments.push(objectSource(parsed.segment));
           break;
         case 'log':
           logs.push(parsed.log);

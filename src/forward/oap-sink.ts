@@ -1,13 +1,13 @@
 import type * as grpcTypes from '@grpc/grpc-js';
 import type { ResolvedConfig } from '../base/config';
-import type { InstancePingPkg, InstanceProperties, SegmentObject } from '../base/model';
+import type { InstancePingPkg, InstanceProperties } from '../base/model';
 import type { LogData } from '../protocol/log-encoder';
 import { loadServices } from '../protocol/loader';
 import { CHANNEL_OPTIONS, credentialsOf, metadataOf, readTlsFiles } from '../reporter/channel';
 import { GrpcReporter } from '../reporter/grpc';
 import { KafkaReporter } from '../reporter/kafka';
 import { withoutTracing } from '../reporter/suppress';
-import type { Reporter, ReporterStats } from '../reporter/types';
+import type { Reporter, ReporterStats, SegmentSource } from '../reporter/types';
 
 /**
  * The forwarder's one use of the library's delivery: a `GrpcReporter` or `KafkaReporter` (their
@@ -20,7 +20,7 @@ export interface Sink {
    * retries the whole batch (so a record may arrive twice, counted in `resent`). Resolves false
    * only when the sink was closed first. Never rejects.
    */
-  deliver(segments: SegmentObject[], logs: LogData[]): Promise<boolean>;
+  deliver(segments: SegmentSource[], logs: LogData[]): Promise<boolean>;
   management(kind: 'properties', message: InstanceProperties): void;
   management(kind: 'keepAlive', message: InstancePingPkg): void;
   stats(): SinkStats;
@@ -79,14 +79,14 @@ export class ReporterSink implements Sink {
         : new GrpcReporter(config, { lateIdentity: true });
   }
 
-  async deliver(segments: SegmentObject[], logs: LogData[]): Promise<boolean> {
+  async deliver(segments: SegmentSource[], logs: LogData[]): Promise<boolean> {
     for (let attempt = 0; !this.closed; attempt++) {
       if (attempt > 0) {
         this.counts.resent += segments.length + logs.length;
         await sleep(Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
       }
       const before = settledCount(this.reporter.stats());
-      for (const s of segments) this.reporter.report({ toSegmentObject: () => s });
+      for (const s of segments) this.reporter.report(s);
       for (const l of logs) this.reporter.reportLog?.(l);
       this.counts.pending = segments.length + logs.length;
       let now = settledCount(this.reporter.stats());

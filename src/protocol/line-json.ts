@@ -2,10 +2,13 @@ import type {
   InstancePingPkg,
   InstanceProperties,
   KeyStringValuePair,
+  LogObject,
   SegmentObject,
   SegmentReference,
   SpanObject,
 } from '../base/model';
+import { FORCED_FINISH_TAG } from '../base/semconv';
+import { JsonWriter } from './json-writer';
 import { REF_TYPE_NAMES, SPAN_LAYER_NAMES, SPAN_TYPE_NAMES } from '../base/model';
 import type { LogData } from './log-encoder';
 
@@ -27,51 +30,183 @@ function pairs(list: readonly KeyStringValuePair[]): { key: string; value: strin
   return list.map((p) => ({ key: p.key, value: p.value }));
 }
 
-function refJson(r: SegmentReference): Record<string, unknown> {
+/**
+ * The fields of one span the line writer reads, named as in `RecordedSpan` (which is one, so a
+ * segment writes its line straight from its spans); a `SpanObject` is read through `lineSpanOf`.
+ * `forced`: closed by the timeout (the `FORCED_FINISH_TAG` tag says so, after the others).
+ */
+export interface LineSpan {
+  readonly id: number;
+  readonly parentId: number;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly refs: readonly SegmentReference[] | undefined;
+  readonly operationName: string;
+  readonly peer: string;
+  readonly type: number;
+  readonly layer: number;
+  readonly componentId: number;
+  readonly isError: boolean;
+  readonly tags: readonly KeyStringValuePair[] | undefined;
+  readonly forced: boolean;
+  readonly logs: readonly LogObject[] | undefined;
+  readonly skipAnalysis: boolean;
+}
+
+/** `[{"key":…,"value":…},…]` */
+function writePairs(w: JsonWriter, list: readonly KeyStringValuePair[], forced: boolean): void {
+  w.raw('[');
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    w.pair(p.key, p.value, i === 0);
+  }
+  if (forced) w.pair(FORCED_FINISH_TAG, 'true', list.length === 0);
+  w.raw(']');
+}
+
+const NO_PAIRS: readonly KeyStringValuePair[] = [];
+
+function writeRef(w: JsonWriter, r: SegmentReference): void {
+  w.raw('{"refType":"');
+  w.raw(REF_TYPE_NAMES[r.refType] ?? 'CrossProcess');
+  w.member('","traceId":', r.traceId);
+  w.member(',"parentTraceSegmentId":', r.parentTraceSegmentId);
+  w.numberMember(',"parentSpanId":', r.parentSpanId);
+  w.member(',"parentService":', r.parentService);
+  w.member(',"parentServiceInstance":', r.parentServiceInstance);
+  w.member(',"parentEndpoint":', r.parentEndpoint);
+  w.member(',"networkAddressUsedAtPeer":', r.networkAddressUsedAtPeer);
+  w.raw('}');
+}
+
+function writeRefs(w: JsonWriter, refs: readonly SegmentReference[]): void {
+  w.raw(',"refs":[');
+  for (let i = 0; i < refs.length; i++) {
+    if (i > 0) w.raw(',');
+    writeRef(w, refs[i]!);
+  }
+  w.raw(']');
+}
+
+function writeLogs(w: JsonWriter, logs: readonly LogObject[]): void {
+  w.raw(',"logs":[');
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]!;
+    w.raw(i === 0 ? '{"time":' : ',{"time":');
+    w.number(l.time);
+    w.raw(',"data":');
+    writePairs(w, l.data, false);
+    w.raw('}');
+  }
+  w.raw(']');
+}
+
+/** One span object: the keys in the order of `SpanObject` (Tracing.proto), defaults left out. */
+function writeSpan(w: JsonWriter, s: LineSpan): void {
+  w.numberMember('{"spanId":', s.id);
+  w.numberMember(',"parentSpanId":', s.parentId);
+  w.numberMember(',"startTime":', s.startTime);
+  w.numberMember(',"endTime":', s.endTime);
+  if (s.refs && s.refs.length > 0) writeRefs(w, s.refs);
+  w.member(',"operationName":', s.operationName);
+  if (s.peer !== '') {
+    w.member(',"peer":', s.peer);
+  }
+  w.raw(',"spanType":"');
+  w.raw(SPAN_TYPE_NAMES[s.type] ?? 'Local');
+  w.raw('","spanLayer":"');
+  w.raw(SPAN_LAYER_NAMES[s.layer] ?? 'Unknown');
+  w.numberMember('","componentId":', s.componentId);
+  if (s.isError) w.raw(',"isError":true');
+  const tags = s.tags ?? NO_PAIRS;
+  if (tags.length > 0 || s.forced) {
+    w.raw(',"tags":');
+    writePairs(w, tags, s.forced);
+  }
+  if (s.logs && s.logs.length > 0) writeLogs(w, s.logs);
+  if (s.skipAnalysis) w.raw(',"skipAnalysis":true');
+  w.raw('}');
+}
+
+/** What a segment line carries besides its spans (a closed `Segment` is one). */
+export interface LineSegment {
+  readonly traceId: string;
+  readonly segmentId: string;
+  readonly service: string;
+  readonly instance: string;
+  readonly sizeLimited: boolean;
+}
+
+/**
+ * One segment as a marked line with its newline, written with `w` straight from its spans and handed
+ * out as a view of the writer's chunk: `segmentLineStart`, then `segmentLineSpan` for each span in
+ * order (`index` 0, 1, …), then `segmentLineEnd`, which returns the bytes.
+ */
+export function segmentLineStart(w: JsonWriter, segment: LineSegment): void {
+  w.reset();
+  w.member('{"skywalking":"segment","traceId":', segment.traceId);
+  w.member(',"traceSegmentId":', segment.segmentId);
+  w.raw(',"spans":[');
+}
+
+/** One span of the line `segmentLineStart` began. */
+export function segmentLineSpan(w: JsonWriter, span: LineSpan, index: number): void {
+  if (index > 0) w.raw(',');
+  writeSpan(w, span);
+}
+
+/** The end of the line `segmentLineStart` began: its bytes. */
+export function segmentLineEnd(w: JsonWriter, segment: LineSegment): Buffer {
+  w.member('],"service":', segment.service);
+  w.member(',"serviceInstance":', segment.instance);
+  if (segment.sizeLimited) w.raw(',"isSizeLimited":true');
+  w.raw('}');
+  w.newline();
+  return w.finish();
+}
+
+/** A `SpanObject` as the fields `writeSpan` reads. */
+function lineSpanOf(s: SpanObject): LineSpan {
   return {
-    refType: REF_TYPE_NAMES[r.refType] ?? 'CrossProcess',
-    traceId: r.traceId,
-    parentTraceSegmentId: r.parentTraceSegmentId,
-    parentSpanId: r.parentSpanId,
-    parentService: r.parentService,
-    parentServiceInstance: r.parentServiceInstance,
-    parentEndpoint: r.parentEndpoint,
-    networkAddressUsedAtPeer: r.networkAddressUsedAtPeer,
+    id: s.spanId,
+    parentId: s.parentSpanId,
+    startTime: s.startTime,
+    endTime: s.endTime,
+    refs: s.refs,
+    operationName: s.operationName,
+    peer: s.peer,
+    type: s.spanType,
+    layer: s.spanLayer,
+    componentId: s.componentId,
+    isError: s.isError,
+    tags: s.tags,
+    forced: false,
+    logs: s.logs,
+    skipAnalysis: s.skipAnalysis,
   };
 }
 
-function spanJson(s: SpanObject): Record<string, unknown> {
-  const o: Record<string, unknown> = {
-    spanId: s.spanId,
-    parentSpanId: s.parentSpanId,
-    startTime: s.startTime,
-    endTime: s.endTime,
+/** The writer for callers that bring none (a reporter brings its own). */
+const writer = new JsonWriter();
+
+/** A `SegmentObject` as one marked line with its newline, as bytes (see `segmentLineStart`). */
+export function segmentObjectLine(segment: SegmentObject, w: JsonWriter = writer): Buffer {
+  const head: LineSegment = {
+    traceId: segment.traceId,
+    segmentId: segment.traceSegmentId,
+    service: segment.service,
+    instance: segment.serviceInstance,
+    sizeLimited: segment.isSizeLimited,
   };
-  if (s.refs.length > 0) o.refs = s.refs.map(refJson);
-  o.operationName = s.operationName;
-  if (s.peer !== '') o.peer = s.peer;
-  o.spanType = SPAN_TYPE_NAMES[s.spanType] ?? 'Local';
-  o.spanLayer = SPAN_LAYER_NAMES[s.spanLayer] ?? 'Unknown';
-  o.componentId = s.componentId;
-  if (s.isError) o.isError = true;
-  if (s.tags.length > 0) o.tags = pairs(s.tags);
-  if (s.logs.length > 0) o.logs = s.logs.map((l) => ({ time: l.time, data: pairs(l.data) }));
-  if (s.skipAnalysis) o.skipAnalysis = true;
-  return o;
+  segmentLineStart(w, head);
+  for (let i = 0; i < segment.spans.length; i++) segmentLineSpan(w, lineSpanOf(segment.spans[i]!), i);
+  return segmentLineEnd(w, head);
 }
 
 /** A `SegmentObject` as one marked line (no newline). */
 export function segmentLine(segment: SegmentObject): string {
-  const o: Record<string, unknown> = {
-    skywalking: 'segment',
-    traceId: segment.traceId,
-    traceSegmentId: segment.traceSegmentId,
-    spans: segment.spans.map(spanJson),
-    service: segment.service,
-    serviceInstance: segment.serviceInstance,
-  };
-  if (segment.isSizeLimited) o.isSizeLimited = true;
-  return JSON.stringify(o);
+  const bytes = segmentObjectLine(segment);
+  return bytes.toString('utf8', 0, bytes.length - 1);
 }
 
 /** A `LogData` as one marked line: the body as `{"text":{"text":…}}` or `{"json":{"json":…}}`, tags as `{"data":[…]}`. */

@@ -1,8 +1,10 @@
-import { closeSync, fstatSync, openSync, renameSync, rmSync, write } from 'node:fs';
+import { closeSync, fstatSync, openSync, renameSync, rmSync, write, writev } from 'node:fs';
 
-/** Where the line reporter's text goes: one chunk at a time, `done` called once with the outcome. */
+/** Where the line reporter's lines go (UTF-8 bytes): one chunk at a time, `done` called once with the outcome. */
 export interface LineDestination {
-  write(chunk: string, done: (error: Error | null) => void): void;
+  write(chunk: Buffer, done: (error: Error | null) => void): void;
+  /** The same for several parts, in order, when the destination takes them without joining them first. */
+  writev?(parts: readonly Buffer[], done: (error: Error | null) => void): void;
   close(): void;
 }
 
@@ -10,7 +12,7 @@ export interface LineDestination {
 export class StreamDestination implements LineDestination {
   constructor(private readonly out: NodeJS.WritableStream) {}
 
-  write(chunk: string, done: (error: Error | null) => void): void {
+  write(chunk: Buffer, done: (error: Error | null) => void): void {
     try {
       this.out.write(chunk, (e?: Error | null) => done(e ?? null));
     } catch (e) {
@@ -38,11 +40,11 @@ export class RotatingFile implements LineDestination {
     private readonly keep: number,
   ) {}
 
-  write(chunk: string, done: (error: Error | null) => void): void {
+  write(chunk: Buffer | string, done: (error: Error | null) => void): void {
     let data: Buffer;
     let fd: number;
     try {
-      data = Buffer.from(chunk, 'utf8');
+      data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       if (this.fd !== undefined && this.size > 0 && this.size + data.length > this.maxBytes) this.rotate();
       fd = this.open();
     } catch (e) {
@@ -51,6 +53,22 @@ export class RotatingFile implements LineDestination {
     }
     this.size += data.length;
     write(fd, data, 0, data.length, null, (e) => done(e));
+  }
+
+  /** The parts in one `writev` (rotating first when they would take the file past `maxBytes`). */
+  writev(parts: readonly Buffer[], done: (error: Error | null) => void): void {
+    let size = 0;
+    for (const part of parts) size += part.length;
+    let fd: number;
+    try {
+      if (this.fd !== undefined && this.size > 0 && this.size + size > this.maxBytes) this.rotate();
+      fd = this.open();
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    this.size += size;
+    writev(fd, parts as Buffer[], null, (e) => done(e));
   }
 
   close(): void {

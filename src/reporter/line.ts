@@ -2,7 +2,9 @@ import type { ResolvedConfig } from '../base/config';
 import { LINE_DEFAULTS } from '../base/line-config';
 import { log } from '../base/diag';
 import type { LogData } from '../protocol/log-encoder';
-import { keepAliveLine, logLine, propertiesLine, segmentLine } from '../protocol/line-json';
+import { JsonWriter } from '../protocol/json-writer';
+import { keepAliveLine, logLine, propertiesLine, segmentObjectLine } from '../protocol/line-json';
+import { contiguous } from './contiguous';
 import type { Identity } from './heartbeat';
 import { type LineDestination, RotatingFile, StreamDestination } from './line-file';
 import { instanceProperties } from './properties';
@@ -27,7 +29,8 @@ export interface LineReporterOptions {
 const HEARTBEAT_START_DELAY_MS = 1000;
 
 interface Pending {
-  text: string;
+  /** The line with its newline, a view of the reporter's writer chunk. */
+  bytes: Buffer;
   kind: 'segment' | 'log' | 'heartbeat';
 }
 
@@ -35,16 +38,19 @@ interface Pending {
  * Reporter `line`: each segment, log record, the instance's properties and its keep-alive become
  * one marked line in the OAP's JSON (`protocol/line-json.ts`), written to stdout or to a rotating
  * file, for `skywalking-bridge forward` or a log shipper to carry on. The application thread only
- * builds the line and queues it; one write at a time goes out asynchronously. The queue is bounded
- * by characters (`lineBufferChars`): past it the new line is dropped and counted. Never throws.
+ * writes the line's bytes (a segment's straight from its spans, into the reporter's own chunk, so
+ * consecutive lines lie next to each other) and queues the view; one write at a time goes out
+ * asynchronously. The queue is bounded by bytes (`lineBufferChars`; a character of ASCII is one):
+ * past it the new line is dropped and counted. Never throws.
  */
 export class LineReporter implements Reporter {
   private readonly counters: ReporterStats = emptyStats();
   private readonly logCounters: LogStats = emptyLogStats();
   private readonly destination: LineDestination;
   private readonly bound: number;
+  private readonly writer = new JsonWriter();
   private pending: Pending[] = [];
-  private pendingChars = 0;
+  private pendingBytes = 0;
   private writing: Pending[] | undefined;
   private waiters: (() => void)[] = [];
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -83,26 +89,26 @@ export class LineReporter implements Reporter {
   }
 
   report(segment: SegmentSource): void {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = segmentLine(segment.toSegmentObject());
+      bytes = segment.line ? segment.line(this.writer) : segmentObjectLine(segment.toSegmentObject(), this.writer);
     } catch (e) {
       this.counters.lost++;
       log('error', 'line.encode', `a segment could not be written as a line (${(e as Error).message}); dropped`);
       return;
     }
-    if (!this.push(text, 'segment')) this.counters.dropped++;
+    if (!this.push(bytes, 'segment')) this.counters.dropped++;
   }
 
   reportLog(record: LogData): void {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = logLine(record);
+      bytes = this.textLine(logLine(record));
     } catch {
       this.logCounters.lost++;
       return;
     }
-    if (!this.push(text, 'log')) this.logCounters.dropped++;
+    if (!this.push(bytes, 'log')) this.logCounters.dropped++;
   }
 
   flush(timeoutMs = this.config.reportTimeoutMs): Promise<void> {
@@ -130,7 +136,7 @@ export class LineReporter implements Reporter {
     this.stopped = true;
     for (const p of this.pending) this.count(p, 'dropped');
     this.pending = [];
-    this.pendingChars = 0;
+    this.pendingBytes = 0;
     if (!this.writing) this.destination.close();
   }
 
@@ -145,7 +151,7 @@ export class LineReporter implements Reporter {
     return {
       ...this.counters,
       queued,
-      queuedBytes: this.pendingChars,
+      queuedBytes: this.pendingBytes,
       logs: { ...this.logCounters, queued: logsQueued },
     };
   }
@@ -153,30 +159,42 @@ export class LineReporter implements Reporter {
   private beat(): void {
     if (this.beats % this.config.propertiesReportPeriodFactor === 0) this.writeProperties();
     const { service, instance } = this.identity();
-    this.push(keepAliveLine({ service, serviceInstance: instance, layer: '' }), 'heartbeat');
+    this.push(this.textLine(keepAliveLine({ service, serviceInstance: instance, layer: '' })), 'heartbeat');
     this.beats++;
   }
 
   private writeProperties(): void {
     const { service, instance } = this.identity();
     const properties = instanceProperties(this.config.instanceProperties);
-    this.push(propertiesLine({ service, serviceInstance: instance, properties, layer: '' }), 'heartbeat');
+    this.push(
+      this.textLine(propertiesLine({ service, serviceInstance: instance, properties, layer: '' })),
+      'heartbeat',
+    );
+  }
+
+  /** A line made as text, with its newline, in the writer's chunk. */
+  private textLine(text: string): Buffer {
+    const w = this.writer;
+    w.reset();
+    w.text(text);
+    w.newline();
+    return w.finish();
   }
 
   /** Queue one line; false when the queue is full or the reporter stopped. */
-  private push(text: string, kind: Pending['kind']): boolean {
+  private push(bytes: Buffer, kind: Pending['kind']): boolean {
     if (this.stopped) return false;
-    const size = text.length + 1;
-    if (this.pendingChars + size > this.bound) {
+    const size = bytes.length;
+    if (this.pendingBytes + size > this.bound) {
       log(
         'warn',
         'line.full',
-        `line reporter: ${this.bound} characters wait for the destination (option lineBufferChars); dropping new lines`,
+        `line reporter: ${this.bound} bytes wait for the destination (option lineBufferChars); dropping new lines`,
       );
       return false;
     }
-    this.pending.push({ text, kind });
-    this.pendingChars += size;
+    this.pending.push({ bytes, kind });
+    this.pendingBytes += size;
     if (!this.writing && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -187,22 +205,28 @@ export class LineReporter implements Reporter {
     return true;
   }
 
-  /** Write everything queued as one chunk; the next chunk after it is done. */
+  /** Write everything queued at once (lines next to each other in memory are one view already); the next batch after it is done. */
   private writeNext(): void {
     if (this.writing || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     this.writing = batch;
-    let chunk = '';
-    for (const p of batch) chunk += `${p.text}\n`;
-    this.pendingChars -= chunk.length;
-    this.destination.write(chunk, (error) => {
+    const views: Buffer[] = [];
+    for (const p of batch) views.push(p.bytes);
+    const parts = contiguous(views);
+    let size = 0;
+    for (const part of parts) size += part.length;
+    this.pendingBytes -= size;
+    const done = (error: Error | null): void => {
       for (const p of batch) this.count(p, error ? 'lost' : 'sent');
       if (error) log('warn', 'line.write', `line reporter: a write failed (${error.message}); its lines are lost`);
       this.writing = undefined;
       if (this.pending.length > 0 && !this.stopped) this.writeNext();
       else this.settle();
-    });
+    };
+    // the parts as they lie (a file takes them in one writev); a destination without writev gets one chunk
+    if (this.destination.writev) this.destination.writev(parts, done);
+    else this.destination.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), done);
   }
 
   private count(p: Pending, outcome: 'sent' | 'lost' | 'dropped'): void {

@@ -1,4 +1,5 @@
 import type { SegmentObject } from '../base/model';
+import type { JsonWriter } from '../protocol/json-writer';
 import type { ProtoWriter } from '../protocol/proto-writer';
 import type { LogData, LogDataWriter } from '../protocol/log-encoder';
 
@@ -11,6 +12,11 @@ export interface SegmentSource {
    * `writer` when one is given (the reporter's own, so its queue pins only its own encoder chunks).
    */
   encode?(writer?: ProtoWriter): Buffer;
+  /**
+   * `toSegmentObject()` as its marked line with the newline (`segmentLine`'s text, UTF-8), written
+   * with `writer`, when the source can write it itself (our `Segment`).
+   */
+  line?(writer: JsonWriter): Buffer;
 }
 
 /** What a reporter has done so far. */

@@ -3,6 +3,8 @@ import { newId } from '../base/ids';
 import { RefType, type SegmentObject, type SegmentReference, type SpanObject, SpanType } from '../base/model';
 import { FORCED_FINISH_TAG } from '../base/semconv';
 import { encodeSegment } from './encode';
+import { encodeSegmentLine } from './encode-line';
+import type { JsonWriter } from '../protocol/json-writer';
 import type { ProtoWriter } from '../protocol/proto-writer';
 import type { Recorder } from './recorder';
 import { RecordedSpan } from './span';
@@ -192,6 +194,12 @@ export class Segment {
   encode(writer?: ProtoWriter): Buffer {
     this.finalizeSpans();
     return encodeSegment(this, writer);
+  }
+
+  /** The closed segment as its marked line, newline included (what the line reporter queues and writes). */
+  line(writer: JsonWriter): Buffer {
+    this.finalizeSpans();
+    return encodeSegmentLine(this, writer);
   }
 
   /** The wire form as plain objects (console and memory reporters). Runs `finalize` first; cached. */

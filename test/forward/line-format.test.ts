@@ -186,7 +186,7 @@ describe('LineReporter', () => {
 
   it('drops new lines past its bound, counted, without blocking', async () => {
     let release: (() => void) | undefined;
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     const reporter = new LineReporter(resolveConfig({ reporter: 'line', lineBufferChars: 1024 }), {
       lateIdentity: true,
       destination: {

@@ -7,6 +7,8 @@ import { parseLine } from '../../src/protocol/line-parse';
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'entry', 'cli.js');
 export const LINE_APP = join(__dirname, 'fixtures', 'line-app.js');
+/** One request across OpenTracing, OpenTelemetry and pino, all through lines (or gRPC). */
+export const LINE_MIXED_APP = join(__dirname, 'fixtures', 'line-mixed-app.js');
 
 /** A `skywalking-bridge forward` process: its output, its last stats line, its exit. */
 export interface ForwardProcess {
@@ -39,10 +41,10 @@ export function startForward(args: string[], env: Record<string, string> = {}): 
   };
 }
 
-/** Run the line app to its end; its stdout. */
-export function runLineApp(env: Record<string, string>): Promise<string> {
+/** Run the line app (or `app`) to its end; its stdout. */
+export function runLineApp(env: Record<string, string>, app = LINE_APP): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LINE_APP], {
+    const child = spawn(process.execPath, [app], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
