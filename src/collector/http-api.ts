@@ -61,6 +61,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 class Responder {
   /** Bytes of responses written but not yet taken by their clients, across all connections. */
   pending = 0;
+  /** The most `pending` has been (`/api/stats` → `http.pendingPeakBytes`). */
+  peak = 0;
 
   json(res: ServerResponse, a: Answer, headers: Record<string, string> = {}): void {
     const body = a.raw ? (a.body as Buffer | string) : safeJson(a.body);
@@ -80,6 +82,7 @@ class Responder {
   ): void {
     const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
     this.pending += size;
+    if (this.pending > this.peak) this.peak = this.pending;
     let done = false;
     const release = () => {
       if (!done) this.pending -= size;
@@ -195,8 +198,7 @@ class HttpApi {
         body: authorized ? { status: 'ok', segments: this.store.count() } : { status: 'ok' },
       });
     if (isUiPath(path)) return servePage(this.out, path, params, authorized, settings.token, res);
-    if (this.out.pending > settings.maxPendingBytes)
-      return this.error(res, 503, 'busy: earlier responses are still being read; try again', { 'retry-after': '1' });
+    if (this.out.pending > settings.maxPendingBytes) return this.busyPending(res);
     if (!authorized)
       return this.error(res, 401, 'a token is required (Authorization: Bearer <token>)', {
         'www-authenticate': 'Bearer',
@@ -207,7 +209,12 @@ class HttpApi {
   /** /api/stats, else a route of the table. */
   private serveApi(path: string, params: URLSearchParams, res: ServerResponse): void {
     if (path === '/api/stats') {
-      const http = { closedIdle: this.cap?.closedIdle() ?? 0, refused: this.cap?.refused() ?? 0 };
+      const http = {
+        closedIdle: this.cap?.closedIdle() ?? 0,
+        refused: this.cap?.refused() ?? 0,
+        pendingBytes: this.out.pending,
+        pendingPeakBytes: this.out.peak,
+      };
       return this.out.json(res, { status: 200, body: { ...this.store.stats(), ...this.settings.stats(), http } });
     }
     const match = matchRoute(API_ROUTES, path);
@@ -233,9 +240,19 @@ class HttpApi {
     );
   }
 
-  /** The route's answer, worked out on the read budget (unless the client has gone). */
+  /** 503: the answers written and not yet taken by their clients are over the bound. */
+  private busyPending(res: ServerResponse): void {
+    this.error(res, 503, 'busy: earlier responses are still being read; try again', { 'retry-after': '1' });
+  }
+
+  /**
+   * The route's answer, worked out on the read budget (unless the client has gone). The pending
+   * bound is checked again here: reads wait in a queue, and those admitted together would otherwise
+   * all be written past it.
+   */
   private answer(res: ServerResponse, route: Route, ctx: RouteContext): void {
     if (res.destroyed || res.writableEnded) return;
+    if (this.out.pending > this.settings.maxPendingBytes) return this.busyPending(res);
     try {
       this.out.json(
         res,
