@@ -16,9 +16,10 @@ import { resolveConfig } from '../base/config';
 import { log } from '../base/diag';
 import { ActiveSpanReader } from '../logs/active-span';
 import { packedOfRecorded } from '../logs/fields';
+import type { RecordedSpan } from '../segment/span';
 import { outOfBandHead } from './out-of-band';
 import { OtelStampRemover } from './otel-stamps';
-import { MIXIN_IDS } from './mixin';
+import { MIXIN_IDS, mixinsMade } from './mixin';
 import { LogWorkerLink } from './worker-link';
 import type { SkyWalkingPinoTransportOptions } from './options';
 import type { LogStats } from '../reporter/types';
@@ -89,6 +90,10 @@ class PendingBatch {
   private ids: string | undefined;
   private scheduled = false;
   private readonly active = new ActiveSpanReader();
+  /** The last carrier made from the active span, for its span and endpoint (a request's lines share it). */
+  private packedSpan: RecordedSpan | undefined;
+  private packedEndpoint = '';
+  private packed = '';
   /** Post the batch now (bound: setImmediate's callback). */
   readonly post = (): void => this.postNow();
 
@@ -102,13 +107,20 @@ class PendingBatch {
    * object pino wrote, else of the span active in the log call (the worker prefers ids in the line).
    */
   idsOf(obj: unknown): string {
-    const mixed = obj !== null && typeof obj === 'object' ? (obj as { [MIXIN_IDS]?: unknown })[MIXIN_IDS] : undefined;
-    if (typeof mixed === 'string') return mixed;
-    if (this.idsFromContext) {
-      const span = this.active.read();
-      if (span) return packedOfRecorded(span, this.active.otel);
+    if (mixinsMade() && obj !== null && typeof obj === 'object') {
+      const mixed = (obj as { [MIXIN_IDS]?: unknown })[MIXIN_IDS];
+      if (typeof mixed === 'string') return mixed;
     }
-    return '';
+    if (!this.idsFromContext) return '';
+    const span = this.active.read();
+    if (!span) return '';
+    const endpoint = span.segment.primaryEndpoint();
+    if (span !== this.packedSpan || endpoint !== this.packedEndpoint) {
+      this.packed = packedOfRecorded(span, this.active.otel);
+      this.packedSpan = span;
+      this.packedEndpoint = endpoint;
+    }
+    return this.packed;
   }
 
   add(ids: string, line: string): void {
@@ -133,6 +145,7 @@ class PendingBatch {
     this.scheduled = false;
     this.ids = undefined;
     this.active.forget();
+    this.packedSpan = undefined;
     if (this.chars === 0) return;
     const batch = this.parts.join('');
     this.parts = [];

@@ -16,6 +16,13 @@ export type { SkyWalkingLogFields } from '../logs/fields';
  */
 export const MIXIN_IDS: unique symbol = Symbol('skywalking-bridge.mixin-ids');
 
+let made = false;
+
+/** Whether any `skywalkingMixin` was made: until then no logged object can hold `MIXIN_IDS`. */
+export function mixinsMade(): boolean {
+  return made;
+}
+
 export interface SkyWalkingMixinOptions {
   /** The key of a span passed in a log call (`logger.info({ span }, 'msg')`), OpenTracing or OTel. Default `span`. */
   spanKey?: string;
@@ -40,6 +47,7 @@ export interface SkyWalkingMixinOptions {
  * unless the logged object has them itself. Never throws.
  */
 export function skywalkingMixin(options: SkyWalkingMixinOptions = {}): (mergeObject: object) => object {
+  made = true;
   const key = typeof options?.spanKey === 'string' && options.spanKey !== '' ? options.spanKey : 'span';
   const mode = options?.fields === 'ids' || options?.fields === 'all' ? options.fields : 'packed';
   // pino merges the call's object INTO the returned one: always a fresh object
