@@ -293,7 +293,12 @@ describe('logs in a real SkyWalking OAP 10.1.0', () => {
         // when they are not found: what the OAP holds for the trace alone, and what the app printed
         const why =
           logs.length < 2
-            ? `app output: ${out}\nthe trace's logs: ${JSON.stringify(
+            ? `app output: ${out}\nthe OAP's warnings: ${oap
+                .log()
+                .split('\n')
+                .filter((l) => / (WARN|ERROR) /.test(l))
+                .slice(-10)
+                .join('\n')}\nthe trace's logs: ${JSON.stringify(
                 (
                   await oap.graphql(
                     `query($c: LogQueryCondition) { queryLogs(condition: $c) { logs { ${LOG_FIELDS} } } }`,
