@@ -154,6 +154,9 @@ class PendingBatch {
   }
 }
 
+/** pino's `Symbol.for('pino.metadata')`: a stream that reads it is given each line's metadata. */
+const PINO_METADATA = Symbol.for('pino.metadata');
+
 function warnHandoffFull(max: number): void {
   log(
     'warn',
@@ -173,9 +176,15 @@ export function skywalkingDestination(options: SkyWalkingDestinationOptions = {}
   const link = new LogWorkerLink(workerOptions, closeWithin, batch.post);
   const close = (): Promise<LogStats> => link.close();
 
-  const destination: SkyWalkingDestination & { lastObj: unknown; lastLogger: unknown } = {
-    /** pino sets `lastObj` (the object it wrote, with the mixin's ids) and `lastLogger` before each write. */
-    [Symbol.for('pino.metadata')]: true,
+  const destination: SkyWalkingDestination & { lastObj: unknown; lastLogger: unknown; [key: symbol]: unknown } = {
+    /**
+     * Read by pino before each write: when true, it sets `lastObj` (the object it wrote, with the
+     * mixin's ids) and `lastLogger` (and three fields we do not read) first. Wanted for every line
+     * once a `skywalkingMixin` exists, else only where the OTel mixin is looked for.
+     */
+    get [PINO_METADATA](): boolean {
+      return mixinsMade() || stamps.wantsLogger();
+    },
     lastObj: undefined as unknown,
     lastLogger: undefined as unknown,
     write(line: string): boolean {
