@@ -37,7 +37,9 @@ afterAll(async () => {
 type Setup = 'register' | 'tracing-file';
 type LogPath = 'destination' | 'transport' | 'winston' | 'otel-logs';
 
-async function start(setup: Setup, path: LogPath, expressMajor: 4 | 5, service: string): Promise<Service> {
+const PATHS: LogPath[] = ['destination', 'transport', 'winston', 'otel-logs'];
+
+async function start(setup: Setup, expressMajor: 4 | 5, service: string): Promise<Service> {
   process.chdir(ROOT); // `skywalking-bridge/...` resolves from the package itself
   const preload = setup === 'register' ? 'skywalking-bridge/register' : TRACING;
   const express5 = expressMajor === 5;
@@ -50,7 +52,7 @@ async function start(setup: Setup, path: LogPath, expressMajor: 4 | 5, service: 
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.grpcAddress,
       SW_BRIDGE_FLUSH_INTERVAL: '50',
       OTEL_LOGS_EXPORTER: '',
-      LOG_PATH: path,
+      LOG_PATH: PATHS.join(','),
       ...(express5
         ? { EXPRESS: join(express5Dir, 'node_modules', 'express'), NODE_PATH: join(ROOT, 'node_modules') }
         : {}),
@@ -133,30 +135,45 @@ const bodyOf = (l: StoredLog): unknown => (l.contentType === 'JSON' ? JSON.parse
 
 const CASES: Array<[Setup, LogPath, 4 | 5]> = [];
 for (const setup of ['register', 'tracing-file'] as const)
-  for (const path of ['destination', 'transport', 'winston', 'otel-logs'] as const)
-    for (const major of [4, 5] as const) CASES.push([setup, path, major]);
+  for (const path of PATHS) for (const major of [4, 5] as const) CASES.push([setup, path, major]);
 
-// each case is its own process and service name on the shared collector: they run a few at a time
-// (vitest's maxConcurrency), as each mostly waits on its process's start, flush and exit
+// One application process per setup and Express major, with a logger of every path: a request
+// names the path its handler logs through, so each case is its own trace (the processes load every
+// auto-instrumentation: four of them instead of sixteen cut ~15 s of CPU from the suite). Started
+// by the first case that needs one, stopped after the file.
+const apps = new Map<string, Promise<Service>>();
+function appFor(setup: Setup, major: 4 | 5): Promise<Service> {
+  const key = `${setup}-${major}`;
+  let app = apps.get(key);
+  if (!app) {
+    app = start(setup, major, `auto-${key}`);
+    apps.set(key, app);
+  }
+  return app;
+}
+afterAll(async () => {
+  await Promise.all([...apps.values()].map((app) => app.then((a) => a.stop()).catch(() => undefined)));
+});
+
+// the cases run a few at a time (vitest's maxConcurrency), as each mostly waits on its records
 it.concurrent.for(CASES)(
   '%s, %s, Express %s: the records land under the handler span with the route endpoint; the instrumentations\u2019 fields leave the body, the application\u2019s stay',
-  async ([setup, path, major], { onTestFinished }) => {
-    const service = `auto-${setup}-${path}-${major}`;
-    const app = await start(setup, path, major, service);
-    onTestFinished(() => app.stop().then(() => undefined));
-    const res = await fetch(`http://127.0.0.1:${app.port}/orders/7`);
+  async ([setup, path, major]) => {
+    const service = `auto-${setup}-${major}`;
+    const app = await appFor(setup, major);
+    const res = await fetch(`http://127.0.0.1:${app.port}/orders/7?path=${path}`);
     const ids = (await res.json()) as Ids;
     expect(ids.service).toBe(service);
     await fetch(`http://127.0.0.1:${app.port}/flush`);
     const logs = await until(
       () =>
-        `2 log records of ${JSON.stringify(ids)}; have ${JSON.stringify(collector.logs().filter((l) => l.service === service))}; output:\n${app.output()}`,
+        `2 log records of ${JSON.stringify(ids)}; have ${JSON.stringify(collector.traceLogs(ids.traceId))}; output:\n${app.output()}`,
       () => {
         const found = collector.traceLogs(ids.traceId);
         return found.length >= 2 ? found : undefined;
       },
     );
-    await app.stop(); // the SIGTERM flush sends the segment
+    // the segment: sent by the reporter once the request's spans ended (its flush interval is 50 ms)
     const segment = await until('the segment', () =>
       collector.trace(ids.traceId).find((s) => s.traceSegmentId === ids.segmentId),
     );
