@@ -5,10 +5,10 @@ import type {
   LogObject,
   SegmentObject,
   SegmentReference,
-  SpanObject,
 } from '../base/model';
 import { FORCED_FINISH_TAG } from '../base/semconv';
 import { JsonWriter } from './json-writer';
+import { type SpanFields, spanFieldsOf } from './span-fields';
 import { REF_TYPE_NAMES, SPAN_LAYER_NAMES, SPAN_TYPE_NAMES } from '../base/model';
 import type { LogData } from './log-encoder';
 
@@ -28,29 +28,6 @@ export type LineKind = 'segment' | 'log' | 'properties' | 'keepAlive';
 
 function pairs(list: readonly KeyStringValuePair[]): { key: string; value: string }[] {
   return list.map((p) => ({ key: p.key, value: p.value }));
-}
-
-/**
- * The fields of one span the line writer reads, named as in `RecordedSpan` (which is one, so a
- * segment writes its line straight from its spans); a `SpanObject` is read through `lineSpanOf`.
- * `forced`: closed by the timeout (the `FORCED_FINISH_TAG` tag says so, after the others).
- */
-export interface LineSpan {
-  readonly id: number;
-  readonly parentId: number;
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly refs: readonly SegmentReference[] | undefined;
-  readonly operationName: string;
-  readonly peer: string;
-  readonly type: number;
-  readonly layer: number;
-  readonly componentId: number;
-  readonly isError: boolean;
-  readonly tags: readonly KeyStringValuePair[] | undefined;
-  readonly forced: boolean;
-  readonly logs: readonly LogObject[] | undefined;
-  readonly skipAnalysis: boolean;
 }
 
 /** `[{"key":…,"value":…},…]` */
@@ -102,7 +79,7 @@ function writeLogs(w: JsonWriter, logs: readonly LogObject[]): void {
 }
 
 /** One span object: the keys in the order of `SpanObject` (Tracing.proto), defaults left out. */
-function writeSpan(w: JsonWriter, s: LineSpan): void {
+function writeSpan(w: JsonWriter, s: SpanFields): void {
   w.numberMember('{"spanId":', s.id);
   w.numberMember(',"parentSpanId":', s.parentId);
   w.numberMember(',"startTime":', s.startTime);
@@ -150,7 +127,7 @@ export function segmentLineStart(w: JsonWriter, segment: LineSegment): void {
 }
 
 /** One span of the line `segmentLineStart` began. */
-export function segmentLineSpan(w: JsonWriter, span: LineSpan, index: number): void {
+export function segmentLineSpan(w: JsonWriter, span: SpanFields, index: number): void {
   if (index > 0) w.raw(',');
   writeSpan(w, span);
 }
@@ -163,27 +140,6 @@ export function segmentLineEnd(w: JsonWriter, segment: LineSegment): Buffer {
   w.raw('}');
   w.newline();
   return w.finish();
-}
-
-/** A `SpanObject` as the fields `writeSpan` reads. */
-function lineSpanOf(s: SpanObject): LineSpan {
-  return {
-    id: s.spanId,
-    parentId: s.parentSpanId,
-    startTime: s.startTime,
-    endTime: s.endTime,
-    refs: s.refs,
-    operationName: s.operationName,
-    peer: s.peer,
-    type: s.spanType,
-    layer: s.spanLayer,
-    componentId: s.componentId,
-    isError: s.isError,
-    tags: s.tags,
-    forced: false,
-    logs: s.logs,
-    skipAnalysis: s.skipAnalysis,
-  };
 }
 
 /** The writer for callers that bring none (a reporter brings its own). */
@@ -199,7 +155,7 @@ export function segmentObjectLine(segment: SegmentObject, w: JsonWriter = writer
     sizeLimited: segment.isSizeLimited,
   };
   segmentLineStart(w, head);
-  for (let i = 0; i < segment.spans.length; i++) segmentLineSpan(w, lineSpanOf(segment.spans[i]!), i);
+  for (let i = 0; i < segment.spans.length; i++) segmentLineSpan(w, spanFieldsOf(segment.spans[i]!), i);
   return segmentLineEnd(w, head);
 }
 

@@ -1,5 +1,6 @@
-import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference, SpanObject } from '../base/model';
+import type { KeyStringValuePair, LogObject, SegmentObject, SegmentReference } from '../base/model';
 import { ProtoWriter } from '../protocol/proto-writer';
+import { type EncodableSegment, type SpanFields, spanFieldsOf } from '../protocol/span-fields';
 import { FORCED_FINISH_TAG } from '../base/semconv';
 
 /**
@@ -54,28 +55,6 @@ const REF_ENDPOINT = 7;
 const REF_ADDRESS = 8;
 const LOG_TIME = 1;
 const LOG_DATA = 2;
-
-/**
- * The fields of one span the encoder reads, named as in `RecordedSpan` (which is one); a
- * `SpanObject` is read through `spanFieldsOf`. `forced`: closed by the timeout (a tag says so).
- */
-export interface SpanFields {
-  readonly id: number;
-  readonly parentId: number;
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly refs: readonly SegmentReference[] | undefined;
-  readonly operationName: string;
-  readonly peer: string;
-  readonly type: number;
-  readonly layer: number;
-  readonly componentId: number;
-  readonly isError: boolean;
-  readonly tags: readonly KeyStringValuePair[] | undefined;
-  readonly forced: boolean;
-  readonly logs: readonly LogObject[] | undefined;
-  readonly skipAnalysis: boolean;
-}
 
 function writePairs(w: ProtoWriter, field: number, pairs: readonly KeyStringValuePair[] | undefined): void {
   if (!pairs) return;
@@ -146,21 +125,6 @@ function writeSpan(w: ProtoWriter, s: SpanFields): void {
   w.close(mark);
 }
 
-/** A span in a segment's finish-order list (a `RecordedSpan`). */
-export interface FinishedSpan extends SpanFields {
-  readonly nextFinished: FinishedSpan | undefined;
-}
-
-/** What `encodeSegment` reads of a closed segment (a `Segment`; named here so this file needs nothing of it). */
-export interface EncodableSegment {
-  readonly traceId: string;
-  readonly segmentId: string;
-  readonly service: string;
-  readonly instance: string;
-  readonly sizeLimited: boolean;
-  readonly firstFinished: FinishedSpan | undefined;
-}
-
 /**
  * A closed segment's bytes, read straight from its recorded spans (in finish order), without
  * building the intermediate objects. The spans' front-end mapping must have run (`Segment.encode`).
@@ -180,27 +144,6 @@ export function encodeSegment(segment: EncodableSegment, w: ProtoWriter = writer
   w.boolField(SEGMENT_SIZE_LIMITED, segment.sizeLimited);
   w.close(entry);
   return w.finish();
-}
-
-/** A `SpanObject` as the fields `writeSpan` reads. */
-export function spanFieldsOf(s: SpanObject): SpanFields {
-  return {
-    id: s.spanId,
-    parentId: s.parentSpanId,
-    startTime: s.startTime,
-    endTime: s.endTime,
-    refs: s.refs,
-    operationName: s.operationName,
-    peer: s.peer,
-    type: s.spanType,
-    layer: s.spanLayer,
-    componentId: s.componentId,
-    isError: s.isError,
-    tags: s.tags,
-    forced: false,
-    logs: s.logs,
-    skipAnalysis: s.skipAnalysis,
-  };
 }
 
 /** A `SegmentObject` as a `SegmentCollection` entry, like `encodeSegment` (for sources that are not our own `Segment`). */
